@@ -1,0 +1,1 @@
+"""Crossdock host: app factory, configuration, database, addons, security."""

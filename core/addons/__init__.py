@@ -1,0 +1,1 @@
+"""Addon discovery, dependency graph, lifecycle and per-request gating."""

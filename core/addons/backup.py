@@ -1,0 +1,44 @@
+"""A backup of an addon's tables, taken before uninstall drops them.
+
+Rows are written as JSON lines, one file per uninstall, gzip-compressed, in the
+instance folder's `backups/`. The file is complete before anything is dropped.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+
+from sqlalchemy import MetaData, Table, select
+from sqlalchemy.engine import Connection
+
+
+def _plain(value):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def backup_tables(conn: Connection, tables: list[str], folder: Path, label: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = folder / f"{stamp}-{label}.jsonl.gz"
+    meta = MetaData()
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for name in tables:
+            table = Table(name, meta, autoload_with=conn)
+            for row in conn.execute(select(table)).mappings():
+                fh.write(json.dumps({"table": name,
+                                     "row": {k: _plain(v) for k, v in row.items()}},
+                                    ensure_ascii=False) + "\n")
+    return path
+
+
+def read_backup(path: Path) -> list[dict]:
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh]

@@ -1,0 +1,225 @@
+"""Importing addons at start and mounting what they declare.
+
+Flask cannot add routes after the first request, so every importable addon is
+mounted at start, installed or not; `gate` then answers 404 for inactive ones.
+An addon's package exposes `register(addon)`, which declares views, APIs and
+hooks on an `AddonRegistrar`; nothing is mounted until `register` has returned
+and the addon's security files have been read and checked, so an addon that
+fails any step leaves nothing behind and is reported as broken.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from flask_appbuilder import Model
+
+from .. import models as _platform_models  # noqa: F401  (addon models reference them)
+from ..security import record_rules
+from ..security.access import AccessRow, PermissionTarget, read_access_csv
+from .discovery import AddonSource
+from .graph import DependencyError, topological
+
+log = logging.getLogger(__name__)
+
+HOOKS = ("post_install", "pre_uninstall")
+
+
+class AddonDeclarationError(ValueError):
+    """An addon declares something inconsistent; the message names the addon."""
+
+
+@dataclass
+class _ViewDecl:
+    view: type
+    name: str | None = None
+    category: str | None = None
+    label: str | None = None
+    icon: str = ""
+    category_label: str | None = None
+    category_icon: str = ""
+
+
+@dataclass
+class AddonRegistrar:
+    """What an addon's `register(addon)` receives to declare its parts."""
+
+    name: str
+    views: list[_ViewDecl] = field(default_factory=list)
+    hooks: dict[str, Callable] = field(default_factory=dict)
+
+    def view(self, view: type, name: str, *, category: str | None = None,
+             label: str | None = None, icon: str = "",
+             category_label: str | None = None, category_icon: str = "") -> None:
+        """A FAB view with a menu entry (under `category` when given)."""
+        self.views.append(_ViewDecl(view, name, category, label, icon,
+                                    category_label, category_icon))
+
+    def view_no_menu(self, view: type) -> None:
+        """A FAB view or REST API (`ModelRestApi`) with no menu entry."""
+        self.views.append(_ViewDecl(view))
+
+    api = view_no_menu
+
+    def on(self, hook: str, fn: Callable) -> None:
+        """`post_install(session)` or `pre_uninstall(session)`, inside the lifecycle transaction."""
+        if hook not in HOOKS:
+            raise AddonDeclarationError(f"addon '{self.name}': unknown hook '{hook}'")
+        self.hooks[hook] = fn
+
+
+@dataclass
+class LoadedAddon:
+    source: AddonSource
+    module: ModuleType
+    models: dict[str, type]
+    tables: list[str]
+    access: list[AccessRow]
+    hooks: dict[str, Callable]
+    blueprints: set[str] = field(default_factory=set)
+    permission_targets: list[PermissionTarget] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def manifest(self):
+        return self.source.manifest
+
+    @property
+    def migrations_dir(self):
+        return self.source.migrations_dir
+
+
+def _import(source: AddonSource) -> tuple[ModuleType, dict[str, type], list[str]]:
+    before = set(Model.metadata.tables)
+    if source.sys_path and source.sys_path not in sys.path:
+        sys.path.insert(0, source.sys_path)
+    module = importlib.import_module(source.module)
+    if (source.path / "models").is_dir():
+        importlib.import_module(source.module + ".models")
+    models = {
+        m.class_.__name__: m.class_
+        for m in Model.registry.mappers
+        if m.class_.__module__.startswith(source.module + ".")
+    }
+    tables = sorted(set(Model.metadata.tables) - before)
+    return module, models, tables
+
+
+def _read_security(source: AddonSource, models: dict[str, type]) -> list[AccessRow]:
+    sec = source.path / "security"
+    access_csv = sec / "access.csv"
+    access = read_access_csv(access_csv, source.name) if access_csv.is_file() else []
+    for row in access:
+        if row.model not in models:
+            raise AddonDeclarationError(
+                f"addon '{source.name}': access.csv names unknown model '{row.model}'")
+    unruled = sorted(set(models) - {r.model for r in access})
+    if unruled:
+        raise AddonDeclarationError(
+            f"addon '{source.name}': no access rules for model(s) {', '.join(unruled)} "
+            "(add rows to security/access.csv)")
+    return access
+
+
+def _declare_record_rules(source: AddonSource, models: dict[str, type]) -> None:
+    import csv
+
+    path = source.path / "security" / "record_rules.csv"
+    if not path.is_file():
+        return
+    with path.open(newline="", encoding="utf-8") as fh:
+        for n, row in enumerate(csv.DictReader(fh), start=2):
+            model = models.get(row.get("model", ""))
+            if model is None:
+                raise AddonDeclarationError(
+                    f"addon '{source.name}': record_rules.csv line {n}: "
+                    f"unknown model '{row.get('model')}'")
+            try:
+                record_rules.declare(model, row["role"], row["read"], row["write"])
+            except (KeyError, ValueError) as exc:
+                raise AddonDeclarationError(
+                    f"addon '{source.name}': record_rules.csv line {n}: {exc}") from None
+
+
+def load_one(source: AddonSource) -> tuple[LoadedAddon, AddonRegistrar]:
+    module, models, tables = _import(source)
+    access = _read_security(source, models)
+    registrar = AddonRegistrar(source.name)
+    register = getattr(module, "register", None)
+    if register is not None:
+        register(registrar)
+    for decl in registrar.views:
+        model = getattr(getattr(decl.view, "datamodel", None), "obj", None)
+        if model is not None and model.__name__ not in models:
+            raise AddonDeclarationError(
+                f"addon '{source.name}': view {decl.view.__name__} serves "
+                f"{model.__name__}, which is not one of its models")
+    try:
+        _declare_record_rules(source, models)
+    except Exception:
+        for model in models.values():
+            record_rules.forget(model)
+        raise
+    return LoadedAddon(source, module, models, tables, access, registrar.hooks), registrar
+
+
+def mount(appbuilder, loaded: LoadedAddon, registrar: AddonRegistrar,
+          menu_cond: Callable[[], bool]) -> None:
+    """Add the declared views to FAB and note what belongs to the addon."""
+    categories = set()
+    for decl in registrar.views:
+        if decl.name:
+            view = appbuilder.add_view(
+                decl.view, decl.name, category=decl.category or "",
+                label=decl.label or decl.name, icon=decl.icon,
+                category_label=decl.category_label or decl.category or "",
+                category_icon=decl.category_icon, menu_cond=menu_cond)
+        else:
+            view = appbuilder.add_view_no_menu(decl.view)
+        model = getattr(getattr(view, "datamodel", None), "obj", None)
+        model_name = model.__name__ if model is not None else None
+        loaded.blueprints.add(view.blueprint.name)
+        loaded.permission_targets.append(
+            PermissionTarget(view.class_permission_name, model_name, decl.category))
+        if decl.name:
+            loaded.permission_targets.append(
+                PermissionTarget(decl.name, model_name, decl.category))
+        if decl.category:
+            categories.add(decl.category)
+    for category in sorted(categories):
+        loaded.permission_targets.append(PermissionTarget(category, None))
+
+
+def load_all(sources: dict[str, AddonSource]) -> tuple[list[tuple[LoadedAddon, AddonRegistrar]], dict[str, str]]:
+    """Import every addon in dependency order; returns the loaded ones and the
+    errors of the broken ones (an addon whose dependency is broken is broken too)."""
+    broken = {n: s.error for n, s in sources.items() if s.error}
+    manifests = {n: s.manifest for n, s in sources.items() if s.manifest}
+    order = []
+    for name in sorted(manifests):
+        try:
+            order += [n for n in topological([name], manifests) if n not in order]
+        except DependencyError as exc:
+            broken[name] = str(exc)
+    loaded = []
+    for name in order:
+        if name in broken:
+            continue
+        bad_dep = next((d for d in manifests[name].depends if d in broken), None)
+        if bad_dep:
+            broken[name] = f"depends on '{bad_dep}', which is broken"
+            continue
+        try:
+            loaded.append(load_one(sources[name]))
+        except Exception as exc:  # any import-time failure makes the addon broken
+            broken[name] = f"{type(exc).__name__}: {exc}"
+            log.error("addon %s is broken:\n%s", name, traceback.format_exc())
+    return loaded, broken

@@ -1,0 +1,135 @@
+"""The application factory: `create_app()` builds a Crossdock host.
+
+Order matters and is spelled out here: settings, database (migrated to the
+platform head), addon import, FAB, mounting, core screens, request guards,
+then permissions reconciled with what is installed.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, jsonify, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_appbuilder import AppBuilder
+from sqlalchemy.orm import Session
+
+from . import migrate
+from .addons.discovery import discover, migration_dirs
+from .addons.gate import AddonGate
+from .addons.loader import load_all, mount
+from .addons.runtime import AddonRuntime
+from .config import Settings
+from .db import db, make_sqlite_transactional
+from .security import secrets
+from .security.access import ensure_roles, sync_role_permissions
+from .security.login_guard import CrossdockSecurityManager, guard_login
+from .security.record_rules import AccessDenied
+from .security.request_guard import csrf, guard_request
+
+log = logging.getLogger(__name__)
+CORE_DIR = Path(__file__).resolve().parent
+LANGUAGES = {"en": {"flag": "gb", "name": "English"},
+             "zh": {"flag": "cn", "name": "简体中文"}}
+
+
+@dataclass
+class CrossdockExtension:
+    settings: Settings
+    runtime: AddonRuntime
+    appbuilder: AppBuilder
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Session cookie marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+def _flask_config(settings: Settings) -> dict:
+    return {
+        "SECRET_KEY": settings.secret_key,
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "APP_NAME": "Crossdock",
+        "AUTH_TYPE": 1,  # AUTH_DB
+        "FAB_CREATE_DB": False,  # the platform migration owns every table
+        "FAB_ADD_SECURITY_API": False,  # role/user CRUD over REST: not offered
+        "FAB_API_SWAGGER_UI": True,
+        "FAB_UPDATE_PERMS": True,
+        "AUTH_ROLE_ADMIN": "Admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "LANGUAGES": LANGUAGES,
+        "BABEL_DEFAULT_LOCALE": settings.default_locale,
+        "WTF_CSRF_CHECK_DEFAULT": False,  # request_guard decides, see there
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    """Build the app. `overrides` are Settings fields (tests pass database_url...)."""
+    settings = settings or Settings.from_env(**overrides)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app = Flask("crossdock", instance_path=str(settings.instance_path),
+                template_folder=str(CORE_DIR / "templates"))
+    app.config.update(_flask_config(settings))
+    app.session_interface = _SessionInterface()
+    secrets.configure(settings.secrets_keys, settings.secret_key)
+    db.init_app(app)
+    csrf.init_app(app)
+
+    with app.app_context():
+        make_sqlite_transactional(db.engine)
+        sources = discover(settings.addons_paths)
+        with db.engine.begin() as conn:
+            migrate.upgrade(conn, migrate.PLATFORM, migration_dirs(sources))
+            with Session(bind=conn) as session:
+                ensure_roles(session)
+                session.flush()
+
+        loaded, broken = load_all(sources)
+        i18n_dirs = [str(CORE_DIR / "translations")] + [
+            str(la.source.path / "i18n") for la, _ in loaded
+            if (la.source.path / "i18n").is_dir()]
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n_dirs)
+
+        appbuilder = AppBuilder(security_manager_class=CrossdockSecurityManager,
+                                base_template="crossdock/base.html")
+        appbuilder.init_app(app, db.session)
+
+        gate = AddonGate(db.engine, settings.addon_poll_seconds,
+                         {la.name for la, _ in loaded})
+        for la, registrar in loaded:
+            mount(appbuilder, la, registrar,
+                  menu_cond=lambda name=la.name: gate.is_active(name))
+            for bp in la.blueprints:
+                gate.blueprint_owner[bp] = la.name
+        runtime = AddonRuntime(settings.addons_paths, sources,
+                               {la.name: la for la, _ in loaded}, broken, gate,
+                               set(sources))
+        app.extensions["crossdock"] = CrossdockExtension(settings, runtime, appbuilder)
+
+        from .views import register_core_views
+        register_core_views(appbuilder)
+
+        sync_role_permissions(db.session, runtime.loaded.values(), gate.refresh(force=True))
+        db.session.commit()
+
+    app.before_request(gate.before_request)
+    app.before_request(guard_request)
+    app.before_request(guard_login)
+
+    @app.errorhandler(AccessDenied)
+    def _denied(exc):
+        db.session.rollback()
+        if request.path.startswith("/api/"):
+            return jsonify(message=str(exc)), 403
+        return str(exc), 403
+
+    return app

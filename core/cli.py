@@ -1,0 +1,186 @@
+"""The `crossdock` command: run the server, manage addons, the database and users.
+
+Refusals (unknown addon, missing or circular dependency, broken addon) print
+the reason on stderr and exit with status 2, leaving the database as it was.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+EXIT_REFUSED = 2
+
+
+def _app():
+    from .app import create_app
+
+    return create_app()
+
+
+def _runtime(app):
+    return app.extensions["crossdock"].runtime
+
+
+def _refuse(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_REFUSED)
+
+
+def _lifecycle_call(fn, *args):
+    from .addons.lifecycle import LifecycleError
+    from .db import db
+
+    app = _app()
+    with app.app_context():
+        try:
+            return app, fn(db.session, _runtime(app), *args)
+        except LifecycleError as exc:
+            _refuse(str(exc))
+
+
+@click.group()
+def main() -> None:
+    """Crossdock, the modular CRM."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def run(host: str, port: int) -> None:
+    """Serve Crossdock (development server) on the configured database."""
+    from .users import ensure_admin
+
+    app = _app()
+    with app.app_context():
+        sm = app.appbuilder.sm
+        username, password = ensure_admin(sm, app.extensions["crossdock"].settings.instance_path)
+    click.echo(f"Crossdock on http://{host}:{port}/")
+    if password:
+        click.echo(f"Admin login: {username} / {password}")
+    else:
+        click.echo(f"Admin login: {username} (password changed since first run)")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the platform and every installed addon to their newest schema."""
+    from .addons import lifecycle
+
+    app, done = _lifecycle_call(lifecycle.upgrade)
+    click.echo("platform: up to date")
+    click.echo(f"addons upgraded: {', '.join(done) or 'none'}")
+
+
+@main.group()
+def addons() -> None:
+    """List, install, upgrade, disable, enable and uninstall addons."""
+
+
+@addons.command("list")
+def addons_list() -> None:
+    from .views.modules import module_rows
+
+    app = _app()
+    with app.test_request_context():
+        for row in module_rows():
+            line = (f"{row.name:<20} {row.state:<16} {row.installed_version or '-':<10} "
+                    f"{row.available_version or '-':<10} {row.summary}")
+            click.echo(line)
+            if row.error:
+                click.echo(f"{'':<20} ! {row.error}")
+
+
+@addons.command("install")
+@click.argument("names", nargs=-1, required=True)
+def addons_install(names) -> None:
+    from .addons import lifecycle
+
+    _, done = _lifecycle_call(lifecycle.install, list(names))
+    click.echo(f"installed: {', '.join(done) or 'nothing (already installed)'}")
+
+
+@addons.command("upgrade")
+@click.argument("names", nargs=-1)
+def addons_upgrade(names) -> None:
+    from .addons import lifecycle
+
+    _, done = _lifecycle_call(lifecycle.upgrade, list(names) or None)
+    click.echo(f"upgraded: {', '.join(done) or 'nothing to upgrade'}")
+
+
+@addons.command("disable")
+@click.argument("names", nargs=-1, required=True)
+def addons_disable(names) -> None:
+    from .addons import lifecycle
+
+    _, done = _lifecycle_call(lifecycle.disable, list(names))
+    click.echo(f"disabled: {', '.join(done)}")
+
+
+@addons.command("enable")
+@click.argument("names", nargs=-1, required=True)
+def addons_enable(names) -> None:
+    from .addons import lifecycle
+
+    _, done = _lifecycle_call(lifecycle.enable, list(names))
+    click.echo(f"enabled: {', '.join(done)}")
+
+
+@addons.command("uninstall")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def addons_uninstall(names, yes: bool) -> None:
+    from .addons import lifecycle
+    from .addons.lifecycle import LifecycleError
+    from .db import db as database
+
+    app = _app()
+    with app.app_context():
+        runtime = _runtime(app)
+        try:
+            plan = lifecycle.plan_uninstall(database.session, runtime, list(names))
+        except LifecycleError as exc:
+            _refuse(str(exc))
+        click.echo(f"will uninstall (dependents first): {', '.join(plan.addons)}")
+        for table, rows in plan.rows.items():
+            click.echo(f"  drops table {table} ({rows} rows)")
+        if not yes and not click.confirm("Proceed? A backup is taken first", default=False):
+            _refuse("cancelled")
+        backup_dir = app.extensions["crossdock"].settings.instance_path / "backups"
+        try:
+            removed, backup = lifecycle.uninstall(database.session, runtime, list(names),
+                                                  backup_dir)
+        except LifecycleError as exc:
+            _refuse(str(exc))
+    click.echo(f"uninstalled: {', '.join(removed)}")
+    if backup:
+        click.echo(f"backup: {backup}")
+
+
+@main.group()
+def user() -> None:
+    """Users."""
+
+
+@user.command("create")
+@click.option("--username", required=True)
+@click.option("--email", required=True)
+@click.option("--role", "roles", multiple=True, default=["Read-only"], show_default=True)
+@click.password_option()
+def user_create(username, email, roles, password) -> None:
+    from .users import UserError, create_user
+
+    app = _app()
+    with app.app_context():
+        try:
+            create_user(app.appbuilder.sm, username, email, password, list(roles))
+        except UserError as exc:
+            _refuse(str(exc))
+    click.echo(f"created user {username} ({', '.join(roles)})")

@@ -1,0 +1,6 @@
+"""Every table of the platform branch, imported in one place for Alembic."""
+from flask_appbuilder.security.sqla import models as fab_security  # noqa: F401
+
+from .addons.models import AddonModule, AddonRegistryVersion  # noqa: F401
+from .security.audit import AuditLog  # noqa: F401
+from .security.teams import Team, team_member  # noqa: F401

@@ -1,0 +1,1 @@
+"""Security base: roles and access, record rules, audit, CSRF, login guard, secrets."""

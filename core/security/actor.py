@@ -1,0 +1,76 @@
+"""Who is acting: the logged-in user in a request, or a named job or the system.
+
+Record rules and the audit log both ask `current_actor()`. Outside a request
+(CLI, workers) the actor is the system unless code runs inside `acting_as`.
+"""
+from __future__ import annotations
+
+import contextvars
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import g, has_request_context, request
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    name: str
+    roles: frozenset[str] = frozenset()
+    is_system: bool = False
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None and not self.is_system
+
+
+SYSTEM = Actor(None, "system", is_system=True)
+ANONYMOUS = Actor(None, "anonymous")
+
+_background_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar(
+    "crossdock_actor", default=SYSTEM
+)
+_background_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "crossdock_request_id", default=None
+)
+
+
+@contextmanager
+def acting_as(actor: Actor, request_id: str | None = None):
+    """Run background code as `actor` (a job acting for a user, say)."""
+    tok = _background_actor.set(actor)
+    rtok = _background_request_id.set(request_id or uuid.uuid4().hex)
+    try:
+        yield actor
+    finally:
+        _background_actor.reset(tok)
+        _background_request_id.reset(rtok)
+
+
+def current_actor() -> Actor:
+    if not has_request_context():
+        return _background_actor.get()
+    from flask_login import current_user
+
+    user = current_user._get_current_object()
+    cached = g.get("_crossdock_actor")
+    if cached is not None and cached[0] is user:  # same login as last asked
+        return cached[1]
+    if getattr(user, "is_authenticated", False):
+        actor = Actor(user.id, user.username, frozenset(r.name for r in user.roles))
+    else:
+        actor = ANONYMOUS
+    g._crossdock_actor = (user, actor)
+    return actor
+
+
+def current_request_id() -> str | None:
+    if has_request_context():
+        rid = g.get("_crossdock_request_id")
+        if rid is None:
+            incoming = request.headers.get("X-Request-ID", "")
+            rid = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
+            g._crossdock_request_id = rid
+        return rid
+    return _background_request_id.get()

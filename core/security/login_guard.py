@@ -1,0 +1,75 @@
+"""Login throttling and login auditing, for the HTML form and the REST login alike.
+
+Both FAB login paths end in `SecurityManager.auth_user_db`, so that is where
+attempts are recorded (as audit rows), and a `before_request` hook in front of
+both endpoints refuses further attempts with 429 once a user name or an
+address has failed too often within the window. Counting lives in the
+database, so every web process shares it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app, jsonify, make_response, render_template, request
+from flask_appbuilder.security.sqla.manager import SecurityManager
+from sqlalchemy import func, select
+
+from ..db import db
+from .audit import AuditLog, record_event
+
+LOGIN_ENDPOINTS = {"AuthDBView.login", "SecurityApi.login"}
+IP_FACTOR = 4  # an address may fail this many times more than one user name
+
+
+class CrossdockSecurityManager(SecurityManager):
+    def auth_user_db(self, username, password):
+        user = super().auth_user_db(username, password)
+        record_event(db.session, "login_success" if user else "login_failure",
+                     "User", (username or "")[:64])
+        db.session.commit()
+        return user
+
+
+def _failures_since(column, value, since: dt.datetime) -> int:
+    last_ok = select(func.max(AuditLog.at)).where(
+        AuditLog.action == "login_success", column == value, AuditLog.at >= since
+    ).scalar_subquery()
+    stmt = select(func.count()).select_from(AuditLog).where(
+        AuditLog.action == "login_failure", column == value, AuditLog.at >= since,
+        AuditLog.at > func.coalesce(last_ok, since),
+    )
+    return db.session.scalar(stmt) or 0
+
+
+def seconds_until_allowed(username: str, ip: str | None) -> int:
+    """0 if a login attempt may proceed, else how long to wait."""
+    settings = current_app.extensions["crossdock"].settings
+    window = settings.login_window_seconds
+    limit = settings.login_max_failures
+    since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(
+        seconds=window)
+    blocked = _failures_since(AuditLog.record_id, username[:64], since) >= limit
+    if ip and not blocked:
+        blocked = _failures_since(AuditLog.ip, ip, since) >= limit * IP_FACTOR
+    return window if blocked else 0
+
+
+def guard_login() -> object | None:
+    """before_request: answer 429 to a login attempt that is over the limit."""
+    if request.method != "POST" or request.endpoint not in LOGIN_ENDPOINTS:
+        return None
+    if request.is_json:
+        username = str((request.get_json(silent=True) or {}).get("username") or "")
+    else:
+        username = request.form.get("username", "")
+    wait = seconds_until_allowed(username, request.remote_addr)
+    if not wait:
+        return None
+    minutes = max(1, wait // 60)
+    if request.endpoint == "SecurityApi.login":
+        resp = jsonify(message=f"Too many failed logins; try again in {minutes} minutes.")
+    else:
+        resp = make_response(render_template("crossdock/throttled.html", minutes=minutes))
+    resp.status_code = 429
+    resp.headers["Retry-After"] = str(wait)
+    return resp

@@ -1,0 +1,190 @@
+"""Record rules: which rows a user may read and write, enforced in the session.
+
+FAB has no row-level security, and filtering view by view would miss a path
+(REST, pickers, charts, exports, bulk actions). So the rule is applied where
+every path meets: the SQLAlchemy session. Reads get a `with_loader_criteria`
+on every ORM statement; writes are checked before flush, old and new values
+alike, so a row cannot be moved out of the writer's scope either.
+
+An addon declares rules per model and role in `security/record_rules.csv`
+(`model,role,read,write` with scopes none/own/team/all). A model opts in by
+having an owner column (`__owner_field__`, default `owner_id`) and optionally a
+team column (`__team_field__`). Admin and the system actor see everything; a
+role with no row for a ruled model sees nothing of it.
+"""
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+from flask import g, has_request_context
+from sqlalchemy import event, false, inspect, or_
+from sqlalchemy.orm import Session, with_loader_criteria
+
+from .actor import Actor, current_actor
+from .teams import teammate_ids, user_team_ids
+
+SCOPES = ("none", "own", "team", "all")
+ADMIN_ROLE = "Admin"
+
+
+class AccessDenied(PermissionError):
+    """A write outside the actor's record rules; the message says which row and why."""
+
+
+@dataclass(frozen=True)
+class ModelRules:
+    owner_field: str
+    team_field: str | None
+    read: dict[str, str]  # role -> scope
+    write: dict[str, str]
+
+
+_RULES: dict[type, ModelRules] = {}
+
+
+def declare(model: type, role: str, read: str, write: str) -> None:
+    """Register one rule row; called by the addon loader from record_rules.csv."""
+    for scope in (read, write):
+        if scope not in SCOPES:
+            raise ValueError(f"{model.__name__}/{role}: scope must be one of {SCOPES}")
+    owner = getattr(model, "__owner_field__", "owner_id")
+    if owner not in inspect(model).columns:
+        raise ValueError(f"{model.__name__} has record rules but no '{owner}' column")
+    team = getattr(model, "__team_field__", None)
+    rules = _RULES.setdefault(model, ModelRules(owner, team, {}, {}))
+    rules.read[role] = read
+    rules.write[role] = write
+
+
+def forget(model: type) -> None:
+    _RULES.pop(model, None)
+
+
+def ruled_models() -> tuple[type, ...]:
+    return tuple(_RULES)
+
+
+def scope_for(model: type, actor: Actor, mode: str) -> str:
+    if actor.is_system or ADMIN_ROLE in actor.roles:
+        return "all"
+    table = getattr(_RULES[model], mode)
+    best = 0
+    for role in actor.roles:
+        best = max(best, SCOPES.index(table.get(role, "none")))
+    return SCOPES[best]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    user_id: int | None
+    team_ids: frozenset[int]
+    mates: frozenset[int]  # the user and everyone in the user's teams
+
+
+def _scope_of(session: Session, actor: Actor) -> _Scope:
+    cache_key = "_crossdock_scope"
+    if has_request_context():
+        cached = g.get(cache_key)
+        if cached is not None and cached.user_id == actor.user_id:
+            return cached
+    if actor.user_id is None:
+        scope = _Scope(None, frozenset(), frozenset())
+    else:
+        teams = user_team_ids(session, actor.user_id)
+        scope = _Scope(actor.user_id, teams,
+                       teammate_ids(session, teams) | {actor.user_id})
+    if has_request_context():
+        setattr(g, cache_key, scope)
+    return scope
+
+
+def _read_criteria(model: type, rules: ModelRules, scope_name: str, scope: _Scope):
+    owner = getattr(model, rules.owner_field)
+    if scope_name == "own":
+        return owner == scope.user_id if scope.user_id is not None else false()
+    if scope_name == "team":
+        clauses = [owner.in_(scope.mates)]
+        if rules.team_field and scope.team_ids:
+            clauses.append(getattr(model, rules.team_field).in_(scope.team_ids))
+        return or_(*clauses) if scope.mates else false()
+    return false()
+
+
+def _row_in_scope(rules: ModelRules, scope_name: str, scope: _Scope,
+                  owner_id, team_id) -> bool:
+    if scope_name == "all":
+        return True
+    if scope_name == "own":
+        return scope.user_id is not None and owner_id == scope.user_id
+    if scope_name == "team":
+        return owner_id in scope.mates or (
+            rules.team_field is not None and team_id in scope.team_ids)
+    return False
+
+
+# guards the actor lookup against the user query it triggers itself
+_resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("rr_resolving", default=False)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _filter_reads(state) -> None:
+    if not _RULES or _resolving.get() or state.execution_options.get("skip_record_rules"):
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    token = _resolving.set(True)
+    try:
+        actor = current_actor()
+        if actor.is_system or ADMIN_ROLE in actor.roles:
+            return
+        scope = _scope_of(state.session, actor)
+    finally:
+        _resolving.reset(token)
+    options = []
+    for model, rules in _RULES.items():
+        name = scope_for(model, actor, "read")
+        if name != "all":
+            options.append(with_loader_criteria(
+                model, _read_criteria(model, rules, name, scope), include_aliases=True))
+    if options:
+        state.statement = state.statement.options(*options)
+
+
+def _old_value(obj, field: str):
+    hist = inspect(obj).attrs[field].history
+    if hist.deleted:
+        return hist.deleted[0]
+    return getattr(obj, field)
+
+
+@event.listens_for(Session, "before_flush")
+def _check_writes(session: Session, _ctx, _instances) -> None:
+    if not _RULES:
+        return
+    actor = current_actor()
+    if actor.is_system or ADMIN_ROLE in actor.roles:
+        return
+    scope = None
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        rules = _RULES.get(type(obj))
+        if rules is None:
+            continue
+        scope = scope or _scope_of(session, actor)
+        name = scope_for(type(obj), actor, "write")
+        owner_f, team_f = rules.owner_field, rules.team_field
+        if obj in session.new and getattr(obj, owner_f) is None:
+            setattr(obj, owner_f, actor.user_id)  # a new row belongs to its creator
+        checks = []
+        if obj not in session.new:  # the row as it was must have been writable
+            checks.append(("this record", _old_value(obj, owner_f),
+                           _old_value(obj, team_f) if team_f else None))
+        if obj not in session.deleted:  # and the row as it will be, too
+            checks.append(("the new owner/team", getattr(obj, owner_f),
+                           getattr(obj, team_f) if team_f else None))
+        for what, owner_id, team_id in checks:
+            if not _row_in_scope(rules, name, scope, owner_id, team_id):
+                raise AccessDenied(
+                    f"{type(obj).__name__} #{getattr(obj, 'id', None) or 'new'}: "
+                    f"{what} is outside what {actor.name} may change (scope: {name})"
+                )

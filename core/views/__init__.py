@@ -1,0 +1,18 @@
+"""Core screens: Modules, Audit log, Teams."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+def register_core_views(appbuilder) -> None:
+    from .audit_log import AuditLogView
+    from .modules import ModulesView
+    from .teams import TeamView
+
+    appbuilder.add_view(ModulesView, "Modules", label=_l("Modules"), icon="fa-cubes",
+                        category="Settings", category_label=_l("Settings"),
+                        category_icon="fa-cogs")
+    appbuilder.add_view(TeamView, "Sales Teams", label=_l("Sales Teams"), icon="fa-users",
+                        category="Settings")
+    appbuilder.add_view(AuditLogView, "Audit Log", label=_l("Audit Log"), icon="fa-history",
+                        category="Settings")

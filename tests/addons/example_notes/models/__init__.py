@@ -1,0 +1,1 @@
+from .note import Note  # noqa: F401
