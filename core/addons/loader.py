@@ -97,6 +97,11 @@ class LoadedAddon:
         return self.source.migrations_dir
 
 
+# tables each addon module defined when first imported (a second app in the
+# same process imports nothing new, so the difference must be remembered)
+_TABLES_OF: dict[str, list[str]] = {}
+
+
 def _import(source: AddonSource) -> tuple[ModuleType, dict[str, type], list[str]]:
     before = set(Model.metadata.tables)
     if source.sys_path and source.sys_path not in sys.path:
@@ -104,13 +109,14 @@ def _import(source: AddonSource) -> tuple[ModuleType, dict[str, type], list[str]
     module = importlib.import_module(source.module)
     if (source.path / "models").is_dir():
         importlib.import_module(source.module + ".models")
+    if source.module not in _TABLES_OF:
+        _TABLES_OF[source.module] = sorted(set(Model.metadata.tables) - before)
     models = {
         m.class_.__name__: m.class_
         for m in Model.registry.mappers
         if m.class_.__module__.startswith(source.module + ".")
     }
-    tables = sorted(set(Model.metadata.tables) - before)
-    return module, models, tables
+    return module, models, _TABLES_OF[source.module]
 
 
 def _read_security(source: AddonSource, models: dict[str, type]) -> list[AccessRow]:

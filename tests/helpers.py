@@ -1,0 +1,52 @@
+"""What tests do as a user would: log in through the form, post with the CSRF token."""
+from __future__ import annotations
+
+import re
+
+from core.db import db
+from core.security.teams import Team
+from core.users import create_user
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+PASSWORD = "Secret-pass-123"
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def add_user(app, username: str, roles: list[str], team: str | None = None):
+    with app.app_context():
+        user = create_user(app.appbuilder.sm, username, f"{username}@example.com",
+                           PASSWORD, roles)
+        if team:
+            t = db.session.query(Team).filter_by(name=team).one_or_none() or Team(name=team)
+            t.members.append(user)
+            db.session.add(t)
+            db.session.commit()
+        return user.id
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Log in through the HTML form; returns the session's CSRF token."""
+    token = csrf_token(client.get("/login/").get_data(as_text=True))
+    resp = client.post("/login/", data={"username": username, "password": password,
+                                        "csrf_token": token})
+    assert resp.status_code in (200, 302), resp.status_code
+    return token
+
+
+def api_token(client, username: str, password: str = PASSWORD) -> str:
+    resp = client.post("/api/v1/security/login",
+                       json={"username": username, "password": password, "provider": "db"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()["access_token"]
+
+
+def install(app, *names):
+    from core.addons import lifecycle
+
+    with app.app_context():
+        return lifecycle.install(db.session, app.extensions["crossdock"].runtime, list(names))
