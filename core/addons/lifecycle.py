@@ -97,7 +97,15 @@ def _run(session: Session, what: str, fn) -> None:
                              f"{type(exc).__name__}: {exc}") from exc
 
 
+def _refuse_new_on_disk(runtime: AddonRuntime, names: list[str]) -> None:
+    new = [n for n in names if n not in runtime.sources and n in runtime.reload_required()]
+    if new:
+        raise LifecycleError(f"addon(s) {', '.join(new)} appeared after start: reload "
+                             "required (restart the web and worker processes)")
+
+
 def plan_install(session: Session, runtime: AddonRuntime, names: list[str]) -> list[str]:
+    _refuse_new_on_disk(runtime, names)
     try:
         plan = install_plan(names, present(session), runtime.manifests)
     except DependencyError as exc:

@@ -1,0 +1,1 @@
+"""Test addon whose migration fails after creating a table."""

@@ -1,0 +1,1 @@
+raise ImportError("this addon needs a module that is not there")

@@ -1,0 +1,1 @@
+{"name": "missing_dep", "version": "1.0.0", "depends": ["not_on_disk"]}
