@@ -24,8 +24,9 @@ def log_in(page, server):
     page.fill("input[name=username]", server.username)
     page.fill("input[name=password]", server.password)
     with page.expect_navigation():
-        page.click("input[type=submit]")
-    # Logged in: the navbar offers the Settings menu and no longer the login link.
+        page.click("form[name=login] input[type=submit]")
+    # Logged in: away from the login page, and the navbar offers the Settings menu.
+    assert urlsplit(page.url).path != "/login/", page.url
     expect(page.locator(".navbar a.dropdown-toggle", has_text="Settings")).to_be_visible()
 
 
@@ -47,8 +48,9 @@ def click_module_button(page, action: str, name: str = ADDON):
         module_row(page, name).locator(f"button[name={action}]").click()
 
 
-def flash(page):
-    return page.locator(".alert")
+def flash(page, text: str):
+    """The flashed message that contains `text` (one of possibly several)."""
+    return page.locator(".alert", has_text=text)
 
 
 def test_install_use_disable_enable_uninstall(server, page):
@@ -65,7 +67,7 @@ def test_install_use_disable_enable_uninstall(server, page):
 
     # Install.
     click_module_button(page, "install")
-    expect(flash(page)).to_contain_text(f"Installed: {ADDON}")
+    expect(flash(page, f"Installed: {ADDON}")).to_be_visible()
     expect(row).to_have_attribute("data-state", "installed")
     expect(row.locator("button[name=disable]")).to_be_visible()
     expect(row.locator("button[name=install]")).to_have_count(0)
@@ -79,14 +81,14 @@ def test_install_use_disable_enable_uninstall(server, page):
     page.fill("textarea[name=body]", "About the crossdock schedule")
     with page.expect_navigation():
         page.locator("form#model_form button[type=submit]", has_text="Save").click()
-    expect(flash(page)).to_contain_text("Added Row")
+    expect(flash(page, "Added Row")).to_be_visible()
     page.goto(server.url + "/noteview/list/")
     expect(page.locator("table", has_text="Call the warehouse")).to_be_visible()
 
     # Disable: the menu vanishes and the screen answers 404.
     open_menu(page, "Settings", "Modules")
     click_module_button(page, "disable")
-    expect(flash(page)).to_contain_text(f"Disabled: {ADDON}")
+    expect(flash(page, f"Disabled: {ADDON}")).to_be_visible()
     expect(row).to_have_attribute("data-state", "disabled")
     expect(page.locator(".navbar a.dropdown-toggle", has_text="Examples")).to_have_count(0)
     expect(page.locator(".navbar a", has_text="Notes")).to_have_count(0)
@@ -96,7 +98,7 @@ def test_install_use_disable_enable_uninstall(server, page):
     # Enable: back again, with the note kept.
     page.goto(server.url + "/modules/")
     click_module_button(page, "enable")
-    expect(flash(page)).to_contain_text(f"Enabled: {ADDON}")
+    expect(flash(page, f"Enabled: {ADDON}")).to_be_visible()
     expect(row).to_have_attribute("data-state", "installed")
     expect(page.locator(".navbar a.dropdown-toggle", has_text="Examples")).to_be_visible()
     response = page.goto(server.url + "/noteview/list/")
@@ -118,7 +120,7 @@ def test_install_use_disable_enable_uninstall(server, page):
     with page.expect_navigation():
         page.click("button[name=uninstall]")
     assert urlsplit(page.url).path == f"/modules/uninstall/{ADDON}"
-    expect(flash(page)).to_contain_text("Type the addon's name")
+    expect(flash(page, "Type the addon's name")).to_be_visible()
 
     page.fill("input[name=confirm]", ADDON)
     with page.expect_navigation():
@@ -126,7 +128,7 @@ def test_install_use_disable_enable_uninstall(server, page):
     assert urlsplit(page.url).path == "/modules/"
     expect(row).to_have_attribute("data-state", "uninstalled")
     expect(row.locator("button[name=install]")).to_be_visible()
-    message = flash(page).filter(has_text="Uninstalled:")
+    message = flash(page, "Uninstalled:")
     expect(message).to_contain_text(f"Uninstalled: {ADDON}. Backup:")
     backup = re.search(r"Backup: (\S+)", message.inner_text()).group(1)
     assert backup != "-"
