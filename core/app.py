@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, jsonify, request
+from flask import session as http_session  # create_app has a local `session`
 from flask.sessions import SecureCookieSessionInterface
 from flask_appbuilder import AppBuilder
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from .db import db, make_sqlite_transactional
 from .security import secrets
 from .security.access import ensure_roles, sync_role_permissions
 from .security.login_guard import CrossdockSecurityManager, guard_login
-from .security.record_rules import AccessDenied
+from .security.record_rules import AccessDenied, refusal_in_request
 from .security.request_guard import csrf, guard_request
 
 log = logging.getLogger(__name__)
@@ -128,8 +129,18 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     @app.errorhandler(AccessDenied)
     def _denied(exc):
         db.session.rollback()
+        http_session.pop("_flashes", None)  # FAB's generic "database error", if it flashed one
         if request.path.startswith("/api/"):
             return jsonify(message=str(exc)), 403
         return str(exc), 403
+
+    @app.after_request
+    def _refused_write_is_403(response):
+        # FAB's CRUD views and REST API swallow the refusal (a flash and a
+        # redirect, or a 500): whatever they answered, a refused write is a 403
+        exc = refusal_in_request()
+        if exc is None or response.status_code == 403:
+            return response
+        return app.make_response(_denied(exc))
 
     return app

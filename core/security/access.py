@@ -25,9 +25,10 @@ ADMIN = "Admin"
 SEEDED_ROLES = ("Admin", "Sales Manager", "Salesperson", "Finance",
                 "Support Agent", "Read-only")
 
-_READ = {"can_list", "can_show", "can_get", "can_info", "can_download", "menu_access"}
+_READ = {"can_list", "can_show", "can_get", "can_info", "can_download", "can_chart",
+         "menu_access"}  # a chart only reads rows
 _CREATE = {"can_add", "can_post"}
-_DELETE = {"can_delete", "can_muldelete"}
+_DELETE = {"can_delete", "can_muldelete", "muldelete"}  # FAB names action permissions bare
 _FLAGS = ("read", "write", "create", "delete")
 
 

@@ -48,12 +48,26 @@ def acting_as(actor: Actor, request_id: str | None = None):
         _background_request_id.reset(rtok)
 
 
-def current_actor() -> Actor:
-    if not has_request_context():
-        return _background_actor.get()
+def _request_user():
+    """The session's user, or for a REST call the bearer token's or API key's
+    user: FAB verifies those itself and flask_login never hears of them."""
     from flask_login import current_user
 
     user = current_user._get_current_object()
+    if getattr(user, "is_authenticated", False):
+        return user
+    if g.get("_api_key_user") and g.get("user") is not None:
+        return g.user
+    jwt_user = g.get("_jwt_extended_jwt_user")  # set once the token is verified
+    if jwt_user and jwt_user.get("loaded_user") is not None:
+        return jwt_user["loaded_user"]
+    return user
+
+
+def current_actor() -> Actor:
+    if not has_request_context():
+        return _background_actor.get()
+    user = _request_user()
     cached = g.get("_crossdock_actor")
     if cached is not None and cached[0] is user:  # same login as last asked
         return cached[1]

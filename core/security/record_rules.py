@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from flask import g, has_request_context
 from sqlalchemy import event, false, inspect, or_
-from sqlalchemy.orm import Session, with_loader_criteria
+from sqlalchemy.orm import MANYTOONE, Session, with_loader_criteria
 
 from .actor import Actor, current_actor
 from .teams import teammate_ids, user_team_ids
@@ -30,6 +30,23 @@ ADMIN_ROLE = "Admin"
 
 class AccessDenied(PermissionError):
     """A write outside the actor's record rules; the message says which row and why."""
+
+
+_DENIED = "_crossdock_denied"
+
+
+def _refuse(message: str) -> AccessDenied:
+    exc = AccessDenied(message)
+    if has_request_context():
+        # FAB's views and REST API catch any exception of a save and answer a
+        # generic flash or a 500; app.py reads this to answer 403 instead
+        setattr(g, _DENIED, exc)
+    return exc
+
+
+def refusal_in_request() -> AccessDenied | None:
+    """The write this request tried and the record rules refused, if any."""
+    return g.get(_DENIED) if has_request_context() else None
 
 
 @dataclass(frozen=True)
@@ -158,6 +175,40 @@ def _old_value(obj, field: str):
     return getattr(obj, field)
 
 
+def _relationship_of(model: type, field: str):
+    """The many-to-one relationship that writes `field` (owner -> owner_id), if any."""
+    mapper = inspect(model)
+    column = mapper.columns[field]
+    for rel in mapper.relationships:
+        if rel.direction is MANYTOONE and column in rel.local_columns:
+            return rel
+    return None
+
+
+def _value_after_flush(obj, field: str):
+    """What `field` will hold once flushed. FAB's forms and REST schemas set the
+    relationship (`owner`), which reaches `owner_id` only during the flush, so
+    checking the column alone would let a row be handed to anyone."""
+    rel = _relationship_of(type(obj), field)
+    if rel is not None:
+        hist = inspect(obj).attrs[rel.key].history
+        if hist.added or hist.deleted:  # set since the row was loaded
+            target = hist.added[0] if hist.added else None
+            if target is None:
+                return None
+            (_, remote), = rel.local_remote_pairs
+            return getattr(target, rel.mapper.get_property_by_column(remote).key)
+    return getattr(obj, field)
+
+
+def _give_to_creator(session: Session, obj, field: str, user_id: int | None) -> None:
+    setattr(obj, field, user_id)
+    rel = _relationship_of(type(obj), field)
+    if rel is not None and user_id is not None:
+        # an explicit "no owner" in the relationship would undo the column at flush
+        setattr(obj, rel.key, session.get(rel.mapper.class_, user_id))
+
+
 @event.listens_for(Session, "before_flush")
 def _check_writes(session: Session, _ctx, _instances) -> None:
     if not _RULES:
@@ -173,18 +224,18 @@ def _check_writes(session: Session, _ctx, _instances) -> None:
         scope = scope or _scope_of(session, actor)
         name = scope_for(type(obj), actor, "write")
         owner_f, team_f = rules.owner_field, rules.team_field
-        if obj in session.new and getattr(obj, owner_f) is None:
-            setattr(obj, owner_f, actor.user_id)  # a new row belongs to its creator
+        if obj in session.new and _value_after_flush(obj, owner_f) is None:
+            _give_to_creator(session, obj, owner_f, actor.user_id)  # a new row is its creator's
         checks = []
         if obj not in session.new:  # the row as it was must have been writable
             checks.append(("this record", _old_value(obj, owner_f),
                            _old_value(obj, team_f) if team_f else None))
         if obj not in session.deleted:  # and the row as it will be, too
-            checks.append(("the new owner/team", getattr(obj, owner_f),
-                           getattr(obj, team_f) if team_f else None))
+            checks.append(("the new owner/team", _value_after_flush(obj, owner_f),
+                           _value_after_flush(obj, team_f) if team_f else None))
         for what, owner_id, team_id in checks:
             if not _row_in_scope(rules, name, scope, owner_id, team_id):
-                raise AccessDenied(
+                raise _refuse(
                     f"{type(obj).__name__} #{getattr(obj, 'id', None) or 'new'}: "
                     f"{what} is outside what {actor.name} may change (scope: {name})"
                 )

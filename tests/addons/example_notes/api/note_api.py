@@ -9,4 +9,4 @@ class NoteApi(ModelRestApi):
     datamodel = SQLAInterface(Note)
     list_columns = ["id", "title", "owner.id", "owner.username", "team.id"]
     show_columns = ["id", "title", "body", "owner.id", "owner.username", "team.id"]
-    add_columns = edit_columns = ["title", "body", "owner", "team"]
+    add_columns = edit_columns = ["title", "body", "owner", "team", "parent"]
