@@ -81,10 +81,13 @@ def _plain(value):
 
 
 def _record_id(obj) -> str | None:
-    identity = inspect(obj).identity
-    if not identity:
+    state = inspect(obj)
+    # a row inserted by this flush has its key values but no identity until
+    # after after_flush: without the fallback every "create" lost its record id
+    values = state.identity or state.mapper.primary_key_from_instance(obj)
+    if not values or any(v is None for v in values):
         return None
-    return ",".join(str(v) for v in identity)
+    return ",".join(str(v) for v in values)
 
 
 def _column_changes(obj, mode: str) -> dict:
