@@ -16,7 +16,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_appbuilder import AppBuilder
 from sqlalchemy.orm import Session
 
-from . import migrate
+from . import i18n, migrate
 from .addons.discovery import discover, migration_dirs
 from .addons.gate import AddonGate
 from .addons.loader import load_all, mount
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         appbuilder = AppBuilder(security_manager_class=CrossdockSecurityManager,
                                 base_template="crossdock/base.html")
         appbuilder.init_app(app, db.session)
+        i18n.init_app(app, appbuilder)
 
         gate = AddonGate(db.engine, settings.addon_poll_seconds,
                          {la.name for la, _ in loaded})

@@ -1,4 +1,4 @@
-"""Core screens: Modules, Audit log, Teams."""
+"""Core screens: Modules, Audit log, Teams, and the language switch."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 def register_core_views(appbuilder) -> None:
     from .audit_log import AuditLogView
     from .modules import ModulesView
+    from .preferences import PreferencesView
     from .teams import TeamView
 
     appbuilder.add_view(ModulesView, "Modules", label=_l("Modules"), icon="fa-cubes",
@@ -16,3 +17,4 @@ def register_core_views(appbuilder) -> None:
                         category="Settings")
     appbuilder.add_view(AuditLogView, "Audit Log", label=_l("Audit Log"), icon="fa-history",
                         category="Settings")
+    appbuilder.add_view_no_menu(PreferencesView)

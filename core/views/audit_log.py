@@ -21,6 +21,8 @@ class AuditLogView(ModelView):
     label_columns = {"at": _l("When"), "actor": _l("Who"), "action": _l("Action"),
                      "model": _l("Model"), "record_id": _l("Record"),
                      "changes": _l("Changes"), "request_id": _l("Request"), "ip": _l("Address")}
+    list_title = _l("Audit Log")
+    show_title = _l("Audit Log Entry")
 
 
 def history_of(model_name: str, record_id) -> list[AuditLog]:

@@ -6,11 +6,23 @@ from dataclasses import dataclass
 from flask import current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..addons import lifecycle
 from ..addons.manifest import version_tuple
 from ..addons.models import DISABLED, INSTALLED, read_states
 from ..db import db
+
+
+# The states shown in the State column, marked here so that extraction finds them.
+STATE_LABELS = {
+    "uninstalled": _l("uninstalled"),
+    "installed": _l("installed"),
+    "disabled": _l("disabled"),
+    "to upgrade": _l("to upgrade"),
+    "broken": _l("broken"),
+    "reload required": _l("reload required"),
+}
 
 
 @dataclass
@@ -40,7 +52,7 @@ def module_rows() -> list[ModuleRow]:
         installed_version = stored.installed_version if stored else None
         error = runtime.broken.get(name) or src.error
         if name in new_on_disk:
-            state, error = "reload required", "appeared after start: restart to load it"
+            state, error = "reload required", _("appeared after start: restart to load it")
         elif error:
             state = "broken"
         elif state in (INSTALLED, DISABLED) and m and installed_version and (
@@ -72,7 +84,8 @@ class ModulesView(BaseView):
     @expose("/")
     @has_access
     def list(self):
-        return self.render_template("crossdock/modules.html", rows=module_rows())
+        return self.render_template("crossdock/modules.html", rows=module_rows(),
+                                    state_labels=STATE_LABELS)
 
     @expose("/install/<name>", methods=["POST"])
     @has_access

@@ -13,3 +13,7 @@ class TeamView(ModelView):
     list_columns = ["name", "members"]
     add_columns = edit_columns = show_columns = ["name", "members"]
     label_columns = {"name": _l("Name"), "members": _l("Members")}
+    list_title = _l("Sales Teams")
+    show_title = _l("Sales Team")
+    add_title = _l("Add Sales Team")
+    edit_title = _l("Edit Sales Team")
