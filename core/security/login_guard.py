@@ -69,7 +69,10 @@ def guard_login() -> object | None:
     if request.endpoint == "SecurityApi.login":
         resp = jsonify(message=f"Too many failed logins; try again in {minutes} minutes.")
     else:
-        resp = make_response(render_template("crossdock/throttled.html", minutes=minutes))
+        # outside a FAB view `appbuilder` is not in the template context, and
+        # without it the page extending its base template was a 500, not a 429
+        resp = make_response(render_template("crossdock/throttled.html", minutes=minutes,
+                                             appbuilder=current_app.appbuilder))
     resp.status_code = 429
     resp.headers["Retry-After"] = str(wait)
     return resp
