@@ -19,6 +19,7 @@ from sqlalchemy import JSON, DateTime, Index, Integer, String, event, insert, in
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .actor import current_actor, current_request_id
+from .secrets import EncryptedText
 
 MASKED = "***"
 
@@ -113,7 +114,8 @@ def _column_changes(obj, mode: str) -> dict:
         else:  # delete: keep the last values, so the row can be reconstructed
             old = hist.deleted[0] if hist.deleted else state.attrs[key].value
             new = None
-        if key in masked:
+        if key in masked or isinstance(attr.columns[0].type, EncryptedText):
+            # an encrypted column's plain value must not land in the log in clear
             old, new = (MASKED if old is not None else None), MASKED if new is not None else None
         changes[key] = [_plain(old), _plain(new)]
     return changes
