@@ -1,6 +1,7 @@
 """Core screens: Modules, Audit log, Teams, and the language switch."""
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 
@@ -8,7 +9,10 @@ def register_core_views(appbuilder) -> None:
     from .audit_log import AuditLogView
     from .modules import ModulesView
     from .preferences import PreferencesView
+    from .static_assets import register_static_assets
     from .teams import TeamView
+
+    register_static_assets(current_app)  # vendored JS (Chart.js) under /static/crossdock/
 
     appbuilder.add_view(ModulesView, "Modules", label=_l("Modules"), icon="fa-cubes",
                         category="Settings", category_label=_l("Settings"),

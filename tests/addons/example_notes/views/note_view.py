@@ -1,9 +1,9 @@
 from flask import redirect
 from flask_appbuilder.actions import action
-from flask_appbuilder.charts.views import GroupByChartView
 from flask_appbuilder.models.group import aggregate_count
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
+from core.views.charts import GroupByChart
 from core.views.record_view import RecordView
 
 from ..models.note import Note
@@ -24,7 +24,7 @@ class NoteView(RecordView):
         return redirect(self.get_redirect())
 
 
-class NoteChartView(GroupByChartView):
+class NoteChartView(GroupByChart):
     datamodel = SQLAInterface(Note)
     chart_title = "Notes per owner"
     definitions = [{"label": "Owner", "group": "owner_name",
