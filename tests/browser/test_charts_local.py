@@ -7,18 +7,18 @@ drawn with the two notes, and the chart fits a phone-wide screen.
 """
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.browser.actions import LOCAL_HOSTS, log_in, open_menu
 
 pytestmark = pytest.mark.browser
 
 ADDON = "example_notes"
 SCREENSHOT = "/tmp/crossdock-chart.png"
 SCREENSHOT_PHONE = "/tmp/crossdock-chart-phone.png"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 CANVAS = "canvas#chart-NoteChartView"
 
 # The Chart instance on the canvas, its data total, and whether pixels were painted.
@@ -36,23 +36,6 @@ CHART_STATE = """(selector) => {
             cssWidth: canvas.clientWidth, cssHeight: canvas.clientHeight,
             chartWidth: chart.width};
 }"""
-
-
-def log_in(page, server):
-    page.goto(server.url + "/login/")
-    page.fill("input[name=username]", server.username)
-    page.fill("input[name=password]", server.password)
-    with page.expect_navigation():
-        page.click("form[name=login] input[type=submit]")
-    assert urlsplit(page.url).path != "/login/", page.url
-
-
-def open_menu(page, category: str, item: str):
-    page.locator(".navbar a.dropdown-toggle", has_text=category).click()
-    entry = page.locator(".navbar ul.dropdown-menu a", has_text=re.compile(rf"^\s*{item}\s*$"))
-    expect(entry).to_be_visible()
-    with page.expect_navigation():
-        entry.click()
 
 
 def add_note(page, server, title: str, owner: str | None = None):
