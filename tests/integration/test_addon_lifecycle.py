@@ -75,3 +75,41 @@ def test_unknown_addon_is_refused_and_nothing_changes(app):
         with pytest.raises(lifecycle.LifecycleError, match="unknown addon"):
             lifecycle.install(db.session, _runtime(app), ["no_such_addon"])
         assert db.session.scalars(select(AddonModule)).all() == []
+
+
+def _role_permissions(app, role_name):
+    with app.app_context():
+        role = app.appbuilder.sm.find_role(role_name)
+        return {(pv.permission.name, pv.view_menu.name) for pv in role.permissions}
+
+
+def test_roles_get_declared_permissions_only_while_active(app):
+    assert ("can_list", "NoteView") not in _role_permissions(app, "Salesperson")
+    install(app, "example_notes")
+    sales = _role_permissions(app, "Salesperson")
+    readonly = _role_permissions(app, "Read-only")
+    assert {("can_list", "NoteView"), ("can_add", "NoteView"), ("can_put", "NoteApi"),
+            ("menu_access", "Notes")} <= sales
+    assert ("can_list", "NoteView") in readonly
+    assert ("can_edit", "NoteView") not in readonly and ("can_delete", "NoteApi") not in readonly
+    assert ("can_list", "NoteView") not in _role_permissions(app, "Finance")
+    with app.app_context():
+        lifecycle.disable(db.session, _runtime(app), ["example_notes"])
+    for role in ("Salesperson", "Read-only", "Admin"):
+        assert not {p for p in _role_permissions(app, role) if p[1] in ("NoteView", "NoteApi")}
+
+
+def test_rest_endpoints_of_inactive_addon_answer_404(app):
+    from tests.helpers import api_token
+
+    add_user(app, "boss", ["Admin"])
+    client = app.test_client()
+    token = api_token(client, "boss")
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/note/", headers=headers).status_code == 404
+    install(app, "example_notes")
+    assert client.get("/api/v1/note/", headers=headers).status_code == 200
+    with app.app_context():
+        lifecycle.disable(db.session, _runtime(app), ["example_notes"])
+    assert client.get("/api/v1/note/", headers=headers).status_code == 404
+    assert client.get("/api/v1/note/_info", headers=headers).status_code == 404
