@@ -167,3 +167,19 @@ def test_audit_screen_is_for_admins_only(notes_app):
         first_id = db.session.scalars(select(AuditLog.id).order_by(AuditLog.id)).first()
     assert user.get(f"/auditlogview/show/{first_id}").status_code in (302, 403)
     assert admin.get(f"/auditlogview/show/{first_id}").status_code == 200
+
+
+def test_background_job_changes_are_logged_under_the_job(notes_app):
+    from core.security.actor import Actor, acting_as
+
+    app, users = notes_app
+    job = Actor(None, "job:erp-sync", is_system=True)
+    with app.app_context(), acting_as(job, request_id="job-42"):
+        from example_notes.models import Note
+
+        db.session.add(Note(title="from a job", owner_id=users["s1"]))
+        db.session.commit()
+    nid = str(note_id(app, "from a job"))
+    rows = audit_rows(app, model="Note", record_id=nid)
+    assert [(r[0], r[1], r[2], r[6]) for r in rows] == [("job:erp-sync", None, "create", "job-42")]
+    assert rows[0][5]["title"] == [None, "from a job"]
