@@ -43,6 +43,7 @@ class Settings:
     login_window_seconds: int
     addon_poll_seconds: float
     session_cookie_secure: bool
+    default_phone_region: str = "CN"  # phone numbers typed without +country code
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -75,6 +76,7 @@ class Settings:
             login_window_seconds=int(_env("LOGIN_WINDOW_SECONDS", "900")),
             addon_poll_seconds=float(_env("ADDON_POLL_SECONDS", "2")),
             session_cookie_secure=_env("SESSION_COOKIE_SECURE", "auto") == "true",
+            default_phone_region=_env("DEFAULT_PHONE_REGION", "CN").upper(),
         )
         values.update(overrides)
         return cls(**values)

@@ -1,0 +1,24 @@
+"""Contacts: the customer master (客户管理): companies, people, their phones,
+e-mails, tags and tiers, with screens, REST APIs and record rules."""
+from flask_babel import lazy_gettext as _l
+
+from .api.company_api import CompanyApi
+from .api.person_api import PersonApi
+from .services.default_tiers import seed_default_tiers
+from .views.company_view import CompanyView
+from .views.person_view import PersonView
+from .views.tag_view import TagView
+from .views.tier_view import TierView
+
+CATEGORY = "Contacts"
+
+
+def register(addon):
+    menu = dict(category=CATEGORY, category_label=_l("Contacts"), category_icon="fa-address-book")
+    addon.view(CompanyView, "Companies", label=_l("Companies"), icon="fa-building", **menu)
+    addon.view(PersonView, "People", label=_l("People"), icon="fa-user", **menu)
+    addon.view(TagView, "Contact tags", label=_l("Tags"), icon="fa-tags", **menu)
+    addon.view(TierView, "Tiers", label=_l("Tiers"), icon="fa-signal", **menu)
+    addon.api(CompanyApi)
+    addon.api(PersonApi)
+    addon.on("post_install", seed_default_tiers)

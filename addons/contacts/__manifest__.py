@@ -1,0 +1,11 @@
+{
+    "name": "contacts",
+    "version": "1.0.0",
+    "summary": "Customer master: companies and people (客户管理)",
+    "category": "Contacts",
+    "depends": [],
+    "auto_install": False,
+    "application": True,
+    "external_dependencies": {"python": ["phonenumbers", "email_validator", "stdnum"],
+                              "bin": []},
+}

@@ -1,0 +1,18 @@
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from ..models import Company
+from .contact_view import ADDRESS, CLASSIFICATION, OWNERSHIP, ContactView
+from .person_view import PersonView
+
+
+class CompanyView(ContactView):
+    datamodel = SQLAInterface(Company)
+    list_columns = ["name", "city", "country_code", "tier", "owner", "active"]
+    add_columns = edit_columns = (
+        ["name", "tax_id", "phone_lines", "email_lines", "website"]
+        + ADDRESS + CLASSIFICATION + OWNERSHIP + ["notes"])
+    show_columns = (["name", "tax_id", "tax_id_normalised", "phone_list", "email_list",
+                     "website"] + ADDRESS + CLASSIFICATION + OWNERSHIP + ["notes"])
+    search_columns = ["name", "tax_id_normalised", "city", "country_code", "industry",
+                      "source", "tier", "tags", "owner", "team", "active"]
+    related_views = [PersonView]

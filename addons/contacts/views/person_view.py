@@ -1,0 +1,16 @@
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from ..models import Person
+from .contact_view import ADDRESS, CLASSIFICATION, OWNERSHIP, ContactView
+
+
+class PersonView(ContactView):
+    datamodel = SQLAInterface(Person)
+    list_columns = ["name", "company_link", "job_title", "city", "owner", "active"]
+    add_columns = edit_columns = (
+        ["name", "company", "job_title", "phone_lines", "email_lines", "website"]
+        + ADDRESS + CLASSIFICATION + OWNERSHIP + ["notes"])
+    show_columns = (["name", "company_link", "job_title", "phone_list", "email_list",
+                     "website"] + ADDRESS + CLASSIFICATION + OWNERSHIP + ["notes"])
+    search_columns = ["name", "company", "job_title", "city", "country_code", "industry",
+                      "source", "tier", "tags", "owner", "team", "active"]
