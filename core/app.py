@@ -16,7 +16,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_appbuilder import AppBuilder
 from sqlalchemy.orm import Session
 
-from . import i18n, migrate
+from . import api, i18n, migrate
 from .addons.discovery import discover, migration_dirs
 from .addons.gate import AddonGate
 from .addons.loader import load_all, mount
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         sync_role_permissions(db.session, runtime.loaded.values(), gate.refresh(force=True))
         db.session.commit()
 
+    api.init_app(app)  # JSON errors under /api/, JWT problems as 401, body size limit
     app.before_request(gate.before_request)
     app.before_request(guard_request)
     app.before_request(guard_login)

@@ -59,7 +59,8 @@ def guard_login() -> object | None:
     if request.method != "POST" or request.endpoint not in LOGIN_ENDPOINTS:
         return None
     if request.is_json:
-        username = str((request.get_json(silent=True) or {}).get("username") or "")
+        body = request.get_json(silent=True)  # any JSON: FAB's schema answers a non-object
+        username = str(body.get("username") or "") if isinstance(body, dict) else ""
     else:
         username = request.form.get("username", "")
     wait = seconds_until_allowed(username, request.remote_addr)

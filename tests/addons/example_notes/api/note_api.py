@@ -1,10 +1,11 @@
-from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from core.api import CrossdockModelRestApi
 
 from ..models.note import Note
 
 
-class NoteApi(ModelRestApi):
+class NoteApi(CrossdockModelRestApi):
     resource_name = "note"
     datamodel = SQLAInterface(Note)
     list_columns = ["id", "title", "owner.id", "owner.username", "team.id"]
