@@ -8,8 +8,9 @@ alike, so a row cannot be moved out of the writer's scope either.
 
 An addon declares rules per model and role in `security/record_rules.csv`
 (`model,role,read,write` with scopes none/own/team/all). A model opts in by
-having an owner column (`__owner_field__`, default `owner_id`) and optionally a
-team column (`__team_field__`). Admin and the system actor see everything; a
+having an `owner_id` column and, for the team scope, optionally a `team_id`
+column (fixed names: the filters are lambdas that SQLAlchemy re-applies to
+every alias of the model, and those cannot look attributes up by a name). Admin and the system actor see everything; a
 role with no row for a ruled model sees nothing of it.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .teams import teammate_ids, user_team_ids
 
 SCOPES = ("none", "own", "team", "all")
 ADMIN_ROLE = "Admin"
+OWNER, TEAM = "owner_id", "team_id"
 
 
 class AccessDenied(PermissionError):
@@ -65,10 +67,10 @@ def declare(model: type, role: str, read: str, write: str) -> None:
     for scope in (read, write):
         if scope not in SCOPES:
             raise ValueError(f"{model.__name__}/{role}: scope must be one of {SCOPES}")
-    owner = getattr(model, "__owner_field__", "owner_id")
-    if owner not in inspect(model).columns:
-        raise ValueError(f"{model.__name__} has record rules but no '{owner}' column")
-    team = getattr(model, "__team_field__", None)
+    columns = inspect(model).columns
+    if OWNER not in columns:
+        raise ValueError(f"{model.__name__} has record rules but no '{OWNER}' column")
+    owner, team = OWNER, (TEAM if TEAM in columns else None)
     rules = _RULES.setdefault(model, ModelRules(owner, team, {}, {}))
     rules.read[role] = read
     rules.write[role] = write
@@ -116,16 +118,17 @@ def _scope_of(session: Session, actor: Actor) -> _Scope:
     return scope
 
 
-def _read_criteria(model: type, rules: ModelRules, scope_name: str, scope: _Scope):
-    owner = getattr(model, rules.owner_field)
-    if scope_name == "own":
-        return owner == scope.user_id if scope.user_id is not None else false()
-    if scope_name == "team":
-        clauses = [owner.in_(scope.mates)]
-        if rules.team_field and scope.team_ids:
-            clauses.append(getattr(model, rules.team_field).in_(scope.team_ids))
-        return or_(*clauses) if scope.mates else false()
-    return false()
+def _read_criteria(rules: ModelRules, scope_name: str, scope: _Scope):
+    """The row filter as a lambda of the entity, so SQLAlchemy applies it to
+    every alias of the model too (FAB joins related tables under aliases)."""
+    uid, mates, teams = scope.user_id, tuple(sorted(scope.mates)), tuple(sorted(scope.team_ids))
+    if scope_name == "own" and uid is not None:
+        return lambda cls: cls.owner_id == uid
+    if scope_name == "team" and mates:
+        if rules.team_field and teams:
+            return lambda cls: or_(cls.owner_id.in_(mates), cls.team_id.in_(teams))
+        return lambda cls: cls.owner_id.in_(mates)
+    return lambda cls: false()
 
 
 def _row_in_scope(rules: ModelRules, scope_name: str, scope: _Scope,
@@ -163,7 +166,7 @@ def _filter_reads(state) -> None:
         name = scope_for(model, actor, "read")
         if name != "all":
             options.append(with_loader_criteria(
-                model, _read_criteria(model, rules, name, scope), include_aliases=True))
+                model, _read_criteria(rules, name, scope), include_aliases=True))
     if options:
         state.statement = state.statement.options(*options)
 

@@ -22,7 +22,6 @@ def tag_table(owner_table: str) -> Table:
 
 
 class ContactFields:
-    __team_field__ = "team_id"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
