@@ -73,7 +73,7 @@ class CrossdockModel2SchemaConverter(Model2SchemaConverter):
 
     def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
         field = super()._column2relation(datamodel, column, nested, parent_schema_name)
-        if nested:
+        if nested or column.children:  # written as nested rows, not as ids
             return field
         strict = field_for(datamodel.obj, column.name, field_class=ExistingRelated)
         strict.required = field.required

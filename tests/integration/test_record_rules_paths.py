@@ -266,3 +266,27 @@ def test_rest_writes_stay_in_scope(world):
                       json={"title": "ro"}).status_code == 403
     assert client.delete(f"/api/v1/note/{notes['s2']}", headers=ro).status_code == 403
     assert note_row(app, notes["s2"]) == ("checked", users["s2"], teams["A"])
+
+
+def test_related_columns_through_aliased_joins_stay_in_scope(world):
+    # FAB joins a related table under an alias to show `parent.title`; the rule
+    # must filter that alias too, not break the query or reveal the parent
+    app, _, _, notes = world
+    with app.app_context():
+        from example_notes.models import Note
+
+        db.session.get(Note, notes["s1"]).parent_id = notes["boss"]
+        db.session.get(Note, notes["mgr"]).parent_id = notes["s2"]
+        db.session.commit()
+    client = app.test_client()
+    for user, parents in [("s1", {"note of s1": None}),
+                          ("mgr", {"note of s1": None, "note of s2": None,
+                                   "note of mgr": "note of s2"}),
+                          ("boss", {"note of s1": "note of boss"})]:
+        resp = client.get("/api/v1/note/", headers=bearer(app, user))
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        shown = {r["title"]: (r.get("parent") or {}).get("title")
+                 for r in resp.get_json()["result"]}
+        assert {t: shown[t] for t in parents} == parents, user
+        if user == "s1":
+            assert set(shown) == {"note of s1"}

@@ -3,7 +3,7 @@ nested in their parent ({"phones": [{"kind": "mobile", "number": "..."}]}):
 they have no API of their own (see models/contact_phone.py)."""
 from __future__ import annotations
 
-from flask_appbuilder.api import ModelRestApi
+from core.api import CrossdockModelRestApi
 
 from ..services.field_error import ContactFieldError
 from .schema_checks import VALIDATORS
@@ -19,7 +19,7 @@ SEARCHED = ["name", "city", "country_code", "industry", "source", "tier", "tags"
             "owner", "team", "active"]
 
 
-class ContactApi(ModelRestApi):
+class ContactApi(CrossdockModelRestApi):
     validators_columns = VALIDATORS
     list_columns = ["id", "name", "city", "country_code", "tier.name", "owner.id",
                     "owner.username", "team.id", "active"]
