@@ -234,15 +234,7 @@ def disable(session: Session, runtime: AddonRuntime, names: list[str]) -> list[s
     if off:
         raise LifecycleError(f"not enabled: {', '.join(off)}")
     order = dependents(names, active, runtime.manifests)
-
-    def work():
-        for name in order:
-            row = session.get(AddonModule, name)
-            _set_state(session, name, DISABLED, row.installed_version)
-            record_event(session, "addon_disable", "Addon", name)
-        _finish(session, runtime, _active(session))
-
-    _run(session, f"disabling {', '.join(order)}", work)
+    _switch(session, runtime, order, DISABLED, "disable")
     return order
 
 
@@ -257,13 +249,18 @@ def enable(session: Session, runtime: AddonRuntime, names: list[str]) -> list[st
     if missing:
         raise LifecycleError(f"not installed (install first): {', '.join(missing)}")
     _require_loaded(runtime, order)
+    _switch(session, runtime, order, INSTALLED, "enable")
+    return order
 
+
+def _switch(session: Session, runtime: AddonRuntime, order: list[str], state: str,
+            verb: str) -> None:
+    """Set installed addons on or off; their tables and data stay as they are."""
     def work():
         for name in order:
             row = session.get(AddonModule, name)
-            _set_state(session, name, INSTALLED, row.installed_version)
-            record_event(session, "addon_enable", "Addon", name)
+            _set_state(session, name, state, row.installed_version)
+            record_event(session, f"addon_{verb}", "Addon", name)
         _finish(session, runtime, _active(session))
 
-    _run(session, f"enabling {', '.join(order)}", work)
-    return order
+    _run(session, f"{verb} {', '.join(order)}", work)
