@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from .api.company_api import CompanyApi
 from .api.person_api import PersonApi
+from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
 from .services.default_tiers import seed_default_tiers
 from .views.company_view import CompanyView
 from .views.person_view import PersonView
@@ -21,4 +22,6 @@ def register(addon):
     addon.view(TierView, "Tiers", label=_l("Tiers"), icon="fa-signal", **menu)
     addon.api(CompanyApi)
     addon.api(PersonApi)
+    addon.api(CompanyTimelineApi)
+    addon.api(PersonTimelineApi)
     addon.on("post_install", seed_default_tiers)

@@ -6,3 +6,4 @@ from .custom_value import CustomValue  # noqa: F401
 from .person import Person  # noqa: F401
 from .tag import Tag  # noqa: F401
 from .tier import Tier  # noqa: F401
+from .timeline_entry import TimelineEntry  # noqa: F401

@@ -11,6 +11,7 @@ from core.views.record_view import RecordView
 from ..services.contact_channels import as_lines, parse_emails, parse_phones, replace_channels
 from ..services.tax_id_validation import normalise_tax_id
 from .form_checks import ServiceCheck
+from .timeline_panel import TimelinePanel
 
 ADDRESS = ["street", "city", "province", "postal_code", "country_code"]
 CLASSIFICATION = ["industry", "source", "tier", "tags"]
@@ -45,7 +46,7 @@ def channel_fields() -> dict:
     }
 
 
-class ContactView(RecordView):
+class ContactView(TimelinePanel, RecordView):
     label_columns = LABELS
     validators_columns = {"tax_id": [ServiceCheck(normalise_tax_id)]}
 
