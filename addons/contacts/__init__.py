@@ -4,9 +4,9 @@ from flask_babel import lazy_gettext as _l
 
 from .api.company_api import CompanyApi
 from .api.person_api import PersonApi
-from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
 from .services.default_tiers import seed_default_tiers
 from .views.company_view import CompanyView
+from .views.duplicate_settings_view import DuplicateSettingsView
 from .views.person_view import PersonView
 from .views.tag_view import TagView
 from .views.tier_view import TierView
@@ -20,8 +20,8 @@ def register(addon):
     addon.view(PersonView, "People", label=_l("People"), icon="fa-user", **menu)
     addon.view(TagView, "Contact tags", label=_l("Tags"), icon="fa-tags", **menu)
     addon.view(TierView, "Tiers", label=_l("Tiers"), icon="fa-signal", **menu)
+    addon.view(DuplicateSettingsView, "Duplicate settings", label=_l("Duplicate settings"),
+               icon="fa-clone", **menu)
     addon.api(CompanyApi)
     addon.api(PersonApi)
-    addon.api(CompanyTimelineApi)
-    addon.api(PersonTimelineApi)
     addon.on("post_install", seed_default_tiers)

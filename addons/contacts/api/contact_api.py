@@ -6,6 +6,7 @@ from __future__ import annotations
 from core.api import CrossdockModelRestApi
 
 from ..services.field_error import ContactFieldError
+from .duplicate_check import DuplicateCheckApi
 from .schema_checks import VALIDATORS
 
 ADDRESS = ["street", "city", "province", "postal_code", "country_code"]
@@ -19,7 +20,7 @@ SEARCHED = ["name", "city", "country_code", "industry", "source", "tier", "tags"
             "owner", "team", "active"]
 
 
-class ContactApi(CrossdockModelRestApi):
+class ContactApi(DuplicateCheckApi, CrossdockModelRestApi):
     validators_columns = VALIDATORS
     list_columns = ["id", "name", "city", "country_code", "tier.name", "owner.id",
                     "owner.username", "team.id", "active"]

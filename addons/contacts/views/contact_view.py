@@ -10,8 +10,8 @@ from core.views.record_view import RecordView
 
 from ..services.contact_channels import as_lines, parse_emails, parse_phones, replace_channels
 from ..services.tax_id_validation import normalise_tax_id
+from .duplicate_check import DuplicateCheckMixin
 from .form_checks import ServiceCheck
-from .timeline_panel import TimelinePanel
 
 ADDRESS = ["street", "city", "province", "postal_code", "country_code"]
 CLASSIFICATION = ["industry", "source", "tier", "tags"]
@@ -46,7 +46,7 @@ def channel_fields() -> dict:
     }
 
 
-class ContactView(TimelinePanel, RecordView):
+class ContactView(DuplicateCheckMixin, RecordView):
     label_columns = LABELS
     validators_columns = {"tax_id": [ServiceCheck(normalise_tax_id)]}
 
