@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 from .api.company_api import CompanyApi
 from .api.person_api import PersonApi
+from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
 from .services.default_tiers import seed_default_tiers
 from .views.company_view import CompanyView
 from .views.duplicate_settings_view import DuplicateSettingsView
@@ -24,4 +25,6 @@ def register(addon):
                icon="fa-clone", **menu)
     addon.api(CompanyApi)
     addon.api(PersonApi)
+    addon.api(CompanyTimelineApi)
+    addon.api(PersonTimelineApi)
     addon.on("post_install", seed_default_tiers)

@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from flask import Blueprint, current_app
 from flask_appbuilder import Model
+from jinja2 import ChoiceLoader, FileSystemLoader
 
 from .. import models as _platform_models  # noqa: F401  (addon models reference them)
 from ..security import record_rules
@@ -52,6 +54,7 @@ class AddonRegistrar:
     name: str
     views: list[_ViewDecl] = field(default_factory=list)
     hooks: dict[str, Callable] = field(default_factory=dict)
+    commands: list = field(default_factory=list)
 
     def view(self, view: type, name: str, *, category: str | None = None,
              label: str | None = None, icon: str = "",
@@ -71,6 +74,16 @@ class AddonRegistrar:
         if hook not in HOOKS:
             raise AddonDeclarationError(f"addon '{self.name}': unknown hook '{hook}'")
         self.hooks[hook] = fn
+
+    def command(self, command) -> None:
+        """A click command, run as `crossdock <addon> <command>` inside the app,
+        and refused unless the addon is installed (core/cli.py)."""
+        if not getattr(command, "name", None) or not callable(getattr(command, "main", None)):
+            raise AddonDeclarationError(f"addon '{self.name}': {command!r} is not a click command")
+        if any(c.name == command.name for c in self.commands):
+            raise AddonDeclarationError(
+                f"addon '{self.name}': two commands named '{command.name}'")
+        self.commands.append(command)
 
 
 @dataclass
@@ -202,6 +215,22 @@ def mount(appbuilder, loaded: LoadedAddon, registrar: AddonRegistrar,
             categories.add(decl.category)
     for category in sorted(categories):
         loaded.permission_targets.append(PermissionTarget(category, None))
+    _mount_files(current_app._get_current_object(), loaded)
+
+
+def _mount_files(app, loaded: LoadedAddon) -> None:
+    """The addon's `templates/` joins the Jinja search path (after core's, so an
+    addon cannot replace a core template; name them `<addon>/...`), and its
+    `static/` is served under /static/addons/<addon>/ (gated like its views)."""
+    templates = loaded.source.path / "templates"
+    if templates.is_dir():
+        app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(str(templates))])
+    static = loaded.source.path / "static"
+    if static.is_dir():
+        bp = Blueprint(f"addon_static_{loaded.name}", loaded.source.module,
+                       static_folder=str(static), static_url_path=f"/static/addons/{loaded.name}")
+        app.register_blueprint(bp)
+        loaded.blueprints.add(bp.name)
 
 
 def load_all(sources: dict[str, AddonSource]) -> tuple[list[tuple[LoadedAddon, AddonRegistrar]], dict[str, str]]:

@@ -143,6 +143,20 @@ def _row_in_scope(rules: ModelRules, scope_name: str, scope: _Scope,
     return False
 
 
+def may_write(session: Session, obj) -> bool:
+    """Whether the current actor may change `obj` as it stands now (a check
+    before acting, e.g. logging a call on a contact, without writing the row)."""
+    rules = _RULES.get(type(obj))
+    if rules is None:
+        return True
+    actor = current_actor()
+    if actor.is_system or ADMIN_ROLE in actor.roles:
+        return True
+    return _row_in_scope(rules, scope_for(type(obj), actor, "write"), _scope_of(session, actor),
+                         getattr(obj, rules.owner_field),
+                         getattr(obj, rules.team_field) if rules.team_field else None)
+
+
 # guards the actor lookup against the user query it triggers itself
 _resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("rr_resolving", default=False)
 

@@ -19,7 +19,11 @@ class RecordView(ModelView):
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
             related_views=self._related_views,
-            history=history_of(self.datamodel.obj.__name__, pk))
+            history=history_of(self.datamodel.obj.__name__, pk), **self.show_extras(pk))
+
+    def show_extras(self, pk) -> dict:
+        """More variables for the show template (a subclass's extra panels)."""
+        return {}
 
     def _check_action(self, name: str, pks: list[str]) -> None:
         """FAB answers 500 to an unknown action, and hands an action None for a

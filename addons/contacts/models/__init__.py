@@ -8,3 +8,4 @@ from .duplicate_setting import ContactDuplicateSetting  # noqa: F401
 from .person import Person  # noqa: F401
 from .tag import Tag  # noqa: F401
 from .tier import Tier  # noqa: F401
+from .timeline_entry import TimelineEntry  # noqa: F401

@@ -12,6 +12,7 @@ from ..services.contact_channels import as_lines, parse_emails, parse_phones, re
 from ..services.tax_id_validation import normalise_tax_id
 from .duplicate_check import DuplicateCheckMixin
 from .form_checks import ServiceCheck
+from .timeline_panel import TimelinePanel
 
 ADDRESS = ["street", "city", "province", "postal_code", "country_code"]
 CLASSIFICATION = ["industry", "source", "tier", "tags"]
@@ -46,7 +47,7 @@ def channel_fields() -> dict:
     }
 
 
-class ContactView(DuplicateCheckMixin, RecordView):
+class ContactView(DuplicateCheckMixin, TimelinePanel, RecordView):
     label_columns = LABELS
     validators_columns = {"tax_id": [ServiceCheck(normalise_tax_id)]}
 
