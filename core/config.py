@@ -44,6 +44,8 @@ class Settings:
     addon_poll_seconds: float
     session_cookie_secure: bool
     default_phone_region: str = "CN"  # phone numbers typed without +country code
+    import_max_rows: int = 200_000  # contacts import: larger files are refused
+    import_max_bytes: int = 64 * 1024 * 1024  # contacts import: upload size limit
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -77,6 +79,8 @@ class Settings:
             addon_poll_seconds=float(_env("ADDON_POLL_SECONDS", "2")),
             session_cookie_secure=_env("SESSION_COOKIE_SECURE", "auto") == "true",
             default_phone_region=_env("DEFAULT_PHONE_REGION", "CN").upper(),
+            import_max_rows=int(_env("IMPORT_MAX_ROWS", "200000")),
+            import_max_bytes=int(_env("IMPORT_MAX_BYTES", str(64 * 1024 * 1024))),
         )
         values.update(overrides)
         return cls(**values)

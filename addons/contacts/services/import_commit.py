@@ -1,0 +1,206 @@
+"""Writing an import: every row or none, in one transaction.
+
+The preview is run again first (the base may have changed since the user
+looked); a single row with an error, or an 'update' the importer may not
+make, refuses the whole import and nothing is written. New contacts go in
+with bulk INSERTs (contacts, then phones, e-mails and tag links), which is
+what makes 100,000 rows fit in seconds; updates of existing contacts go
+through the ORM, so the session's record-rule check and audit see them.
+
+Audit: bulk INSERTs bypass the session's per-row audit (after_flush). One
+audit row per imported contact would double the write volume of a large
+import and make the audit log unreadable, so the import is recorded as one
+business event (action "import", the batch id, the counts and the id range
+created); each contact's own later changes are audited as usual, and the
+batch row keeps the file itself. Updated contacts are audited per row (ORM).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from core.security.actor import Actor, current_actor
+from core.security.audit import record_event
+
+from ..models import ContactEmail, ContactImportBatch, ContactPhone, Tag
+from ..models.import_batch import COMMITTED
+from .custom_fields import set_values as set_custom_values
+from .import_custom_fields import insert_custom_values
+from .import_mapping import COMPANY
+from .import_preview import CREATE, SKIP, UPDATE, Preview, build_preview
+from .import_rows import MODELS, ParsedRow
+
+CONTACT_COLUMNS = ("name", "street", "city", "province", "postal_code", "country_code",
+                   "website", "industry", "source", "notes", "tier_id", "owner_id")
+KIND_COLUMNS = {COMPANY: ("tax_id", "tax_id_normalised"), "person": ("job_title", "company_id")}
+
+
+class ImportRejected(Exception):
+    """Nothing was imported; the message says why, `preview` holds the row errors."""
+
+    def __init__(self, message: str, preview: Preview | None = None):
+        super().__init__(message)
+        self.preview = preview
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _tag_ids(session: Session, names: set[str]) -> dict[str, int]:
+    """Ids of these tags, creating the missing ones."""
+    found: dict[str, int] = {}
+    ordered = sorted(names)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start:start + 500]
+        found.update({n: i for i, n in session.execute(
+            select(Tag.id, Tag.name).where(Tag.name.in_(chunk)))})
+    missing = [n for n in ordered if n not in found]
+    if missing:
+        session.execute(insert(Tag.__table__), [{"name": n} for n in missing])
+        for start in range(0, len(missing), 500):
+            found.update({n: i for i, n in session.execute(
+                select(Tag.id, Tag.name).where(Tag.name.in_(missing[start:start + 500])))})
+    return found
+
+
+def _create(session: Session, kind: str, rows: list[ParsedRow], tags: dict[str, int]) -> list[int]:
+    model = MODELS[kind]
+    columns = CONTACT_COLUMNS + KIND_COLUMNS[kind]
+    values = [{**{c: r.values.get(c) for c in columns}, "active": True} for r in rows]
+    ids: list[int] = []
+    for start in range(0, len(values), 5000):
+        result = session.execute(
+            insert(model).returning(model.id, sort_by_parameter_order=True),
+            values[start:start + 5000])
+        ids.extend(result.scalars().all())
+    parent = "company_id" if kind == COMPANY else "person_id"
+    phones, emails, links = [], [], []
+    for cid, row in zip(ids, rows):
+        phones += [{parent: cid, "kind": k, "number": n, "e164": e} for k, n, e in row.phones]
+        emails += [{parent: cid, "kind": k, "email": m, "normalised": key}
+                   for k, m, key in row.emails]
+        links += [{"contact_id": cid, "tag_id": tags[t]} for t in row.tags]
+    if phones:
+        session.execute(insert(ContactPhone.__table__), phones)
+    if emails:
+        session.execute(insert(ContactEmail.__table__), emails)
+    if links:
+        session.execute(insert(model.tags.property.secondary), links)
+    insert_custom_values(session, kind, [(cid, row.custom) for cid, row in zip(ids, rows)
+                                         if row.custom])
+    return ids
+
+
+def _update(session: Session, kind: str, row: ParsedRow, contact_id: int,
+            tags: dict[str, int]) -> None:
+    """Fill the existing contact from the row: non-empty cells win, channels and tags add up."""
+    model = MODELS[kind]
+    contact = session.get(model, contact_id)  # ORM: record rules apply (read and, at flush, write)
+    if contact is None:
+        raise ImportRejected(f"row {row.number}: contact #{contact_id} is not one you may update")
+    for column in CONTACT_COLUMNS + KIND_COLUMNS[kind]:
+        if column == "owner_id" and not row.owner_given:
+            continue
+        value = row.values.get(column)
+        if value not in (None, ""):
+            setattr(contact, column, value)
+    known_phones = {p.e164 for p in contact.phones}
+    for k, number, e164 in row.phones:
+        if e164 not in known_phones:
+            contact.phones.append(ContactPhone(kind=k, number=number))
+            known_phones.add(e164)
+    known_emails = {e.normalised for e in contact.emails}
+    for k, email, key in row.emails:
+        if key not in known_emails:
+            contact.emails.append(ContactEmail(kind=k, email=email))
+            known_emails.add(key)
+    have = {t.name for t in contact.tags}
+    for name in row.tags:
+        if name not in have:
+            contact.tags.append(session.get(Tag, tags[name]))
+    if row.custom:
+        set_custom_values(session, contact, row.custom)
+
+
+def _reindex(session: Session, kind: str, ids: list[int]) -> None:
+    """Let contact search index the new and changed contacts, when it is installed."""
+    try:
+        search = importlib.import_module(__package__ + ".contact_search")
+    except ModuleNotFoundError as exc:
+        if exc.name != __package__ + ".contact_search":
+            raise
+        return
+    if ids and hasattr(search, "reindex"):
+        search.reindex(session, kind, ids)
+
+
+def commit_import(session: Session, batch_id: int, *, policies: dict[int, str] | None = None,
+                  actor: Actor | None = None) -> dict:
+    """Import the batch's rows; returns the counts. ImportRejected (nothing written)
+    when a row has an error, the batch is gone or was imported already."""
+    actor = actor or current_actor()
+    batch = session.get(ContactImportBatch, batch_id)  # record rules: the importer's own
+    if batch is None:
+        raise ImportRejected("this import does not exist or is not yours")
+    if batch.status == COMMITTED:
+        raise ImportRejected("this file was imported already")
+    if not batch.mapping:
+        raise ImportRejected("map the file's columns first")
+    if policies is not None:
+        batch.policies = {str(k): v for k, v in policies.items()}
+    preview = build_preview(session, batch, actor=actor)
+    if preview.error_rows:
+        batch.summary = preview.as_summary()
+        session.commit()  # keeps the policies and the errors shown; no contact is written
+        raise ImportRejected(f"{len(preview.error_rows)} row(s) have errors: nothing was "
+                             f"imported. Fix the file or the choices and try again.", preview)
+    try:
+        counts = _write(session, batch, preview)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return counts
+
+
+def _write(session: Session, batch: ContactImportBatch, preview: Preview) -> dict:
+    # claim the batch first: a second process committing the same batch at the
+    # same time finds it committed (and waits on PostgreSQL's row lock till then)
+    claimed = session.execute(
+        update(ContactImportBatch)
+        .where(ContactImportBatch.id == batch.id, ContactImportBatch.status != COMMITTED)
+        .values(status=COMMITTED, committed_on=_now())
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise ImportRejected("this file was imported already")
+    to_create, to_update, skipped = [], [], 0
+    for row in preview.rows:
+        policy = preview.policy(row.number) or CREATE
+        if policy == SKIP:
+            skipped += 1
+        elif policy == UPDATE:
+            to_update.append((row, preview.duplicates[row.number].matches[0]))
+        else:
+            to_create.append(row)
+    tags = _tag_ids(session, {t for r in preview.rows if preview.policy(r.number) != SKIP
+                              for t in r.tags})
+    created = _create(session, batch.kind, to_create, tags)
+    for row, contact_id in to_update:
+        _update(session, batch.kind, row, contact_id, tags)
+    session.flush()  # updates: record rules checked, audited per row
+    updated = [cid for _, cid in to_update]
+    _reindex(session, batch.kind, created + updated)
+    counts = {"total": len(preview.rows), "created": len(created), "updated": len(updated),
+              "skipped": skipped}
+    record_event(session, "import", MODELS[batch.kind].__name__, record_id=batch.id,
+                 details={**counts, "batch": batch.id, "filename": batch.filename,
+                          "created_ids": [min(created), max(created)] if created else None,
+                          "updated_ids": updated})
+    session.expire(batch, ["status", "committed_on"])
+    batch.summary = {**preview.as_summary(), "result": counts}
+    return counts
+

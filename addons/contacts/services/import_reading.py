@@ -1,0 +1,217 @@
+"""Reading an uploaded contacts file (CSV or XLSX) into a header and rows of text.
+
+CSV encodings, in this order unless the user chose one: a UTF-8 byte-order
+mark means UTF-8; bytes that are valid UTF-8 are UTF-8; otherwise GB18030
+(the superset of GBK and GB2312 that Chinese Excel writes). A file that none
+of them decodes is refused with the byte offset and line of the first bad
+byte. The delimiter (comma, semicolon or tab) is the one the header line
+uses most. XLSX is read with openpyxl in read-only mode (first sheet), dates
+and numbers turned into the text a user would have typed.
+
+Limits: `max_bytes` is checked before anything is decoded, and rows are read
+lazily and counted, so a file with more than `max_rows` rows is refused as
+soon as row `max_rows + 1` is met, without holding the whole file as rows.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+ENCODINGS = {  # what the user may choose -> Python codec
+    "utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gbk", "gb18030": "gb18030",
+}
+DELIMITERS = (",", ";", "\t")
+CSV, XLSX = "csv", "xlsx"
+_CHUNK = 1 << 20
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read as a contacts table; the message says why, for the user."""
+
+
+@dataclass
+class ImportTable:
+    headers: list[str]
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (row number in the file, cells)
+    file_type: str = CSV
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+def file_type_of(filename: str, data: bytes) -> str:
+    name = (filename or "").lower()
+    if name.endswith(".xls"):
+        raise ImportFileError("old Excel .xls files cannot be read: save the sheet as .xlsx or .csv")
+    if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        return XLSX
+    return CSV
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _check_decodes(data: bytes, codec: str) -> UnicodeDecodeError | None:
+    """The first decoding error of `data` in `codec` (offset made absolute), or None.
+    Decoded in chunks and thrown away: a large file is not copied as text here."""
+    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    for start in range(0, len(data) or 1, _CHUNK):
+        chunk = data[start:start + _CHUNK]
+        final = start + _CHUNK >= len(data)
+        try:
+            decoder.decode(chunk, final=final)
+        except UnicodeDecodeError:
+            # the incremental decoder's offset is relative to its buffer: decode
+            # once in full (only on this error path) for the exact offset
+            try:
+                data.decode(codec)
+            except UnicodeDecodeError as exc:
+                return exc
+    return None
+
+
+def _refusal(data: bytes, encoding: str, exc: UnicodeDecodeError) -> ImportFileError:
+    bad = data[exc.start:exc.start + 1].hex()
+    return ImportFileError(
+        f"the file is not valid {encoding}: byte 0x{bad} at offset {exc.start} "
+        f"(line {_line_of(data, exc.start)}); choose the file's encoding "
+        f"(UTF-8, GBK/GB18030) or save it again as UTF-8")
+
+
+def detect_encoding(data: bytes, chosen: str | None = None) -> str:
+    """The codec to read `data` with: the user's choice if it decodes, else detected."""
+    if chosen:
+        key = chosen.strip().lower().replace("_", "-")
+        if key not in ENCODINGS:
+            raise ImportFileError(f"unknown encoding '{chosen}': choose one of "
+                                  f"{', '.join(ENCODINGS)}")
+        error = _check_decodes(data, ENCODINGS[key])
+        if error is not None:
+            raise _refusal(data, key, error)
+        return ENCODINGS[key]
+    if data.startswith(codecs.BOM_UTF8):
+        error = _check_decodes(data, "utf-8-sig")
+        if error is not None:
+            raise _refusal(data, "UTF-8", error)
+        return "utf-8-sig"
+    utf8_error = _check_decodes(data, "utf-8")
+    if utf8_error is None:
+        return "utf-8"
+    if _check_decodes(data, "gb18030") is None:
+        return "gb18030"
+    raise _refusal(data, "UTF-8 or GB18030", utf8_error)
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter the header line uses most (comma when it has none)."""
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _too_many(max_rows: int) -> ImportFileError:
+    return ImportFileError(f"the file has more than {max_rows:,} rows, the most one import "
+                           f"accepts: split it into smaller files")
+
+
+def _blank(cells) -> bool:
+    return all(not c.strip() for c in cells)
+
+
+def read_csv(data: bytes, *, encoding: str | None = None, max_rows: int) -> ImportTable:
+    codec = detect_encoding(data, encoding)
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
+    first = text.readline()
+    delimiter = sniff_delimiter(first)
+    text.seek(0)
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        headers = next(reader, None)
+        if headers is None or _blank(headers):
+            raise ImportFileError("the file is empty: the first line must name the columns")
+        table = ImportTable([h.strip() for h in headers], file_type=CSV, encoding=codec,
+                            delimiter=delimiter)
+        line = reader.line_num
+        for cells in reader:
+            start, line = line + 1, reader.line_num  # a quoted cell may span lines
+            if _blank(cells):
+                continue
+            if len(table.rows) >= max_rows:
+                raise _too_many(max_rows)
+            table.rows.append((start, cells))
+    except csv.Error as exc:
+        raise ImportFileError(f"line {reader.line_num}: the CSV cannot be read ({exc})") from None
+    return table
+
+
+def cell_text(value) -> str:
+    """An XLSX cell as the text a user would have typed (13800138000.0 -> 13800138000)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_xlsx(data: bytes, *, max_rows: int) -> ImportTable:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise ImportFileError(f"the file is not a readable XLSX workbook ({exc})") from None
+    try:
+        rows = workbook.active.iter_rows(values_only=True)
+        table = None
+        for number, values in enumerate(rows, start=1):
+            cells = [cell_text(v) for v in values]
+            if table is None:
+                if _blank(cells):
+                    continue  # leading empty rows before the header
+                table = ImportTable([c.strip() for c in cells], file_type=XLSX)
+                continue
+            if _blank(cells):
+                continue
+            if len(table.rows) >= max_rows:
+                raise _too_many(max_rows)
+            table.rows.append((number, cells))
+        if table is None:
+            raise ImportFileError("the sheet is empty: the first row must name the columns")
+        return table
+    finally:
+        workbook.close()
+
+
+def read_table(filename: str, data: bytes, *, encoding: str | None = None,
+               max_rows: int, max_bytes: int) -> ImportTable:
+    """The header and rows of an uploaded file, or ImportFileError saying why not."""
+    if len(data) > max_bytes:
+        raise ImportFileError(f"the file is {len(data) / 1048576:.1f} MB; the most one import "
+                              f"accepts is {max_bytes / 1048576:.0f} MB")
+    if not data.strip():
+        raise ImportFileError("the file is empty")
+    if file_type_of(filename, data) == XLSX:
+        return read_xlsx(data, max_rows=max_rows)
+    return read_csv(data, encoding=encoding, max_rows=max_rows)
+
+
+def configured_limits() -> tuple[int, int]:
+    """(max rows, max bytes) from the settings CROSSDOCK_IMPORT_MAX_ROWS/_MAX_BYTES."""
+    from flask import current_app, has_app_context
+
+    from core.config import Settings
+
+    if has_app_context() and "crossdock" in current_app.extensions:
+        settings = current_app.extensions["crossdock"].settings
+        return settings.import_max_rows, settings.import_max_bytes
+    return Settings.import_max_rows, Settings.import_max_bytes

@@ -1,0 +1,185 @@
+"""One import row checked with the contacts' own rules, into values ready to write.
+
+Every error names the file's column and says why; a row collects all its
+errors, not the first only, so the preview shows everything to fix at once.
+Lookups (tiers, owners, companies, custom fields) are loaded once per file.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.security.actor import Actor
+
+from ..models import Company, Person, Tier
+from .contact_export import FORMULA_START
+from .email_normalisation import normalise_email
+from .field_error import ContactFieldError
+from .custom_fields import fields_for as custom_fields_for
+from .custom_fields import parse_value as parse_custom
+from .import_mapping import COMPANY, CUSTOM_PREFIX, phone_kind
+from .import_permissions import WriteScope
+from .phone_normalisation import normalise_phone
+from .tax_id_validation import normalise_tax_id
+
+MODELS = {COMPANY: Company, "person": Person}
+TEXT_LIMITS = {"name": 200, "street": 255, "city": 128, "province": 128, "postal_code": 32,
+               "website": 255, "industry": 128, "source": 128, "job_title": 128,
+               "notes": None}
+LIST_SPLIT = re.compile(r"[,;，；、|\n]+")
+COUNTRY_NAMES = {"中国": "CN", "中华人民共和国": "CN", "china": "CN", "香港": "HK",
+                 "hongkong": "HK", "台湾": "TW", "taiwan": "TW", "澳门": "MO", "macau": "MO",
+                 "美国": "US", "usa": "US", "unitedstates": "US", "英国": "GB", "uk": "GB",
+                 "unitedkingdom": "GB", "德国": "DE", "germany": "DE", "法国": "FR",
+                 "france": "FR", "日本": "JP", "japan": "JP", "韩国": "KR", "korea": "KR",
+                 "新加坡": "SG", "singapore": "SG"}
+TAG_MAX = 64
+
+
+@dataclass
+class ParsedRow:
+    number: int  # the row's number in the file (header = 1)
+    cells: list[str]
+    values: dict = field(default_factory=dict)  # contact columns
+    phones: list[tuple[str, str, str]] = field(default_factory=list)  # kind, typed, E.164
+    emails: list[tuple[str, str, str]] = field(default_factory=list)  # kind, typed, key
+    tags: list[str] = field(default_factory=list)
+    custom: dict = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, why)
+    owner_given: bool = False  # the file named the owner (else: the importer)
+
+    def keys(self) -> list[tuple[str, str]]:
+        """What duplicate detection compares: e-mails, phones, tax id."""
+        keys = [("email", e[2]) for e in self.emails] + [("phone", p[2]) for p in self.phones]
+        if self.values.get("tax_id_normalised"):
+            keys.append(("tax_id", self.values["tax_id_normalised"]))
+        return keys
+
+
+def unneutralised(text: str) -> str:
+    """A cell our export protected against formula injection ('+86...) as typed."""
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_START else text
+
+
+def split_list(text: str) -> list[str]:
+    return [p.strip() for p in LIST_SPLIT.split(text or "") if p.strip()]
+
+
+class RowParser:
+    """Turns the rows of one file into ParsedRows for `kind` under `mapping`."""
+
+    def __init__(self, session: Session, kind: str, headers: list[str],
+                 mapping: list[str | None], actor: Actor):
+        self.session, self.kind, self.actor = session, kind, actor
+        self.columns = [(i, headers[i], t) for i, t in enumerate(mapping) if t]
+        self.scope = WriteScope(session, MODELS[kind], actor)
+        self.tiers = {name.casefold(): tid
+                      for tid, name in session.execute(select(Tier.id, Tier.name))}
+        self.custom = {f.key: f for f in custom_fields_for(session, kind)}
+        self.users: dict[str, int] = {}
+        self.companies: dict[str, list[int]] = {}
+
+    def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
+        """Look owners and companies up once for the whole file."""
+        owners, companies = set(), set()
+        for _, cells in rows:
+            for i, _h, target in self.columns:
+                text = cells[i].strip() if i < len(cells) else ""
+                if text and target == "owner":
+                    owners.add(text.casefold())
+                elif text and target == "company":
+                    companies.add(text)
+        if owners:
+            from flask_appbuilder.security.sqla.models import User
+
+            for uid, username, email in self.session.execute(
+                    select(User.id, User.username, User.email)):
+                for key in (username, email):
+                    if key and key.casefold() in owners:
+                        self.users[key.casefold()] = uid
+        names = sorted(companies)
+        for start in range(0, len(names), 500):
+            # an ORM query: record rules apply, a person is linked only to a company the importer sees
+            for cid, name in self.session.execute(
+                    select(Company.id, Company.name).where(Company.name.in_(names[start:start + 500]))):
+                self.companies.setdefault(name, []).append(cid)
+
+    def parse(self, number: int, cells: list[str]) -> ParsedRow:
+        row = ParsedRow(number, cells)
+        for i, header, target in self.columns:
+            text = unneutralised(cells[i].strip() if i < len(cells) else "")
+            try:
+                self._apply(row, header, target, text)
+            except ContactFieldError as exc:
+                row.errors.append((header, exc.message))
+        if not row.values.get("name"):
+            name_header = next((h for _, h, t in self.columns if t == "name"), "name")
+            row.errors.append((name_header, "a name is required"))
+        owner = row.values.setdefault("owner_id", self.actor.user_id)
+        if not self.scope.allows(owner, None):
+            owner_header = next((h for _, h, t in self.columns if t == "owner"), "owner")
+            row.errors.append((owner_header, f"you may not import contacts owned by someone "
+                                             f"else (your scope: {self.scope.name})"))
+        for key, f in self.custom.items():
+            if f.required and CUSTOM_PREFIX + key not in {t for _, _, t in self.columns}:
+                continue  # the mapping check refuses this before any row is read
+            if f.required and row.custom.get(key) in (None, ""):
+                header = next((h for _, h, t in self.columns if t == CUSTOM_PREFIX + key), key)
+                row.errors.append((header, f"{f.label} is required"))
+        return row
+
+    def _apply(self, row: ParsedRow, header: str, target: str, text: str) -> None:
+        if target.startswith(CUSTOM_PREFIX):
+            if text:
+                f = self.custom[target[len(CUSTOM_PREFIX):]]
+                row.custom[f.key] = parse_custom(f, text)
+            return
+        if not text:
+            return
+        if target in TEXT_LIMITS:
+            limit = TEXT_LIMITS[target]
+            if limit and len(text) > limit:
+                raise ContactFieldError(target, f"longer than {limit} characters")
+            row.values[target] = text
+        elif target == "phones":
+            for value in split_list(text):
+                row.phones.append((phone_kind(header), value, normalise_phone(value, field=header)))
+        elif target == "emails":
+            for value in split_list(text):
+                row.emails.append(("work", value, normalise_email(value, field=header)))
+        elif target == "tax_id":
+            row.values["tax_id"] = text
+            row.values["tax_id_normalised"] = normalise_tax_id(text, field=header)
+        elif target == "country_code":
+            code = COUNTRY_NAMES.get(re.sub(r"\s+", "", text.casefold()), text.upper())
+            if not re.fullmatch(r"[A-Z]{2}", code):
+                raise ContactFieldError(target, f"'{text}' is not a two-letter country code (CN, US...)")
+            row.values["country_code"] = code
+        elif target == "tier":
+            tier_id = self.tiers.get(text.casefold())
+            if tier_id is None:
+                raise ContactFieldError(target, f"no tier named '{text}'")
+            row.values["tier_id"] = tier_id
+        elif target == "tags":
+            for tag in split_list(text):
+                if len(tag) > TAG_MAX:
+                    raise ContactFieldError(target, f"tag '{tag[:20]}...' is longer than {TAG_MAX} characters")
+                if tag not in row.tags:
+                    row.tags.append(tag)
+        elif target == "owner":
+            uid = self.users.get(text.casefold())
+            if uid is None:
+                raise ContactFieldError(target, f"no user '{text}' (give a user name or e-mail)")
+            row.values["owner_id"] = uid
+            row.owner_given = True
+        elif target == "company":
+            ids = self.companies.get(text, [])
+            if not ids:
+                raise ContactFieldError(target, f"no company named '{text}' among the ones you can see")
+            if len(ids) > 1:
+                raise ContactFieldError(target, f"{len(ids)} companies are named '{text}'")
+            row.values["company_id"] = ids[0]
+
