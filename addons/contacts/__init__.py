@@ -7,6 +7,7 @@ from .api.person_api import PersonApi
 from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
 from .services.default_tiers import seed_default_tiers
 from .views.company_view import CompanyView
+from .views.import_view import ContactImportView
 from .views.duplicate_settings_view import DuplicateSettingsView
 from .views.person_view import PersonView
 from .views.tag_view import TagView
@@ -21,6 +22,7 @@ def register(addon):
     addon.view(PersonView, "People", label=_l("People"), icon="fa-user", **menu)
     addon.view(TagView, "Contact tags", label=_l("Tags"), icon="fa-tags", **menu)
     addon.view(TierView, "Tiers", label=_l("Tiers"), icon="fa-signal", **menu)
+    addon.view(ContactImportView, "Import contacts", label=_l("Import"), icon="fa-upload", **menu)
     addon.view(DuplicateSettingsView, "Duplicate settings", label=_l("Duplicate settings"),
                icon="fa-clone", **menu)
     addon.api(CompanyApi)

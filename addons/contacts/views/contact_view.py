@@ -47,7 +47,7 @@ def channel_fields() -> dict:
     }
 
 
-class ContactView(TimelinePanel, DuplicateCheckMixin, RecordView):
+class ContactView(DuplicateCheckMixin, TimelinePanel, RecordView):
     label_columns = LABELS
     validators_columns = {"tax_id": [ServiceCheck(normalise_tax_id)]}
 
