@@ -7,6 +7,7 @@ from .api.person_api import PersonApi
 from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
 from .services.default_tiers import seed_default_tiers
 from .views.company_view import CompanyView
+from .views.custom_field_view import CustomFieldView
 from .views.import_view import ContactImportView
 from .views.duplicate_settings_view import DuplicateSettingsView
 from .views.person_view import PersonView
@@ -22,6 +23,8 @@ def register(addon):
     addon.view(PersonView, "People", label=_l("People"), icon="fa-user", **menu)
     addon.view(TagView, "Contact tags", label=_l("Tags"), icon="fa-tags", **menu)
     addon.view(TierView, "Tiers", label=_l("Tiers"), icon="fa-signal", **menu)
+    addon.view(CustomFieldView, "Custom fields", label=_l("Custom fields"), icon="fa-sliders",
+               **menu)
     addon.view(ContactImportView, "Import contacts", label=_l("Import"), icon="fa-upload", **menu)
     addon.view(DuplicateSettingsView, "Duplicate settings", label=_l("Duplicate settings"),
                icon="fa-clone", **menu)

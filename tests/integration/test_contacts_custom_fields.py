@@ -5,13 +5,16 @@ rules cover the values on every path."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from tests.helpers import add_user, install
+from core.security.audit import AuditLog
+from tests.helpers import add_user, csrf_token, install, login
 
 FIELDS = [  # key, type, extra
     ("segment", "text", {}),
@@ -111,3 +114,303 @@ def test_service_refuses_bad_and_missing_values(contacts_app):
             assert err.value.field == key
         db.session.rollback()
     assert custom_value_count(app) == 0
+
+
+def field_form(token, **fields):
+    data = {"applies_to": "company", "key": "", "label": "", "field_type": "text",
+            "choices": "", "sequence": "10", "active": "y", "csrf_token": token}
+    data.update(fields)
+    return data
+
+
+def stored_fields(app):
+    with app.app_context():
+        from addons.contacts.models import CustomField
+
+        return {(f.applies_to, f.key): (f.label, f.field_type, f.required)
+                for f in db.session.scalars(select(CustomField))}
+
+
+def test_admin_defines_fields_on_the_screen(contacts_app):
+    app = contacts_app
+    admin = app.test_client()
+    token = login(admin, "ada")
+    page = admin.get("/customfieldview/add").get_data(as_text=True)
+    assert 'name="key"' in page and 'name="field_type"' in page
+    for key, field_type, extra in FIELDS:
+        resp = admin.post("/customfieldview/add", data=field_form(
+            token, key=key, label=key.title(), field_type=field_type, **extra))
+        assert resp.status_code == 302, resp.get_data(as_text=True)
+    resp = admin.post("/customfieldview/add", data=field_form(
+        token, applies_to="person", key="vip", label="VIP", field_type="boolean",
+        required="y"))
+    assert resp.status_code == 302
+    assert stored_fields(app)[("company", "size")] == ("Size", "choice", False)
+    assert stored_fields(app)[("person", "vip")] == ("VIP", "boolean", True)
+
+    before = stored_fields(app)
+    for fields, error in [
+        (dict(key="Bad Key", label="Bad"), "lower-case letters"),
+        (dict(key="segment", label="Again"), "already uses"),
+        (dict(key="level", label="Level", field_type="choice", choices=" \n"),
+         "at least one choice"),
+        (dict(key="", label="No key"), "This field is required"),
+    ]:
+        resp = admin.post("/customfieldview/add", data=field_form(token, **fields))
+        assert resp.status_code == 200
+        assert error in resp.get_data(as_text=True)
+    assert stored_fields(app) == before
+
+    # key and type are fixed once created: the edit form does not offer them
+    with app.app_context():
+        from addons.contacts.models import CustomField
+
+        size_id = db.session.scalar(select(CustomField.id).where(CustomField.key == "size"))
+    edit = admin.get(f"/customfieldview/edit/{size_id}").get_data(as_text=True)
+    assert 'name="label"' in edit and 'name="key"' not in edit and 'name="field_type"' not in edit
+    resp = admin.post(f"/customfieldview/edit/{size_id}", data={
+        "label": "Company size", "choices": "Small\nLarge", "sequence": "3", "active": "y",
+        "key": "renamed", "field_type": "text", "csrf_token": token})
+    assert resp.status_code == 302
+    assert stored_fields(app)[("company", "size")] == ("Company size", "choice", False)
+    resp = admin.post(f"/customfieldview/edit/{size_id}", data={
+        "label": "Company size", "choices": "", "sequence": "3", "active": "y",
+        "csrf_token": token})
+    assert "at least one choice" in resp.get_data(as_text=True)
+
+
+def test_removal_is_confirmed_deletes_values_and_is_audited(contacts_app):
+    app = contacts_app
+    define(app)
+    with app.app_context():
+        from addons.contacts.models import Company, CustomField
+        from addons.contacts.services.custom_fields import set_values
+
+        for name in ("Acme", "Beta", "Gamma"):
+            company = Company(name=name)
+            db.session.add(company)
+            set_values(db.session, company, {"segment": "Retail", "vip": "yes"})
+        db.session.commit()
+        segment_id = db.session.scalar(select(CustomField.id).where(CustomField.key == "segment"))
+    assert custom_value_count(app) == 6
+    admin = app.test_client()
+    token = login(admin, "ada")
+
+    # FAB's delete button leads to the confirmation page, deleting nothing
+    resp = admin.post(f"/customfieldview/delete/{segment_id}", data={"csrf_token": token})
+    assert resp.status_code == 302 and f"/customfieldview/remove/{segment_id}" in resp.location
+    page = admin.get(f"/customfieldview/remove/{segment_id}").get_data(as_text=True)
+    assert "3 values of this field will be deleted" in page
+    assert custom_value_count(app) == 6
+    # no CSRF token, no removal
+    assert admin.post(f"/customfieldview/remove/{segment_id}").status_code == 400
+    assert custom_value_count(app) == 6
+
+    resp = admin.post(f"/customfieldview/remove/{segment_id}",
+                      data={"csrf_token": csrf_token(page)})
+    assert resp.status_code == 302
+    assert ("company", "segment") not in stored_fields(app)
+    assert custom_value_count(app) == 3  # the "vip" values stay
+    with app.app_context():
+        event = db.session.scalars(select(AuditLog).where(
+            AuditLog.action == "custom field removed")).one()
+        assert event.actor == "ada" and event.record_id == str(segment_id)
+        assert event.changes["key"] == "segment" and event.changes["values_deleted"] == 3
+        assert db.session.scalars(select(AuditLog).where(
+            AuditLog.model == "CustomField", AuditLog.action == "delete",
+            AuditLog.record_id == str(segment_id))).one()
+
+
+def test_only_admins_manage_fields(contacts_app):
+    app = contacts_app
+    define(app)
+    with app.app_context():
+        from addons.contacts.models import CustomField
+
+        segment_id = db.session.scalar(select(CustomField.id).where(CustomField.key == "segment"))
+    sam = app.test_client()
+    token = login(sam, "sam")
+    before = stored_fields(app)
+    assert sam.get("/customfieldview/list/").status_code == 200  # may read the definitions
+    for method, url, data in [
+        ("get", "/customfieldview/add", None),
+        ("post", "/customfieldview/add", field_form(token, key="mine", label="Mine")),
+        ("get", f"/customfieldview/edit/{segment_id}", None),
+        ("post", f"/customfieldview/edit/{segment_id}",
+         {"label": "Hacked", "sequence": "1", "csrf_token": token}),
+        ("get", f"/customfieldview/remove/{segment_id}", None),
+        ("post", f"/customfieldview/remove/{segment_id}", {"csrf_token": token}),
+        ("post", f"/customfieldview/delete/{segment_id}", {"csrf_token": token}),
+    ]:
+        resp = getattr(sam, method)(url, data=data)
+        assert resp.status_code in (302, 403), (url, resp.status_code)
+        assert "/customfieldview/" not in (resp.location or ""), url  # sent away, not on
+    assert stored_fields(app) == before
+
+
+def company_form(token, **fields):
+    data = {"name": "", "tax_id": "", "phone_lines": "", "email_lines": "", "website": "",
+            "street": "", "city": "", "province": "", "postal_code": "", "country_code": "",
+            "industry": "", "source": "", "tier": "__None", "owner": "__None",
+            "team": "__None", "active": "y", "notes": "", "csrf_token": token}
+    data.update(fields)
+    return data
+
+
+def list_headers(html: str) -> list[str]:
+    head = re.search(r"<thead>(.*?)</thead>", html, re.S).group(1)
+    return [text for text in (re.sub(r"<[^>]+>", "", cell).strip()
+                              for cell in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)) if text]
+
+
+def list_rows(html: str) -> dict[str, list[str]]:
+    """{name: the row's cells after the buttons} of a list page ({} when it has no rows)."""
+    if "</thead>" not in html:
+        assert "No records found" in html
+        return {}
+    body = html.split("</thead>", 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [unescape(re.sub(r"<[^>]+>", "", c)).strip()
+                 for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+                 if "btn-group" not in c and "action_check" not in c]
+        if cells:
+            rows[cells[0]] = cells
+    return rows
+
+
+def company_values(app, name):
+    with app.app_context():
+        from addons.contacts.models import Company
+        from addons.contacts.services.custom_fields import values_of
+
+        company = db.session.scalars(select(Company).where(Company.name == name)).one_or_none()
+        return None if company is None else (company.id, values_of(db.session, company))
+
+
+def test_fields_in_forms_show_page_and_list(contacts_app):
+    app = contacts_app
+    define(app, employees={"required": True})
+    client = app.test_client()
+    token = login(client, "sam")
+    add = client.get("/companyview/add").get_data(as_text=True)
+    for key, _type, _extra in FIELDS:
+        assert f'name="custom_{key}"' in add, key
+    assert '<option value="Medium">Medium</option>' in add
+    assert 'type="checkbox"' in add and 'data-provide="datepicker"' in add
+
+    resp = client.post("/companyview/add", data=company_form(
+        token, name="Acme", custom_segment="Retail", custom_employees="1.234,5",
+        custom_since="2026/11/23", custom_size="Large", custom_vip="y", custom_manager="sue"))
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    acme_id, values = company_values(app, "Acme")
+    assert values == {"segment": "Retail", "employees": Decimal("1234.5"),
+                      "since": dt.date(2026, 11, 23), "size": "Large", "vip": True,
+                      "manager": "sue"}
+
+    show = client.get(f"/companyview/show/{acme_id}").get_data(as_text=True)
+    for shown in ("Segment", "Retail", "Employees", "1234.5", "2026-11-23", "Large", "sue"):
+        assert shown in show, shown
+    edit = client.get(f"/companyview/edit/{acme_id}").get_data(as_text=True)
+    assert 'name="custom_employees" placeholder="Employees" required type="text" ' \
+           'value="1234.5"' in edit or 'value="1234.5"' in edit
+    assert 'value="2026-11-23"' in edit
+
+    # editing: a cleared field loses its value, an unticked box too
+    resp = client.post(f"/companyview/edit/{acme_id}", data=company_form(
+        token, name="Acme", owner=str(app.sam_id), custom_segment="", custom_employees="12",
+        custom_since="2026年1月5日", custom_size="Small", custom_manager=""))
+    assert resp.status_code == 302
+    assert company_values(app, "Acme")[1] == {"employees": Decimal("12"),
+                                               "since": dt.date(2026, 1, 5), "size": "Small"}
+
+    # list: the fields marked "show in list" are columns
+    client.post(f"/companyview/edit/{acme_id}", data=company_form(
+        token, name="Acme", owner=str(app.sam_id), custom_segment="Wholesale",
+        custom_employees="12", custom_vip="y"))
+    listing = client.get("/companyview/list/").get_data(as_text=True)
+    headers = list_headers(listing)
+    assert headers[-2:] == ["Segment", "Vip"]  # marked "show in list"; Employees is not
+    assert list_rows(listing)["Acme"][-2:] == ["Wholesale", "Yes"]
+
+
+def test_bad_and_missing_values_are_field_errors_with_nothing_saved(contacts_app):
+    app = contacts_app
+    define(app, segment={"required": True})
+    client = app.test_client()
+    token = login(client, "sam")
+    for fields, error in [
+        (dict(custom_employees="12"), "This field is required"),
+        (dict(custom_segment="x", custom_employees="twelve"), "is not a number"),
+        (dict(custom_segment="x", custom_since="31.12.2026"), "is not a date"),
+        (dict(custom_segment="x", custom_size="Huge"), "Not a valid choice"),
+        (dict(custom_segment="x", custom_manager="nobody"), "Not a valid choice"),
+    ]:
+        resp = client.post("/companyview/add", data=company_form(token, name="Acme", **fields))
+        assert resp.status_code == 200, fields
+        assert error in resp.get_data(as_text=True), fields
+    assert company_values(app, "Acme") is None
+    assert custom_value_count(app) == 0
+
+
+def test_a_field_added_in_one_process_shows_in_another_without_restart(make_app):
+    first = make_app()
+    install(first, "contacts")
+    add_user(first, "ada", ["Admin"])
+    second = make_app()  # a second process on the same database, started before the field
+    second_client = second.test_client()
+    login(second_client, "ada")
+    assert 'name="custom_region"' not in second_client.get("/companyview/add").get_data(
+        as_text=True)
+    admin = first.test_client()
+    token = login(admin, "ada")
+    assert admin.post("/customfieldview/add", data=field_form(
+        token, key="region", label="Region", field_type="choice", choices="North\nSouth",
+        show_in_list="y")).status_code == 302
+    page = second_client.get("/companyview/add").get_data(as_text=True)
+    assert 'name="custom_region"' in page and "South" in page
+    token2 = csrf_token(page)
+    resp = second_client.post("/companyview/add", data=company_form(
+        token2, name="Acme", custom_region="South"))
+    assert resp.status_code == 302
+    assert "South" in second_client.get("/companyview/list/").get_data(as_text=True)
+    assert "custom_region" in second_client.get("/companyview/list/").get_data(as_text=True)
+
+
+def test_list_filters_on_custom_fields(contacts_app):
+    app = contacts_app
+    define(app)
+    with app.app_context():
+        from addons.contacts.models import Company
+        from addons.contacts.services.custom_fields import set_values
+
+        for name, values in [
+            ("Acme", {"segment": "Retail shops", "employees": "120", "since": "2020-01-01",
+                      "size": "Large", "vip": "yes", "manager": "sam"}),
+            ("Beta", {"segment": "Wholesale", "employees": "8", "since": "2024-06-30",
+                      "size": "Small", "vip": "no"}),
+            ("Gamma", {}),
+        ]:
+            company = Company(name=name, owner_id=app.sam_id)
+            db.session.add(company)
+            set_values(db.session, company, values)
+        db.session.commit()
+    client = app.test_client()
+    login(client, "sam")
+    page = client.get("/companyview/list/").get_data(as_text=True)
+    assert '"custom_segment"' in page and "Contains" in page  # offered in "Add filter"
+
+    def names(query):
+        return set(list_rows(client.get("/companyview/list/?" + query).get_data(as_text=True)))
+
+    # the filter's index is its position among the column's operators (OPERATORS)
+    assert names("_flt_0_custom_segment=retail") == {"Acme"}          # text contains
+    assert names("_flt_1_custom_segment=wholesale") == {"Beta"}       # text equal
+    assert names("_flt_1_custom_employees=10") == {"Acme"}            # number greater
+    assert names("_flt_2_custom_employees=10,5") == {"Beta"}          # number smaller
+    assert names("_flt_1_custom_since=2023-01-01") == {"Beta"}        # date after
+    assert names("_flt_0_custom_size=Small") == {"Beta"}              # choice
+    assert names("_flt_0_custom_vip=yes") == {"Acme"}                 # boolean
+    assert names("_flt_0_custom_vip=no") == {"Beta", "Gamma"}         # no = not yes
+    assert names("_flt_0_custom_manager=sam") == {"Acme"}             # user
+    assert names("_flt_0_custom_employees=lots") == set()             # does not parse
