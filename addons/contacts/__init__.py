@@ -10,6 +10,7 @@ from .views.company_view import CompanyView
 from .views.custom_field_view import CustomFieldView
 from .views.import_view import ContactImportView
 from .views.duplicate_settings_view import DuplicateSettingsView
+from .views.merge_view import MergeView
 from .views.person_view import PersonView
 from .views.tag_view import TagView
 from .views.tier_view import TierView
@@ -28,6 +29,7 @@ def register(addon):
     addon.view(ContactImportView, "Import contacts", label=_l("Import"), icon="fa-upload", **menu)
     addon.view(DuplicateSettingsView, "Duplicate settings", label=_l("Duplicate settings"),
                icon="fa-clone", **menu)
+    addon.view_no_menu(MergeView)
     addon.api(CompanyApi)
     addon.api(PersonApi)
     addon.api(CompanyTimelineApi)

@@ -1,0 +1,1 @@
+from .visit import ContactVisit  # noqa: F401
