@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from .api.company_api import CompanyApi
 from .api.person_api import PersonApi
 from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
+from .services.contact_search import keep_index_in_step
 from .services.default_tiers import seed_default_tiers
 from .views.company_view import CompanyView
 from .views.custom_field_view import CustomFieldView
@@ -35,3 +36,4 @@ def register(addon):
     addon.api(CompanyTimelineApi)
     addon.api(PersonTimelineApi)
     addon.on("post_install", seed_default_tiers)
+    keep_index_in_step()  # the search index follows every ORM write

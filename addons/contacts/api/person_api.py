@@ -1,12 +1,11 @@
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-
 from ..models import Person
+from ..services.search_filter import ContactInterface
 from .contact_api import SEARCHED, SHOWN, WRITTEN, ContactApi
 
 
 class PersonApi(ContactApi):
     resource_name = "person"
-    datamodel = SQLAInterface(Person)
+    datamodel = ContactInterface(Person)
     # no "company.id"/"company.name" yet: FAB joins contacts_company under an alias
     # there, and the record rules' criteria then name the unaliased table (a 500 in
     # core/security/record_rules.py, to fix there); the company is written by id

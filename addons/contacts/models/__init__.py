@@ -8,6 +8,7 @@ from .duplicate_setting import ContactDuplicateSetting  # noqa: F401
 from .import_batch import ContactImportBatch  # noqa: F401
 from .import_mapping import ContactImportMapping  # noqa: F401
 from .person import Person  # noqa: F401
+from .search_index import company_search, person_search  # noqa: F401
 from .tag import Tag  # noqa: F401
 from .tier import Tier  # noqa: F401
 from .timeline_entry import TimelineEntry  # noqa: F401

@@ -1,12 +1,11 @@
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-
 from ..models import Company
+from ..services.search_filter import ContactInterface
 from .contact_view import ADDRESS, CLASSIFICATION, OWNERSHIP, ContactView
 from .person_view import PersonView
 
 
 class CompanyView(ContactView):
-    datamodel = SQLAInterface(Company)
+    datamodel = ContactInterface(Company)
     list_columns = ["name", "city", "country_code", "tier", "owner", "active"]
     add_columns = edit_columns = (
         ["name", "tax_id", "phone_lines", "email_lines", "website"]

@@ -11,6 +11,7 @@ from core.views.record_view import RecordView
 from ..services.contact_channels import as_lines, parse_emails, parse_phones, replace_channels
 from ..services.tax_id_validation import normalise_tax_id
 from .duplicate_check import DuplicateCheckMixin
+from .contact_search_box import ContactSearchBox
 from .custom_field_columns import CustomFieldColumns
 from .form_checks import ServiceCheck
 from .timeline_panel import TimelinePanel
@@ -48,7 +49,8 @@ def channel_fields() -> dict:
     }
 
 
-class ContactView(DuplicateCheckMixin, TimelinePanel, CustomFieldColumns, RecordView):
+class ContactView(DuplicateCheckMixin, TimelinePanel, ContactSearchBox, CustomFieldColumns,
+                  RecordView):
     label_columns = LABELS
     validators_columns = {"tax_id": [ServiceCheck(normalise_tax_id)]}
 

@@ -1,11 +1,10 @@
-from flask_appbuilder.models.sqla.interface import SQLAInterface
-
 from ..models import Person
+from ..services.search_filter import ContactInterface
 from .contact_view import ADDRESS, CLASSIFICATION, OWNERSHIP, ContactView
 
 
 class PersonView(ContactView):
-    datamodel = SQLAInterface(Person)
+    datamodel = ContactInterface(Person)
     list_columns = ["name", "company_link", "job_title", "city", "owner", "active"]
     add_columns = edit_columns = (
         ["name", "company", "job_title", "phone_lines", "email_lines", "website"]
