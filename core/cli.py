@@ -2,10 +2,15 @@
 
 Refusals (unknown addon, missing or circular dependency, broken addon) print
 the reason on stderr and exit with status 2, leaving the database as it was.
+
+Addons add commands of their own (`addon.command(...)` in their `register`):
+each appears as `crossdock <addon> <command>`, runs inside the app, and is
+refused (status 2) while the addon is not installed or disabled.
 """
 from __future__ import annotations
 
 import sys
+from functools import cache
 
 import click
 
@@ -39,7 +44,47 @@ def _lifecycle_call(fn, *args):
             _refuse(str(exc))
 
 
-@click.group()
+@cache
+def _addon_commands() -> dict[str, list]:
+    """The commands each importable addon declares (imports addons, no database)."""
+    from .addons.discovery import discover
+    from .addons.loader import load_all
+    from .config import Settings
+
+    loaded, _broken = load_all(discover(Settings.from_env().addons_paths))
+    return {la.name: registrar.commands for la, registrar in loaded if registrar.commands}
+
+
+class _AddonGroup(click.Group):
+    """One addon's commands, run in the app once the addon is known to be active."""
+
+    def invoke(self, ctx):
+        # reached only with a command named: bare `crossdock <addon>` prints the usage
+        app = _app()
+        with app.app_context():
+            if not _runtime(app).gate.is_active(self.name):
+                _refuse(f"addon '{self.name}' is not installed (or is disabled): "
+                        f"run 'crossdock addons install {self.name}' first")
+            return super().invoke(ctx)
+
+
+class _CrossdockGroup(click.Group):
+    """Core's commands, then one group per addon that declares commands."""
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(_addon_commands()))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is not None or name not in _addon_commands():
+            return command
+        group = _AddonGroup(name, help=f"Commands of the addon '{name}'.")
+        for addon_command in _addon_commands()[name]:
+            group.add_command(addon_command)
+        return group
+
+
+@click.group(cls=_CrossdockGroup)
 def main() -> None:
     """Crossdock, the modular CRM."""
 

@@ -7,6 +7,7 @@ from .api.person_api import PersonApi
 from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
 from .services.contact_search import keep_index_in_step
 from .services.default_tiers import seed_default_tiers
+from .services.load_demo import demo_command
 from .views.company_view import CompanyView
 from .views.custom_field_view import CustomFieldView
 from .views.import_view import ContactImportView
@@ -36,4 +37,5 @@ def register(addon):
     addon.api(CompanyTimelineApi)
     addon.api(PersonTimelineApi)
     addon.on("post_install", seed_default_tiers)
+    addon.command(demo_command)  # crossdock contacts demo
     keep_index_in_step()  # the search index follows every ORM write

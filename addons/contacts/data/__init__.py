@@ -1,0 +1,1 @@
+"""Data the addon ships: the demo contacts generator."""
