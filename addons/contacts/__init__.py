@@ -11,6 +11,7 @@ from .services.load_demo import demo_command
 from .views.company_view import CompanyView
 from .views.custom_field_view import CustomFieldView
 from .views.import_view import ContactImportView
+from .views.duplicate_groups_view import DuplicateGroupsView
 from .views.duplicate_settings_view import DuplicateSettingsView
 from .views.merge_view import MergeView
 from .views.person_view import PersonView
@@ -30,6 +31,8 @@ def register(addon):
                **menu)
     addon.view(ContactImportView, "Import contacts", label=_l("Import"), icon="fa-upload", **menu)
     addon.view(DuplicateSettingsView, "Duplicate settings", label=_l("Duplicate settings"),
+               icon="fa-clone", **menu)
+    addon.view(DuplicateGroupsView, "Duplicate contacts", label=_l("Duplicates"),
                icon="fa-clone", **menu)
     addon.view_no_menu(MergeView)
     addon.api(CompanyApi)

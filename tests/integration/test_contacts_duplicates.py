@@ -257,3 +257,102 @@ def test_likely_duplicates_by_name_within_company_and_email_domain(world):
     resp = client.post("/api/v1/person/", headers=headers, json={"name": "Han Meimei",
                                                                  "company": other_id})
     assert resp.get_json()["likely_duplicates"] == []
+
+
+def group_rows(html: str) -> list[str]:
+    """Each group row's text: the shared key and the member names."""
+    rows = re.findall(r'<tr class="duplicate-group">(.*?)</tr>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", unescape(r)).split()).replace(" ,", ",")
+            for r in rows]
+
+
+@pytest.fixture
+def groups_world(world):
+    app = world
+    users = app.users
+    with app.app_context():
+        from addons.contacts.models import Company, ContactEmail, Person
+
+        def company(name, owner, *emails):
+            c = Company(name=name, owner_id=users[owner],
+                        emails=[ContactEmail(email=e) for e in emails])
+            db.session.add(c)
+            db.session.flush()
+            return c.id
+
+        ids = {"alpha1": company("Alpha Co", "sam", "x@alpha.cn"),
+               "alpha2": company("ALPHA Ltd", "sam", "X@Alpha.cn"),
+               "alpha_kim": company("Alpha of kim", "kim", "x@alpha.cn"),
+               "copy": company("Kim copy", "sam", "sales@kimtrading.cn"),
+               "hw1": company("华为技术有限公司", "sam", "a@huawei.com"),
+               "hw2": company("华为技术（深圳）有限公司", "sam", "b@huawei.com"),
+               "free1": company("Zeta Co", "sam", "z1@qq.com"),
+               "free2": company("Zeta Ltd", "sam", "z2@qq.com")}
+        db.session.add_all([Person(name="Li Lei", company_id=ids["alpha1"], owner_id=users["sam"]),
+                            Person(name="li  LEI", company_id=ids["alpha1"], owner_id=users["sam"]),
+                            Person(name="Han Meimei", company_id=ids["alpha1"],
+                                   owner_id=users["sam"])])
+        db.session.commit()
+    app.ids = ids
+    return app
+
+
+def test_groups_screen_shows_groups_among_contacts_the_reader_sees(groups_world):
+    app = groups_world
+    admin, mgr, sam = app.test_client(), app.test_client(), app.test_client()
+    login(admin, "boss")
+    login(mgr, "mgr")
+    login(sam, "sam")
+    assert sam.get("/contacts/duplicates/").status_code in (302, 403)  # managers and admins
+
+    everyone = group_rows(admin.get("/contacts/duplicates/?kind=company&by=email")
+                          .get_data(as_text=True))
+    assert everyone == ["sales@kimtrading.cn Kim Trading Co., Ltd., Kim copy Merge Not duplicates",
+                        "x@alpha.cn Alpha Co, ALPHA Ltd, Alpha of kim Merge Not duplicates"]
+    page = mgr.get("/contacts/duplicates/?kind=company&by=email").get_data(as_text=True)
+    assert group_rows(page) == ["x@alpha.cn Alpha Co, ALPHA Ltd Merge Not duplicates"]
+    assert "Kim Trading" not in page and "Alpha of kim" not in page
+    ids = app.ids
+    assert f'/contacts/merge/company/?ids={ids["alpha1"]},{ids["alpha2"]}' in page
+    assert group_rows(mgr.get("/contacts/duplicates/?kind=company&by=email&page=1")
+                      .get_data(as_text=True)) == []
+
+    by_name = group_rows(mgr.get("/contacts/duplicates/?kind=company&by=name")
+                         .get_data(as_text=True))
+    # same exact e-mail or not, names alike within a shared domain (qq.com is free mail)
+    assert by_name == ["@alpha.cn Alpha Co, ALPHA Ltd Merge Not duplicates",
+                       "@huawei.com 华为技术有限公司, 华为技术（深圳）有限公司 Merge Not duplicates"]
+    people = group_rows(mgr.get("/contacts/duplicates/?kind=person&by=name")
+                        .get_data(as_text=True))
+    assert people == ["Alpha Co Li Lei, li LEI Merge Not duplicates"]
+    assert mgr.get("/contacts/duplicates/?kind=person&by=tax_id").status_code == 404
+
+
+def test_dismissing_a_group_hides_it_and_only_for_visible_contacts(groups_world):
+    app = groups_world
+    ids = app.ids
+    mgr = app.test_client()
+    login(mgr, "mgr")
+    page = mgr.get("/contacts/duplicates/?kind=company&by=email").get_data(as_text=True)
+    token = csrf_token(page)
+    resp = mgr.post("/contacts/duplicates/dismiss", data={
+        "csrf_token": token, "kind": "company", "by": "email",
+        "ids": [ids["alpha1"], ids["alpha_kim"]]}, follow_redirects=True)
+    assert "does not exist or is not visible to you" in resp.get_data(as_text=True)
+    resp = mgr.post("/contacts/duplicates/dismiss", data={
+        "csrf_token": token, "kind": "company", "by": "email",
+        "ids": [ids["alpha1"], ids["alpha2"]]}, follow_redirects=True)
+    assert "Marked as not duplicates" in resp.get_data(as_text=True)
+    assert group_rows(resp.get_data(as_text=True)) == []
+    assert mgr.post("/contacts/duplicates/dismiss", data={
+        "kind": "company", "ids": [ids["alpha1"], ids["alpha2"]]}).status_code == 400  # CSRF
+    with app.app_context():
+        from addons.contacts.models import ContactDuplicateDismissal
+
+        assert db.session.scalar(select(func.count()).select_from(ContactDuplicateDismissal)) == 1
+    # the admin still sees the group: kim's contact was never dismissed against them
+    admin = app.test_client()
+    login(admin, "boss")
+    rows = group_rows(admin.get("/contacts/duplicates/?kind=company&by=email")
+                      .get_data(as_text=True))
+    assert "x@alpha.cn Alpha Co, ALPHA Ltd, Alpha of kim Merge Not duplicates" in rows

@@ -198,3 +198,15 @@ def test_bad_merge_requests_are_refused_with_a_reason(world):
                 merge(db.session, "company", ids["a"], losers, values)
             assert refused.value.field == field
     assert merge_events(app) == []
+
+
+def test_merge_action_on_the_list_opens_the_merge_screen(world):
+    app, _, ids = world
+    client = app.test_client()
+    login(client, "sam")
+    token = csrf_token(client.get("/companyview/list/").get_data(as_text=True))
+    resp = client.post("/companyview/action_post", data={
+        "csrf_token": token, "action": "merge", "rowid": [str(ids["a"]), str(ids["b"])]})
+    assert resp.status_code == 302
+    assert resp.headers["Location"].endswith(f"/contacts/merge/company/?ids={ids['a']},{ids['b']}")
+    assert "Acme Co., Ltd." in client.get(resp.headers["Location"]).get_data(as_text=True)

@@ -14,6 +14,7 @@ from .duplicate_check import DuplicateCheckMixin
 from .contact_search_box import ContactSearchBox
 from .custom_field_columns import CustomFieldColumns
 from .form_checks import ServiceCheck
+from .merge_action import MergeAction
 from .timeline_panel import TimelinePanel
 
 ADDRESS = ["street", "city", "province", "postal_code", "country_code"]
@@ -49,8 +50,8 @@ def channel_fields() -> dict:
     }
 
 
-class ContactView(DuplicateCheckMixin, TimelinePanel, ContactSearchBox, CustomFieldColumns,
-                  RecordView):
+class ContactView(DuplicateCheckMixin, MergeAction, TimelinePanel, ContactSearchBox,
+                  CustomFieldColumns, RecordView):
     label_columns = LABELS
     validators_columns = {"tax_id": [ServiceCheck(normalise_tax_id)]}
 
