@@ -9,12 +9,13 @@ import re
 from decimal import Decimal
 from html import unescape
 
+import prison
 import pytest
 from sqlalchemy import func, select
 
 from core.db import db
 from core.security.audit import AuditLog
-from tests.helpers import add_user, csrf_token, install, login
+from tests.helpers import add_user, api_token, csrf_token, install, login
 
 FIELDS = [  # key, type, extra
     ("segment", "text", {}),
@@ -113,6 +114,16 @@ def test_service_refuses_bad_and_missing_values(contacts_app):
                 set_values(db.session, acme, values)
             assert err.value.field == key
         db.session.rollback()
+        # key, kind and type are fixed once the field exists, whoever tries
+        from addons.contacts.models import CustomField
+
+        size = db.session.scalars(select(CustomField).where(CustomField.key == "size")).one()
+        for name, value in (("key", "format"), ("field_type", "text"), ("applies_to", "person")):
+            with pytest.raises(ContactFieldError) as err:
+                setattr(size, name, value)
+            assert err.value.field == name
+        size.label = "Company size"  # the rest may change
+        db.session.commit()
     assert custom_value_count(app) == 0
 
 
@@ -414,3 +425,140 @@ def test_list_filters_on_custom_fields(contacts_app):
     assert names("_flt_0_custom_vip=no") == {"Beta", "Gamma"}         # no = not yes
     assert names("_flt_0_custom_manager=sam") == {"Acme"}             # user
     assert names("_flt_0_custom_employees=lots") == set()             # does not parse
+
+
+def rison_filter(col, opr, value) -> str:
+    return "/api/v1/company/?q=" + prison.dumps({"filters": [{"col": col, "opr": opr,
+                                                              "value": value}]})
+
+
+def test_rest_show_list_post_put_and_filter(contacts_app):
+    app = contacts_app
+    define(app, segment={"required": True})
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {api_token(client, 'sam')}"}
+    resp = client.post("/api/v1/company/", headers=headers, json={
+        "name": "Acme", "custom": {"segment": "Retail", "employees": "1.234,5",
+                                   "since": "2026年11月23日", "size": "large", "vip": True,
+                                   "manager": "sue@example.com"}})
+    assert resp.status_code == 201, resp.get_json()
+    acme_id = resp.get_json()["id"]
+    expected = {"segment": "Retail", "employees": 1234.5, "since": "2026-11-23",
+                "size": "Large", "vip": True, "manager": "sue"}
+    assert resp.get_json()["result"]["custom"] == expected
+    shown = client.get(f"/api/v1/company/{acme_id}", headers=headers).get_json()
+    assert shown["result"]["custom"] == expected
+
+    resp = client.put(f"/api/v1/company/{acme_id}", headers=headers,
+                      json={"custom": {"employees": 12, "vip": None}})
+    assert resp.status_code == 200, resp.get_json()
+    expected.update(employees=12)
+    del expected["vip"]
+    assert resp.get_json()["result"]["custom"] == expected
+    # a PUT without "custom" keeps the values
+    assert client.put(f"/api/v1/company/{acme_id}", headers=headers,
+                      json={"city": "Hangzhou"}).status_code == 200
+    resp = client.post("/api/v1/company/", headers=headers, json={
+        "name": "Beta", "custom": {"segment": "Wholesale", "employees": 5}})
+    assert resp.status_code == 201
+    listed = client.get("/api/v1/company/", headers=headers).get_json()["result"]
+    assert {r["name"]: r["custom"] for r in listed} == {
+        "Acme": expected, "Beta": {"segment": "Wholesale", "employees": 5}}
+
+    def names(col, opr, value):
+        resp = client.get(rison_filter(col, opr, value), headers=headers)
+        assert resp.status_code == 200, resp.get_json()
+        return {r["name"] for r in resp.get_json()["result"]}
+
+    assert names("custom_segment", "custom_eq", "retail") == {"Acme"}
+    assert names("custom_segment", "custom_ct", "sale") == {"Beta"}
+    assert names("custom_employees", "custom_gt", 10) == {"Acme"}
+    assert names("custom_employees", "custom_lt", "10") == {"Beta"}
+    assert names("custom_since", "custom_eq", "2026-11-23") == {"Acme"}
+    assert names("custom_manager", "custom_eq", "sue") == {"Acme"}
+    assert names("custom_vip", "custom_eq", "no") == {"Acme", "Beta"}
+    for col, opr, value in [("custom_employees", "custom_gt", "lots"),
+                            ("custom_segment", "custom_gt", "x"),
+                            ("custom_colour", "custom_eq", "red")]:
+        resp = client.get(rison_filter(col, opr, value), headers=headers)
+        assert resp.status_code == 400, (col, opr, value)
+        assert col in resp.get_json()["message"]
+    info = client.get("/api/v1/company/_info?q=(keys:!(filters))", headers=headers).get_json()
+    assert [f["operator"] for f in info["filters"]["custom_employees"]] == [
+        "custom_eq", "custom_gt", "custom_lt"]
+    admin = {"Authorization": f"Bearer {api_token(client, 'ada')}"}
+    spec = client.get("/api/v1/_openapi", headers=admin).get_json()
+    for schema in ("CompanyApi.post", "CompanyApi.put", "CompanyApi.get", "PersonApi.get_list"):
+        assert spec["components"]["schemas"][schema]["properties"]["custom"]["type"] == "object"
+    assert "custom_<key>" in spec["paths"]["/api/v1/company/"]["get"]["description"]
+
+    # bad, unknown and missing required values: 422 naming the key, nothing saved
+    before = custom_value_count(app)
+    for body, key in [
+        ({"name": "Gamma", "custom": {"employees": 3}}, "segment"),
+        ({"name": "Gamma", "custom": {"segment": "x", "employees": "three"}}, "employees"),
+        ({"name": "Gamma", "custom": {"segment": "x", "since": "tomorrow"}}, "since"),
+        ({"name": "Gamma", "custom": {"segment": "x", "size": "Huge"}}, "size"),
+        ({"name": "Gamma", "custom": {"segment": "x", "manager": "nobody"}}, "manager"),
+        ({"name": "Gamma", "custom": {"segment": "x", "colour": "red"}}, "colour"),
+        ({"name": "Gamma"}, "segment"),
+    ]:
+        resp = client.post("/api/v1/company/", headers=headers, json=body)
+        assert resp.status_code == 422, body
+        assert key in resp.get_json()["errors"]["custom"], resp.get_json()
+    resp = client.put(f"/api/v1/company/{acme_id}", headers=headers,
+                      json={"name": "Renamed", "custom": {"segment": None}})
+    assert resp.status_code == 422 and "segment" in resp.get_json()["errors"]["custom"]
+    assert company_values(app, "Gamma") is None and company_values(app, "Renamed") is None
+    assert custom_value_count(app) == before
+
+
+def test_a_colleagues_custom_values_stay_hidden_on_every_path(contacts_app):
+    app = contacts_app
+    define(app)
+    with app.app_context():
+        from addons.contacts.models import Company
+        from addons.contacts.services.custom_fields import set_values
+
+        secret = Company(name="Sue's secret", owner_id=app.sue_id)
+        mine = Company(name="Sam's own", owner_id=app.sam_id)
+        db.session.add_all([secret, mine])
+        set_values(db.session, secret, {"segment": "Top secret deal", "vip": "yes"})
+        set_values(db.session, mine, {"segment": "Ordinary"})
+        db.session.commit()
+        secret_id = secret.id
+    client = app.test_client()
+    token = login(client, "sam")
+    headers = {"Authorization": f"Bearer {api_token(client, 'sam')}"}
+    # REST: list, filters on the colleague's value, show, put
+    listed = client.get("/api/v1/company/", headers=headers).get_json()
+    assert [r["name"] for r in listed["result"]] == ["Sam's own"]
+    for col, opr, value in [("custom_segment", "custom_ct", "secret"),
+                            ("custom_vip", "custom_eq", "yes")]:
+        resp = client.get(rison_filter(col, opr, value), headers=headers).get_json()
+        assert resp["count"] == 0 and resp["result"] == []
+    assert client.get(f"/api/v1/company/{secret_id}", headers=headers).status_code == 404
+    assert client.put(f"/api/v1/company/{secret_id}", headers=headers,
+                      json={"custom": {"segment": "mine now"}}).status_code == 404
+    # screens: list, filter, show, edit
+    for url in ("/companyview/list/", "/companyview/list/?_flt_0_custom_segment=secret"):
+        assert "Top secret" not in client.get(url).get_data(as_text=True)
+    assert client.get(f"/companyview/show/{secret_id}").status_code == 404
+    assert client.get(f"/companyview/edit/{secret_id}").status_code == 404
+    assert client.post(f"/companyview/edit/{secret_id}", data=company_form(
+        token, name="x", custom_segment="mine now")).status_code == 404
+    assert company_values(app, "Sue's secret")[1]["segment"] == "Top secret deal"
+    # the service refuses the write too: the values' write is the contact's write
+    with app.app_context():
+        from addons.contacts.models import Company
+        from addons.contacts.services.custom_fields import set_values
+        from core.security.actor import Actor, acting_as
+
+        with acting_as(Actor(app.sam_id, "sam", frozenset({"Salesperson"}))):
+            secret = db.session.get(Company, secret_id, execution_options={
+                "skip_record_rules": True})
+            set_values(db.session, secret, {"segment": "mine now"})
+            with pytest.raises(PermissionError):
+                db.session.flush()
+        db.session.rollback()
+    assert company_values(app, "Sue's secret")[1]["segment"] == "Top secret deal"

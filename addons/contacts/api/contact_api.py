@@ -6,6 +6,7 @@ from __future__ import annotations
 from core.api import CrossdockModelRestApi
 
 from ..services.field_error import ContactFieldError
+from .custom_field_columns import CustomFieldApi
 from .duplicate_check import DuplicateCheckApi
 from .schema_checks import VALIDATORS
 
@@ -20,7 +21,7 @@ SEARCHED = ["name", "city", "country_code", "industry", "source", "tier", "tags"
             "owner", "team", "active"]
 
 
-class ContactApi(DuplicateCheckApi, CrossdockModelRestApi):
+class ContactApi(CustomFieldApi, DuplicateCheckApi, CrossdockModelRestApi):
     validators_columns = VALIDATORS
     list_columns = ["id", "name", "city", "country_code", "tier.name", "owner.id",
                     "owner.username", "team.id", "active"]

@@ -8,8 +8,10 @@ imports and exports, so it never changes once created; neither does
 from __future__ import annotations
 
 from flask_appbuilder import Model
-from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint, inspect
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from ..services.field_error import ContactFieldError
 
 APPLIES_TO = ("company", "person")
 FIELD_TYPES = ("text", "number", "date", "choice", "boolean", "user")
@@ -30,6 +32,12 @@ class CustomField(Model):
     show_in_list: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     sequence: Mapped[int] = mapped_column(Integer, default=10, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+    @validates("applies_to", "key", "field_type")
+    def _fixed_once_created(self, name, value):
+        if inspect(self).has_identity and value != getattr(self, name):
+            raise ContactFieldError(name, "cannot change once the field is created")
+        return value
 
     def choice_list(self) -> list[str]:
         """The allowed values of a choice field, in the order the admin typed them."""
