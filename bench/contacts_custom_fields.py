@@ -44,6 +44,8 @@ def fill(session, n, owners):
             {"id": i, "name": f"Company {i}", "active": True, "owner_id": owners[i % 2]}
             for i in ids])
         rows = []
+        empty = {"value_text": None, "value_number": None, "value_date": None,
+                 "value_bool": None, "value_user_id": None}
         for i in ids:
             rows += [
                 {"field_id": 1, "company_id": i, "value_text": f"Segment {i % 20}"},
@@ -54,7 +56,8 @@ def fill(session, n, owners):
                 {"field_id": 5, "company_id": i, "value_bool": i % 7 == 0},
                 {"field_id": 6, "company_id": i, "value_user_id": owners[i % 2]},
             ]
-        conn.execute(insert(CustomValue.__table__), rows)
+        # executemany needs the same keys in every row
+        conn.execute(insert(CustomValue.__table__), [{**empty, **row} for row in rows])
     session.commit()
 
 
