@@ -37,7 +37,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from core.security.record_rules import AccessDenied, may_write
@@ -180,21 +180,30 @@ def entries_of(session: Session, contact, *, kinds=None, limit: int = 50,
                include_people: bool = False) -> list[TimelineEntry]:
     """See the module docstring."""
     limit = max(1, min(int(limit), MAX_PAGE))
-    stmt = select(TimelineEntry)
-    if isinstance(contact, Company) and include_people:
-        # an ORM join: the record rules add their criteria to Person in the ON
-        # clause, so entries of people the reader may not see drop out
-        stmt = (stmt.outerjoin(Person, TimelineEntry.person_id == Person.id)
-                .options(contains_eager(TimelineEntry.person))
-                .where(or_(TimelineEntry.company_id == contact.id,
-                           Person.company_id == contact.id)))
-    else:
-        stmt = stmt.filter_by(**_parent(contact))
+    if isinstance(before, str):
+        before = parse_cursor(before)
+    own = _page(session, select(TimelineEntry).filter_by(**_parent(contact)),
+                kinds, before, limit)
+    if not (isinstance(contact, Company) and include_people):
+        return own
+    # an ORM join: the record rules add their criteria to Person, so entries of
+    # people the reader may not see drop out. Two indexed queries merged here
+    # beat one OR over both parents, which has to sort every entry.
+    people = _page(session, select(TimelineEntry)
+                   .join(Person, TimelineEntry.person_id == Person.id)
+                   .options(contains_eager(TimelineEntry.person))
+                   .where(Person.company_id == contact.id), kinds, before, limit)
+    merged = sorted(own + people, key=lambda e: (e.occurred_at, e.id), reverse=True)
+    return merged[:limit]
+
+
+def _page(session: Session, stmt, kinds, before, limit: int) -> list[TimelineEntry]:
     if kinds:
         stmt = stmt.where(TimelineEntry.kind.in_(list(kinds)))
     if before is not None:
-        at, entry_id = parse_cursor(before) if isinstance(before, str) else before
-        stmt = stmt.where(or_(TimelineEntry.occurred_at < at,
-                              and_(TimelineEntry.occurred_at == at, TimelineEntry.id < entry_id)))
+        at, entry_id = before
+        # the first term is a range the (contact, occurred_at) index serves
+        stmt = stmt.where(TimelineEntry.occurred_at <= at,
+                          or_(TimelineEntry.occurred_at < at, TimelineEntry.id < entry_id))
     stmt = stmt.order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc()).limit(limit)
     return list(session.scalars(stmt))
