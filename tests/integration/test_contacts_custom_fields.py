@@ -562,3 +562,43 @@ def test_a_colleagues_custom_values_stay_hidden_on_every_path(contacts_app):
                 db.session.flush()
         db.session.rollback()
     assert company_values(app, "Sue's secret")[1]["segment"] == "Top secret deal"
+
+
+def test_people_have_their_own_fields(contacts_app):
+    app = contacts_app
+    define(app, kind="person")
+    with app.app_context():
+        from addons.contacts.models import Company, CustomField
+
+        db.session.add(CustomField(applies_to="company", key="segment", label="Segment",
+                                   field_type="text"))
+        db.session.add(Company(name="Acme", owner_id=app.sam_id))
+        db.session.commit()
+        acme_id = db.session.scalar(select(Company.id))
+    client = app.test_client()
+    token = login(client, "sam")
+    form = company_form(token, name="李雷", company=str(acme_id), job_title="采购经理",
+                        custom_segment="Buyer", custom_vip="y", custom_since="2026年11月23日")
+    del form["tax_id"]
+    assert client.post("/personview/add", data=form).status_code == 302
+    # the company's page lists its people with the people's list columns
+    company_page = client.get(f"/companyview/show/{acme_id}").get_data(as_text=True)
+    assert "李雷" in company_page and "Buyer" in company_page
+    headers = {"Authorization": f"Bearer {api_token(client, 'sam')}"}
+    people = client.get("/api/v1/person/", headers=headers).get_json()["result"]
+    assert [p["custom"] for p in people] == [{"segment": "Buyer", "vip": True,
+                                              "since": "2026-11-23"}]
+    resp = client.get("/api/v1/person/?q=" + prison.dumps({"filters": [
+        {"col": "custom_since", "opr": "custom_lt", "value": "2026-12-01"}]}), headers=headers)
+    assert resp.get_json()["count"] == 1
+    # a field switched off disappears from forms and answers; its values stay stored
+    with app.app_context():
+        from addons.contacts.models import CustomField
+
+        db.session.scalars(select(CustomField).where(CustomField.applies_to == "person",
+                                                     CustomField.key == "vip")).one().active = False
+        db.session.commit()
+    assert 'name="custom_vip"' not in client.get("/personview/add").get_data(as_text=True)
+    people = client.get("/api/v1/person/", headers=headers).get_json()["result"]
+    assert people[0]["custom"] == {"segment": "Buyer", "since": "2026-11-23"}
+    assert custom_value_count(app) == 3
