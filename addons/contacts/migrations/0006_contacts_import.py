@@ -26,6 +26,8 @@ def upgrade() -> None:
     sa.Column('mapping', sa.JSON(), nullable=True),
     sa.Column('policies', sa.JSON(), nullable=True),
     sa.Column('summary', sa.JSON(), nullable=True),
+    sa.Column('parsed', sa.LargeBinary(), nullable=True),
+    sa.Column('parsed_key', sa.String(length=64), nullable=True),
     sa.Column('created_on', sa.DateTime(), nullable=False),
     sa.Column('committed_on', sa.DateTime(), nullable=True),
     sa.Column('owner_id', sa.Integer(), nullable=True),

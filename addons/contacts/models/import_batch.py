@@ -9,6 +9,8 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.security.audit import exclude
+
 UPLOADED, MAPPED, COMMITTED = "uploaded", "mapped", "committed"
 
 
@@ -29,6 +31,8 @@ class ContactImportBatch(Model):
     mapping: Mapped[list | None] = mapped_column(JSON)  # a field key (or null) per column
     policies: Mapped[dict | None] = mapped_column(JSON)  # row number -> skip/update/create
     summary: Mapped[dict | None] = mapped_column(JSON)  # counts of the last preview/commit
+    parsed: Mapped[bytes | None] = mapped_column(LargeBinary)  # see import_parsed_rows.py
+    parsed_key: Mapped[str | None] = mapped_column(String(64))
     created_on: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     committed_on: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # the importer: record rules keep a batch (and its file) to its owner
@@ -36,3 +40,9 @@ class ContactImportBatch(Model):
 
     def __repr__(self):
         return f"{self.filename} ({self.kind})"
+
+
+# the file, its checked rows and the preview can be megabytes: the audit log
+# records that a batch changed state, not copies of its contents
+exclude("ContactImportBatch", {"data", "parsed", "parsed_key", "summary", "headers",
+                               "mapping", "policies"})

@@ -78,9 +78,6 @@ def export_table(session: Session, kind: str, query: Query) -> tuple[list[str], 
                 extra = values.get(contact.id, {})
                 yield ([safe_cell(f(contact)) for _h, f in columns]
                        + [safe_cell(_display(extra.get(f.key))) for f in custom])
-            for contact in chunk:  # done with: a large export does not pile up objects
-                for child in (*contact.phones, *contact.emails, contact):
-                    session.expunge(child)
             offset += BATCH
 
     return [safe_cell(h) for h in headers], rows()

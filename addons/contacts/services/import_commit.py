@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.security.actor import Actor, current_actor
@@ -67,16 +68,28 @@ def _tag_ids(session: Session, names: set[str]) -> dict[str, int]:
     return found
 
 
+def _reserve_ids(session: Session, table, count: int) -> list[int]:
+    """`count` new primary keys for `table`, taken before the bulk insert."""
+    if not count:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return list(session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": count}).scalars())
+    # SQLite: the batch claim (an UPDATE) already holds the database's write lock,
+    # so no other writer can take these rowids before the insert
+    start = session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
+    return list(range(start, start + count))
+
+
 def _create(session: Session, kind: str, rows: list[ParsedRow], tags: dict[str, int]) -> list[int]:
     model = MODELS[kind]
     columns = CONTACT_COLUMNS + KIND_COLUMNS[kind]
-    values = [{**{c: r.values.get(c) for c in columns}, "active": True} for r in rows]
-    ids: list[int] = []
-    for start in range(0, len(values), 5000):
-        result = session.execute(
-            insert(model).returning(model.id, sort_by_parameter_order=True),
-            values[start:start + 5000])
-        ids.extend(result.scalars().all())
+    ids = _reserve_ids(session, model.__table__, len(rows))
+    values = [{**{c: r.values.get(c) for c in columns}, "id": cid, "active": True}
+              for cid, r in zip(ids, rows)]
+    if values:  # Core executemany with known ids: no RETURNING round trips per batch
+        session.execute(insert(model.__table__), values)
     parent = "company_id" if kind == COMPANY else "person_id"
     phones, emails, links = [], [], []
     for cid, row in zip(ids, rows):
@@ -152,7 +165,7 @@ def commit_import(session: Session, batch_id: int, *, policies: dict[int, str] |
         raise ImportRejected("map the file's columns first")
     if policies is not None:
         batch.policies = {str(k): v for k, v in policies.items()}
-    preview = build_preview(session, batch, actor=actor)
+    preview = build_preview(session, batch, actor=actor, reuse=True)
     if preview.error_rows:
         batch.summary = preview.as_summary()
         session.commit()  # keeps the policies and the errors shown; no contact is written
@@ -161,6 +174,10 @@ def commit_import(session: Session, batch_id: int, *, policies: dict[int, str] |
     try:
         counts = _write(session, batch, preview)
         session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ImportRejected("the contacts changed since the preview (a tier, company or "
+                             "user was removed): nothing was imported; check again") from None
     except Exception:
         session.rollback()
         raise

@@ -18,7 +18,8 @@ from core.security.actor import Actor, current_actor
 
 from ..models import ContactImportBatch
 from .import_duplicates import base_matches, find_in_file
-from .import_reading import ImportTable, configured_limits, read_table
+from . import import_parsed_rows as parsed_rows
+from .import_reading import configured_limits, read_table
 from .import_rows import MODELS, ParsedRow, RowParser
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
@@ -37,7 +38,6 @@ class Duplicate:
 @dataclass
 class Preview:
     kind: str
-    table: ImportTable
     rows: list[ParsedRow]
     duplicates: dict[int, Duplicate]
     policies: dict[int, str]
@@ -104,16 +104,34 @@ def _policy_error(dup: Duplicate) -> str | None:
     return None
 
 
-def build_preview(session: Session, batch: ContactImportBatch, *,
-                  policies: dict[int, str] | None = None, actor: Actor | None = None) -> Preview:
-    """Check every row of the batch's file under its mapping and policies."""
-    actor = actor or current_actor()
+def _checked_rows(session: Session, batch: ContactImportBatch, actor: Actor,
+                  reuse: bool) -> tuple[RowParser, list[ParsedRow]]:
+    """Every row checked: reused from the last preview (if it found no error and
+    the file and mapping are the same, see import_parsed_rows.py), else parsed."""
+    rows = parsed_rows.load(batch) if reuse else None
+    if rows is not None and not any(r.errors for r in rows):
+        parser = RowParser(session, batch.kind, batch.headers, batch.mapping, actor)
+        for row in rows:  # what depends on the base and the rules, checked again
+            parser.check_owner(row)
+            parser.reparse_custom(row)
+        return parser, rows
     max_rows, max_bytes = configured_limits()
     table = read_table(batch.filename, batch.data, encoding=batch.encoding,
                        max_rows=max_rows, max_bytes=max_bytes)
     parser = RowParser(session, batch.kind, table.headers, batch.mapping, actor)
     parser.prepare(table.rows)
     rows = [parser.parse(number, cells) for number, cells in table.rows]
+    parsed_rows.store(batch, rows)
+    return parser, rows
+
+
+def build_preview(session: Session, batch: ContactImportBatch, *,
+                  policies: dict[int, str] | None = None, actor: Actor | None = None,
+                  reuse: bool = False) -> Preview:
+    """Check every row of the batch's file under its mapping and policies.
+    `reuse`: take the rows the last preview checked, when still valid (the commit)."""
+    actor = actor or current_actor()
+    parser, rows = _checked_rows(session, batch, actor, reuse)
 
     index = base_matches(session, batch.kind, rows)
     repeats = find_in_file(rows)
@@ -139,7 +157,7 @@ def build_preview(session: Session, batch: ContactImportBatch, *,
     stored = {int(k): v for k, v in (policies if policies is not None
                                       else batch.policies or {}).items()}
     chosen = {n: stored.get(n, SKIP) for n in duplicates}
-    preview = Preview(batch.kind, table, rows, duplicates, chosen)
+    preview = Preview(batch.kind, rows, duplicates, chosen)
     for row in rows:
         if chosen.get(row.number) == UPDATE:
             problem = _policy_error(duplicates[row.number])

@@ -50,6 +50,7 @@ class ParsedRow:
     custom: dict = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, why)
     owner_given: bool = False  # the file named the owner (else: the importer)
+    custom_text: dict = field(default_factory=dict)  # custom values as typed, by key
 
     def keys(self) -> list[tuple[str, str]]:
         """What duplicate detection compares: e-mails, phones, tax id."""
@@ -118,23 +119,45 @@ class RowParser:
         if not row.values.get("name"):
             name_header = next((h for _, h, t in self.columns if t == "name"), "name")
             row.errors.append((name_header, "a name is required"))
-        owner = row.values.setdefault("owner_id", self.actor.user_id)
-        if not self.scope.allows(owner, None):
+        row.values.setdefault("owner_id", self.actor.user_id)
+        self.check_owner(row)
+        self.check_required_custom(row)
+        return row
+
+    def check_owner(self, row: ParsedRow) -> None:
+        """The importer may write contacts with this owner (record rules)."""
+        if not self.scope.allows(row.values.get("owner_id"), None):
             owner_header = next((h for _, h, t in self.columns if t == "owner"), "owner")
             row.errors.append((owner_header, f"you may not import contacts owned by someone "
                                              f"else (your scope: {self.scope.name})"))
+
+    def reparse_custom(self, row: ParsedRow) -> None:
+        """Custom values of a stored row, parsed with the fields as they are now."""
+        for key, text in row.custom_text.items():
+            f = self.custom.get(key)
+            header = next((h for _, h, t in self.columns if t == CUSTOM_PREFIX + key), key)
+            if f is None:
+                row.errors.append((header, f"the custom field '{key}' no longer exists"))
+                continue
+            try:
+                row.custom[key] = parse_custom(f, text)
+            except ContactFieldError as exc:
+                row.errors.append((header, exc.message))
+        self.check_required_custom(row)
+
+    def check_required_custom(self, row: ParsedRow) -> None:
         for key, f in self.custom.items():
             if f.required and CUSTOM_PREFIX + key not in {t for _, _, t in self.columns}:
                 continue  # the mapping check refuses this before any row is read
             if f.required and row.custom.get(key) in (None, ""):
                 header = next((h for _, h, t in self.columns if t == CUSTOM_PREFIX + key), key)
                 row.errors.append((header, f"{f.label} is required"))
-        return row
 
     def _apply(self, row: ParsedRow, header: str, target: str, text: str) -> None:
         if target.startswith(CUSTOM_PREFIX):
             if text:
                 f = self.custom[target[len(CUSTOM_PREFIX):]]
+                row.custom_text[f.key] = text
                 row.custom[f.key] = parse_custom(f, text)
             return
         if not text:

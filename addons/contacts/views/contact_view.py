@@ -13,6 +13,7 @@ from ..services.tax_id_validation import normalise_tax_id
 from .duplicate_check import DuplicateCheckMixin
 from .contact_search_box import ContactSearchBox
 from .custom_field_columns import CustomFieldColumns
+from .export_actions import ContactExport
 from .form_checks import ServiceCheck
 from .merge_action import MergeAction
 from .timeline_panel import TimelinePanel
@@ -50,7 +51,7 @@ def channel_fields() -> dict:
     }
 
 
-class ContactView(DuplicateCheckMixin, MergeAction, TimelinePanel, ContactSearchBox,
+class ContactView(ContactExport, DuplicateCheckMixin, MergeAction, TimelinePanel, ContactSearchBox,
                   CustomFieldColumns, RecordView):
     label_columns = LABELS
     validators_columns = {"tax_id": [ServiceCheck(normalise_tax_id)]}
