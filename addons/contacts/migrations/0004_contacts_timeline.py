@@ -36,8 +36,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('person_id', 'source_model', 'source_id', name='uq_contacts_timeline_person_source')
     )
     with op.batch_alter_table('contacts_timeline_entry', schema=None) as batch_op:
-        batch_op.create_index('ix_contacts_timeline_company_at', ['company_id', 'occurred_at'], unique=False)
-        batch_op.create_index('ix_contacts_timeline_person_at', ['person_id', 'occurred_at'], unique=False)
+        batch_op.create_index('ix_contacts_timeline_company_at', ['company_id', 'occurred_at', 'id'], unique=False)
+        batch_op.create_index('ix_contacts_timeline_person_at', ['person_id', 'occurred_at', 'id'], unique=False)
 
 
 def downgrade() -> None:

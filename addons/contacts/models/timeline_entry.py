@@ -47,8 +47,10 @@ class TimelineEntry(Model):
                          name="uq_contacts_timeline_company_source"),
         UniqueConstraint("person_id", "source_model", "source_id",
                          name="uq_contacts_timeline_person_source"),
-        Index("ix_contacts_timeline_company_at", "company_id", "occurred_at"),
-        Index("ix_contacts_timeline_person_at", "person_id", "occurred_at"),
+        # newest first is ORDER BY occurred_at DESC, id DESC: with the id in the
+        # index a page is a backward index range scan, no sort
+        Index("ix_contacts_timeline_company_at", "company_id", "occurred_at", "id"),
+        Index("ix_contacts_timeline_person_at", "person_id", "occurred_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
