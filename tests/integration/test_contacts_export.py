@@ -145,3 +145,49 @@ def test_an_unknown_format_is_404_and_readers_without_access_are_refused(world):
     assert client.get("/companyview/export/csv").status_code == 200
     anonymous = world.test_client()
     assert anonymous.get("/companyview/export/csv").status_code in (302, 401, 403)
+
+
+def test_custom_fields_are_exported(world):
+    with world.app_context():
+        import datetime as dt
+
+        from addons.contacts.models import Company, CustomField
+        from addons.contacts.services.custom_fields import set_values
+        from sqlalchemy import select
+
+        db.session.add_all([
+            CustomField(applies_to="company", key="segment", label="客户类型",
+                        field_type="choice", choices="大客户\n=evil"),
+            CustomField(applies_to="company", key="signed_on", label="Signed on",
+                        field_type="date")])
+        db.session.flush()
+        huawei = db.session.scalars(select(Company).where(Company.city == "深圳",
+                                                           Company.tax_id.is_not(None))).one()
+        set_values(db.session, huawei, {"segment": "大客户", "signed_on": dt.date(2026, 3, 1)})
+        evil = db.session.scalars(select(Company).where(Company.city == "@SUM(1)")).one()
+        set_values(db.session, evil, {"segment": "=evil"})
+        db.session.commit()
+    client = world.test_client()
+    login(client, "s1")
+    rows = by_name(csv_rows(client.get("/companyview/export/csv")))
+    assert (rows["华为技术有限公司"]["客户类型"], rows["华为技术有限公司"]["Signed on"]) == (
+        "大客户", "2026-03-01")
+    assert rows["'=HYPERLINK(\"http://x\")"]["客户类型"] == "'=evil"
+
+
+def test_a_chinese_export_maps_back_column_for_column(world):
+    from tests.helpers import csrf_token
+    from tests.integration.test_contacts_import import batch_id_of, selected_mapping, upload
+
+    client = world.test_client()
+    token = login(client, "s1")
+    client.post("/preferences/language", data={"locale": "zh", "csrf_token": token,
+                                               "next": "/"})
+    for view, kind in (("companyview", "company"), ("personview", "person")):
+        rows = csv_rows(client.get(f"/{view}/export/csv"))
+        assert rows[0][0] == "名称"
+        batch_id = batch_id_of(upload(client, client.get(f"/{view}/export/csv").data,
+                                      kind=kind, filename=f"{kind}.csv"))
+        page = client.get(f"/contactimport/{batch_id}/mapping").get_data(as_text=True)
+        assert csrf_token(page)
+        assert "" not in selected_mapping(page).values(), selected_mapping(page)

@@ -417,3 +417,86 @@ def test_an_import_is_its_importers_only(world):
     add_user(app, "reader", ["Read-only"])
     login(ro, "reader")
     assert ro.get("/contactimport/").status_code in (302, 403)
+
+
+def define_fields(app):
+    """An admin's custom fields on companies: a required choice and a date."""
+    with app.app_context():
+        from addons.contacts.models import CustomField
+
+        db.session.add_all([
+            CustomField(applies_to="company", key="segment", label="客户类型",
+                        field_type="choice", choices="大客户\n中小企业", required=True),
+            CustomField(applies_to="company", key="signed_on", label="Signed on",
+                        field_type="date")])
+        db.session.commit()
+
+
+def test_custom_fields_are_mapped_checked_and_imported(world):
+    app = world
+    define_fields(app)
+    client = app.test_client()
+    login(client, "s1")
+    data = gbk_csv([["名称", "客户类型", "Signed on"], ["甲公司", "大客户", "2026年3月1日"],
+                    ["乙公司", "散户", "2026-13-01"], ["丙公司", "", ""]])
+    batch_id = batch_id_of(upload(client, data))
+    page = client.get(f"/contactimport/{batch_id}/mapping").get_data(as_text=True)
+    assert selected_mapping(page) == {"名称": "name", "客户类型": "custom:segment",
+                                      "Signed on": "custom:signed_on"}
+    # leaving the required custom field unmapped is refused by name
+    resp = post_mapping(client, batch_id, ["name", "", "custom:signed_on"])
+    assert resp.status_code == 400 and "required column missing: 客户类型" in text_of(resp)
+    accept_suggestion(client, batch_id)
+    preview = text_of(client.get(f"/contactimport/{batch_id}/preview"))
+    assert 'data-count="with_errors">2<' in preview
+    assert "“散户” is not one of: 大客户, 中小企业" in preview
+    assert "is not a date" in preview and "客户类型 is required" in preview
+    assert commit(client, batch_id).headers["Location"].endswith("/preview")
+    assert count(app, "Company") == 0 and count(app, "CustomValue") == 0
+
+    batch_id = batch_id_of(upload(client, gbk_csv([["名称", "客户类型", "Signed on"],
+                                                   ["甲公司", "大客户", "2026年3月1日"]])))
+    accept_suggestion(client, batch_id)
+    assert commit(client, batch_id).headers["Location"].endswith("/result")
+    with app.app_context():
+        import datetime as dt
+
+        from addons.contacts.models import Company
+        from addons.contacts.services.custom_fields import values_of
+
+        company = db.session.scalars(select(Company)).one()
+        assert values_of(db.session, company) == {"segment": "大客户",
+                                                  "signed_on": dt.date(2026, 3, 1)}
+
+
+def test_the_commit_checks_the_base_again_after_the_preview(world):
+    """Between preview and commit a colleague adds the same e-mail: the commit
+    sees the duplicate (default: skip) instead of writing a second contact."""
+    app = world
+    client = app.test_client()
+    login(client, "s1")
+    batch_id = batch_id_of(upload(client, gbk_csv([["名称", "邮箱"], ["Late", "late@example.com"],
+                                                   ["Other", "other@example.com"]])))
+    accept_suggestion(client, batch_id)
+    assert 'data-count="duplicates">0<' in text_of(client.get(f"/contactimport/{batch_id}/preview"))
+    add_company(app, "s2", "Colleague's late entry", email="late@example.com")
+    assert commit(client, batch_id).headers["Location"].endswith("/result")
+    with app.app_context():
+        from addons.contacts.models import Company
+
+        assert sorted(db.session.scalars(select(Company.name))) == [
+            "Colleague's late entry", "Other"]
+
+
+def test_a_file_above_the_size_limit_is_refused_before_it_is_read(make_app):
+    app = make_app(import_max_bytes=100_000)
+    install(app, "contacts")
+    add_user(app, "s1", ["Salesperson"], "A")
+    client = app.test_client()
+    login(client, "s1")
+    big = gbk_csv([["名称"]] + [[f"公司{i:06d}"] for i in range(20_000)])
+    assert len(big) > 200_000
+    resp = upload(client, big)
+    assert resp.status_code == 413
+    assert "The file is larger than 0.0954 MB, the most one import accepts." in text_of(resp)
+    assert count(app, "ContactImportBatch") == 0

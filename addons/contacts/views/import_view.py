@@ -65,7 +65,7 @@ class ContactImportView(BaseView):
         max_bytes = configured_limits()[1]
         if (request.content_length or 0) > max_bytes + 65536:  # before the body is parsed
             return self._upload_page(_("The file is larger than %(mb)s MB, the most one "
-                                       "import accepts.", mb=max_bytes // 1048576), 413)
+                                       "import accepts.", mb=f"{max_bytes / 1048576:.3g}"), 413)
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             return self._upload_page(_("Choose a file to import."), 400)
