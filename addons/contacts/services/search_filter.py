@@ -12,6 +12,8 @@ from __future__ import annotations
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect
+from sqlalchemy.orm import selectinload
 
 from core.views.capped_count import CappedCountInterface
 
@@ -44,6 +46,19 @@ class ContactFilterConverter(SQLAFilterConverter):
 
 
 class ContactInterface(CappedCountInterface):
-    """Company/Person datamodel: capped counts and the indexed search filter."""
+    """Company/Person datamodel: capped counts, the indexed search filter, and
+    the list page's related rows loaded in one query each (FAB would load the
+    owner and company of each of the 25 rows one by one)."""
 
     filter_converter_class = ContactFilterConverter
+    eager_relations = ("owner", "company", "tier")
+
+    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None,
+                  page_size=None, select_columns=None, outer_default_load=False):
+        query = super().apply_all(query, filters, order_column, order_direction, page,
+                                  page_size, select_columns, outer_default_load)
+        if select_columns:  # REST: FAB joins the related columns it selects
+            return query
+        relations = inspect(self.obj).relationships
+        return query.options(*(selectinload(getattr(self.obj, name))
+                               for name in self.eager_relations if name in relations))
