@@ -92,6 +92,10 @@ def test_log_through_the_form_and_rest(world):
     shown = client.get(f"/companyview/show/{ids['acme']}").get_data(as_text=True)
     assert shown.index("Visit in Shanghai") < shown.index("Asked for a quote")
     assert "Wants 500 units" in shown and "fa-phone" in shown and "fa-users" in shown
+    assert "Nov 20, 2026, 9:30:00" in shown  # the time in the reader's language
+    zh = client.get(f"/companyview/show/{ids['acme']}",
+                    headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "2026年11月20日 09:30:00" in zh
     person = client.post(f"/personview/timeline/{ids['own']}", data={
         "csrf_token": csrf_token(page), "kind": "note", "subject": "Prefers WeChat"})
     assert person.status_code == 302
