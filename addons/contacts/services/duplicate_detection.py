@@ -43,12 +43,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Company, ContactEmail, ContactPhone, Person
+from .contact_search import search_ids
 from .duplicate_names import is_free_mail_domain, is_likely, name_key, name_similarity
-
-try:
-    from .contact_search import search_ids
-except ImportError:  # pragma: no cover  (without the search index: a scan)
-    search_ids = None
 
 COMPANY, PERSON = "company", "person"
 KINDS = {COMPANY: Company, PERSON: Person}
@@ -166,13 +162,12 @@ def _candidates_in_company(session: Session, company_id: int) -> list[tuple[int,
 def _candidates_at_domain(session: Session, kind: str, domain: str) -> list[tuple[int, str]]:
     model = model_of(kind)
     parent = _parent_column(ContactEmail, kind)
+    # a suffix LIKE alone scans every e-mail; the search index (trigrams over
+    # the e-mails, services/contact_search.py) narrows the contacts first
     stmt = (select(model.id, model.name).join(ContactEmail, parent == model.id)
-            .where(ContactEmail.normalised.like(f"%@{domain}"))
+            .where(model.id.in_(search_ids(session, kind, "@" + domain)),
+                   ContactEmail.normalised.like(f"%@{domain}"))
             .distinct().order_by(model.id).limit(CANDIDATES))
-    if search_ids is not None:
-        # a suffix LIKE alone scans every e-mail; the search index (trigrams
-        # over the e-mails, services/contact_search.py) narrows it first
-        stmt = stmt.where(model.id.in_(search_ids(session, kind, "@" + domain)))
     return list(session.execute(stmt, execution_options=WHOLE_BASE))
 
 

@@ -24,27 +24,13 @@ from sqlalchemy import and_, delete, inspect, select, update
 from sqlalchemy.orm import Session
 
 from core.security.audit import record_event
-from core.security.record_rules import AccessDenied
+from core.security.record_rules import AccessDenied, may_write
 
-from ..models import ContactEmail, ContactPhone
+from . import custom_fields
+from .contact_search import reindex
 from .duplicate_detection import model_of
 from .duplicate_policy import forget_dismissals
 from .field_error import ContactFieldError
-
-try:  # a check before acting; without it the flush check still refuses
-    from core.security.record_rules import may_write
-except ImportError:  # pragma: no cover
-    may_write = None
-
-try:
-    from . import custom_fields
-except ImportError:  # pragma: no cover  (the custom fields work not installed)
-    custom_fields = None
-
-try:  # the search index follows ORM flushes; the moves here are Core updates
-    from .contact_search import reindex
-except ImportError:  # pragma: no cover
-    reindex = None
 
 SHARED_FIELDS = ["name", "street", "city", "province", "postal_code", "country_code",
                  "website", "industry", "source", "tier_id", "owner_id", "team_id", "notes"]
@@ -69,9 +55,7 @@ def mergeable_fields(kind: str) -> list[str]:
 
 
 def custom_values(session: Session, contacts) -> dict[int, dict]:
-    """{contact id: {key: value}} of custom fields (empty without that feature)."""
-    if custom_fields is None:
-        return {}
+    """{contact id: {key: value}} of the contacts' custom fields."""
     return {c.id: custom_fields.values_of(session, c) for c in contacts}
 
 
@@ -94,11 +78,10 @@ def _validate(session: Session, kind: str, survivor_id, loser_ids, field_values)
     if survivor_id in loser_ids:
         raise MergeError("survivor", "the surviving contact cannot also be merged away")
     contacts = load_contacts(session, kind, [survivor_id, *loser_ids])
-    if may_write is not None:
-        for contact in contacts:
-            if not may_write(session, contact):
-                raise AccessDenied(f"{kind} #{contact.id} ({contact.name}): you may not "
-                                   "change it, so you cannot merge it")
+    for contact in contacts:  # the flush would refuse too, but only once halfway
+        if not may_write(session, contact):
+            raise AccessDenied(f"{kind} #{contact.id} ({contact.name}): you may not "
+                               "change it, so you cannot merge it")
     allowed = set(mergeable_fields(kind))
     ids = {c.id for c in contacts}
     for field, source in field_values.items():
@@ -123,7 +106,7 @@ def _apply_choices(session, survivor, contacts, field_values) -> dict:
             value = getattr(by_id[source], field)
             setattr(survivor, field, value)
         chosen[field] = {"from": source, "value": _plain(value)}
-    if custom_set and custom_fields is not None:
+    if custom_set:
         custom_fields.set_values(session, survivor, custom_set)
     session.flush()  # record rules check the survivor as changed here
     return chosen
@@ -217,8 +200,8 @@ def merge(session: Session, kind: str, survivor_id: int, loser_ids, field_values
         chosen = _apply_choices(session, survivor, [survivor, *losers], dict(field_values))
         _drop_repeated_channels(session, survivor, losers)
         moved = _move_references(session, type(survivor), survivor.id, loser_ids)
-        if reindex is not None:
-            reindex(session, kind, [survivor.id])
+        # the search index follows ORM flushes; the moves above were Core updates
+        reindex(session, kind, [survivor.id])
         session.expire_all()  # the rows moved underneath the loaded objects
         for loser in load_contacts(session, kind, loser_ids):
             session.delete(loser)
