@@ -260,6 +260,16 @@ def run_bench(url: str, ids: dict, requests_n: int, instance: Path) -> None:
               f"{pct(a, .95):7.1f} {statistics.median(b):14.1f} {pct(b, .95):8.1f}{flag}")
 
 
+def sales01_id(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        user_id = conn.execute(text("SELECT id FROM ab_user WHERE username = 'sales01'")).scalar()
+    engine.dispose()
+    return user_id
+
+
 def load_note() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
@@ -270,24 +280,26 @@ def main():
     parser.add_argument("--db", choices=["sqlite", "postgres"], required=True)
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=30)
-    parser.add_argument("--reuse", help="an already seeded SQLite file (skips seeding)")
+    parser.add_argument("--reuse", help="an already seeded SQLite file or PostgreSQL URL "
+                                        "(skips seeding)")
+    parser.add_argument("--keep-cluster", action="store_true",
+                        help="leave the PostgreSQL cluster running (to --reuse it)")
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="crossdock-bench-"))
     print(f"before: {load_note()}")
     if args.db == "sqlite":
         if args.reuse:
             url = f"sqlite:///{Path(args.reuse).resolve()}"
-            ids = {"owners": [2]}
-            from sqlalchemy import create_engine, text
-            with create_engine(url).connect() as conn:
-                ids["owners"] = [conn.execute(text(
-                    "SELECT id FROM ab_user WHERE username = 'sales01'")).scalar()]
+            ids = {"owners": [sales01_id(url)]}
         else:
             url = f"sqlite:///{instance / 'crossdock.sqlite'}"
             ids = seed(url, args.count, 50, instance)
         run_bench(url, ids, args.requests, instance)
+    elif args.reuse:
+        ids = {"owners": [sales01_id(args.reuse)]}
+        run_bench(args.reuse, ids, args.requests, instance)
     else:
-        with pg_cluster() as admin_url:
+        with pg_cluster(keep=args.keep_cluster) as admin_url:
             url = create_database(admin_url, "bench")
             ids = seed(url, args.count, 50, instance)
             run_bench(url, ids, args.requests, instance)

@@ -51,5 +51,6 @@ class CappedCountInterface(SQLAInterface):
         cap = count_cap()
         inner = self._apply_inner_all(query, filters, select_columns=select_columns,
                                       aliases_mapping={})
-        counted = inner.limit(cap + 1).count()
+        # ids only: the owner_id (or any filter's) index alone can answer it
+        counted = inner.with_entities(self.get_pk()).limit(cap + 1).count()
         return CappedCount(min(counted, cap), capped=counted > cap)

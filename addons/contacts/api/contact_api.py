@@ -23,6 +23,7 @@ SEARCHED = ["name", "city", "country_code", "industry", "source", "tier", "tags"
 
 class ContactApi(CustomFieldApi, DuplicateCheckApi, CrossdockModelRestApi):
     validators_columns = VALIDATORS
+    base_order = ("name", "asc")  # stable pages; served by the (owner_id, name, id) index
     list_columns = ["id", "name", "city", "country_code", "tier.name", "owner.id",
                     "owner.username", "team.id", "active"]
 
