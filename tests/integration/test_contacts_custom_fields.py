@@ -334,6 +334,14 @@ def test_fields_in_forms_show_page_and_list(contacts_app):
     assert resp.status_code == 302
     assert company_values(app, "Acme")[1] == {"employees": Decimal("12"),
                                                "since": dt.date(2026, 1, 5), "size": "Small"}
+    with app.app_context():  # audited on the contact itself, so its history shows it
+        event = db.session.scalars(select(AuditLog).where(
+            AuditLog.action == "custom fields changed")).one()
+        assert (event.model, event.record_id, event.actor) == ("Company", str(acme_id), "sam")
+        assert event.changes["employees"] == ["1234.5", "12"]
+        assert event.changes["segment"] == ["Retail", None]
+    assert "custom fields changed" in client.get(f"/companyview/show/{acme_id}").get_data(
+        as_text=True)
 
     # list: the fields marked "show in list" are columns
     client.post(f"/companyview/edit/{acme_id}", data=company_form(

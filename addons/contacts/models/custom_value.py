@@ -49,4 +49,5 @@ class CustomValue(Model):
     person = relationship("Person")
 
     def __repr__(self):
-        return f"{self.field_id}: {getattr(self, VALUE_COLUMN.get(self.field.field_type, 'value_text'))}"
+        column = VALUE_COLUMN.get(self.field.field_type, "value_text")
+        return f"{self.field.key}: {getattr(self, column)}"

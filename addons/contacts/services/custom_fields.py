@@ -24,7 +24,9 @@ Public interface (the forms, the REST API, import, export and merge use it):
   value set to None or "", then checks that every required field has a value.
   Raises ContactFieldError naming the key; nothing is flushed before the
   checks passed. Marks the contact modified, so the record rules' write check
-  covers its values, and runs in the caller's transaction.
+  covers its values, and runs in the caller's transaction. Changes to a
+  stored contact are also audited as "custom fields changed" on the contact
+  (its history shows them), besides the value rows' own audit.
 - ``values_for(session, kind, ids) -> {id: {key: value}}``: values_of in bulk
   (list pages, exports). Contacts without values, and contacts the reader's
   record rules hide, are absent: the query joins the contact entity.
@@ -34,13 +36,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import flag_modified
+
+from core.security.audit import record_event
 
 from ..models.company import Company
 from ..models.custom_field import CustomField
@@ -229,6 +233,14 @@ def values_for(session: Session, kind: str, ids) -> dict[int, dict]:
 
 # --- writing ---------------------------------------------------------------
 
+def _loggable(value):
+    if isinstance(value, Decimal):
+        return str(plain_number(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def _stored_rows(session: Session, kind: str, contact) -> dict[int, CustomValue]:
     if contact.id is None:
         return {}
@@ -256,9 +268,13 @@ def set_values(session: Session, contact, values: dict) -> None:
             row is not None and getattr(row, VALUE_COLUMN[field.field_type]) is not None)
         if not has_value:
             raise ContactFieldError(field.key, _("“%(label)s” is required", label=field.label))
+    changes = {}
     for key, value in parsed.items():
         field = fields[key]
         row = stored.get(field.id)
+        old = getattr(row, VALUE_COLUMN[field.field_type]) if row is not None else None
+        if old != value:
+            changes[key] = [_loggable(old), _loggable(value)]
         if value is None:
             if row is not None:
                 session.delete(row)
@@ -273,3 +289,6 @@ def set_values(session: Session, contact, values: dict) -> None:
         # the contact's write rule (core/security/record_rules.py) checks dirty contacts
         # only: a change to its values alone must be checked as a change to it
         flag_modified(contact, "name")
+        if changes:  # the value rows are audited too; this puts them on the contact's history
+            record_event(session, "custom fields changed", type(contact).__name__, contact.id,
+                         changes)
