@@ -17,7 +17,6 @@ batch row keeps the file itself. Updated contacts are audited per row (ORM).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +27,7 @@ from core.security.audit import record_event
 
 from ..models import ContactEmail, ContactImportBatch, ContactPhone, Tag
 from ..models.import_batch import COMMITTED
+from .contact_search import reindex
 from .custom_fields import set_values as set_custom_values
 from .import_custom_fields import insert_custom_values
 from .import_mapping import COMPANY
@@ -139,18 +139,6 @@ def _update(session: Session, kind: str, row: ParsedRow, contact_id: int,
         set_custom_values(session, contact, row.custom)
 
 
-def _reindex(session: Session, kind: str, ids: list[int]) -> None:
-    """Let contact search index the new and changed contacts, when it is installed."""
-    try:
-        search = importlib.import_module(__package__ + ".contact_search")
-    except ModuleNotFoundError as exc:
-        if exc.name != __package__ + ".contact_search":
-            raise
-        return
-    if ids and hasattr(search, "reindex"):
-        search.reindex(session, kind, ids)
-
-
 def commit_import(session: Session, batch_id: int, *, policies: dict[int, str] | None = None,
                   actor: Actor | None = None) -> dict:
     """Import the batch's rows; returns the counts. ImportRejected (nothing written)
@@ -210,7 +198,7 @@ def _write(session: Session, batch: ContactImportBatch, preview: Preview) -> dic
         _update(session, batch.kind, row, contact_id, tags)
     session.flush()  # updates: record rules checked, audited per row
     updated = [cid for _, cid in to_update]
-    _reindex(session, batch.kind, created + updated)
+    reindex(session, batch.kind, created + updated)  # bulk inserts: the search index by hand
     counts = {"total": len(preview.rows), "created": len(created), "updated": len(updated),
               "skipped": skipped}
     record_event(session, "import", MODELS[batch.kind].__name__, record_id=batch.id,

@@ -8,7 +8,6 @@ by another web process. Every change is a POST with the CSRF token.
 from __future__ import annotations
 
 import codecs
-from pathlib import Path
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -27,7 +26,6 @@ from ..services.import_mapping import KINDS, ImportMappingError, targets_for
 from ..services.import_preview import POLICIES, parse_policies
 from ..services.import_reading import ENCODINGS, ImportFileError, configured_limits
 
-TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 PREVIEW_ROWS_SHOWN = 200  # the error report has them all
 POLICY_LABELS = {"skip": _l("Skip"), "update": _l("Update the existing contact"),
                  "create": _l("Create anyway")}
@@ -36,7 +34,6 @@ POLICY_LABELS = {"skip": _l("Skip"), "update": _l("Update the existing contact")
 class ContactImportView(BaseView):
     route_base = "/contactimport"
     default_view = "upload_form"
-    template_folder = TEMPLATES
     # ties the screens to ContactImportBatch's rows in security/access.csv
     datamodel = SQLAInterface(ContactImportBatch)
     method_permission_name = {name: "add" for name in (
