@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import itertools
 import os
+import random
 import re
 import socket
 import statistics
@@ -134,21 +135,27 @@ def crossdock_cases(base: str, user: str, counter) -> dict:
                                            "value": words[i % len(words)]}]))
 
     def create_html(s, i):
-        n = next(counter)
-        return s.post(base + "/personview/add", allow_redirects=False, data={
+        n = next(counter)  # unique per run: a duplicate would re-render the form instead
+        resp = s.post(base + "/personview/add", allow_redirects=False, data={
             "name": f"Bench 新客户 {n}", "job_title": "", "company": "__None",
-            "phone_lines": f"mobile: 139 {n % 10000:04d} {n // 10000 % 10000:04d}",
+            "phone_lines": f"mobile: 139 {n % 10**8:08d}",
             "email_lines": f"bench{n}@example.com", "website": "", "street": "", "city": "",
             "province": "", "postal_code": "", "country_code": "", "industry": "",
             "source": "", "tier": "__None", "owner": "__None", "team": "__None",
             "active": "y", "notes": "", "csrf_token": token})
+        if resp.status_code != 302:
+            raise SystemExit(f"create answered {resp.status_code}, not a redirect: not saved")
+        return resp
 
     def create_api(s, i):
         n = next(counter)
-        return s.post(base + "/api/v1/person/", json={
+        resp = s.post(base + "/api/v1/person/", json={
             "name": f"Bench API 客户 {n}",
-            "phones": [{"kind": "mobile", "number": f"+86 137 {n % 10000:04d} 0000"}],
+            "phones": [{"kind": "mobile", "number": f"+86 137 {n % 10**8:08d}"}],
             "emails": [{"kind": "work", "email": f"bench-api{n}@example.com"}]})
+        if resp.status_code != 201:
+            raise SystemExit(f"REST create answered {resp.status_code}: {resp.text[:300]}")
+        return resp
 
     return {
         ("HTML", "first page"): (html, lambda s, i: s.get(lst)),
@@ -235,7 +242,7 @@ def run_bench(url: str, ids: dict, requests_n: int, instance: Path) -> None:
     crossdock = [str(ROOT / ".venv" / "bin" / "crossdock"), "run", "--port", str(port)]
     stock_cmd = [sys.executable, str(ROOT / "bench" / "contacts_stock_fab.py"), "--url", url,
                  "--port", str(stock_port), "--owner-id", str(ids["owners"][0])]
-    counter = itertools.count(1)
+    counter = itertools.count(random.randrange(10**7, 9 * 10**7))  # runs on one database
     rows = []
     with server(crossdock, env, base, instance / "crossdock.log"), \
             server(stock_cmd, env, stock, instance / "stock.log"):
