@@ -82,14 +82,29 @@ def _reserve_ids(session: Session, table, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def _bulk_insert(session: Session, table, rows: list[dict]) -> None:
+    """INSERT many rows; PostgreSQL gets them by COPY (several times faster than
+    an executemany of 100,000 rows), in the session's transaction all the same."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    raw = session.connection().connection.driver_connection  # psycopg, same transaction
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+
+
 def _create(session: Session, kind: str, rows: list[ParsedRow], tags: dict[str, int]) -> list[int]:
     model = MODELS[kind]
     columns = CONTACT_COLUMNS + KIND_COLUMNS[kind]
     ids = _reserve_ids(session, model.__table__, len(rows))
     values = [{**{c: r.values.get(c) for c in columns}, "id": cid, "active": True}
               for cid, r in zip(ids, rows)]
-    if values:  # Core executemany with known ids: no RETURNING round trips per batch
-        session.execute(insert(model.__table__), values)
+    _bulk_insert(session, model.__table__, values)  # known ids: no RETURNING round trips
     parent = "company_id" if kind == COMPANY else "person_id"
     phones, emails, links = [], [], []
     for cid, row in zip(ids, rows):
@@ -97,12 +112,9 @@ def _create(session: Session, kind: str, rows: list[ParsedRow], tags: dict[str, 
         emails += [{parent: cid, "kind": k, "email": m, "normalised": key}
                    for k, m, key in row.emails]
         links += [{"contact_id": cid, "tag_id": tags[t]} for t in row.tags]
-    if phones:
-        session.execute(insert(ContactPhone.__table__), phones)
-    if emails:
-        session.execute(insert(ContactEmail.__table__), emails)
-    if links:
-        session.execute(insert(model.tags.property.secondary), links)
+    _bulk_insert(session, ContactPhone.__table__, phones)
+    _bulk_insert(session, ContactEmail.__table__, emails)
+    _bulk_insert(session, model.tags.property.secondary, links)
     insert_custom_values(session, kind, [(cid, row.custom) for cid, row in zip(ids, rows)
                                          if row.custom])
     return ids
