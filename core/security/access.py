@@ -21,6 +21,8 @@ from flask_appbuilder.security.sqla.models import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .permission_cache import forget_permissions
+
 ADMIN = "Admin"
 SEEDED_ROLES = ("Admin", "Sales Manager", "Salesperson", "Finance",
                 "Support Agent", "Read-only")
@@ -98,6 +100,7 @@ def _wanted_roles(kind: str, model: str | None, access: list[AccessRow]) -> set[
 
 def sync_role_permissions(session: Session, addons: Iterable, active: set[str]) -> None:
     """Grant active addons' permissions per their access rows; revoke the rest."""
+    forget_permissions()
     roles = ensure_roles(session)
     wanted: dict[int, set[str]] = {}
     pvs: dict[int, PermissionView] = {}

@@ -16,12 +16,13 @@ from sqlalchemy import func, select
 
 from ..db import db
 from .audit import AuditLog, record_event
+from .permission_cache import PermissionsPerRequest
 
 LOGIN_ENDPOINTS = {"AuthDBView.login", "SecurityApi.login"}
 IP_FACTOR = 4  # an address may fail this many times more than one user name
 
 
-class CrossdockSecurityManager(SecurityManager):
+class CrossdockSecurityManager(PermissionsPerRequest, SecurityManager):
     def auth_user_db(self, username, password):
         user = super().auth_user_db(username, password)
         record_event(db.session, "login_success" if user else "login_failure",
