@@ -1,9 +1,10 @@
 from ..models import Person
 from ..services.search_filter import ContactInterface
+from .company_picker import CompanyPicker
 from .contact_view import ADDRESS, CLASSIFICATION, OWNERSHIP, ContactView
 
 
-class PersonView(ContactView):
+class PersonView(CompanyPicker, ContactView):
     datamodel = ContactInterface(Person)
     list_columns = ["name", "company_link", "job_title", "city", "owner", "active"]
     add_columns = edit_columns = (
