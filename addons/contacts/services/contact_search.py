@@ -36,7 +36,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import phonenumbers
-from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy import (ARRAY, Integer, any_, bindparam, delete, event, func, insert, inspect,
+                        select)
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.engine import Connection
@@ -48,7 +49,7 @@ from ..models.search_index import company_search, person_search
 KINDS = ("company", "person")
 MODELS = {"company": Company, "person": Person}
 SIDE_TABLES = {"company": company_search, "person": person_search}
-CHUNK = 500
+CHUNK = 2000  # ids per IN list (SQLite allows 32766 parameters)
 MIN_TRIGRAM = 3
 
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -106,7 +107,62 @@ def document(name: str, emails: Iterable[str], phones_e164: Iterable[str]) -> di
 # --- writing the index ----------------------------------------------------
 
 def _connection(bind) -> Connection:
-    return bind.connection() if isinstance(bind, Session) else bind
+    # a Session or a scoped_session (db.session): the connection of its transaction
+    return bind if isinstance(bind, Connection) else bind.connection()
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def _among(conn: Connection, column, ids: list[int]):
+    """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter instead of
+    thousands (compiling and binding an IN list of 2,000 costs 3x the query)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _documents(conn: Connection, kind: str, ids: list[int]) -> list[tuple[int, str, str]]:
+    """(contact_id, haystack, grams) of the contacts among `ids` that exist: three
+    set-based queries per chunk (names, phones, e-mails), one pass in Python."""
+    contacts = MODELS[kind].__table__
+    phones, emails = ContactPhone.__table__, ContactEmail.__table__
+    owner_phone, owner_email = phones.c[f"{kind}_id"], emails.c[f"{kind}_id"]
+    docs = []
+    for chunk in _chunks(ids):
+        names = conn.execute(select(contacts.c.id, contacts.c.name)
+                             .where(_among(conn, contacts.c.id, chunk))).all()
+        numbers, addresses = defaultdict(list), defaultdict(list)
+        for owner, value in conn.execute(select(owner_phone, phones.c.e164)
+                                         .where(_among(conn, owner_phone, chunk))
+                                         .order_by(phones.c.id)):
+            numbers[owner].append(value)
+        for owner, value in conn.execute(select(owner_email, emails.c.normalised)
+                                         .where(_among(conn, owner_email, chunk))
+                                         .order_by(emails.c.id)):
+            addresses[owner].append(value)
+        for cid, name in sorted(names):
+            doc = document(name, addresses.get(cid, ()), numbers.get(cid, ()))
+            docs.append((cid, doc["haystack"], doc["grams"]))
+    return docs
+
+
+def _write_rows(conn: Connection, side, docs: list[tuple[int, str, str]]) -> None:
+    """Insert the index rows: PostgreSQL by COPY (in the same transaction), which
+    is several times faster than an executemany; others by one executemany."""
+    if not docs:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(side), [{"contact_id": c, "haystack": h, "grams": g}
+                                    for c, h, g in docs])
+        return
+    raw = conn.connection.driver_connection  # psycopg 3, the session's transaction
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY {side.name} (contact_id, haystack, grams) FROM STDIN") as copy:
+            for row in docs:
+                copy.write_row(row)
 
 
 def reindex(bind: Session | Connection, kind: str, ids: Iterable[int]) -> None:
@@ -114,27 +170,14 @@ def reindex(bind: Session | Connection, kind: str, ids: Iterable[int]) -> None:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
     conn = _connection(bind)
-    contacts, side = MODELS[kind].__table__, SIDE_TABLES[kind]
-    phones, emails = ContactPhone.__table__, ContactEmail.__table__
+    side = SIDE_TABLES[kind]
     ids = sorted({int(i) for i in ids if i is not None})
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        names = dict(conn.execute(select(contacts.c.id, contacts.c.name)
-                                  .where(contacts.c.id.in_(chunk))).all())
-        numbers, addresses = defaultdict(list), defaultdict(list)
-        for owner, value in conn.execute(select(phones.c[f"{kind}_id"], phones.c.e164)
-                                         .where(phones.c[f"{kind}_id"].in_(chunk))
-                                         .order_by(phones.c.id)):
-            numbers[owner].append(value)
-        for owner, value in conn.execute(select(emails.c[f"{kind}_id"], emails.c.normalised)
-                                         .where(emails.c[f"{kind}_id"].in_(chunk))
-                                         .order_by(emails.c.id)):
-            addresses[owner].append(value)
-        conn.execute(delete(side).where(side.c.contact_id.in_(chunk)))
-        rows = [{"contact_id": i, **document(names[i], addresses[i], numbers[i])}
-                for i in chunk if i in names]
-        if rows:
-            conn.execute(insert(side), rows)
+    if not ids:
+        return
+    docs = _documents(conn, kind, ids)
+    for chunk in _chunks(ids):  # deleted contacts lose their row here and get none back
+        conn.execute(delete(side).where(_among(conn, side.c.contact_id, chunk)))
+    _write_rows(conn, side, docs)
 
 
 def _touched_contacts(session: Session) -> dict[str, set[int]]:
