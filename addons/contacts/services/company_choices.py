@@ -3,7 +3,7 @@ the user typed, and the one company a form names by id. Both go through ORM
 queries, so the record rules (in the session) decide what the user may pick."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Company
@@ -18,10 +18,13 @@ def matching_companies(session: Session, text: str, limit: int = LIMIT) -> list[
     ids = search_ids(session, "company", text)
     if ids is None:
         return []
+    # lower(name), not name: with the name index PostgreSQL walks all companies
+    # in name order looking for 20 matches (1.5 s for an admin's "深圳" among
+    # 400,000); sorting only the matches stays under ~0.5 s even for "co"
     rows = session.execute(
         select(Company.id, Company.name)
         .where(Company.id.in_(ids.scalar_subquery()))
-        .order_by(Company.name, Company.id)
+        .order_by(func.lower(Company.name), Company.id)
         .limit(limit)).all()
     return [{"id": row.id, "text": row.name} for row in rows]
 
