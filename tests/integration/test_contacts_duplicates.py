@@ -49,7 +49,7 @@ def company_form(token, **fields):
 
 
 def person_form(token, **fields):
-    data = company_form(token, company="__None", job_title="")
+    data = company_form(token, company="", job_title="")
     del data["tax_id"]
     data.update(fields)
     return data

@@ -162,7 +162,7 @@ def test_people_are_searched_too_and_new_ones_found_by_phone(world):
     client = app.test_client()
     token = login(client, "s1")
     from tests.integration.test_contacts_screens_and_api import company_form
-    form = company_form(token, name="王芳", job_title="经理", company="__None",
+    form = company_form(token, name="王芳", job_title="经理", company="",
                         phone_lines="mobile: 135 7000 8000", email_lines="wf@example.cn")
     del form["tax_id"]
     assert client.post("/personview/add", data=form).status_code == 302
