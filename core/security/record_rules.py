@@ -12,6 +12,11 @@ having an `owner_id` column and, for the team scope, optionally a `team_id`
 column (fixed names: the filters are lambdas that SQLAlchemy re-applies to
 every alias of the model, and those cannot look attributes up by a name). Admin and the system actor see everything; a
 role with no row for a ruled model sees nothing of it.
+
+A read scope may also be `state:<a>|<b>`: the role reads the rows whose
+`state` column holds one of those values, whoever owns them (Finance reads
+confirmed orders). Such a scope only reads; a user with several roles reads
+the union of what each role reads.
 """
 from __future__ import annotations
 
@@ -27,7 +32,8 @@ from .teams import teammate_ids, user_team_ids
 
 SCOPES = ("none", "own", "team", "all")
 ADMIN_ROLE = "Admin"
-OWNER, TEAM = "owner_id", "team_id"
+OWNER, TEAM, STATE = "owner_id", "team_id", "state"
+STATE_PREFIX = "state:"
 
 
 class AccessDenied(PermissionError):
@@ -57,6 +63,7 @@ class ModelRules:
     team_field: str | None
     read: dict[str, str]  # role -> scope
     write: dict[str, str]
+    read_states: dict[str, tuple[str, ...]]  # role -> states readable whoever owns them
 
 
 _RULES: dict[type, ModelRules] = {}
@@ -64,16 +71,26 @@ _RULES: dict[type, ModelRules] = {}
 
 def declare(model: type, role: str, read: str, write: str) -> None:
     """Register one rule row; called by the addon loader from record_rules.csv."""
+    columns = inspect(model).columns
+    states: tuple[str, ...] = ()
+    if read.startswith(STATE_PREFIX):
+        states = tuple(v.strip() for v in read[len(STATE_PREFIX):].split("|") if v.strip())
+        if not states or STATE not in columns:
+            raise ValueError(f"{model.__name__}/{role}: '{read}' needs state values and "
+                             f"a '{STATE}' column")
+        read = "none"
     for scope in (read, write):
         if scope not in SCOPES:
-            raise ValueError(f"{model.__name__}/{role}: scope must be one of {SCOPES}")
-    columns = inspect(model).columns
+            raise ValueError(f"{model.__name__}/{role}: scope must be one of {SCOPES}"
+                             f" (or, to read, {STATE_PREFIX}<value>|<value>)")
     if OWNER not in columns:
         raise ValueError(f"{model.__name__} has record rules but no '{OWNER}' column")
     owner, team = OWNER, (TEAM if TEAM in columns else None)
-    rules = _RULES.setdefault(model, ModelRules(owner, team, {}, {}))
+    rules = _RULES.setdefault(model, ModelRules(owner, team, {}, {}, {}))
     rules.read[role] = read
     rules.write[role] = write
+    if states:
+        rules.read_states[role] = states
 
 
 def forget(model: type) -> None:
@@ -118,16 +135,33 @@ def _scope_of(session: Session, actor: Actor) -> _Scope:
     return scope
 
 
-def _read_criteria(rules: ModelRules, scope_name: str, scope: _Scope):
+def readable_states(model: type, actor: Actor) -> tuple[str, ...]:
+    """The states of `model` the actor reads whoever owns the rows (state: scopes)."""
+    table = _RULES[model].read_states
+    return tuple(sorted({s for role in actor.roles for s in table.get(role, ())}))
+
+
+def _read_criteria(rules: ModelRules, scope_name: str, scope: _Scope,
+                   states: tuple[str, ...] = ()):
     """The row filter as a lambda of the entity, so SQLAlchemy applies it to
-    every alias of the model too (FAB joins related tables under aliases)."""
+    every alias of the model too (FAB joins related tables under aliases).
+    One lambda per shape: a lambda calling another would not be cacheable."""
     uid, mates, teams = scope.user_id, tuple(sorted(scope.mates)), tuple(sorted(scope.team_ids))
     if scope_name == "own" and uid is not None:
+        if states:
+            return lambda cls: or_(cls.owner_id == uid, cls.state.in_(states))
         return lambda cls: cls.owner_id == uid
     if scope_name == "team" and mates:
         if rules.team_field and teams:
+            if states:
+                return lambda cls: or_(cls.owner_id.in_(mates), cls.team_id.in_(teams),
+                                       cls.state.in_(states))
             return lambda cls: or_(cls.owner_id.in_(mates), cls.team_id.in_(teams))
+        if states:
+            return lambda cls: or_(cls.owner_id.in_(mates), cls.state.in_(states))
         return lambda cls: cls.owner_id.in_(mates)
+    if states:
+        return lambda cls: cls.state.in_(states)
     return lambda cls: false()
 
 
@@ -180,7 +214,8 @@ def _filter_reads(state) -> None:
         name = scope_for(model, actor, "read")
         if name != "all":
             options.append(with_loader_criteria(
-                model, _read_criteria(rules, name, scope), include_aliases=True))
+                model, _read_criteria(rules, name, scope, readable_states(model, actor)),
+                include_aliases=True))
     if options:
         state.statement = state.statement.options(*options)
 
