@@ -4,7 +4,13 @@ price lists, taxes and currencies, quotations and orders (confirming one records
 the ERP sync request the integration hub consumes), and a sales dashboard."""
 from flask_babel import lazy_gettext as _l
 
+from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceListItemApi,
+                              PricingApi, ProductApi, TaxApi)
 from .services.default_data import seed_defaults
+from .views.currency_view import CurrencyRateView, CurrencyView
+from .views.price_list_view import PriceListItemView, PriceListView
+from .views.product_view import ProductView
+from .views.tax_view import TaxView
 
 CATEGORY = "Sales"
 
@@ -12,3 +18,19 @@ CATEGORY = "Sales"
 def register(addon):
     menu = dict(category=CATEGORY, category_label=_l("Sales"), category_icon="fa-handshake-o")
     addon.on("post_install", seed_defaults)
+    register_catalog(addon, menu)
+
+
+def register_catalog(addon, menu):
+    """Products, price lists, taxes, currencies and rates; pricing (helper H4)."""
+    addon.view(ProductView, "Products", label=_l("Catalog: products"), icon="fa-cube", **menu)
+    addon.view(PriceListView, "Price lists", label=_l("Catalog: price lists"), icon="fa-tags",
+               **menu)
+    addon.view_no_menu(PriceListItemView)
+    addon.view(TaxView, "Taxes", label=_l("Configuration: taxes"), icon="fa-percent", **menu)
+    addon.view(CurrencyView, "Currencies", label=_l("Configuration: currencies"),
+               icon="fa-money", **menu)
+    addon.view_no_menu(CurrencyRateView)
+    for api in (ProductApi, TaxApi, CurrencyApi, CurrencyRateApi, PriceListApi,
+                PriceListItemApi, PricingApi):
+        addon.api(api)

@@ -3,7 +3,9 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from ..services.catalog_checks import check_exchange_rate
 
 
 class Currency(Model):
@@ -39,6 +41,10 @@ class CurrencyRate(Model):
     rate: Mapped[Decimal] = mapped_column(Numeric(20, 10))
 
     currency = relationship("Currency", back_populates="rates")
+
+    @validates("rate")
+    def _check_rate(self, _key, value):
+        return check_exchange_rate(value, "rate")
 
     def __repr__(self):
         return f"{self.currency} {self.rate} ({self.effective_date})"

@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from ..services.catalog_checks import check_min_quantity, check_price
 
 
 class PriceList(Model):
@@ -44,6 +46,14 @@ class PriceListItem(Model):
 
     price_list = relationship("PriceList", back_populates="items")
     product = relationship("Product")
+
+    @validates("unit_price")
+    def _check_price(self, _key, value):
+        return check_price(value, "unit_price")
+
+    @validates("min_quantity")
+    def _check_min_quantity(self, _key, value):
+        return check_min_quantity(value, "min_quantity")
 
     def __repr__(self):
         return f"{self.product} >= {self.min_quantity}: {self.unit_price}"

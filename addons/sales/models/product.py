@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from ..services.catalog_checks import check_price
 
 
 class Product(Model):
@@ -21,6 +23,10 @@ class Product(Model):
 
     currency = relationship("Currency")
     tax = relationship("Tax")
+
+    @validates("list_price")
+    def _check_price(self, _key, value):
+        return check_price(value, "list_price")
 
     def __repr__(self):
         return f"[{self.code}] {self.name}"

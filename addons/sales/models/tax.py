@@ -2,7 +2,9 @@ from decimal import Decimal
 
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, Integer, Numeric, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
+
+from ..services.catalog_checks import check_tax_rate
 
 
 class Tax(Model):
@@ -15,6 +17,10 @@ class Tax(Model):
     rate: Mapped[Decimal] = mapped_column(Numeric(7, 4))  # percent, e.g. 13.0000
     price_include: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+
+    @validates("rate")
+    def _check_rate(self, _key, value):
+        return check_tax_rate(value, "rate")
 
     def __repr__(self):
         return self.name

@@ -1,0 +1,83 @@
+"""Price lists and their items (Sales > Catalog: price lists), managed by the
+Sales Manager. Items (product, from quantity, unit price) are listed on the
+list's page; the product and the customer company are pickers that search as
+the user types, so neither form loads every product or company."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+from flask_babel import lazy_gettext as _l
+from wtforms.validators import InputRequired
+
+from addons.contacts.services.company_choices import matching_companies
+from addons.contacts.views.company_picker import CompanyPickerField
+from core.db import db
+from core.views.record_view import RecordView
+
+from ..models import PriceList, PriceListItem
+from ..services.catalog_checks import check_min_quantity, check_price
+from .catalog_form_checks import CatalogCheck, needs_currency, one_customer_or_tier
+from .decimal_field import ExactDecimalField, decimal_text
+from .product_picker import ProductChoices, ProductPickerField
+
+
+def item_fields() -> dict:
+    return {
+        "product": ProductPickerField(_l("Product"), validators=[InputRequired()],
+                                      endpoint="PriceListItemView.product_choices"),
+        "min_quantity": ExactDecimalField(
+            _l("From quantity"), min_places=0,
+            validators=[InputRequired(), CatalogCheck(check_min_quantity)],
+            description=_l("This price applies from this quantity on (quantity break)")),
+        "unit_price": ExactDecimalField(_l("Unit price"),
+                                        validators=[InputRequired(), CatalogCheck(check_price)]),
+    }
+
+
+class PriceListItemView(ProductChoices, RecordView):
+    datamodel = SQLAInterface(PriceListItem)
+    list_title = _l("Price list items")
+    label_columns = {"price_list": _l("Price list"), "product": _l("Product"),
+                     "min_quantity": _l("From quantity"), "unit_price": _l("Unit price")}
+    list_columns = add_columns = edit_columns = show_columns = ["price_list", "product",
+                                                                 "min_quantity", "unit_price"]
+    search_columns = ["price_list"]
+    base_order = ("min_quantity", "asc")
+    formatters_columns = {"min_quantity": lambda v: decimal_text(v, 0),
+                          "unit_price": decimal_text}
+
+    def __init__(self, *args, **kwargs):
+        self.add_form_extra_fields = item_fields()
+        self.edit_form_extra_fields = item_fields()
+        super().__init__(*args, **kwargs)
+
+
+class PriceListView(RecordView):
+    datamodel = SQLAInterface(PriceList)
+    list_title = _l("Price lists")
+    label_columns = {"name": _l("Name"), "currency": _l("Currency"),
+                     "company": _l("Customer company"), "tier": _l("Tier"),
+                     "active": _l("Active")}
+    list_columns = ["name", "company", "tier", "currency", "active"]
+    add_columns = edit_columns = show_columns = ["name", "currency", "company", "tier", "active"]
+    search_columns = ["name", "currency", "tier", "active"]
+    base_order = ("name", "asc")
+    description_columns = {"company": _l("Either one customer company or one tier")}
+    validators_columns = {"currency": [needs_currency]}
+    related_views = [PriceListItemView]
+
+    def _init_forms(self):
+        picker = {"company": CompanyPickerField(
+            _l("Customer company"), validators=[one_customer_or_tier],
+            endpoint="PriceListView.company_choices")}
+        for extra in ("add_form_extra_fields", "edit_form_extra_fields"):
+            setattr(self, extra, {**(getattr(self, extra, None) or {}), **picker})
+        super()._init_forms()
+
+    @expose("/company_choices", methods=["GET"])
+    @has_access
+    @permission_name("list")
+    def company_choices(self):
+        return jsonify(results=matching_companies(db.session, request.args.get("q", "")))
