@@ -11,6 +11,7 @@ from .views.currency_view import CurrencyRateView, CurrencyView
 from .views.price_list_view import PriceListItemView, PriceListView
 from .views.product_view import ProductView
 from .views.tax_view import TaxView
+from .views.sales_dashboard import SalesDashboardView
 
 CATEGORY = "Sales"
 
@@ -19,6 +20,8 @@ def register(addon):
     menu = dict(category=CATEGORY, category_label=_l("Sales"), category_icon="fa-handshake-o")
     addon.on("post_install", seed_defaults)
     register_catalog(addon, menu)
+    addon.view(SalesDashboardView, "Sales dashboard", label=_l("Dashboard"),
+               icon="fa-bar-chart", **menu)
 
 
 def register_catalog(addon, menu):

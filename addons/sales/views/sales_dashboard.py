@@ -1,0 +1,96 @@
+"""Sales > Dashboard: the figures of services/sales_dashboard as charts (the
+locally served Chart.js) with the same numbers in tables, filtered by GET
+parameters (team, owner, from, to); /sales/dashboard/data answers them as JSON."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import jsonify, request
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext
+from sqlalchemy import select
+
+from core.db import db
+from core.security.actor import current_actor
+from core.security.record_rules import scope_for
+from core.security.teams import Team, team_member, user_team_ids
+
+from ..models import Lead
+from ..services.sales_dashboard import DashboardFilter, as_json, dashboard, user_names
+
+FIELDS = ("team", "owner", "from", "to")
+
+
+def read_filter(args) -> tuple[DashboardFilter, dict[str, str]]:
+    """The filter from GET parameters, and an error per malformed field."""
+    errors: dict[str, str] = {}
+    values: dict = {}
+    for name, key in (("team", "team_id"), ("owner", "owner_id")):
+        raw = (args.get(name) or "").strip()
+        if raw:
+            if raw.isdigit():
+                values[key] = int(raw)
+            else:
+                errors[name] = gettext("%(field)s: '%(value)s' is not a record id.",
+                                       field=name, value=raw)
+    for name, key in (("from", "date_from"), ("to", "date_to")):
+        raw = (args.get(name) or "").strip()
+        if raw:
+            try:
+                values[key] = date.fromisoformat(raw)
+            except ValueError:
+                errors[name] = gettext("%(field)s: '%(value)s' is not a date (YYYY-MM-DD).",
+                                       field=name, value=raw)
+    if values.get("date_from") and values.get("date_to") and \
+            values["date_from"] > values["date_to"]:
+        errors["to"] = gettext("to: the period ends before it starts.")
+    return DashboardFilter(**values), errors
+
+
+def filter_choices(session) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Teams and salespeople the reader may pick: everyone's for a reader of
+    all opportunities, else the reader's teams and their members (a
+    Salesperson: only themself). Picking outside that only yields zeros."""
+    actor = current_actor()
+    scope = scope_for(Lead, actor, "read")
+    if scope == "all":
+        teams = session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
+    else:
+        mine = user_team_ids(session, actor.user_id) if actor.user_id else frozenset()
+        teams = session.execute(select(Team.id, Team.name).where(Team.id.in_(mine))
+                                .order_by(Team.name)).all()
+    if scope == "own":
+        user_ids = {actor.user_id}
+    else:
+        user_ids = set(session.scalars(select(team_member.c.user_id).where(
+            team_member.c.team_id.in_([t[0] for t in teams])))) | {actor.user_id}
+    owners = sorted(user_names(session, user_ids).items(), key=lambda o: o[1])
+    return [tuple(t) for t in teams], owners
+
+
+class SalesDashboardView(BaseView):
+    route_base = "/sales/dashboard"
+    default_view = "dashboard"
+    # the permissions follow Lead's access rows (read); record rules narrow the figures
+    datamodel = SQLAInterface(Lead)
+    method_permission_name = {"dashboard": "list", "data": "list"}
+
+    @expose("/", methods=["GET"])
+    @has_access
+    def dashboard(self):
+        flt, errors = read_filter(request.args)
+        data = None if errors else as_json(dashboard(db.session, flt))
+        teams, owners = filter_choices(db.session)
+        return self.render_template(
+            "sales/dashboard.html", data=data, errors=errors, teams=teams, owners=owners,
+            args={k: request.args.get(k, "") for k in FIELDS}, as_of=flt.as_of,
+        ), (400 if errors else 200)
+
+    @expose("/data", methods=["GET"])
+    @has_access
+    def data(self):
+        flt, errors = read_filter(request.args)
+        if errors:
+            return jsonify({"errors": errors}), 400
+        return jsonify(as_json(dashboard(db.session, flt)))
