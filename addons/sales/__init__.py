@@ -6,7 +6,11 @@ from flask_babel import lazy_gettext as _l
 
 from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceListItemApi,
                               PricingApi, ProductApi, TaxApi)
+from .api.order_api import OrderApi
 from .services.default_data import seed_defaults
+from .services.order_lock import lock_confirmed_orders
+from .services.order_numbering import number_new_orders
+from .services.order_totals import keep_totals_in_step
 from .views.currency_view import CurrencyRateView, CurrencyView
 from .views.price_list_view import PriceListItemView, PriceListView
 from .views.product_view import ProductView
@@ -19,6 +23,10 @@ CATEGORY = "Sales"
 def register(addon):
     menu = dict(category=CATEGORY, category_label=_l("Sales"), category_icon="fa-handshake-o")
     addon.on("post_install", seed_defaults)
+    number_new_orders()  # quotations: numbers, amounts and the lock follow every flush
+    keep_totals_in_step()
+    lock_confirmed_orders()
+    addon.api(OrderApi)
     register_catalog(addon, menu)
     addon.view(SalesDashboardView, "Sales dashboard", label=_l("Dashboard"),
                icon="fa-bar-chart", **menu)

@@ -1,0 +1,298 @@
+"""REST for quotations and orders: `/api/v1/salesorder/`.
+
+Lines are written nested in the order's body while it is a quotation
+(`{"company_id": 3, "currency_id": 1, "lines": [{"product_id": 7,
+"quantity": "2"}]}`; a PUT with "lines" replaces them all). State, number and
+amounts are read-only: the state moves by `POST /<pk>/send|confirm|cancel`
+(cancel takes `{"reason": "..."}`). Bad input: 400 naming the field (and
+`line`, 1-based); a move the state does not allow or that another request
+made first: 409; a locked (confirmed/cancelled) order: 409 on PUT and DELETE.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from flask import request
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+from marshmallow import Schema, fields
+
+from core.api import CrossdockModelRestApi
+
+from ..models.sales_order import SalesOrder
+from ..services import order_states
+from ..services.order_input import OrderInputError, apply_header, replace_lines
+from ..services.order_lock import OrderLocked, refuse_if_locked
+
+LIST = ["id", "number", "state", "order_date", "validity_date", "amount_untaxed", "amount_tax",
+        "amount_total", "sync_state"]
+LINE_COLUMNS = ("id", "sequence", "product_id", "description", "quantity", "unit_price",
+                "discount", "tax_id", "tax_rate", "price_include", "amount_untaxed",
+                "amount_tax", "amount_total")
+DECIMALS = {"quantity", "unit_price", "discount", "tax_rate", "amount_untaxed", "amount_tax",
+            "amount_total"}
+
+
+def lines_of(order: SalesOrder) -> list[dict]:
+    """The lines as JSON (decimals as strings, like FAB's Numeric columns)."""
+    return [{c: (str(getattr(line, c)) if c in DECIMALS else getattr(line, c))
+             for c in LINE_COLUMNS} for line in order.lines]
+
+
+class LineWrite(Schema):
+    """A line as written: `unit_price` defaults to the customer's price, `tax_id`
+    and `description` to the product's; decimals as strings."""
+    product_id = fields.Integer(required=True)
+    quantity = fields.Decimal(as_string=True, required=True)
+    unit_price = fields.Decimal(as_string=True)
+    discount = fields.Decimal(as_string=True, metadata={"description": "percent, 0-100"})
+    description = fields.String()
+    tax_id = fields.Integer(allow_none=True)
+    sequence = fields.Integer()
+
+
+class OrderWrite(Schema):
+    """A quotation as written (what POST takes; PUT takes any part of it)."""
+    company_id = fields.Integer(allow_none=True)
+    person_id = fields.Integer(allow_none=True)
+    lead_id = fields.Integer(allow_none=True, metadata={"description": "the opportunity"})
+    owner_id = fields.Integer(allow_none=True)
+    team_id = fields.Integer(allow_none=True)
+    currency_id = fields.Integer(required=True)
+    price_list_id = fields.Integer(allow_none=True)
+    order_date = fields.Date()
+    validity_date = fields.Date(allow_none=True)
+    note = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(LineWrite))
+
+
+class OrderRead(Schema):
+    """An order as read. Related rows by id (contacts are under record rules;
+    FAB would join them under aliases), decimals as strings."""
+    id = fields.Integer()
+    number = fields.String()
+    state = fields.String(metadata={"enum": ["draft", "sent", "confirmed", "cancelled"]})
+    company_id = fields.Integer(allow_none=True)
+    person_id = fields.Integer(allow_none=True)
+    lead_id = fields.Integer(allow_none=True)
+    owner_id = fields.Integer(allow_none=True)
+    team_id = fields.Integer(allow_none=True)
+    currency_id = fields.Integer()
+    currency = fields.Function(lambda o: o.currency.code if o.currency else None)
+    price_list_id = fields.Integer(allow_none=True)
+    order_date = fields.Date()
+    validity_date = fields.Date(allow_none=True)
+    amount_untaxed = fields.Decimal(as_string=True)
+    amount_tax = fields.Decimal(as_string=True)
+    amount_total = fields.Decimal(as_string=True)
+    sync_state = fields.String()
+
+
+class OrderDetail(OrderRead):
+    """One order with its lines and its history of states."""
+    note = fields.String(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+    confirmed_at = fields.DateTime(allow_none=True)
+    confirmed_by_id = fields.Integer(allow_none=True)
+    cancelled_at = fields.DateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+    lines = fields.Function(lambda o: lines_of(o))
+
+
+class CancelBody(Schema):
+    reason = fields.String(required=True)
+
+
+
+
+class OrderApi(CrossdockModelRestApi):
+    resource_name = "salesorder"
+    datamodel = SQLAInterface(SalesOrder)
+    allow_browser_login = True
+    base_order = ("id", "desc")
+    list_columns = LIST
+    show_columns = [*LIST, "note", "sent_at", "confirmed_at", "cancelled_at", "cancel_reason",
+                    "version"]
+    list_model_schema = OrderRead()
+    show_model_schema = OrderDetail()
+    search_columns = ["number", "state", "company", "person", "lead", "owner", "team",
+                      "order_date", "sync_state"]
+    add_model_schema = OrderWrite()
+    edit_model_schema = OrderWrite(partial=True)
+    openapi_spec_component_schemas = (LineWrite, CancelBody)
+
+    # --- writes: our own parsing, so lines, rules and locks are checked alike ---
+    def _body(self):
+        refused = self._refuse_body()
+        if refused is not None:
+            return None, refused
+        # JSON numbers as Decimal, never float: 19.99 stays 19.99
+        return json.loads(request.get_data(cache=True), parse_float=Decimal), None
+
+    def _input_error(self, exc: OrderInputError):
+        self.datamodel.session.rollback()
+        body = {"message": str(exc), "field": exc.field}
+        if exc.line_no is not None:
+            body["line"] = exc.line_no
+        return self.response(400, **body)
+
+    def _conflict(self, exc: Exception):
+        self.datamodel.session.rollback()
+        return self.response(409, message=str(exc))
+
+    def post_headless(self):
+        data, refused = self._body()
+        if refused is not None:
+            return refused
+        session = self.datamodel.session
+        order = SalesOrder()
+        try:
+            apply_header(session, order, data)
+            session.add(order)
+            if "lines" in data:
+                replace_lines(session, order, data["lines"])
+            session.commit()
+        except OrderInputError as exc:
+            return self._input_error(exc)
+        return self.response(201, id=order.id, result=self._shown(order.id))
+
+    def put_headless(self, pk):
+        order = self._order(pk)
+        if order is None:
+            return self.response_404()
+        data, refused = self._body()
+        if refused is not None:
+            return refused
+        session = self.datamodel.session
+        try:
+            refuse_if_locked(order)
+            apply_header(session, order, data)
+            if "lines" in data:
+                replace_lines(session, order, data["lines"])
+            session.commit()
+        except OrderInputError as exc:
+            return self._input_error(exc)
+        except OrderLocked as exc:
+            return self._conflict(exc)
+        return self.response(200, result=self._shown(order.id))
+
+    def delete_headless(self, pk):
+        order = self._order(pk)
+        if order is None:
+            return self.response_404()
+        try:
+            refuse_if_locked(order)
+        except OrderLocked as exc:
+            return self._conflict(exc)
+        return super().delete_headless(pk)
+
+    def _order(self, pk):
+        key = self._parse_pk(pk)
+        return None if key is None else order_states.load_for_update(self.datamodel.session, key)
+
+    def _shown(self, pk) -> dict:
+        self.datamodel.session.expire_all()
+        item = self.datamodel.get(pk)
+        return self.show_model_schema.dump(item, many=False)
+
+    # --- state actions ------------------------------------------------------------
+    def _act(self, pk, move, *args):
+        order = self._order(pk)
+        if order is None:
+            return self.response_404()
+        session = self.datamodel.session
+        try:
+            move(session, order, *args)
+            session.commit()
+        except order_states.OrderCheckError as exc:
+            session.rollback()
+            body = {"message": str(exc), "field": exc.field}
+            if exc.line_no is not None:
+                body["line"] = exc.line_no
+            return self.response(400, **body)
+        except order_states.OrderStateError as exc:
+            return self._conflict(exc)
+        return self.response(200, result=self._shown(order.id))
+
+    @expose("/<pk>/send", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("send")
+    def send(self, pk):
+        """Mark a quotation as sent to the customer.
+        ---
+        post:
+          summary: Mark a quotation (draft or sent) as sent
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          responses:
+            200: {description: The order as it is now}
+            400: {$ref: '#/components/responses/CrossdockError400'}
+            404: {$ref: '#/components/responses/CrossdockError404'}
+            409: {description: 'The order is confirmed or cancelled (message says which)'}
+        """
+        return self._act(pk, order_states.send)
+
+    @expose("/<pk>/confirm", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("confirm")
+    def confirm(self, pk):
+        """Confirm a quotation: it becomes a locked order and an ERP sync request.
+        ---
+        post:
+          summary: Confirm a quotation (draft or sent)
+          description: >
+            Refused with 400 (field, line) and nothing changed when the order has no
+            lines, a line with quantity <= 0, a negative price, a discount outside
+            0-100 or an archived product, no customer, or a currency without an
+            exchange rate for today. A concurrent confirmation: one 200, one 409.
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          responses:
+            200: {description: The confirmed order}
+            400: {$ref: '#/components/responses/CrossdockError400'}
+            404: {$ref: '#/components/responses/CrossdockError404'}
+            409: {description: 'Already confirmed, cancelled, or changed meanwhile'}
+        """
+        return self._act(pk, order_states.confirm)
+
+    @expose("/<pk>/cancel", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("cancel")
+    def cancel(self, pk):
+        """Cancel a quotation or a confirmed order (which tells the ERP).
+        ---
+        post:
+          summary: Cancel a quotation or an order
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: pk
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/CancelBody'}
+          responses:
+            200: {description: The cancelled order}
+            400: {$ref: '#/components/responses/CrossdockError400'}
+            404: {$ref: '#/components/responses/CrossdockError404'}
+            409: {description: Already cancelled}
+        """
+        data, refused = self._body()
+        if refused is not None:
+            return refused
+        reason = data.get("reason")
+        if not isinstance(reason, str):
+            return self.response(400, message="reason: give the reason as text",
+                                 field="reason")
+        return self._act(pk, order_states.cancel, reason)

@@ -1,0 +1,157 @@
+"""Writing a quotation from plain data (a REST body, the line editor): the
+header fields and the lines, checked the same way on every path. Related rows
+are loaded through ORM selects, so the record rules decide what may be named;
+an unknown or unreadable id is a field error, never a new row.
+
+Raises OrderInputError(field, message, line_no); writes nothing itself until
+the caller flushes. State, number and amounts are never taken from input.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from addons.contacts.models import Company, Person
+from core.security.teams import Team
+
+from ..models import Currency, Lead, PriceList, Product, Tax
+from ..models.sales_order import SalesOrder, SalesOrderLine
+from .currency_rates import MissingRate
+from .order_lines import LineError, as_decimal, check_line, default_unit_price
+from .order_lock import refuse_if_locked
+from .pricing import PricingError
+
+READ_ONLY = ("id", "number", "state", "amount_untaxed", "amount_tax", "amount_total",
+             "confirmed_at", "confirmed_by_id", "cancelled_at", "cancelled_by_id",
+             "cancel_reason", "sync_state", "version", "sent_at", "created_at")
+HEADER = ("company_id", "person_id", "lead_id", "owner_id", "team_id", "currency_id",
+          "price_list_id", "order_date", "validity_date", "note")
+LINE_FIELDS = ("product_id", "quantity", "unit_price", "discount", "description", "tax_id",
+               "sequence")
+RELATED = {"company_id": (Company, "company"), "person_id": (Person, "person"),
+           "lead_id": (Lead, "lead"), "team_id": (Team, "team"),
+           "currency_id": (Currency, "currency"), "price_list_id": (PriceList, "price_list")}
+
+
+class OrderInputError(ValueError):
+    def __init__(self, field: str, message: str, line_no: int | None = None):
+        self.field, self.message, self.line_no = field, message, line_no
+        where = f"lines[{line_no}].{field}" if line_no is not None else field
+        super().__init__(f"{where}: {message}")
+
+
+def _row(session: Session, model, value, field: str, line_no=None):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise OrderInputError(field, f"must be an integer id ({value!r} given)", line_no)
+    row = session.scalars(select(model).where(model.id == value)).first()
+    if row is None:
+        raise OrderInputError(field, f"no {model.__name__} #{value}, or you may not see it",
+                              line_no)
+    return row
+
+
+def _date(value, field: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise OrderInputError(field, f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def apply_header(session: Session, order: SalesOrder, data: dict) -> None:
+    """Set the header fields present in `data` (a PUT changes what it sends)."""
+    for key in data:
+        if key in READ_ONLY:
+            raise OrderInputError(key, "is read-only (states change through the send, "
+                                  "confirm and cancel actions)")
+        if key not in HEADER and key != "lines":
+            raise OrderInputError(key, "unknown field")
+    if order.id is not None:
+        refuse_if_locked(order)
+    for key, (model, relation) in RELATED.items():
+        if key in data:
+            setattr(order, relation, _row(session, model, data[key], key))
+    if "owner_id" in data:
+        value = data["owner_id"]
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise OrderInputError("owner_id", f"must be an integer id ({value!r} given)")
+        order.owner_id = value
+    for key in ("order_date", "validity_date"):
+        if key in data:
+            setattr(order, key, _date(data[key], key))
+    if "note" in data:
+        if data["note"] is not None and not isinstance(data["note"], str):
+            raise OrderInputError("note", "must be text")
+        order.note = data["note"]
+    if order.currency is None and order.currency_id is None:
+        raise OrderInputError("currency_id", "a currency is required")
+    if order.order_date is None:
+        order.order_date = date.today()
+    if order.validity_date and order.validity_date < order.order_date:
+        raise OrderInputError("validity_date", "is before the order date")
+
+
+def line_from(session: Session, order: SalesOrder, item, line_no: int,
+              line: SalesOrderLine | None = None) -> SalesOrderLine:
+    """A new (or the given) line filled from `item`; unit price defaults to
+    the customer's price for the product (services/pricing.py)."""
+    if not isinstance(item, dict):
+        raise OrderInputError("lines", "each line must be an object", line_no)
+    unknown = [k for k in item if k not in LINE_FIELDS and k not in (
+        "id", "amount_untaxed", "amount_tax", "amount_total", "price_include", "tax_rate")]
+    if unknown:
+        raise OrderInputError(unknown[0], "unknown field", line_no)
+    try:
+        if line is None or "product_id" in item:
+            product = _row(session, Product, item.get("product_id"), "product_id", line_no)
+            if product is None:
+                raise OrderInputError("product_id", "a product is required", line_no)
+        else:
+            product = line.product
+        quantity = as_decimal(item.get("quantity", line.quantity if line else 1), line_no,
+                              "quantity")
+        discount = as_decimal(item.get("discount", line.discount if line else 0) or 0,
+                              line_no, "discount")
+        price = item.get("unit_price")
+        if price is None:
+            price = line.unit_price if line is not None and "product_id" not in item else (
+                default_unit_price(session, order, product, quantity))
+        price = as_decimal(price, line_no, "unit_price")
+    except LineError as exc:
+        raise OrderInputError(exc.field, exc.message, line_no) from None
+    except (PricingError, MissingRate) as exc:
+        raise OrderInputError("product_id", str(exc), line_no) from None
+    tax = (_row(session, Tax, item["tax_id"], "tax_id", line_no) if "tax_id" in item
+           else (line.tax if line is not None and "product_id" not in item else product.tax))
+    if line is None:
+        line = SalesOrderLine()
+    line.product, line.quantity, line.unit_price, line.discount, line.tax = (
+        product, quantity, price, discount, tax)
+    if "description" in item or line.description is None:
+        line.description = item.get("description") or product.name
+    if "sequence" in item:
+        if isinstance(item["sequence"], bool) or not isinstance(item["sequence"], int):
+            raise OrderInputError("sequence", "must be an integer", line_no)
+        line.sequence = item["sequence"]
+    elif line.sequence is None:
+        line.sequence = 10 * line_no
+    try:
+        check_line(line, line_no)
+    except LineError as exc:
+        raise OrderInputError(exc.field, exc.message, line_no) from None
+    return line
+
+
+def replace_lines(session: Session, order: SalesOrder, items) -> None:
+    """The order's lines become `items` (a list of line objects, 1-based in errors)."""
+    if not isinstance(items, list):
+        raise OrderInputError("lines", "must be a list of line objects")
+    refuse_if_locked(order) if order.id is not None else None
+    new = [line_from(session, order, item, n) for n, item in enumerate(items, start=1)]
+    order.lines[:] = new

@@ -1,0 +1,220 @@
+"""Quotation -> sent -> confirmed order -> cancelled: the only way an order's
+state changes (forms and REST bodies never write `state`).
+
+    send(session, order)            draft|sent -> sent (printed or mailed)
+    confirm(session, order)         draft|sent -> confirmed, + sync request "confirm"
+    cancel(session, order, reason)  draft|sent|confirmed -> cancelled
+                                    (a confirmed one: + sync request "cancel")
+    reset_to_draft(session, order)  cancelled -> draft, only if it was never
+                                    confirmed: the ERP has seen a confirmed
+                                    order; make a new quotation instead
+
+Each validates, then acts with ONE conditional UPDATE (`WHERE id = ? AND state
+IN (...) AND version = ?`) whose row count says whether this call won: two
+concurrent confirmations of one quotation give one confirmed order, one sync
+request and one "already confirmed". Refusals raise before anything is
+written. The caller commits (or rolls back). Each move is an audited event.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import has_request_context, url_for
+from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from core.security.actor import current_actor
+from core.security.audit import record_event
+from core.security.record_rules import AccessDenied, may_write
+
+from ..models import Currency, OrderSyncRequest
+from ..models.order_sync_request import CANCEL, CONFIRM
+from ..models.sales_order import (
+    CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SYNC_PENDING, SalesOrder,
+)
+from .currency_rates import MissingRate, rate_on
+from .order_lines import LineError, check_line
+
+
+class OrderStateError(ValueError):
+    """The move is not possible from the order's state (or another request
+    moved it first); the message says so. REST answers 409."""
+
+
+class OrderCheckError(ValueError):
+    """The order is not fit for the move (no lines, a bad line, a missing rate
+    or customer); `field` and `line_no` say where. REST answers 400."""
+
+    def __init__(self, message: str, field: str | None = None, line_no: int | None = None):
+        super().__init__(message)
+        self.field, self.line_no = field, line_no
+
+
+def _may_change(session: Session, order: SalesOrder) -> None:
+    if not may_write(session, order):
+        raise AccessDenied(f"{order.number}: you may not change this order")
+
+
+def _check_customer_and_lines(order: SalesOrder) -> None:
+    if order.company_id is None and order.person_id is None:
+        raise OrderCheckError(f"{order.number}: a customer (company or person) is required",
+                              field="customer")
+    if not order.lines:
+        raise OrderCheckError(f"{order.number}: add at least one line first", field="lines")
+    for n, line in enumerate(order.lines, start=1):
+        try:
+            check_line(line, n)
+        except LineError as exc:
+            raise OrderCheckError(f"{order.number}: {exc}", field=exc.field,
+                                  line_no=n) from None
+
+
+def _check_rates(session: Session, order: SalesOrder, day: date) -> None:
+    currencies: dict[int, Currency] = {order.currency.id: order.currency}
+    for line in order.lines:
+        currencies.setdefault(line.product.currency_id, line.product.currency)
+    for currency in currencies.values():
+        try:
+            rate_on(session, currency, day)
+        except MissingRate as exc:
+            raise OrderCheckError(f"{order.number}: {exc}", field="currency") from None
+
+
+def _move(session: Session, order: SalesOrder, from_states: tuple[str, ...],
+          values: dict) -> bool:
+    """The conditional UPDATE; True if this call moved the order. On SQLite a
+    writer racing another one may be refused outright ("database is locked",
+    its snapshot is stale): that transaction lost, so it is rolled back here
+    and the order re-read, to report what the winner did."""
+    try:
+        result = session.execute(
+            update(SalesOrder)
+            .where(SalesOrder.id == order.id, SalesOrder.state.in_(from_states),
+                   SalesOrder.version == order.version)
+            .values(**values, version=SalesOrder.version + 1)
+            .execution_options(synchronize_session=False))
+    except OperationalError:
+        if session.get_bind().dialect.name != "sqlite":
+            raise
+        session.rollback()
+        session.refresh(order)
+        return False
+    moved = result.rowcount == 1
+    session.refresh(order)
+    return moved
+
+
+def _lost_race(order: SalesOrder, wanted: str) -> OrderStateError:
+    if order.state == wanted:
+        return OrderStateError(f"{order.number} is already {wanted}")
+    return OrderStateError(f"{order.number} was changed meanwhile (now {order.state}): "
+                           "reload it and try again")
+
+
+_DONE = {"send": "sent", "confirm": "confirmed", "reset": "reset to draft"}
+
+
+def _refuse_state(order: SalesOrder, action: str) -> OrderStateError:
+    if order.state == CONFIRMED and action == "confirm":
+        return OrderStateError(f"{order.number} is already confirmed")
+    return OrderStateError(f"{order.number} is {order.state}: it cannot be {_DONE[action]}")
+
+
+def _attach_to_customer(session: Session, order: SalesOrder, subject: str) -> None:
+    """The order on its customer's timeline (one entry per order and contact)."""
+    from addons.contacts.services import timeline
+
+    url = (url_for("SalesOrderView.show", pk=order.id) if has_request_context() else None)
+    for contact in (order.company, order.person):
+        if contact is not None:
+            timeline.attach(session, contact, "order", subject, source=("sales.order", order.id),
+                            author_id=current_actor().user_id, url=url)
+
+
+def _money(order: SalesOrder, amount: Decimal) -> str:
+    places = order.currency.decimal_places
+    return f"{Decimal(amount).quantize(Decimal(1).scaleb(-places))} {order.currency.code}"
+
+
+def send(session: Session, order: SalesOrder) -> None:
+    """Mark a quotation as sent to the customer (printed or mailed)."""
+    _may_change(session, order)
+    if order.state not in EDITABLE:
+        raise _refuse_state(order, "send")
+    _check_customer_and_lines(order)
+    if not _move(session, order, EDITABLE, {"state": SENT, "sent_at": datetime.utcnow()}):
+        raise _lost_race(order, SENT)
+    record_event(session, "send", "SalesOrder", order.id, {"number": order.number})
+
+
+def confirm(session: Session, order: SalesOrder, today: date | None = None) -> None:
+    """Turn a quotation into a confirmed order and ask the hub to send it to the ERP."""
+    _may_change(session, order)
+    if order.state not in EDITABLE:
+        raise _refuse_state(order, "confirm")
+    _check_customer_and_lines(order)
+    _check_rates(session, order, today or date.today())
+    user_id = current_actor().user_id
+    if not _move(session, order, EDITABLE, {
+            "state": CONFIRMED, "confirmed_at": datetime.utcnow(),
+            "confirmed_by_id": user_id, "sync_state": SYNC_PENDING}):
+        raise _lost_race(order, CONFIRMED)
+    session.add(OrderSyncRequest(order_id=order.id, kind=CONFIRM))
+    session.flush()
+    record_event(session, "confirm", "SalesOrder", order.id,
+                 {"number": order.number, "amount_total": str(order.amount_total),
+                  "currency": order.currency.code})
+    _attach_to_customer(session, order, f"{order.number}: confirmed, "
+                        f"{_money(order, order.amount_total)}")
+
+
+def cancel(session: Session, order: SalesOrder, reason: str) -> None:
+    """Cancel a quotation or a confirmed order (the latter tells the ERP)."""
+    _may_change(session, order)
+    reason = (reason or "").strip()
+    if order.state == CANCELLED:
+        raise OrderStateError(f"{order.number} is already cancelled")
+    if not reason:
+        raise OrderCheckError(f"{order.number}: give a reason to cancel", field="reason")
+    was = order.state
+    values = {"state": CANCELLED, "cancelled_at": datetime.utcnow(),
+              "cancelled_by_id": current_actor().user_id, "cancel_reason": reason[:2000]}
+    if was == CONFIRMED:
+        values["sync_state"] = SYNC_PENDING
+    if not _move(session, order, (was,), values):
+        raise _lost_race(order, CANCELLED)
+    if was == CONFIRMED:
+        session.add(OrderSyncRequest(order_id=order.id, kind=CANCEL))
+        session.flush()
+        _attach_to_customer(session, order, f"{order.number}: cancelled ({reason[:100]})")
+    record_event(session, "cancel", "SalesOrder", order.id,
+                 {"number": order.number, "from": was, "reason": reason[:2000]})
+
+
+def reset_to_draft(session: Session, order: SalesOrder) -> None:
+    """Reopen a cancelled quotation that was never confirmed."""
+    _may_change(session, order)
+    if order.state != CANCELLED:
+        raise _refuse_state(order, "reset")
+    if order.confirmed_at is not None:
+        raise OrderStateError(f"{order.number} was confirmed before it was cancelled: "
+                              "the ERP knows it; create a new quotation instead")
+    if not _move(session, order, (CANCELLED,), {
+            "state": DRAFT, "cancelled_at": None, "cancelled_by_id": None,
+            "cancel_reason": None}):
+        raise _lost_race(order, DRAFT)
+    record_event(session, "reset_to_draft", "SalesOrder", order.id, {"number": order.number})
+
+
+def load_for_update(session: Session, order_id: int) -> SalesOrder | None:
+    """The order (record rules applied) with lines and products, in few queries."""
+    from sqlalchemy.orm import selectinload
+
+    from ..models.sales_order import SalesOrderLine
+
+    return session.scalars(
+        select(SalesOrder).where(SalesOrder.id == order_id)
+        .options(selectinload(SalesOrder.lines).selectinload(SalesOrderLine.product))
+    ).first()
