@@ -15,6 +15,7 @@ from .views.currency_view import CurrencyRateView, CurrencyView
 from .views.price_list_view import PriceListItemView, PriceListView
 from .views.product_view import ProductView
 from .views.tax_view import TaxView
+from .views.pipeline_board import PipelineBoardView
 from .views.sales_dashboard import SalesDashboardView
 
 CATEGORY = "Sales"
@@ -26,6 +27,7 @@ def register(addon):
     number_new_orders()  # quotations: numbers, amounts and the lock follow every flush
     keep_totals_in_step()
     lock_confirmed_orders()
+    addon.view(PipelineBoardView, "Pipeline", label=_l("Pipeline"), icon="fa-columns", **menu)
     addon.api(OrderApi)
     register_catalog(addon, menu)
     addon.view(SalesDashboardView, "Sales dashboard", label=_l("Dashboard"),
