@@ -33,6 +33,8 @@ class Activity(Model):
         Index("ix_sales_activity_owner_open", "owner_id", "done_at", "due_date"),
         # the team's backlog (dashboard, Sales Manager scope)
         Index("ix_sales_activity_team_open", "team_id", "done_at", "due_date"),
+        # the dashboard's backlog per owner, answered from the index (migration 0006)
+        Index("ix_sales_activity_backlog", "team_id", "done_at", "owner_id", "due_date"),
         # a record's activities (panels on lead, company and person pages)
         Index("ix_sales_activity_lead", "lead_id", "done_at", "due_date"),
         Index("ix_sales_activity_company", "company_id", "done_at", "due_date"),

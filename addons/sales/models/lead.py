@@ -32,6 +32,10 @@ class Lead(Model):
         # the board and the dashboard: one team's open opportunities by stage
         Index("ix_sales_lead_board", "team_id", "type", "status", "stage_id"),
         Index("ix_sales_lead_owner_status", "owner_id", "status"),
+        # the dashboard's team aggregates, answered from the index (migration 0006)
+        Index("ix_sales_lead_dashboard", "team_id", "type", "status", "stage_id", "currency_id",
+              "owner_id", "expected_revenue", "probability", "expected_close",
+              "lost_reason_id", "closed_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import Numeric, case, func, select, type_coerce
@@ -228,29 +228,27 @@ def funnel(session: Session, f: DashboardFilter, money: _Converter) -> list[Pipe
     def pipeline_key(team_id):
         return team_id if team_id in own_pipeline else None
 
-    # open opportunities now, per stage and currency (ix_sales_lead_board)
-    now = session.execute(
-        select(Lead.team_id, Lead.stage_id, Lead.currency_id, func.count(Lead.id),
+    # one pass over the period's opportunities: per stage, status and currency
+    # (the open ones are the funnel's counts and values, all of them its history)
+    rows = session.execute(
+        select(Lead.team_id, Lead.stage_id, Lead.status, Lead.currency_id, func.count(Lead.id),
                type_coerce(func.sum(Lead.expected_revenue), _AMOUNT))
-        .where(*_scope(f), Lead.status == OPEN, *_within(Lead.created_at, f))
-        .group_by(Lead.team_id, Lead.stage_id, Lead.currency_id)).all()
-    # every opportunity of the period, per stage and status: who reached what
-    history = session.execute(
-        select(Lead.team_id, Lead.stage_id, Lead.status, func.count(Lead.id))
         .where(*_scope(f), *_within(Lead.created_at, f))
-        .group_by(Lead.team_id, Lead.stage_id, Lead.status)).all()
+        .group_by(Lead.team_id, Lead.stage_id, Lead.status, Lead.currency_id)).all()
+    history: dict[tuple, int] = defaultdict(int)  # (team, stage, status) -> opportunities
+    counts: dict[int, int] = defaultdict(int)
+    amounts: dict[int, Amount] = defaultdict(Amount)
+    for team_id, stage_id, status, currency_id, n, total in rows:
+        history[team_id, stage_id, status] += n
+        if status == OPEN and stage_id is not None:
+            counts[stage_id] += n
+            money.add(amounts[stage_id], currency_id, total)
 
-    shown = {pipeline_key(t) for t, *_ in history}
+    shown = {pipeline_key(t) for t, _, _ in history}
     if f.team_id is not None:
         shown.add(pipeline_key(f.team_id))
     if not shown:
         shown.add(None)
-    counts: dict[int, int] = defaultdict(int)
-    amounts: dict[int, Amount] = defaultdict(Amount)
-    for team_id, stage_id, currency_id, n, total in now:
-        if stage_id is not None:
-            counts[stage_id] += n
-            money.add(amounts[stage_id], currency_id, total)
 
     team_names = dict(session.execute(select(Team.id, Team.name)).all())
     out = []
@@ -259,7 +257,7 @@ def funnel(session: Session, f: DashboardFilter, money: _Converter) -> list[Pipe
         reached = []
         for s in stages:
             n = 0
-            for team_id, stage_id, status, count in history:
+            for (team_id, stage_id, status), count in history.items():
                 if pipeline_key(team_id) != key:
                     continue
                 if status == WON:
@@ -267,15 +265,15 @@ def funnel(session: Session, f: DashboardFilter, money: _Converter) -> list[Pipe
                 elif stage_id in stage_seq and stage_seq[stage_id][1] >= s.sequence:
                     n += count
             reached.append(n)
-        rows = []
+        figures = []
         for i, s in enumerate(stages):
             nxt = reached[i + 1] if i + 1 < len(stages) else None
-            rate = (Decimal(nxt) / Decimal(reached[i])).quantize(Decimal("0.0001")) \
-                if nxt is not None and reached[i] else None
-            rows.append(FunnelStage(s.id, s.name, s.sequence, s.is_won, counts.get(s.id, 0),
+            rate = (Decimal(nxt) / Decimal(reached[i])).quantize(
+                Decimal("0.0001"), rounding=ROUND_HALF_UP) if nxt is not None and reached[i] else None
+            figures.append(FunnelStage(s.id, s.name, s.sequence, s.is_won, counts.get(s.id, 0),
                                     money.finish(amounts[s.id]), reached[i], rate))
         name = team_names.get(key, "") if key is not None else ""
-        out.append(Pipeline(key, name, rows))
+        out.append(Pipeline(key, name, figures))
     return out
 
 
@@ -323,33 +321,27 @@ def won_lost(session: Session, f: DashboardFilter,
     closed = [*_scope(f), Lead.status.in_((WON, LOST)), *_within(Lead.closed_at, f)]
     if f.date_from or f.date_to:
         closed.append(Lead.closed_at.is_not(None))
-    by_reason = session.execute(
-        select(Lead.lost_reason_id, Lead.currency_id, func.count(Lead.id),
-               type_coerce(func.sum(Lead.expected_revenue), _AMOUNT))
-        .where(*closed, Lead.status == LOST)
-        .group_by(Lead.lost_reason_id, Lead.currency_id)).all()
-    reasons = dict(session.execute(select(LostReason.id, LostReason.name)).all())
+    # one pass: per salesperson, status, lost reason and currency
+    rows = session.execute(
+        select(Lead.owner_id, Lead.status, Lead.lost_reason_id, Lead.currency_id,
+               func.count(Lead.id), type_coerce(func.sum(Lead.expected_revenue), _AMOUNT))
+        .where(*closed)
+        .group_by(Lead.owner_id, Lead.status, Lead.lost_reason_id, Lead.currency_id)).all()
     r_count: dict[int | None, int] = defaultdict(int)
     r_amount: dict[int | None, Amount] = defaultdict(Amount)
-    for reason_id, currency_id, n, total in by_reason:
-        r_count[reason_id] += n
-        money.add(r_amount[reason_id], currency_id, total)
+    counts: dict[tuple, int] = defaultdict(int)
+    amounts: dict[tuple, Amount] = defaultdict(Amount)
+    for owner_id, status, reason_id, currency_id, n, total in rows:
+        counts[owner_id, status] += n
+        money.add(amounts[owner_id, status], currency_id, total)
+        if status == LOST:
+            r_count[reason_id] += n
+            money.add(r_amount[reason_id], currency_id, total)
+    reasons = dict(session.execute(select(LostReason.id, LostReason.name)).all())
     reason_rows = [ReasonRow(rid, reasons.get(rid, "") if rid else "", r_count[rid],
                              money.finish(r_amount[rid]))
                    for rid in sorted(r_count, key=lambda r: (-r_count[r], reasons.get(r, "")))]
-
-    by_owner = session.execute(
-        select(Lead.owner_id, Lead.status, Lead.currency_id, func.count(Lead.id),
-               type_coerce(func.sum(Lead.expected_revenue), _AMOUNT))
-        .where(*closed)
-        .group_by(Lead.owner_id, Lead.status, Lead.currency_id)).all()
-    counts: dict[tuple, int] = defaultdict(int)
-    amounts: dict[tuple, Amount] = defaultdict(Amount)
-    owners = set()
-    for owner_id, status, currency_id, n, total in by_owner:
-        owners.add(owner_id)
-        counts[owner_id, status] += n
-        money.add(amounts[owner_id, status], currency_id, total)
+    owners = {o for o, _ in counts}
     names = user_names(session, owners)
     owner_rows = [OwnerResult(o, names.get(o, ""),
                               counts[o, WON], money.finish(amounts[o, WON]),
