@@ -6,16 +6,20 @@ from flask_babel import lazy_gettext as _l
 
 from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceListItemApi,
                               PricingApi, ProductApi, TaxApi)
+from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
 from .services.default_data import seed_defaults
 from .services.order_lock import lock_confirmed_orders
 from .services.order_numbering import number_new_orders
 from .services.order_totals import keep_totals_in_step
 from .views.currency_view import CurrencyRateView, CurrencyView
+from .views.lead_view import LeadView, OpportunityView
 from .views.price_list_view import PriceListItemView, PriceListView
 from .views.product_view import ProductView
 from .views.tax_view import TaxView
+from .views.lost_reason_view import LostReasonView
 from .views.pipeline_board import PipelineBoardView
+from .views.stage_view import StageView
 from .views.sales_dashboard import SalesDashboardView
 
 CATEGORY = "Sales"
@@ -27,7 +31,15 @@ def register(addon):
     number_new_orders()  # quotations: numbers, amounts and the lock follow every flush
     keep_totals_in_step()
     lock_confirmed_orders()
+    addon.view(LeadView, "Leads", label=_l("Leads"), icon="fa-bullseye", **menu)
+    addon.view(OpportunityView, "Opportunities", label=_l("Opportunities"), icon="fa-star",
+               **menu)
+    addon.view(StageView, "Stages", label=_l("Configuration: stages"), icon="fa-columns",
+               **menu)
+    addon.view(LostReasonView, "Lost reasons", label=_l("Configuration: lost reasons"),
+               icon="fa-ban", **menu)
     addon.view(PipelineBoardView, "Pipeline", label=_l("Pipeline"), icon="fa-columns", **menu)
+    addon.api(LeadApi)
     addon.api(OrderApi)
     register_catalog(addon, menu)
     addon.view(SalesDashboardView, "Sales dashboard", label=_l("Dashboard"),

@@ -85,5 +85,12 @@ class Lead(Model):
     currency = relationship("Currency")
     tags = relationship("Tag", secondary=lead_tag)
 
+    @property
+    def customer(self) -> str:
+        """Who the deal is with: the linked contact, else the typed names."""
+        if self.company is not None or self.person is not None:
+            return " / ".join(c.name for c in (self.company, self.person) if c is not None)
+        return " / ".join(n for n in (self.company_name, self.contact_name) if n) or ""
+
     def __repr__(self):
         return self.name
