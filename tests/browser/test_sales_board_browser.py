@@ -1,7 +1,8 @@
 """The pipeline board in Chromium against `crossdock run`: a salesperson drags a
 card to another column and the column totals follow (and stay after a reload);
-on a phone (390 x 844, touch) the card's "Move to" menu moves it, and the page
-never scrolls sideways: the columns scroll inside the board."""
+on a phone (390 x 844, touch) a finger drags a card by its grip and the card's
+"Move to" menu moves another, and the page never scrolls sideways: the columns
+scroll inside the board."""
 from __future__ import annotations
 
 import json
@@ -125,10 +126,25 @@ def test_move_to_menu_on_a_phone(server, browser):
         board = page.locator("#sales-board")
         assert board.evaluate("b => b.scrollWidth > b.clientWidth")
 
+        # a finger drags Deal Alpha by its grip onto the next column, peeking at the right
+        grip = page.locator(".board-card", has_text="Deal Alpha").locator(".board-grip")
+        box = grip.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        touch = page.context.new_cdp_session(page)
+        touch.send("Input.dispatchTouchEvent", {"type": "touchStart",
+                                                "touchPoints": [{"x": x, "y": y}]})
+        for step in range(1, 11):
+            touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [
+                {"x": x + (WIDTH - 15 - x) * step / 10, "y": y}]})
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        _expect_totals(page, stages["Qualified"], 2, "1,200.00 CNY")
+        _expect_totals(page, stages["New"], 1, "500.00 CNY")
+        assert_no_sideways_scroll(page, "sales-board-dragged")
+
         card = page.locator(".board-card", has_text="Deal Beta")
         card.locator("select.board-move").select_option(str(stages["Proposition"]))
         _expect_totals(page, stages["Proposition"], 1, "500.00 CNY")
-        _expect_totals(page, stages["New"], 1, "1,000.00 CNY")
+        _expect_totals(page, stages["New"], 0, "0.00 CNY")
         moved = _column(page, stages["Proposition"]).locator(".board-card", has_text="Deal Beta")
         moved.scroll_into_view_if_needed()
         expect(moved).to_be_visible()

@@ -245,7 +245,7 @@
     var card = grip && grip.closest('.board-card[draggable="true"]');
     if (!card) { return; }
     e.preventDefault();
-    grip.setPointerCapture(e.pointerId);
+    try { grip.setPointerCapture(e.pointerId); } catch (err) { /* pointer already gone */ }
     var ghost = card.cloneNode(true);
     ghost.classList.add("board-ghost");
     ghost.removeAttribute("id");

@@ -130,7 +130,7 @@ class PipelineBoardView(BaseView):
                                                after=request.args.get("after") or None)
         except board.BoardInputError as exc:
             return _error(str(exc), 400)
-        html = render_template("sales/board_cards.html", cards=cards,
+        html = render_template("sales/board_cards.html", cards=cards, column_stage_id=stage.id,
                                **self._card_context(stages))
         return jsonify(ok=True, html=html, next=cursor, count=len(cards))
 
