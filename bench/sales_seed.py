@@ -329,6 +329,8 @@ def sqlite_database(work: Path, cache: Path, count: int, instance: Path) -> str:
         partial.rename(cache)
     t = time.perf_counter()
     work.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("-wal", "-shm", "-journal"):  # a stale log would corrupt the copy
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(cache, work)
     print(f"contacts copied from {cache} in {time.perf_counter() - t:.1f} s")
     return f"sqlite:///{work.resolve()}"
