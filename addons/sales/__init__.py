@@ -8,7 +8,13 @@ from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceL
                               PricingApi, ProductApi, TaxApi)
 from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
+from .api.activity_api import ActivityApi
 from .services.default_data import seed_defaults
+from .services.lead_assignment import assign_command, keep_leads_assigned
+from .views.assignment_rule_view import AssignmentMemberView, AssignmentRuleView
+from .views.activity_my import MyActivitiesView
+from .views.activity_reminder_bell import ReminderLabel, ReminderView
+from .views.activity_view import ActivityView
 from .services.order_lock import lock_confirmed_orders
 from .services.order_numbering import number_new_orders
 from .services.order_totals import keep_totals_in_step
@@ -42,6 +48,16 @@ def register(addon):
     addon.api(LeadApi)
     addon.api(OrderApi)
     register_catalog(addon, menu)
+    addon.view(MyActivitiesView, "My activities", label=_l("My activities"),
+               icon="fa-check-square-o", **menu)
+    addon.view(ActivityView, "Activities", label=_l("Activities"), icon="fa-calendar", **menu)
+    addon.view(ReminderView, "Reminders", label=ReminderLabel(), icon="fa-bell")
+    addon.api(ActivityApi)
+    addon.view(AssignmentRuleView, "Assignment rules", label=_l("Assignment rules"),
+               icon="fa-random", **menu)
+    addon.view_no_menu(AssignmentMemberView)
+    addon.command(assign_command)  # crossdock sales assign
+    keep_leads_assigned()  # leads created without owner are assigned on flush
     addon.view(SalesDashboardView, "Sales dashboard", label=_l("Dashboard"),
                icon="fa-bar-chart", **menu)
 

@@ -1,4 +1,5 @@
 from .activity import Activity  # noqa: F401
+from .assignment_rule import AssignmentMember, AssignmentRule  # noqa: F401
 from .currency import Currency, CurrencyRate  # noqa: F401
 from .lead import Lead  # noqa: F401
 from .lost_reason import LostReason  # noqa: F401
