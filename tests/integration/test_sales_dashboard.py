@@ -85,8 +85,8 @@ def world(app):
                 lost_reason_id=(rnd.choice(reasons + [None]) if status == "lost" else None),
                 closed_at=closed,
                 expected_revenue=Decimal(rnd.randint(100, 5_000_000)) / 100,
-                currency_id=cur[rnd.choices(("CNY", "USD", "EUR", "JPY"),
-                                            weights=(6, 2, 1, 1))[0]],
+                currency_id=cur.get(rnd.choices(("CNY", "USD", "EUR", "JPY", None),
+                                                weights=(6, 2, 1, 1, 1))[0]),
                 probability=rnd.randint(0, 100),
                 expected_close=(None if n % 11 == 0 else
                                 date(2026, rnd.randint(6, 12), rnd.randint(1, 28))),
@@ -164,7 +164,7 @@ class Expect:
     def amount(self, per_currency: dict[int, Decimal]) -> tuple[str, dict[str, str]]:
         value, unconverted = Decimal(0), {}
         for currency_id, total in per_currency.items():
-            rate = self.rates[currency_id]
+            rate = self.rates[currency_id] if currency_id else Decimal(1)  # none: base
             if rate is None:
                 unconverted[self.codes[currency_id][0]] = str(q2(total)) \
                     if self.codes[currency_id][1] == 2 else str(q2(total).quantize(Decimal(1), ROUND_HALF_UP))
@@ -386,6 +386,15 @@ def test_missing_rate_is_reported_not_dropped(world):
     # the page says so too
     page = client.get("/sales/dashboard/").get_data(as_text=True)
     assert 'id="missing-rates"' in page and 'data-currency="JPY"' in page
+
+    # no base currency at all: nothing to add up in, and the reader is told why
+    with app.app_context():
+        db.session.execute(text("UPDATE sales_currency SET is_base = false"))
+        db.session.commit()
+    resp = client.get("/sales/dashboard/data")
+    assert resp.status_code == 409 and "base currency" in resp.get_json()["errors"]["currency"]
+    resp = client.get("/sales/dashboard/")
+    assert resp.status_code == 409 and "no base currency" in resp.get_data(as_text=True)
 
 
 def test_page_shows_tables_and_refuses_bad_filters(world):

@@ -19,7 +19,9 @@ Amounts are summed per currency in SQL, each sum converted into the base
 currency at the rate on `as_of` (services/currency_rates), added up as Decimal
 and rounded once at the end (services/money). A currency without a rate is
 not dropped: its sums stay in their own currency under `unconverted`, and the
-currency is listed in `Dashboard.missing_rates`.
+currency is listed in `Dashboard.missing_rates`. An opportunity without a
+currency counts in the base currency (as on the pipeline board). Without a
+base currency there is nothing to add up in: `dashboard` raises MissingRate.
 """
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from core.security.record_rules import scope_for
 from core.security.teams import Team, team_member, user_team_ids
 
 from ..models import Lead
+from ..services.currency_rates import MissingRate
 from ..services.sales_dashboard import DashboardFilter, as_json, dashboard, user_names
 
 FIELDS = ("team", "owner", "from", "to")
@@ -80,12 +81,17 @@ class SalesDashboardView(BaseView):
     @has_access
     def dashboard(self):
         flt, errors = read_filter(request.args)
-        data = None if errors else as_json(dashboard(db.session, flt))
+        data = None
+        if not errors:
+            try:
+                data = as_json(dashboard(db.session, flt))
+            except MissingRate as exc:  # no base currency: say so instead of a 500
+                errors["currency"] = str(exc)
         teams, owners = filter_choices(db.session)
         return self.render_template(
             "sales/dashboard.html", data=data, errors=errors, teams=teams, owners=owners,
             args={k: request.args.get(k, "") for k in FIELDS}, as_of=flt.as_of,
-        ), (400 if errors else 200)
+        ), (200 if not errors else 409 if "currency" in errors else 400)
 
     @expose("/data", methods=["GET"])
     @has_access
@@ -93,4 +99,7 @@ class SalesDashboardView(BaseView):
         flt, errors = read_filter(request.args)
         if errors:
             return jsonify({"errors": errors}), 400
-        return jsonify(as_json(dashboard(db.session, flt)))
+        try:
+            return jsonify(as_json(dashboard(db.session, flt)))
+        except MissingRate as exc:
+            return jsonify({"errors": {"currency": str(exc)}}), 409
