@@ -41,31 +41,36 @@ def _decimal(field: str, value) -> Decimal | None:
     return number
 
 
+def _shown(number: Decimal) -> str:
+    """-0.01, not -0.0100 (a schema may have padded what the user typed)."""
+    return f"{number.normalize():f}" if number else "0"
+
+
 def check_price(value, field: str = "list_price") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and number < 0:
-        raise CatalogFieldError(field, f"a price cannot be negative ({number})")
+        raise CatalogFieldError(field, f"a price cannot be negative ({_shown(number)})")
     return number
 
 
 def check_min_quantity(value, field: str = "min_quantity") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and number < 0:
-        raise CatalogFieldError(field, f"a quantity break cannot be negative ({number})")
+        raise CatalogFieldError(field, f"a quantity break cannot be negative ({_shown(number)})")
     return number
 
 
 def check_tax_rate(value, field: str = "rate") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and not 0 <= number <= 100:
-        raise CatalogFieldError(field, f"a tax rate is a percentage from 0 to 100, not {number}")
+        raise CatalogFieldError(field, f"a tax rate is a percentage from 0 to 100, not {_shown(number)}")
     return number
 
 
 def check_exchange_rate(value, field: str = "rate") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and number <= 0:
-        raise CatalogFieldError(field, f"an exchange rate must be greater than 0, not {number}")
+        raise CatalogFieldError(field, f"an exchange rate must be greater than 0, not {_shown(number)}")
     return number
 
 
@@ -77,8 +82,9 @@ def check_product_code_free(session: Session, code: str | None,
     code = (code or "").strip()
     if not code:
         return
-    other = session.execute(select(Product.id, Product.name).where(Product.code == code)
-                            .limit(1)).first()
+    with session.no_autoflush:
+        other = session.execute(select(Product.id, Product.name).where(Product.code == code)
+                                .limit(1)).first()
     if other is not None and other.id != product_id:
         raise CatalogFieldError("code", f"product code '{code}' is already used by "
                                         f"'{other.name}'")
@@ -91,8 +97,10 @@ def check_rate_day_free(session: Session, currency_id: int | None, day,
 
     if currency_id is None or day is None:
         return
-    other = session.scalar(select(CurrencyRate.id).where(
-        CurrencyRate.currency_id == currency_id, CurrencyRate.effective_date == day).limit(1))
+    with session.no_autoflush:  # the rate being checked is not to be flushed first
+        other = session.scalar(select(CurrencyRate.id).where(
+            CurrencyRate.currency_id == currency_id, CurrencyRate.effective_date == day)
+            .limit(1))
     if other is not None and other != rate_id:
         code = session.scalar(select(Currency.code).where(Currency.id == currency_id))
         raise CatalogFieldError("effective_date",
