@@ -64,7 +64,7 @@ with app.app_context():
 """
 # what the manager's funnel table must say: stage -> open count, value (CNY),
 # reached, conversion to the next stage (5 reached New, 3 Qualified, 1 the rest)
-FUNNEL = {"New": ("2", "1800.00", "5", "60.0%"),  # 1000 CNY + 100 USD / 0.125
+FUNNEL = {"New": ("2", "1,800.00", "5", "60.0%"),  # 1000 CNY + 100 USD / 0.125
           "Qualified": ("1", "250.50", "3", "33.3%"),
           "Proposition": ("0", "0.00", "1", "100.0%"),
           "Negotiation": ("0", "0.00", "1", "100.0%"),
@@ -151,7 +151,7 @@ def test_manager_sees_the_funnel_drawn_locally(server, page, browser):
     row = page.locator("table.funnel-table tbody tr", has=page.locator("td.stage",
                                                                         has_text="New"))
     expect(row.locator("td.count")).to_have_text("1")
-    expect(row.locator("td.value")).to_have_text("1000.00")
+    expect(row.locator("td.value")).to_have_text("1,000.00")
 
     # on a phone the charts shrink and the page does not scroll sideways
     phone = browser.new_context(viewport={"width": WIDTH, "height": 844},

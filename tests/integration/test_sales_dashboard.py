@@ -409,7 +409,7 @@ def test_page_shows_tables_and_refuses_bad_filters(world):
     for s in data["funnel"][0]["stages"]:
         row = page.split(f'<tr data-stage="{s["stage_id"]}">')[1].split("</tr>")[0]
         assert f'<td class="text-right count">{s["count"]}</td>' in row
-        assert f'<span class="amount">{s["value"]}</span>' in row
+        assert f'<span class="amount">{Decimal(s["value"]):,}</span>' in row
     for m in data["forecast"]:
         assert f'<tr data-month="{m["month"]}">' in page
 

@@ -4,6 +4,7 @@ parameters (team, owner, from, to); /sales/dashboard/data answers them as JSON."
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from flask import jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
@@ -21,6 +22,11 @@ from ..services.currency_rates import MissingRate
 from ..services.sales_dashboard import DashboardFilter, as_json, dashboard, user_names
 
 FIELDS = ("team", "owner", "from", "to")
+
+
+def grouped(amount: str) -> str:
+    """An amount as the page shows it: thousands grouped ("1,800.00")."""
+    return f"{Decimal(amount):,}"
 
 
 def read_filter(args) -> tuple[DashboardFilter, dict[str, str]]:
@@ -90,7 +96,7 @@ class SalesDashboardView(BaseView):
         teams, owners = filter_choices(db.session)
         return self.render_template(
             "sales/dashboard.html", data=data, errors=errors, teams=teams, owners=owners,
-            args={k: request.args.get(k, "") for k in FIELDS}, as_of=flt.as_of,
+            args={k: request.args.get(k, "") for k in FIELDS}, as_of=flt.as_of, grouped=grouped,
         ), (200 if not errors else 409 if "currency" in errors else 400)
 
     @expose("/data", methods=["GET"])
