@@ -24,12 +24,14 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import validate
 
+from addons.contacts.services.duplicate_check import as_json
 from core.api import CrossdockModelRestApi
 from core.db import db
 
 from ..models import Lead, LostReason, Stage
 from ..models.lead import LEAD, OPPORTUNITY
-from ..services import lead_outcome
+from ..services import lead_conversion, lead_outcome
+from ..services.lead_conversion import ConversionError
 from ..services.lead_outcome import OutcomeError
 from ..services.stage_moves import StageMoveError, move_to_stage
 
@@ -171,6 +173,11 @@ class LeadApi(CrossdockModelRestApi):
         except (OutcomeError, StageMoveError) as exc:
             db.session.rollback()
             return self.response(409, message=str(exc))
+        except ConversionError as exc:
+            db.session.rollback()
+            # the lead's state is a conflict; a bad choice of customer is bad input
+            return self.response(409 if exc.field in ("type", "status") else 400,
+                                 message=str(exc))
         return self.response(200, result=lead_json(lead))
 
     @expose("/<int:pk>/move_stage", methods=["POST"])
@@ -217,3 +224,54 @@ class LeadApi(CrossdockModelRestApi):
     @_documented(action_doc("Reopen a won or lost lead"))
     def restore(self, pk):
         return self._act(pk, lambda lead, body: lead_outcome.restore(db.session, lead))
+
+    @expose("/<int:pk>/convert", methods=["GET"])
+    @protect()
+    @permission_name("convert")
+    def conversion_candidates(self, pk):
+        """Companies and people the lead may be about, before converting it.
+        ---
+        get:
+          summary: Candidate customers of a lead (whole base; another user's contact by name and owner only, without id)
+          parameters:
+          - {in: path, name: pk, required: true, schema: {type: integer}}
+          responses:
+            200:
+              description: Candidate companies and people
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    properties:
+                      companies: {type: array, items: {type: object}}
+                      people: {type: array, items: {type: object}}
+            401: {$ref: '#/components/responses/CrossdockError401'}
+            403: {$ref: '#/components/responses/CrossdockError403'}
+            404: {$ref: '#/components/responses/CrossdockError404'}
+        """
+        lead = self.datamodel.get(pk) if pk <= 2**63 - 1 else None
+        if lead is None:
+            return self.response_404()
+        found = lead_conversion.candidates(db.session, lead)
+        return self.response(200, companies=[as_json(m) for m in found.companies],
+                             people=[as_json(m) for m in found.people])
+
+    @expose("/<int:pk>/convert", methods=["POST"])
+    @protect()
+    @permission_name("convert")
+    @_documented(action_doc(
+        "Convert a lead into an opportunity, linking or creating its customer",
+        {"company_id": "{type: integer}", "create_company": "{type: boolean}",
+         "person_id": "{type: integer}", "create_person": "{type: boolean}"}))
+    def convert(self, pk):
+        def act(lead, body):
+            flags = {}
+            for key in ("create_company", "create_person"):
+                value = body.get(key, False)
+                if not isinstance(value, bool):
+                    raise BadBody(f"{key} must be true or false")
+                flags[key] = value
+            lead_conversion.convert(
+                db.session, lead, company_id=body_int(body, "company_id", required=False),
+                person_id=body_int(body, "person_id", required=False), **flags)
+        return self._act(pk, act)

@@ -43,7 +43,7 @@ class LeadActions:
             "lost_reasons": list(db.session.scalars(
                 select(LostReason).where(LostReason.active).order_by(LostReason.name))),
             "is_open": lead.status == OPEN,
-            "may_convert": lead.type == LEAD and lead.status == OPEN,
+            "may_convert": lead.type == LEAD and lead.status == OPEN and hasattr(self, "convert"),
             "lead_endpoint": self.endpoint,
         }
 

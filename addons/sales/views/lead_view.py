@@ -14,6 +14,7 @@ from ..models import Lead
 from ..models.lead import LEAD, OPPORTUNITY
 from .customer_pickers import CustomerPickers
 from .lead_actions import LeadActions
+from .lead_convert import LeadConvert
 
 LABELS = {
     "name": _l("Subject"), "type": _l("Type"), "customer": _l("Customer"),
@@ -66,7 +67,7 @@ class _LeadViewBase(LeadActions, CustomerPickers, RecordView):
         item.type = self.lead_type  # the screen says which: no free write of the type
 
 
-class LeadView(_LeadViewBase):
+class LeadView(LeadConvert, _LeadViewBase):
     route_base = "/leadview"
     lead_type = LEAD
     base_filters = [["type", FilterEqual, LEAD]]
