@@ -26,6 +26,7 @@ from .views.tax_view import TaxView
 from .views.lost_reason_view import LostReasonView
 from .views.pipeline_board import PipelineBoardView
 from .views.stage_view import StageView
+from .views.scoring_rule_view import ScoringRuleView
 from .views.sales_dashboard import SalesDashboardView
 
 CATEGORY = "Sales"
@@ -44,6 +45,8 @@ def register(addon):
                **menu)
     addon.view(LostReasonView, "Lost reasons", label=_l("Configuration: lost reasons"),
                icon="fa-ban", **menu)
+    addon.view(ScoringRuleView, "Scoring rules", label=_l("Configuration: scoring rules"),
+               icon="fa-trophy", **menu)
     addon.view(PipelineBoardView, "Pipeline", label=_l("Pipeline"), icon="fa-columns", **menu)
     addon.api(LeadApi)
     addon.api(OrderApi)

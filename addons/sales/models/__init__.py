@@ -7,5 +7,6 @@ from .order_sync_request import OrderSyncRequest  # noqa: F401
 from .price_list import PriceList, PriceListItem  # noqa: F401
 from .product import Product  # noqa: F401
 from .sales_order import SalesOrder, SalesOrderLine  # noqa: F401
+from .scoring_rule import ScoringRule  # noqa: F401
 from .stage import Stage  # noqa: F401
 from .tax import Tax  # noqa: F401

@@ -71,7 +71,7 @@ class Lead(Model):
     probability: Mapped[int] = mapped_column(Integer, default=10, nullable=False)  # 0-100
     expected_close: Mapped[date | None] = mapped_column(Date, index=True)
     priority: Mapped[int] = mapped_column(Integer, default=0, nullable=False)  # 0-3 stars
-    score: Mapped[int] = mapped_column(Integer, default=0, nullable=False)  # lead scoring
+    score: Mapped[int] = mapped_column(Integer, default=0, nullable=False, index=True)  # scoring
 
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     converted_at: Mapped[datetime | None] = mapped_column(DateTime)
