@@ -110,6 +110,33 @@ def test_salesperson_drags_a_card_and_totals_follow(server, page):
     _expect_totals(page, stages["Won"], 1, "200.00 CNY")
     _expect_totals(page, stages["Qualified"], 1, "1,000.00 CNY")
 
+    # dropped on the Lost zone (shown while dragging): the reason is asked first
+    beta = page.locator(".board-card", has_text="Deal Beta")
+    beta.drag_to(page.locator(".board-zone-lost"))
+    dialog = page.locator("#board-lost-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("button[type=submit]").click()  # no reason yet: the browser asks for one
+    expect(dialog).to_be_visible()
+    dialog.locator("select").select_option(label="Too expensive")
+    dialog.locator("button[type=submit]").click()
+    expect(dialog).to_be_hidden()
+    expect(beta).to_have_count(0)
+    _expect_totals(page, stages["New"], 0, "0.00 CNY")
+
+    # a refused move (Deal Alpha was marked lost in another tab meanwhile): the
+    # card goes back to its column and the server's message is shown
+    token = page.locator(".sales-board-page").get_attribute("data-csrf")
+    alpha_id = page.locator(".board-card", has_text="Deal Alpha").get_attribute("data-lead-id")
+    reason = page.locator("#board-lost-reason option", has_text="No budget").get_attribute("value")
+    elsewhere = page.request.post(server.url + "/sales/board/lost", headers={"X-CSRFToken": token},
+                                  data={"lead_id": int(alpha_id), "reason_id": int(reason)})
+    assert elsewhere.ok, elsewhere.text()
+    page.locator(".board-card", has_text="Deal Alpha").drag_to(_column(page, stages["New"]))
+    expect(page.locator(".board-message")).to_contain_text("lost")
+    expect(_column(page, stages["Qualified"]).locator(".board-card", has_text="Deal Alpha")) \
+        .to_be_visible()
+    _expect_totals(page, stages["Qualified"], 1, "1,000.00 CNY")  # as the page last knew
+
 
 def test_move_to_menu_on_a_phone(server, browser):
     stages = _seed(server)

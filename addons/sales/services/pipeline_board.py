@@ -210,7 +210,8 @@ def column_totals(session: Session, f: BoardFilter, stages: list[Stage],
         try:
             column.total += convert(session, amount, currency, base, day)
         except MissingRate:
-            column.unconverted.append((currency.code, amount))
+            column.unconverted.append(
+                (currency.code, round_money(amount, currency.decimal_places)))
     for column in totals.values():
         if base is not None:
             column.total = round_money(column.total, base.decimal_places)

@@ -37,7 +37,8 @@ def format_money(amount: Decimal | None, places: int, code: str) -> str:
 
 def _totals_label(totals: board.ColumnTotals, base) -> str:
     parts = [format_money(totals.total, base.decimal_places, base.code)] if base else []
-    parts += [gettext("%(amount)s (no rate)", amount=format_money(a, 2, code))
+    # unconverted sums come rounded to their own currency's places
+    parts += [gettext("%(amount)s (no rate)", amount=f"{a:,} {code}")
               for code, a in totals.unconverted]
     return " + ".join(parts)
 
