@@ -18,6 +18,8 @@ from .views.activity_view import ActivityView
 from .services.order_lock import lock_confirmed_orders
 from .services.order_numbering import number_new_orders
 from .services.order_totals import keep_totals_in_step
+from .views.order_print import OrderPrintView
+from .views.order_view import OrderView, QuotationView
 from .views.currency_view import CurrencyRateView, CurrencyView
 from .views.lead_view import LeadView, OpportunityView
 from .views.price_list_view import PriceListItemView, PriceListView
@@ -50,6 +52,10 @@ def register(addon):
     addon.view(PipelineBoardView, "Pipeline", label=_l("Pipeline"), icon="fa-columns", **menu)
     addon.api(LeadApi)
     addon.api(OrderApi)
+    addon.view(QuotationView, "Quotations", label=_l("Quotations"), icon="fa-file-text-o",
+               **menu)
+    addon.view(OrderView, "Sales orders", label=_l("Orders"), icon="fa-shopping-cart", **menu)
+    addon.view_no_menu(OrderPrintView)
     register_catalog(addon, menu)
     addon.view(MyActivitiesView, "My activities", label=_l("My activities"),
                icon="fa-check-square-o", **menu)

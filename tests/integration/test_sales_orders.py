@@ -246,3 +246,259 @@ def test_confirm_refusals_change_nothing(world, case, message):
     assert resp.status_code == 400, resp.get_data(as_text=True)
     assert message in resp.get_json()["message"]
     assert snapshot(app) == before
+
+
+# --- screens ------------------------------------------------------------------------------
+
+def test_quotation_screens_lines_and_buttons(world):
+    app, ids = world
+    client = app.test_client()
+    token = login(client, "s1")
+    page = client.get(f"/quotationview/show/{ids['order']}").get_data(as_text=True)
+    assert "230.12 CNY" in page and 'id="order-confirm"' in page
+    assert 'name="new-product_id"' in page and "Gadget" in page
+    # the product picker answers a few matches, not every product
+    found = client.get("/quotationview/product_choices?q=widg").get_json()["results"]
+    assert [r["text"] for r in found] == ["[W-1] Widget 小部件"]
+    order = order_row(app, ids["order"])
+    first, second = order.lines
+    resp = client.post(f"/quotationview/lines/{ids['order']}", data={
+        "csrf_token": token, f"line-{first.id}-quantity": "4",
+        f"line-{second.id}-remove": "1",
+        "new-product_id": str(ids["products"]["widget"]), "new-quantity": "2",
+        "new-unit_price": "1.50"})
+    assert resp.status_code == 302
+    order = order_row(app, ids["order"])
+    # 4 x 10.005 = 40.02 + 5.20 tax; 2 x 1.50 = 3.00 + 0.39
+    assert [(ln.quantity, ln.amount_total) for ln in order.lines] == [
+        (Decimal("4"), Decimal("45.22")), (Decimal("2"), Decimal("3.39"))]
+    assert order.amount_total == Decimal("48.61")
+    before = snapshot(app)
+    resp = client.post(f"/quotationview/lines/{ids['order']}", data={
+        "csrf_token": token, f"line-{first.id}-quantity": "-1"}, follow_redirects=True)
+    flashed = re.findall(r"alert-danger[^>]*>(.*?)</div>", resp.get_data(as_text=True), re.S)
+    assert any("lines[1].quantity" in f and "more than 0" in f for f in flashed), flashed
+    assert snapshot(app) == before
+    # Send then Confirm by the buttons; the order moves to Sales > Orders with its badge
+    client.post(f"/quotationview/send/{ids['order']}", data={"csrf_token": token})
+    assert order_row(app, ids["order"]).state == "sent"
+    resp = client.post(f"/quotationview/confirm/{ids['order']}", data={"csrf_token": token})
+    assert resp.status_code == 302 and f"/orderview/show/{ids['order']}" in resp.location
+    listed = client.get("/orderview/list/").get_data(as_text=True)
+    assert order.number in listed and "sync: pending" in listed and "48.61 CNY" in listed
+    assert order.number not in client.get("/quotationview/list/").get_data(as_text=True)
+    # no state change by GET, none without the CSRF token
+    assert client.get(f"/orderview/cancel/{ids['order']}").status_code == 405
+    client.post(f"/orderview/cancel/{ids['order']}", data={"reason": "x"})
+    assert order_row(app, ids["order"]).state == "confirmed"
+
+
+def test_new_quotation_from_an_opportunity_is_prefilled(world):
+    app, ids = world
+    with app.app_context():
+        from addons.contacts.models import Company
+        from addons.sales.models import Currency, Lead
+
+        lead = Lead(type="opportunity", name="Big deal", owner_id=ids["users"]["s1"],
+                    company=db.session.get(Company, ids["companies"]["s1"]),
+                    currency=db.session.scalars(select(Currency).filter_by(code="USD")).one())
+        db.session.add(lead)
+        db.session.commit()
+        lead_id = lead.id
+    client = app.test_client()
+    token = login(client, "s1")
+    page = client.get(f"/quotationview/add?lead_id={lead_id}").get_data(as_text=True)
+    assert f'value="{ids["companies"]["s1"]}" selected>Customer of s1' in page
+    assert re.search(rf'name="lead_id"[^>]*value="{lead_id}"', page) or re.search(
+        rf'value="{lead_id}"[^>]*name="lead_id"', page)
+    resp = client.post("/quotationview/add", data={
+        "csrf_token": token, "lead_id": str(lead_id), "company": str(ids["companies"]["s1"]),
+        "person": "", "currency": str(ids["usd"]), "price_list": "",
+        "order_date": date.today().isoformat(), "validity_date": "", "owner": "",
+        "team": "", "note": "from the opportunity"})
+    assert resp.status_code == 302
+    with app.app_context():
+        from addons.sales.models import SalesOrder
+
+        order = db.session.scalars(select(SalesOrder).filter_by(lead_id=lead_id)).one()
+        assert (order.owner_id, order.company_id, order.currency.code, order.state) == (
+            ids["users"]["s1"], ids["companies"]["s1"], "USD", "draft")
+
+
+# --- the lock on confirmed orders ----------------------------------------------------------
+
+def confirmed(app, ids):
+    with app.app_context():
+        from addons.sales.models import SalesOrder
+        from addons.sales.services import order_states
+
+        order = db.session.get(SalesOrder, ids["order"])
+        order_states.confirm(db.session, order)
+        db.session.commit()
+        return order.id, [line.id for line in order.lines]
+
+
+def test_a_confirmed_order_is_locked_on_every_path(world):
+    app, ids = world
+    order_id, line_ids = confirmed(app, ids)
+    before = snapshot(app)
+    client = app.test_client()
+    token = login(client, "s1")
+    # the edit form: refused with the reason, nothing saved
+    page = client.get(f"/orderview/edit/{order_id}", follow_redirects=True).get_data(as_text=True)
+    assert "cannot be changed" in page
+    resp = client.post(f"/orderview/edit/{order_id}", follow_redirects=True, data={
+        "csrf_token": token, "company": str(ids["companies"]["s1"]), "currency": str(ids["cny"]),
+        "order_date": date.today().isoformat(), "note": "changed"})
+    assert "cannot be changed" in resp.get_data(as_text=True)
+    # the line editor
+    resp = client.post(f"/quotationview/lines/{order_id}", follow_redirects=True, data={
+        "csrf_token": token, f"line-{line_ids[0]}-quantity": "99"})
+    assert "cannot be changed" in resp.get_data(as_text=True)
+    # REST: PUT of the header, PUT of the lines, DELETE
+    headers = bearer(client, "s1")
+    for body in ({"note": "changed"}, {"lines": [{"product_id": ids["products"]["widget"],
+                                                 "quantity": "1"}]}):
+        resp = client.put(f"/api/v1/salesorder/{order_id}", json=body, headers=headers)
+        assert resp.status_code == 409 and "cannot be changed" in resp.get_json()["message"]
+    # a salesperson may not delete orders at all; the manager may delete quotations only
+    assert client.delete(f"/api/v1/salesorder/{order_id}", headers=headers).status_code == 403
+    manager = app.test_client()
+    resp = manager.delete(f"/api/v1/salesorder/{order_id}", headers=bearer(manager, "mgr"))
+    assert resp.status_code == 409, resp.get_data(as_text=True)
+    assert "cannot be changed" in resp.get_json()["message"]
+    # a script: the session guard
+    with app.app_context():
+        from addons.sales.models import SalesOrderLine
+        from addons.sales.services.order_lock import OrderLocked
+
+        line = db.session.get(SalesOrderLine, line_ids[0])
+        line.quantity = Decimal("99")
+        with pytest.raises(OrderLocked, match="cannot be changed"):
+            db.session.flush()
+        db.session.rollback()
+    assert snapshot(app) == before
+    # a second confirmation is refused, the cancel path still works
+    resp = client.post(f"/api/v1/salesorder/{order_id}/confirm", headers=headers)
+    assert resp.status_code == 409 and "already confirmed" in resp.get_json()["message"]
+    resp = client.post(f"/api/v1/salesorder/{order_id}/cancel", json={"reason": "duplicate"},
+                       headers=headers)
+    assert resp.status_code == 200 and resp.get_json()["result"]["state"] == "cancelled"
+
+
+# --- REST ------------------------------------------------------------------------------
+
+def test_rest_create_update_and_actions(world):
+    app, ids = world
+    client = app.test_client()
+    headers = bearer(client, "s2")
+    body = {"company_id": ids["companies"]["s2"], "currency_id": ids["cny"],
+            "lines": [{"product_id": ids["products"]["widget"], "quantity": "3"},
+                      {"product_id": ids["products"]["gadget"], "quantity": 2,
+                       "discount": 10}]}
+    resp = client.post("/api/v1/salesorder/", json=body, headers=headers)
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    created = resp.get_json()["result"]
+    assert (created["state"], created["amount_total"], created["owner_id"]) == (
+        "draft", "230.1200", ids["users"]["s2"])
+    assert [ln["unit_price"] for ln in created["lines"]] == ["10.0050", "109.0000"]
+    pk = resp.get_json()["id"]
+    for bad, field, line in (
+            ({"state": "confirmed"}, "state", None),
+            ({"amount_total": "1"}, "amount_total", None),
+            ({"lines": [{"product_id": ids["products"]["widget"], "quantity": "-1"}]},
+             "quantity", 1),
+            ({"lines": [{"product_id": ids["products"]["widget"], "quantity": "1"},
+                        {"product_id": ids["products"]["old"], "quantity": "1"}]},
+             "product_id", 2),
+            ({"lines": [{"product_id": ids["products"]["widget"], "quantity": "1",
+                         "discount": "101"}]}, "discount", 1),
+            ({"company_id": ids["companies"]["s3"]}, "company_id", None)):
+        before = snapshot(app)
+        resp = client.put(f"/api/v1/salesorder/{pk}", json=bad, headers=headers)
+        assert resp.status_code == 400, (bad, resp.get_data(as_text=True))
+        answer = resp.get_json()
+        assert answer["field"] == field and answer.get("line") == line, answer
+        assert snapshot(app) == before
+    resp = client.put(f"/api/v1/salesorder/{pk}", headers=headers, json={
+        "note": "net 30", "lines": [{"product_id": ids["products"]["widget"],
+                                     "quantity": "1", "unit_price": "100"}]})
+    assert resp.status_code == 200
+    assert resp.get_json()["result"]["amount_total"] == "113.0000"
+    assert client.post(f"/api/v1/salesorder/{pk}/send", headers=headers).status_code == 200
+    resp = client.post(f"/api/v1/salesorder/{pk}/confirm", headers=headers)
+    assert resp.status_code == 200 and resp.get_json()["result"]["sync_state"] == "pending"
+    resp = client.post(f"/api/v1/salesorder/{pk}/cancel", json={}, headers=headers)
+    assert resp.status_code == 400 and resp.get_json()["field"] == "reason"
+    add_user(app, "adm", ["Admin"])
+    admin = app.test_client()
+    spec = admin.get("/api/v1/_openapi", headers=bearer(admin, "adm")).get_json()
+    actions = {f"/api/v1/salesorder/{{pk}}/{a}" for a in ("send", "confirm", "cancel")}
+    assert actions <= set(spec["paths"])
+    confirm_doc = spec["paths"]["/api/v1/salesorder/{pk}/confirm"]["post"]
+    assert {"200", "400", "404", "409"} <= {str(k) for k in confirm_doc["responses"]}
+    assert "lines" in spec["components"]["schemas"]["OrderApi.post"]["properties"]
+
+
+# --- record rules --------------------------------------------------------------------------
+
+def test_salespeople_see_their_own_and_finance_reads_confirmed_only(world):
+    app, ids = world
+    orders = {"s1": ids["order"], "s3": make_order(app, "s3", [("widget", "1", None, "0")]),
+              "mgr": make_order(app, "mgr", [("widget", "1", None, "0")])}
+    confirmed_id = make_order(app, "s2", [("widget", "2", None, "0")])
+    with app.app_context():
+        from addons.sales.models import SalesOrder
+        from addons.sales.services import order_states
+
+        order_states.confirm(db.session, db.session.get(SalesOrder, confirmed_id))
+        db.session.commit()
+    numbers = {k: order_row(app, v).number for k, v in {**orders, "s2": confirmed_id}.items()}
+    visible = {"s1": {"s1"}, "s3": {"s3"}, "mgr": {"s1", "s2", "mgr"},
+               "fin": {"s2"}, "ro": {"s1", "s2", "s3", "mgr"}}
+    for user, sees in visible.items():
+        client = app.test_client()
+        token = login(client, user)
+        listed = (client.get("/quotationview/list/").get_data(as_text=True)
+                  + client.get("/orderview/list/").get_data(as_text=True))
+        assert {k for k, n in numbers.items() if n in listed} == sees, user
+        headers = bearer(client, user)
+        api = client.get("/api/v1/salesorder/", headers=headers).get_json()
+        assert {r["number"] for r in api["result"]} == {numbers[k] for k in sees}, user
+        for owner, number in numbers.items():
+            pk = confirmed_id if owner == "s2" else orders[owner]
+            expected = 200 if owner in sees else 404
+            assert client.get(f"/api/v1/salesorder/{pk}", headers=headers).status_code == expected
+            assert client.get(f"/sales/quotation/{pk}/print").status_code == expected, (user, owner)
+        if user in ("fin", "ro"):  # readers cannot write, not even a confirmed order's cancel
+            before = snapshot(app)
+            resp = client.post(f"/api/v1/salesorder/{confirmed_id}/cancel",
+                               json={"reason": "x"}, headers=headers)
+            assert resp.status_code in (401, 403), resp.status_code
+            resp = client.put(f"/api/v1/salesorder/{confirmed_id}", json={"note": "x"},
+                              headers=headers)
+            assert resp.status_code in (401, 403)
+            client.post(f"/orderview/cancel/{confirmed_id}", data={"csrf_token": token,
+                                                                   "reason": "x"})
+            assert snapshot(app) == before
+
+
+# --- the printed quotation -------------------------------------------------------------------
+
+def test_print_in_chinese_and_english(world):
+    app, ids = world
+    client = app.test_client()
+    login(client, "s1")
+    zh = client.get(f"/sales/quotation/{ids['order']}/print?lang=zh").get_data(as_text=True)
+    en = client.get(f"/sales/quotation/{ids['order']}/print?lang=en").get_data(as_text=True)
+    total = re.compile(r'id="doc-total">([^<]+)<')
+    assert total.search(zh).group(1) == total.search(en).group(1) == "230.12 CNY"
+    assert 'id="doc-untaxed">210.02 CNY' in zh and 'id="doc-tax">20.10 CNY' in en
+    assert "报价单" in zh and "合计" in zh and "有效期至" in zh and "Quotation" not in zh
+    assert "Quotation" in en and "Valid until" in en and "合计" not in en
+    today = date.today()
+    assert f"{today.year}年{today.month}月{today.day}日" in zh
+    assert "Customer of s1" in zh and "@page { size: A4" in zh
+    jpy = make_order(app, "s1", [("widget", "3", "1000.5", "0")], currency="JPY")
+    page = client.get(f"/sales/quotation/{jpy}/print?lang=en").get_data(as_text=True)
+    assert total.search(page).group(1) == "3,392 JPY"  # 3001.5 -> 3002 + 390 tax

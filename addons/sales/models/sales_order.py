@@ -7,6 +7,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..services.money import round_money
+
 DRAFT, SENT, CONFIRMED, CANCELLED = "draft", "sent", "confirmed", "cancelled"
 STATES = (DRAFT, SENT, CONFIRMED, CANCELLED)
 EDITABLE = (DRAFT, SENT)  # quotations; confirmed and cancelled orders are locked
@@ -90,7 +92,15 @@ class SalesOrder(Model):
 
     @property
     def customer(self):
+        """The company, else the person (lists and the printed quotation)."""
         return self.company or self.person
+
+    @property
+    def total(self) -> str:
+        """The total with the currency's decimals and code, for lists."""
+        places = self.currency.decimal_places if self.currency is not None else 2
+        value = round_money(Decimal(self.amount_total or 0), places)
+        return f"{value:,.{places}f} {self.currency.code if self.currency else ''}".strip()
 
     @property
     def is_locked(self) -> bool:

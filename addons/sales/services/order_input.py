@@ -20,7 +20,7 @@ from core.security.teams import Team
 from ..models import Currency, Lead, PriceList, Product, Tax
 from ..models.sales_order import SalesOrder, SalesOrderLine
 from .currency_rates import MissingRate
-from .order_lines import LineError, as_decimal, check_line, default_unit_price
+from .order_lines import LineError, as_decimal, check_line, check_quantity, default_unit_price
 from .order_lock import refuse_if_locked
 from .pricing import PricingError
 
@@ -118,6 +118,7 @@ def line_from(session: Session, order: SalesOrder, item, line_no: int,
                               "quantity")
         discount = as_decimal(item.get("discount", line.discount if line else 0) or 0,
                               line_no, "discount")
+        check_quantity(product, quantity, line_no)  # before pricing, which refuses it too
         price = item.get("unit_price")
         if price is None:
             price = line.unit_price if line is not None and "product_id" not in item else (
@@ -155,3 +156,23 @@ def replace_lines(session: Session, order: SalesOrder, items) -> None:
     refuse_if_locked(order) if order.id is not None else None
     new = [line_from(session, order, item, n) for n, item in enumerate(items, start=1)]
     order.lines[:] = new
+
+
+def edit_lines(session: Session, order: SalesOrder, changes: dict[int, dict],
+               removed: set[int], added: list[dict]) -> None:
+    """The line editor's form: change lines by id, remove some, append new
+    ones. Line numbers in errors are the lines' positions on the page."""
+    refuse_if_locked(order)
+    by_id = {line.id: line for line in order.lines}
+    unknown = (set(changes) | removed) - set(by_id)
+    if unknown:
+        raise OrderInputError("lines", f"no line #{min(unknown)} on {order.number}")
+    for n, line in enumerate(list(order.lines), start=1):
+        if line.id in removed:
+            order.lines.remove(line)
+        elif line.id in changes:
+            line_from(session, order, changes[line.id], n, line=line)
+    first_new = len(order.lines) + 1
+    for n, item in enumerate(added, start=first_new):
+        item.setdefault("sequence", max((ln.sequence for ln in order.lines), default=0) + 10)
+        order.lines.append(line_from(session, order, item, n))

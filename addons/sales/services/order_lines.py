@@ -61,6 +61,12 @@ def new_line(session: Session, order: SalesOrder, product: Product, quantity: De
     return line
 
 
+def check_quantity(product: Product, quantity, line_no: int) -> None:
+    if quantity is None or Decimal(quantity) <= 0:
+        raise LineError(line_no, "quantity", f"{product}: quantity must be more than 0 "
+                        f"({quantity} given)")
+
+
 def check_line(line: SalesOrderLine, line_no: int) -> None:
     """Refuse a line that cannot be sold: names the line, the field and why."""
     product = line.product
@@ -69,9 +75,7 @@ def check_line(line: SalesOrderLine, line_no: int) -> None:
     name = f"{product}"
     if not product.active:
         raise LineError(line_no, "product", f"product {name} is archived")
-    if line.quantity is None or Decimal(line.quantity) <= 0:
-        raise LineError(line_no, "quantity", f"{name}: quantity must be more than 0 "
-                        f"({line.quantity} given)")
+    check_quantity(product, line.quantity, line_no)
     if line.unit_price is None or Decimal(line.unit_price) < 0:
         raise LineError(line_no, "unit_price", f"{name}: the unit price may not be negative "
                         f"({line.unit_price} given)")

@@ -35,6 +35,7 @@ from ..models.sales_order import (
     CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SYNC_PENDING, SalesOrder,
 )
 from .currency_rates import MissingRate, rate_on
+from .money import round_money
 from .order_lines import LineError, check_line
 
 
@@ -84,23 +85,25 @@ def _check_rates(session: Session, order: SalesOrder, day: date) -> None:
 
 def _move(session: Session, order: SalesOrder, from_states: tuple[str, ...],
           values: dict) -> bool:
-    """The conditional UPDATE; True if this call moved the order. On SQLite a
-    writer racing another one may be refused outright ("database is locked",
-    its snapshot is stale): that transaction lost, so it is rolled back here
-    and the order re-read, to report what the winner did."""
+    """The conditional UPDATE; True if this call moved the order.
+
+    SQLite refuses a transaction that has read to start writing while another
+    writer holds the lock ("database is locked", at once: waiting could
+    deadlock). Nothing was written yet, so the transaction is rolled back and
+    the same UPDATE runs first in a fresh one, which waits for the other
+    writer and then finds the order moved (or, if that one failed, moves it)."""
+    statement = (update(SalesOrder)
+                 .where(SalesOrder.id == order.id, SalesOrder.state.in_(from_states),
+                        SalesOrder.version == order.version)
+                 .values(**values, version=SalesOrder.version + 1)
+                 .execution_options(synchronize_session=False))
     try:
-        result = session.execute(
-            update(SalesOrder)
-            .where(SalesOrder.id == order.id, SalesOrder.state.in_(from_states),
-                   SalesOrder.version == order.version)
-            .values(**values, version=SalesOrder.version + 1)
-            .execution_options(synchronize_session=False))
+        result = session.execute(statement)
     except OperationalError:
         if session.get_bind().dialect.name != "sqlite":
             raise
         session.rollback()
-        session.refresh(order)
-        return False
+        result = session.execute(statement)
     moved = result.rowcount == 1
     session.refresh(order)
     return moved
@@ -126,7 +129,7 @@ def _attach_to_customer(session: Session, order: SalesOrder, subject: str) -> No
     """The order on its customer's timeline (one entry per order and contact)."""
     from addons.contacts.services import timeline
 
-    url = (url_for("SalesOrderView.show", pk=order.id) if has_request_context() else None)
+    url = (url_for("OrderView.show", pk=order.id) if has_request_context() else None)
     for contact in (order.company, order.person):
         if contact is not None:
             timeline.attach(session, contact, "order", subject, source=("sales.order", order.id),
@@ -134,8 +137,7 @@ def _attach_to_customer(session: Session, order: SalesOrder, subject: str) -> No
 
 
 def _money(order: SalesOrder, amount: Decimal) -> str:
-    places = order.currency.decimal_places
-    return f"{Decimal(amount).quantize(Decimal(1).scaleb(-places))} {order.currency.code}"
+    return f"{round_money(Decimal(amount), order.currency.decimal_places)} {order.currency.code}"
 
 
 def send(session: Session, order: SalesOrder) -> None:
