@@ -94,12 +94,30 @@ def test_demo_loads_contacts_first_then_sales_once(tmp_path, database_url):
     assert _rows(database_url, "SELECT count(*) FROM sales_lead WHERE campaign = :c",
                  c=DEMO)[0][0] == 110
 
-    # activities, some overdue (open and due before today), all owned
+    # activities: planned ones, some overdue (open, due before today); done ones
+    # on closed deals, each told on the customer's timeline
     today = dt.date.today()
     due = [d if isinstance(d, dt.date) else dt.date.fromisoformat(d) for d, in _rows(
         database_url, "SELECT due_date FROM sales_activity WHERE done_at IS NULL")]
-    assert len(due) == counts["sales_activity"] > 20
-    assert 5 <= sum(d < today for d in due) < len(due)
+    assert len(due) > 20 and 5 <= sum(d < today for d in due) < len(due)
+    done = _rows(database_url, "SELECT a.id, l.status FROM sales_activity a JOIN sales_lead l "
+                               "ON l.id = a.lead_id WHERE a.done_at IS NOT NULL")
+    assert len(done) >= 10 and {s for _, s in done} == {"won", "lost"}
+    assert len(done) + len(due) == counts["sales_activity"]
+    assert audited_done(database_url) == len(done)
+
+    # assignment rules; the unassigned inbound leads they match were handed out on
+    # creation, into the team's own pipeline
+    rules = _rows(database_url, "SELECT r.name, count(m.id) FROM sales_assignment_rule r "
+                                "JOIN sales_assignment_member m ON m.rule_id = r.id GROUP BY r.name")
+    assert len(rules) == added["assignment rules added"] == 4
+    assigned = _rows(database_url, "SELECT l.contact_name, l.source, u.username FROM "
+                                   "crossdock_audit_log a JOIN sales_lead l ON "
+                                   "CAST(l.id AS VARCHAR(20)) = a.record_id JOIN ab_user u ON "
+                                   "u.id = l.owner_id WHERE a.action = 'assign'")
+    # only the inbound leads typed without a contact had no owner
+    assert assigned and all(name is not None for name, *_ in assigned)
+    assert {u for *_, u in assigned} <= {"demo.li", "demo.zhang", "demo.smith", "demo.mueller"}
 
     # orders: the won deals' confirmed, each with its pending sync request
     confirmed = _rows(database_url, "SELECT o.id, o.sync_state, o.amount_total, "
@@ -136,6 +154,11 @@ def test_a_failing_demo_stores_nothing(tmp_path, database_url):
     assert counts["contacts_company"] == counts["sales_lead"] == counts["sales_product"] == 0
     assert _rows(database_url, "SELECT count(*) FROM ab_user WHERE username LIKE 'demo.%'") \
         == [(0,)]
+
+
+def audited_done(database_url) -> int:
+    return _rows(database_url, "SELECT count(*) FROM crossdock_audit_log "
+                               "WHERE action = 'done' AND model = 'Activity'")[0][0]
 
 
 def _passwords(stdout: str) -> dict[str, str]:

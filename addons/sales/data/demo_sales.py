@@ -96,11 +96,16 @@ ACTIVITY_TEXT = {
              "todo": ("Send the quotation", "Draft the contract")},
 }
 
-# assignment rules (when the model exists): name, source, region, team, pool
+# assignment rules for the unassigned leads, tried in this order: name, source,
+# region, team, pool of (salesperson, weight, capacity or None)
 ASSIGNMENT_RULES = (
-    ("华东网站线索 East China web leads", "web", "华东", EAST, ("demo.li", "demo.zhang")),
-    ("展会线索 Trade fair leads (China)", "trade fair", None, EAST, ("demo.zhang", "demo.li")),
-    ("Europe & Americas inbound", None, "DACH", WEST, ("demo.smith", "demo.mueller")),
+    ("华东网站线索 East China web leads", "web", "华东", EAST,
+     (("demo.li", 2, None), ("demo.zhang", 1, 40))),
+    ("展会线索 Trade fair leads", "trade fair", None, EAST,
+     (("demo.zhang", 1, None), ("demo.li", 1, None))),
+    ("DACH inbound", None, "DACH", WEST, (("demo.mueller", 1, None),)),
+    ("Europe & Americas referrals", "referral", None, WEST,
+     (("demo.smith", 1, None), ("demo.mueller", 1, None))),
 )
 
 
@@ -175,18 +180,22 @@ def generate(opportunities: int = 90, leads: int = 20, orders: int = 12,
                 company_name=rng.choice(("苏州某物流公司", "Nordic Freight AB", "宁波港务贸易",
                                          "Alpine Retail GmbH")),
                 email=f"inbound.{key}@demo.example.com")
-        if status == "open":
-            for a in range(rng.choice((0, 1, 1, 2, 3))):
-                kind = rng.choice(("call", "meeting", "todo"))
-                record["activities"].append({
-                    "key": f"{key}-a{a + 1}", "kind": kind,
-                    "summary": rng.choice(ACTIVITY_TEXT[flavour][kind]),
-                    "due_in_days": rng.randint(-12, 21),  # negative: overdue
-                })
+        # open deals: planned activities (some overdue); closed ones: done ones
+        for a in range(rng.choice((0, 1, 1, 2, 3) if status == "open" else (1, 2))):
+            kind = rng.choice(("call", "meeting", "todo"))
+            record["activities"].append({
+                "key": f"{key}-a{a + 1}", "kind": kind,
+                "summary": rng.choice(ACTIVITY_TEXT[flavour][kind]),
+                "due_in_days": rng.randint(-12, 21) if status == "open"
+                else -(record["closed_days_ago"] + rng.randint(1, 20)),
+                "done": status != "open",
+            })
         demo.leads.append(record)
-    candidates = [r for r in demo.leads if r["type"] == "opportunity" and r["company_key"]
-                  and (r["status"] == "won" or (r["status"] == "open" and r["stage"] >= 2))]
-    for n, deal in enumerate(candidates[:orders]):
+    with_company = [r for r in demo.leads if r["type"] == "opportunity" and r["company_key"]]
+    won = [r for r in with_company if r["status"] == "won"][:orders // 2]
+    late = [r for r in with_company if r["status"] == "open" and r["stage"] >= 2]
+    candidates = sorted(won + late[:orders - len(won)], key=lambda r: r["key"])
+    for n, deal in enumerate(candidates):
         lines = []
         for code in rng.sample([p[0] for p in PRODUCTS], rng.randint(2, 4)):
             lines.append({"product": code, "quantity": Decimal(rng.choice((1, 2, 5, 10, 12, 20,

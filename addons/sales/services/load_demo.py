@@ -37,13 +37,15 @@ from core.security.teams import Team
 
 from ..data import demo_sales as data
 from ..models import (
-    Activity, Currency, CurrencyRate, Lead, LostReason, PriceList, PriceListItem, Product,
+    Currency, CurrencyRate, Lead, LostReason, PriceList, PriceListItem, Product,
     Stage, Tax,
 )
+from ..models.assignment_rule import AssignmentMember, AssignmentRule
 from ..models.sales_order import SalesOrder
-from . import order_states
+from . import activities, order_states
 from .lead_outcome import mark_lost, mark_won
 from .order_lines import new_line
+from .stage_moves import first_stage, stage_allowed
 
 
 class SalesDemoError(ValueError):
@@ -57,6 +59,7 @@ class SalesDemoResult:
     rates_added: int = 0
     products_added: int = 0
     price_lists_added: int = 0
+    rules_added: int = 0
     leads_added: int = 0
     activities_added: int = 0
     orders_added: int = 0
@@ -230,21 +233,64 @@ def _leads(session: Session, demo, refs: dict, result: SalesDemoResult) -> dict[
         added[record["key"]] = lead
         result.leads_added += 1
     session.flush()
+    for record in demo.leads:
+        if record["key"] in added and record["owner"] is None:
+            _place_assigned(session, added[record["key"]])
+    session.flush()
     return added
 
 
-def _activities(session: Session, demo, added: dict, result: SalesDemoResult) -> None:
+def _place_assigned(session: Session, lead: Lead) -> None:
+    """An unassigned lead an assignment rule handed to a team as it was stored
+    (services/lead_assignment.py): in that team's pipeline, as a new lead of the
+    team would be (the assignment's Core UPDATE leaves the stage as it was)."""
+    session.refresh(lead, ["owner_id", "team_id"])
+    if lead.team_id is not None and not stage_allowed(session, lead, lead.stage):
+        lead.stage = first_stage(session, lead.team_id)
+
+
+def _as_user(user) -> Actor:
+    return Actor(user.id, user.username, frozenset(r.name for r in user.roles))
+
+
+def _activities(session: Session, demo, added: dict, users: dict,
+                result: SalesDemoResult) -> None:
+    """Planned activities on the new demo deals (due dates around today, some
+    overdue); on closed deals done ones, completed by their owner through the
+    activity service (note and timeline entry)."""
     today = _today()
+    by_id = {u.id: u for u in users.values()}
     for record in demo.leads:
         lead = added.get(record["key"])
-        if lead is None or lead.owner_id is None:
+        if lead is None:
+            continue
+        if lead.owner_id is None:
             continue
         for activity in record["activities"]:
-            session.add(Activity(
-                kind=activity["kind"], summary=activity["summary"], lead=lead,
-                due_date=today + dt.timedelta(days=activity["due_in_days"]),
-                owner_id=lead.owner_id, team_id=lead.team_id))
+            with acting_as(_as_user(by_id[lead.owner_id])):
+                row = activities.schedule(
+                    session, lead, kind=activity["kind"], summary=activity["summary"],
+                    due_date=today + dt.timedelta(days=activity["due_in_days"]),
+                    owner_id=lead.owner_id)
+                if activity["done"]:
+                    activities.mark_done(session, row, note="Demo")
             result.activities_added += 1
+    session.flush()
+
+
+def _assignment_rules(session: Session, teams: dict, users: dict,
+                      result: SalesDemoResult) -> None:
+    """The demo's rules, before the leads: the unassigned demo leads a rule
+    matches are handed out as they are created (services/lead_assignment.py)."""
+    have = set(session.scalars(select(AssignmentRule.name)))
+    for n, (name, source, region, team, pool) in enumerate(data.ASSIGNMENT_RULES, start=1):
+        if name in have:
+            continue
+        session.add(AssignmentRule(
+            name=name, sequence=n * 10, source=source, region=region, team=teams[team],
+            members=[AssignmentMember(user=users[u], weight=w, capacity=c)
+                     for u, w, c in pool]))
+        result.rules_added += 1
     session.flush()
 
 
@@ -266,7 +312,7 @@ def _orders(session: Session, demo, added: dict, products: dict,
         session.flush()
         result.orders_added += 1
         owner = lead.owner
-        with acting_as(Actor(owner.id, owner.username, frozenset(r.name for r in owner.roles))):
+        with acting_as(_as_user(owner)):
             if record["confirm"]:
                 order_states.confirm(session, order)
                 result.orders_confirmed += 1
@@ -284,8 +330,9 @@ def load_demo(session: Session, *, logins: bool = False) -> SalesDemoResult:
     refs = {"companies": companies, "people": people, "users": users, "teams": teams,
             "stages": _stages(session, teams, result), "currencies": currencies}
     refs["products"] = _products(session, currencies, result)
+    _assignment_rules(session, teams, users, result)
     added = _leads(session, demo, refs, result)
-    _activities(session, demo, added, result)
+    _activities(session, demo, added, users, result)
     _orders(session, demo, added, refs["products"], result)
     record_event(session, "demo_data_loaded", "sales", details=result.summary())
     return result
@@ -320,6 +367,7 @@ def demo_command(logins: bool) -> None:
                          ("exchange rates added", result.rates_added),
                          ("products added", result.products_added),
                          ("price lists added", result.price_lists_added),
+                         ("assignment rules added", result.rules_added),
                          ("leads and opportunities added", result.leads_added),
                          ("activities added", result.activities_added),
                          ("quotations and orders added", result.orders_added),
