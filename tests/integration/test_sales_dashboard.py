@@ -166,8 +166,9 @@ class Expect:
         for currency_id, total in per_currency.items():
             rate = self.rates[currency_id] if currency_id else Decimal(1)  # none: base
             if rate is None:
-                unconverted[self.codes[currency_id][0]] = str(q2(total)) \
-                    if self.codes[currency_id][1] == 2 else str(q2(total).quantize(Decimal(1), ROUND_HALF_UP))
+                code, places = self.codes[currency_id]
+                unconverted[code] = str(q2(total).quantize(Decimal(1).scaleb(-places),
+                                                           ROUND_HALF_UP))
             else:
                 value += Decimal(total) / rate
         return str(value.quantize(CENT, rounding=ROUND_HALF_UP)), unconverted

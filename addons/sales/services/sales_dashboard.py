@@ -139,6 +139,7 @@ class _Converter:
         self.session, self.day = session, day
         self.base = base_currency(session)
         self.currencies = {c.id: c for c in session.scalars(select(Currency))}
+        self.places = {c.code: c.decimal_places for c in self.currencies.values()}
         self.rates: dict[int, Decimal | None] = {}
         self.missing: dict[str, str] = {}
 
@@ -153,24 +154,21 @@ class _Converter:
         return self.rates[currency.id]
 
     def add(self, amount: Amount, currency_id: int | None, total) -> None:
+        """Add a sum in `currency_id` (None: the base currency) to `amount`."""
         total = Decimal(total or 0)
-        currency = self.currencies.get(currency_id) if currency_id else self.base
-        rate = self._rate(currency) if currency is not None else None
+        currency = self.currencies[currency_id] if currency_id else self.base
+        rate = self._rate(currency)
         if rate is None:
-            code = currency.code if currency is not None else "?"
-            if currency is None:
-                self.missing["?"] = "an amount has no currency"
-            amount.unconverted[code] = amount.unconverted.get(code, Decimal(0)) + total
+            amount.unconverted[currency.code] = \
+                amount.unconverted.get(currency.code, Decimal(0)) + total
         else:
             amount.value += total / rate
 
     def finish(self, amount: Amount) -> Amount:
         """Round once, at the end: base amounts to the base's places, the rest to theirs."""
-        by_code = {c.code: c for c in self.currencies.values()}
         amount.value = round_money(amount.value, self.base.decimal_places)
-        amount.unconverted = {
-            code: round_money(v, by_code[code].decimal_places if code in by_code else 2)
-            for code, v in amount.unconverted.items()}
+        amount.unconverted = {code: round_money(v, self.places[code])
+                              for code, v in amount.unconverted.items()}
         return amount
 
 
@@ -180,7 +178,7 @@ def _day_start(day: date) -> datetime:
 
 def _within(column, f: DashboardFilter, *, is_date: bool = False) -> list:
     """The period on `column`: a date column compares days, a timestamp
-    column [date_from 00:00, date_to + 1 day 00:00) so the index can serve it."""
+    column [date_from 00:00, date_to + 1 day 00:00), so the last day counts whole."""
     out = []
     if f.date_from:
         out.append(column >= (f.date_from if is_date else _day_start(f.date_from)))
@@ -190,7 +188,7 @@ def _within(column, f: DashboardFilter, *, is_date: bool = False) -> list:
     return out
 
 
-def _scope(f: DashboardFilter) -> list:
+def _lead_filters(f: DashboardFilter) -> list:
     """Team and owner filters on opportunities (record rules come from the session)."""
     out = [Lead.type == OPPORTUNITY]
     if f.team_id is not None:
@@ -222,8 +220,8 @@ def funnel(session: Session, f: DashboardFilter, money: _Converter) -> list[Pipe
     stage N+1 = reached(N+1) / reached(N), rounded to 4 places; None when
     nobody reached N or N is the last stage.
     """
-    stage_seq = {sid: (team, seq) for sid, team, seq in session.execute(
-        select(Stage.id, Stage.team_id, Stage.sequence))}
+    # every stage, archived ones too: an opportunity may still sit in one
+    stage_seq = dict(session.execute(select(Stage.id, Stage.sequence)).all())
     pipelines = _pipelines(session)
     own_pipeline = {t for t in pipelines if t is not None}
 
@@ -235,7 +233,7 @@ def funnel(session: Session, f: DashboardFilter, money: _Converter) -> list[Pipe
     rows = session.execute(
         select(Lead.team_id, Lead.stage_id, Lead.status, Lead.currency_id, func.count(Lead.id),
                type_coerce(func.sum(Lead.expected_revenue), _AMOUNT))
-        .where(*_scope(f), *_within(Lead.created_at, f))
+        .where(*_lead_filters(f), *_within(Lead.created_at, f))
         .group_by(Lead.team_id, Lead.stage_id, Lead.status, Lead.currency_id)).all()
     history: dict[tuple, int] = defaultdict(int)  # (team, stage, status) -> opportunities
     counts: dict[int, int] = defaultdict(int)
@@ -264,14 +262,15 @@ def funnel(session: Session, f: DashboardFilter, money: _Converter) -> list[Pipe
                     continue
                 if status == WON:
                     n += count
-                elif stage_id in stage_seq and stage_seq[stage_id][1] >= s.sequence:
+                elif stage_id in stage_seq and stage_seq[stage_id] >= s.sequence:
                     n += count
             reached.append(n)
         figures = []
         for i, s in enumerate(stages):
             nxt = reached[i + 1] if i + 1 < len(stages) else None
-            rate = (Decimal(nxt) / Decimal(reached[i])).quantize(
-                Decimal("0.0001"), rounding=ROUND_HALF_UP) if nxt is not None and reached[i] else None
+            rate = None
+            if nxt is not None and reached[i]:
+                rate = (Decimal(nxt) / reached[i]).quantize(Decimal("0.0001"), ROUND_HALF_UP)
             figures.append(FunnelStage(s.id, s.name, s.sequence, s.is_won, counts.get(s.id, 0),
                                     money.finish(amounts[s.id]), reached[i], rate))
         name = team_names.get(key, "") if key is not None else ""
@@ -294,7 +293,7 @@ def forecast(session: Session, f: DashboardFilter, money: _Converter) -> list[Fo
     rows = session.execute(
         select(month, Lead.currency_id, func.count(Lead.id),
                type_coerce(func.sum(Lead.expected_revenue * Lead.probability), _WEIGHTED))
-        .where(*_scope(f), Lead.status == OPEN, Lead.expected_close.is_not(None),
+        .where(*_lead_filters(f), Lead.status == OPEN, Lead.expected_close.is_not(None),
                *_within(Lead.expected_close, f, is_date=True))
         .group_by(month, Lead.currency_id)).all()
     counts: dict[str, int] = defaultdict(int)
@@ -320,7 +319,7 @@ def won_lost(session: Session, f: DashboardFilter,
              money: _Converter) -> tuple[list[ReasonRow], list[OwnerResult]]:
     """Opportunities closed in the period (closed_at): lost ones per lost
     reason, and won and lost ones per salesperson, counts and expected revenue."""
-    closed = [*_scope(f), Lead.status.in_((WON, LOST)), *_within(Lead.closed_at, f)]
+    closed = [*_lead_filters(f), Lead.status.in_((WON, LOST)), *_within(Lead.closed_at, f)]
     if f.date_from or f.date_to:
         closed.append(Lead.closed_at.is_not(None))
     # one pass: per salesperson, status, lost reason and currency
