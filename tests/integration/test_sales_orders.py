@@ -502,3 +502,33 @@ def test_print_in_chinese_and_english(world):
     jpy = make_order(app, "s1", [("widget", "3", "1000.5", "0")], currency="JPY")
     page = client.get(f"/sales/quotation/{jpy}/print?lang=en").get_data(as_text=True)
     assert total.search(page).group(1) == "3,392 JPY"  # 3001.5 -> 3002 + 390 tax
+
+
+def test_quotation_header_is_edited_by_form_and_others_cannot_reach_it(world):
+    app, ids = world
+    client = app.test_client()
+    token = login(client, "s1")
+    form = client.get(f"/quotationview/edit/{ids['order']}").get_data(as_text=True)
+    for column in ("state", "number", "amount_total", "sync_state"):
+        assert f'name="{column}"' not in form
+    resp = client.post(f"/quotationview/edit/{ids['order']}", data={
+        "csrf_token": token, "company": str(ids["companies"]["s1"]), "person": "",
+        "currency": str(ids["cny"]), "price_list": "", "order_date": date.today().isoformat(),
+        "validity_date": (date.today() + timedelta(days=10)).isoformat(),
+        "owner": str(ids["users"]["s1"]), "team": "", "note": "Delivery in 2 weeks",
+        "state": "confirmed", "amount_total": "1"})
+    assert resp.status_code == 302
+    order = order_row(app, ids["order"])
+    assert (order.note, order.state, order.amount_total) == (
+        "Delivery in 2 weeks", "draft", Decimal("230.12"))
+    # a colleague of the same team (a salesperson) does not see it at all
+    other = app.test_client()
+    other_token = login(other, "s2")
+    assert other.get(f"/quotationview/show/{ids['order']}").status_code == 404
+    before = snapshot(app)
+    resp = other.post(f"/quotationview/lines/{ids['order']}", data={
+        "csrf_token": other_token, "new-product_id": str(ids["products"]["widget"])})
+    assert resp.status_code == 404
+    resp = other.post(f"/quotationview/confirm/{ids['order']}", data={"csrf_token": other_token})
+    assert resp.status_code == 404
+    assert snapshot(app) == before

@@ -12,7 +12,7 @@ import pytest
 from addons.sales.services.order_lines import LineError, as_decimal, check_line
 from addons.sales.services.order_numbering import prefix_for
 from addons.sales.services.order_states import _refuse_state
-from addons.sales.views.order_print import format_amount, format_date
+from addons.sales.views.order_print import format_amount, format_date, format_number
 
 
 class Product(SimpleNamespace):
@@ -82,3 +82,10 @@ def test_printed_amounts_and_dates():
     assert format_amount(Decimal("0.1235"), 3) == "0.124"
     assert format_date(date(2026, 1, 5), "zh") == "2026年1月5日"
     assert format_date(date(2026, 1, 5), "en") == "05 Jan 2026"
+
+
+def test_quantities_and_prices_never_print_in_exponent_form():
+    assert format_number(Decimal("12800.0000"), 2) == "12,800.00"
+    assert format_number(Decimal("100.0000")) == "100"
+    assert format_number(Decimal("10.0050"), 2) == "10.005"
+    assert format_number(Decimal("0.5000"), 0) == "0.5"

@@ -67,6 +67,14 @@ def format_amount(amount, places: int) -> str:
     return f"{value:,.{places}f}"
 
 
+def format_number(value, min_places: int = 0) -> str:
+    """A quantity or unit price as typed, never in exponent form (12800, not
+    1.28E+4), with at least `min_places` decimals and grouped thousands."""
+    value = Decimal(value or 0).normalize()
+    places = max(min_places, -value.as_tuple().exponent)
+    return f"{value:,.{places}f}"
+
+
 class OrderPrintView(BaseView):
     route_base = "/sales/quotation"
     # the addon loader maps a view to its model's access rows through `datamodel`
@@ -89,4 +97,5 @@ class OrderPrintView(BaseView):
             "sales/quotation_print.html", order=order, lang=lang, w=words, title=title,
             seller=current_app.config.get("APP_NAME", "Crossdock"),
             amount=lambda value: format_amount(value, places),
+            number=format_number, price=lambda value: format_number(value, places),
             day=lambda value: format_date(value, lang))

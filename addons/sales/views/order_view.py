@@ -32,6 +32,7 @@ from ..models import Currency, Lead, Tax
 from ..models.sales_order import CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SalesOrder
 from ..services import order_states
 from ..services.money import round_money
+from .order_print import format_number
 from ..services.currency_rates import base_currency, MissingRate
 from ..services.order_input import OrderInputError, edit_lines
 from ..services.order_lock import OrderLocked, refuse_if_locked
@@ -172,6 +173,7 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
         may_change = may_write(db.session, order) and self.appbuilder.sm.has_access(
             "can_edit", self.class_permission_name)
         return {"order": order, "endpoint": self.endpoint, "money": money,
+                "number": format_number,
                 "state_badge": state_badge, "sync_badge": sync_badge,
                 "editable": order.state in EDITABLE and may_change,
                 "may_act": may_change,
