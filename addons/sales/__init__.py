@@ -10,6 +10,7 @@ from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
 from .api.activity_api import ActivityApi
 from .services.default_data import seed_defaults
+from .services.load_demo import demo_command
 from .services.lead_assignment import assign_command, keep_leads_assigned
 from .views.assignment_rule_view import AssignmentMemberView, AssignmentRuleView
 from .views.activity_my import MyActivitiesView
@@ -37,6 +38,7 @@ CATEGORY = "Sales"
 def register(addon):
     menu = dict(category=CATEGORY, category_label=_l("Sales"), category_icon="fa-handshake-o")
     addon.on("post_install", seed_defaults)
+    addon.command(demo_command)  # crossdock sales demo
     number_new_orders()  # quotations: numbers, amounts and the lock follow every flush
     keep_totals_in_step()
     lock_confirmed_orders()
