@@ -1,6 +1,6 @@
 """The sales dashboard's figures equal SQL written here over the same tables,
-with each reader's record-rule scope spelled out in the SQL: Admin sees every
-opportunity, a Sales Manager the team's (owned by a teammate or in the team),
+with each reader's record-rule scope spelled out in the SQL: Admin and
+Read-only see every opportunity, a Sales Manager the team's (owned by a teammate or in the team),
 a Salesperson their own; team, owner and period filters narrow it, never widen.
 
 Data: teams North (default pipeline) and South (its own three stages), a
@@ -26,7 +26,8 @@ from tests.helpers import add_user, install, login
 USERS = {"admin1": (["Admin"], None),
          "mgr_n": (["Sales Manager"], "North"), "sp_n1": (["Salesperson"], "North"),
          "sp_n2": (["Salesperson"], "North"),
-         "mgr_s": (["Sales Manager"], "South"), "sp_s1": (["Salesperson"], "South")}
+         "mgr_s": (["Sales Manager"], "South"), "sp_s1": (["Salesperson"], "South"),
+         "reader": (["Read-only"], None)}
 OWNERS = ("mgr_n", "sp_n1", "sp_n2", "mgr_s", "sp_s1")
 CENT = Decimal("0.01")
 
@@ -111,7 +112,7 @@ def scope_sql(world, reader: str, t: str = "l") -> tuple[str, dict]:
     """The reader's record-rule scope on sales_lead (or sales_activity) `t`, written out."""
     app, users, teams = world
     roles, team = USERS[reader]
-    if "Admin" in roles:
+    if "Admin" in roles or "Read-only" in roles:  # Read-only reads every opportunity
         return "1 = 1", {}
     if "Salesperson" in roles:
         return f"{t}.owner_id = :me", {"me": users[reader]}
@@ -319,6 +320,7 @@ def test_figures_equal_sql_for_each_reader_and_filter(world):
         "mgr_n": [{}, {"team": teams["North"]}, {"team": teams["South"]},
                   {"owner": users["sp_n1"], "from": "2026-02-01"}],
         "sp_s1": [{}, {"to": "2026-09-15"}],
+        "reader": [{"team": teams["North"]}],
     }
     for reader, filters in cases.items():
         client = app.test_client()
