@@ -143,7 +143,8 @@ def _board_conditions(f: BoardFilter) -> list:
     return conds
 
 
-def won_stage(stages: list[Stage]) -> Stage | None:
+def won_column(stages: list[Stage]) -> Stage | None:
+    """The pipeline's won stage among `stages` (already loaded), if any."""
     return next((s for s in stages if s.is_won), None)
 
 
@@ -151,7 +152,7 @@ def _column_condition(stage: Stage, stages: list[Stage]):
     """Which board rows sit in `stage`'s column: won ones in the won stage
     (whatever stage they were won from), open ones in their stage; an open one
     with no stage waits in the first column."""
-    won = won_stage(stages)
+    won = won_column(stages)
     if won is not None and stage.id == won.id:
         return or_(Lead.status == WON, and_(Lead.status == OPEN, Lead.stage_id == stage.id))
     in_stage = Lead.stage_id == stage.id
@@ -163,7 +164,7 @@ def _column_condition(stage: Stage, stages: list[Stage]):
 
 
 def _column_of(stage_id: int | None, status: str, stages: list[Stage]) -> Stage | None:
-    won = won_stage(stages)
+    won = won_column(stages)
     if status == WON and won is not None:
         return won
     if stage_id is None:
@@ -274,9 +275,3 @@ def board_columns(session: Session, f: BoardFilter, day: date | None = None) -> 
         columns.append(column)
     return columns
 
-
-def customer_label(lead: Lead) -> str:
-    """The customer as the card shows it: company and person, else free text."""
-    company = lead.company.name if lead.company is not None else lead.company_name
-    person = lead.person.name if lead.person is not None else lead.contact_name
-    return " · ".join(p for p in (company, person) if p)

@@ -84,8 +84,8 @@ class PipelineBoardView(BaseView):
     def _card_context(self, stages):
         base = _base(db.session)
         return dict(stages=stages, today=date.today(), format_money=format_money,
-                    customer_label=board.customer_label, lead_url=self._lead_url(),
-                    won_stage=board.won_stage(stages), base=base)
+                    lead_url=self._lead_url(),
+                    won_stage=board.won_column(stages), base=base)
 
     @expose("/", methods=["GET"])
     @has_access
