@@ -280,3 +280,55 @@ def test_generic_list_filters_overdue_and_done(world):
     client.post(f"/sales/activities/{ids['today']}/done", data={"csrf_token": token})
     page = client.get(f"/activityview/list/?_flt_{is_done}_done_at=y").get_data(as_text=True)
     assert "Visit plant" in page and "Call back" not in page
+
+
+def test_add_form_defaults_team_and_refuses_two_parents(world):
+    app, users, ids = world
+    client = app.test_client()
+    login(client, "s1")
+    page = client.get("/activityview/add").get_data(as_text=True)
+    assert 'name="done_at"' not in page and 'name="due_time"' in page
+    token = csrf_token(page)
+    resp = client.post("/activityview/add", data={
+        "csrf_token": token, "kind": "meeting", "summary": "Demo at their office",
+        "due_date": (TODAY + DAY).isoformat(), "due_time": "10:15", "lead": str(ids["lead"]),
+        "owner": str(users["s1"]), "team": "", "company": "", "person": ""})
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    resp = client.post("/activityview/add", data={
+        "csrf_token": token, "kind": "call", "summary": "Two parents",
+        "due_date": TODAY.isoformat(), "lead": str(ids["lead"]), "company": str(ids["acme"]),
+        "owner": str(users["s1"]), "team": "", "person": ""}, follow_redirects=True)
+    assert "exactly one of lead, company or person" in resp.get_data(as_text=True)
+    with app.app_context():
+        from addons.sales.models import Activity
+        from core.security.teams import Team
+
+        team_a = db.session.scalars(select(Team.id).where(Team.name == "A")).one()
+        rows = db.session.scalars(select(Activity).where(
+            Activity.summary.in_(["Demo at their office", "Two parents"]))).all()
+        assert [(a.summary, a.owner_id, a.team_id, a.due_time) for a in rows] == [
+            ("Demo at their office", users["s1"], team_a, dt.time(10, 15))]
+
+
+def test_lead_page_shows_its_activities_and_schedules_from_the_panel(world):
+    app, users, ids = world
+    client = app.test_client()
+    login(client, "s1")
+    page = client.get(f"/leadview/show/{ids['lead']}").get_data(as_text=True)
+    assert 'id="activities"' in page and "Call back" in page
+    assert f'action="/sales/activities/of/lead/{ids["lead"]}"' in page
+    resp = client.post(f"/sales/activities/of/lead/{ids['lead']}", data={
+        "csrf_token": csrf_token(page), "kind": "call", "summary": "Confirm the order",
+        "due_date": TODAY.isoformat(), "next": f"/leadview/show/{ids['lead']}"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(
+        f"/leadview/show/{ids['lead']}")
+    assert "Confirm the order" in client.get(
+        f"/leadview/show/{ids['lead']}").get_data(as_text=True)
+    # a lead of someone else: no page, no scheduling
+    other = app.test_client()
+    login(other, "s2")
+    assert other.get(f"/leadview/show/{ids['lead']}").status_code in (302, 404)
+    token = csrf_token(other.get("/sales/activities/my").get_data(as_text=True))
+    assert other.post(f"/sales/activities/of/lead/{ids['lead']}", data={
+        "csrf_token": token, "kind": "call", "summary": "Sneaky",
+        "due_date": TODAY.isoformat()}).status_code == 404

@@ -93,7 +93,7 @@ class ActivityApi(CrossdockModelRestApi):
             return self.response_422(message={exc.field: [exc.message]})
 
     def pre_add(self, item):
-        check(item)
+        check(item, self.datamodel.session)
 
     pre_update = pre_add
 

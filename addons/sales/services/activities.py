@@ -13,8 +13,9 @@ remind_at=None, note=None, owner_id=None) -> Activity``
     timeline (for a lead: its person, else its company, when linked and
     readable) and audits a ``done`` event. Refuses an activity already done.
 
-``check(activity)``: the validation ``schedule`` runs, for rows built by
-FAB's forms and REST schemas (views and API call it in pre_add/pre_update).
+``check(activity, session=None)``: the validation ``schedule`` runs, for rows
+built by FAB's forms and REST schemas (views and API call it in
+pre_add/pre_update); with a session it also fills in the default team.
 
 ``today()``: the calendar day activities are due against (Babel's time zone,
 UTC unless configured), so screens and reminders agree on "overdue".
@@ -31,7 +32,7 @@ from addons.contacts.services import timeline
 from core.security.actor import current_actor
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
-from core.security.teams import user_team_ids
+from core.security.teams import Team, user_team_ids
 
 from ..models.activity import KINDS, Activity
 from ..models.lead import Lead
@@ -74,8 +75,9 @@ def _parent_fields(parent) -> dict:
                                   f"not on {type(parent).__name__}")
 
 
-def check(activity: Activity) -> None:
-    """Refuse an activity that cannot be stored (see the module docstring)."""
+def check(activity: Activity, session: Session | None = None) -> None:
+    """Refuse an activity that cannot be stored (see the module docstring);
+    with a session, also fill in the default team."""
     if activity.kind not in KINDS:
         raise ActivityError("kind", f"'{activity.kind}' is not one of {', '.join(KINDS)}")
     summary = (activity.summary or "").strip()
@@ -95,6 +97,13 @@ def check(activity: Activity) -> None:
         activity.owner_id = current_actor().user_id
         if activity.owner_id is None:
             raise ActivityError("owner", "an owner is required")
+    if session is not None and activity.team_id is None and activity.team is None:
+        parent = activity.lead or activity.company or activity.person
+        owner = activity.owner_id if activity.owner_id is not None else activity.owner.id
+        team_id = _default_team(session, parent, owner)
+        # the relationship, not the column: a form set `team` to None, which
+        # would win over team_id at the flush
+        activity.team = session.get(Team, team_id) if team_id is not None else None
 
 
 def _default_team(session: Session, parent, owner_id: int) -> int | None:

@@ -76,7 +76,6 @@ class ActivityView(RecordView):
                       "company", "person"]
     order_columns = ["kind", "summary", "due_date", "done_at"]
     base_order = ("due_date", "asc")
-    description_columns = {"owner": _l("Empty: you")}
 
     def _init_properties(self):
         super()._init_properties()
@@ -99,6 +98,6 @@ class ActivityView(RecordView):
 
     def pre_add(self, item):
         # FAB flashes the text of an exception raised here and stores nothing
-        check(item)
+        check(item, self.datamodel.session)
 
     pre_update = pre_add

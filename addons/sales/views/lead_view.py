@@ -12,6 +12,7 @@ from core.views.record_view import RecordView
 
 from ..models import Lead
 from ..models.lead import LEAD, OPPORTUNITY
+from .activity_panel import ActivityPanel
 from .customer_pickers import CustomerPickers
 from .lead_actions import LeadActions
 from .lead_convert import LeadConvert
@@ -45,7 +46,7 @@ SEARCH = ["name", "company_name", "contact_name", "email", "source", "region", "
           "owner", "team", "stage", "status", "score", "priority", "expected_close", "tags"]
 
 
-class _LeadViewBase(LeadActions, CustomerPickers, RecordView):
+class _LeadViewBase(ActivityPanel, LeadActions, CustomerPickers, RecordView):
     datamodel = SQLAInterface(Lead)
     lead_type = LEAD
     label_columns = LABELS
