@@ -384,6 +384,9 @@ def test_price_lists_with_items_through_the_screens(sales_app):
                        "No such product, or it is archived.")
     assert count(app, "PriceListItem") == 0
     assert item().status_code == 302
+    assert field_error(item(unit_price="70").get_data(as_text=True),
+                       "this list already prices the product from quantity 10")
+    assert count(app, "PriceListItem") == 1
     show = client.get(f"/pricelistview/show/{list_id}").get_data(as_text=True)
     assert "[W1] Product W1" in show and "80.50" in show and "/pricelistitemview/add" in show
 
@@ -435,6 +438,14 @@ def test_price_list_rest_checks(sales_app):
     assert resp.get_json()["errors"] == {"min_quantity": ["a quantity break cannot be "
                                                           "negative (-2)"]}
     assert count(app, "PriceListItem") == 0
+    ok = {"price_list": list_id, "product": pid, "min_quantity": "5", "unit_price": "1"}
+    assert client.post("/api/v1/price_list_item/", json=ok, headers=headers).status_code == 201
+    resp = client.post("/api/v1/price_list_item/", json={**ok, "unit_price": "2"},
+                       headers=headers)
+    assert resp.status_code == 422
+    assert resp.get_json()["errors"] == {"min_quantity": ["this list already prices the "
+                                                          "product from quantity 5"]}
+    assert count(app, "PriceListItem") == 1
 
 
 # --- the pricing quote ---------------------------------------------------------------

@@ -157,7 +157,8 @@ def test_conversion_from_a_list_in_another_currency(db):
 
 
 def test_a_missing_rate_names_the_currency_and_day(db):
-    with pytest.raises(MissingRate, match="no exchange rate for JPY on or before 2026-03-01") as exc:
+    with pytest.raises(MissingRate,
+                       match="no exchange rate for JPY on or before 2026-03-01") as exc:
         quote(db, currency=db.jpy)
     assert (exc.value.currency_code, exc.value.day) == ("JPY", DAY)
     with pytest.raises(MissingRate, match="USD on or before 2025-12-31"):

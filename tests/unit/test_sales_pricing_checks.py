@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-import core.models  # noqa: F401
-import addons.contacts.models  # noqa: F401
+import addons.contacts.models  # noqa: F401  (mapped before the sales models)
+import core.models  # noqa: F401  (FAB's user, referenced by sales models)
 from addons.sales.services.catalog_checks import (CatalogFieldError, check_exchange_rate,
                                                   check_min_quantity, check_price,
                                                   check_tax_rate)
@@ -15,7 +15,8 @@ from addons.sales.services.catalog_checks import (CatalogFieldError, check_excha
     (check_price, D("-0.0001"), "list_price", "a price cannot be negative (-0.0001)"),
     (check_price, "abc", "list_price", "'abc' is not a number"),
     (check_price, "NaN", "list_price", "'NaN' is not a number"),
-    (check_min_quantity, D("-1.5000"), "min_quantity", "a quantity break cannot be negative (-1.5)"),
+    (check_min_quantity, D("-1.5000"), "min_quantity",
+     "a quantity break cannot be negative (-1.5)"),
     (check_tax_rate, D("100.01"), "rate", "a tax rate is a percentage from 0 to 100, not 100.01"),
     (check_tax_rate, D("-1"), "rate", "a tax rate is a percentage from 0 to 100, not -1"),
     (check_exchange_rate, D("0"), "rate", "an exchange rate must be greater than 0, not 0"),

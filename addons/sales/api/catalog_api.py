@@ -197,6 +197,9 @@ class PriceListItemApi(CatalogApi):
     def check(self, item):
         if item.product is not None and not item.product.active:
             raise CatalogFieldError("product", f"product {item.product} is archived")
+        checks.check_break_free(db.session, item.price_list.id if item.price_list else None,
+                                item.product.id if item.product else None, item.min_quantity,
+                                item.id)
 
 
 class BadQuery(ValueError):
@@ -264,7 +267,9 @@ class PricingApi(BaseApi):
                         properties:
                           unit_price: {type: string}
                           currency: {type: string}
-                          rule: {type: string, enum: [customer_price_list, tier_price_list, list_price]}
+                          rule:
+                            type: string
+                            enum: [customer_price_list, tier_price_list, list_price]
                           price_list: {type: object, nullable: true}
                           min_quantity: {type: string, nullable: true}
                           source_price: {type: string}

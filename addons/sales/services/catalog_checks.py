@@ -63,14 +63,16 @@ def check_min_quantity(value, field: str = "min_quantity") -> Decimal | None:
 def check_tax_rate(value, field: str = "rate") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and not 0 <= number <= 100:
-        raise CatalogFieldError(field, f"a tax rate is a percentage from 0 to 100, not {_shown(number)}")
+        raise CatalogFieldError(field, "a tax rate is a percentage from 0 to 100, "
+                                       f"not {_shown(number)}")
     return number
 
 
 def check_exchange_rate(value, field: str = "rate") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and number <= 0:
-        raise CatalogFieldError(field, f"an exchange rate must be greater than 0, not {_shown(number)}")
+        raise CatalogFieldError(field, "an exchange rate must be greater than 0, "
+                                       f"not {_shown(number)}")
     return number
 
 
@@ -105,6 +107,24 @@ def check_rate_day_free(session: Session, currency_id: int | None, day,
         code = session.scalar(select(Currency.code).where(Currency.id == currency_id))
         raise CatalogFieldError("effective_date",
                                 f"{code} already has a rate on {day.isoformat()}")
+
+
+def check_break_free(session: Session, price_list_id: int | None, product_id: int | None,
+                     min_quantity, item_id: int | None = None) -> None:
+    """One price per product and quantity break in a list (two would make the
+    price of that quantity a matter of chance)."""
+    from ..models import PriceListItem
+
+    if None in (price_list_id, product_id, min_quantity):
+        return
+    with session.no_autoflush:
+        other = session.scalar(select(PriceListItem.id).where(
+            PriceListItem.price_list_id == price_list_id,
+            PriceListItem.product_id == product_id,
+            PriceListItem.min_quantity == Decimal(min_quantity)).limit(1))
+    if other is not None and other != item_id:
+        raise CatalogFieldError("min_quantity", f"this list already prices the product from "
+                                                f"quantity {_shown(Decimal(min_quantity))}")
 
 
 def check_rate_currency(currency) -> None:

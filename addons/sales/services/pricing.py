@@ -68,7 +68,8 @@ class Quote:
             if self.min_quantity:
                 text += f" (from {self.min_quantity.normalize():f})"
         if self.source_currency.id != self.currency.id:
-            text += f", converted from {self.source_price.normalize():f} {self.source_currency.code}"
+            text += (f", converted from {self.source_price.normalize():f} "
+                     f"{self.source_currency.code}")
         return text
 
     def as_dict(self) -> dict:

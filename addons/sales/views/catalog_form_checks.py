@@ -66,3 +66,16 @@ def one_customer_or_tier(form, field):
     tier = form.tier.data if hasattr(form, "tier") else None
     if (field.data is None) == (tier is None):
         raise ValidationError(catalog_checks.ONE_TARGET)
+
+
+def break_free(form, field):
+    """On min_quantity: no second price for the same product and break in the list."""
+    price_list = form.price_list.data if hasattr(form, "price_list") else None
+    product = form.product.data if hasattr(form, "product") else None
+    pk = _edited_id(form)
+    try:
+        catalog_checks.check_break_free(db.session, getattr(price_list, "id", None),
+                                        getattr(product, "id", None), field.data,
+                                        int(pk) if pk is not None else None)
+    except CatalogFieldError as exc:
+        raise ValidationError(exc.message) from None

@@ -29,6 +29,9 @@ def rate_field():
 class CurrencyRateView(RecordView):
     datamodel = SQLAInterface(CurrencyRate)
     list_title = _l("Exchange rates")
+    add_title = _l("Add exchange rate")
+    edit_title = _l("Edit exchange rate")
+    show_title = _l("Exchange rate")
     label_columns = {"currency": _l("Currency"), "effective_date": _l("From"),
                      "rate": _l("Rate")}
     list_columns = add_columns = edit_columns = show_columns = ["currency", "effective_date",
@@ -48,6 +51,9 @@ class CurrencyRateView(RecordView):
 class CurrencyView(RecordView):
     datamodel = SQLAInterface(Currency)
     list_title = _l("Currencies")
+    add_title = _l("Add currency")
+    edit_title = _l("Edit currency")
+    show_title = _l("Currency")
     label_columns = {"code": _l("Code"), "name": _l("Name"), "symbol": _l("Symbol"),
                      "decimal_places": _l("Decimal places"), "is_base": _l("Base currency"),
                      "active": _l("Active"), "rates": _l("Exchange rates")}

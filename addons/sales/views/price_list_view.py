@@ -18,7 +18,8 @@ from core.views.record_view import RecordView
 
 from ..models import PriceList, PriceListItem
 from ..services.catalog_checks import check_min_quantity, check_price
-from .catalog_form_checks import CatalogCheck, needs_currency, one_customer_or_tier
+from .catalog_form_checks import (CatalogCheck, break_free, needs_currency,
+                                  one_customer_or_tier)
 from .decimal_field import ExactDecimalField, decimal_text
 from .product_picker import ProductChoices, ProductPickerField
 
@@ -29,7 +30,7 @@ def item_fields() -> dict:
                                       endpoint="PriceListItemView.product_choices"),
         "min_quantity": ExactDecimalField(
             _l("From quantity"), min_places=0,
-            validators=[InputRequired(), CatalogCheck(check_min_quantity)],
+            validators=[InputRequired(), CatalogCheck(check_min_quantity), break_free],
             description=_l("This price applies from this quantity on (quantity break)")),
         "unit_price": ExactDecimalField(_l("Unit price"),
                                         validators=[InputRequired(), CatalogCheck(check_price)]),
@@ -39,6 +40,9 @@ def item_fields() -> dict:
 class PriceListItemView(ProductChoices, RecordView):
     datamodel = SQLAInterface(PriceListItem)
     list_title = _l("Price list items")
+    add_title = _l("Add price list item")
+    edit_title = _l("Edit price list item")
+    show_title = _l("Price list item")
     label_columns = {"price_list": _l("Price list"), "product": _l("Product"),
                      "min_quantity": _l("From quantity"), "unit_price": _l("Unit price")}
     list_columns = add_columns = edit_columns = show_columns = ["price_list", "product",
@@ -57,6 +61,9 @@ class PriceListItemView(ProductChoices, RecordView):
 class PriceListView(RecordView):
     datamodel = SQLAInterface(PriceList)
     list_title = _l("Price lists")
+    add_title = _l("Add price list")
+    edit_title = _l("Edit price list")
+    show_title = _l("Price list")
     label_columns = {"name": _l("Name"), "currency": _l("Currency"),
                      "company": _l("Customer company"), "tier": _l("Tier"),
                      "active": _l("Active")}

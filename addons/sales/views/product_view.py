@@ -30,6 +30,9 @@ def price_field():
 class ProductView(ProductChoices, RecordView):
     datamodel = SQLAInterface(Product)
     list_title = _l("Products")
+    add_title = _l("Add product")
+    edit_title = _l("Edit product")
+    show_title = _l("Product")
     label_columns = LABELS
     list_columns = ["code", "name", "unit", "list_price", "currency", "tax", "active"]
     add_columns = edit_columns = ["code", "name", "description", "unit", "list_price",

@@ -21,6 +21,9 @@ def rate_field():
 class TaxView(RecordView):
     datamodel = SQLAInterface(Tax)
     list_title = _l("Taxes")
+    add_title = _l("Add tax")
+    edit_title = _l("Edit tax")
+    show_title = _l("Tax")
     label_columns = {"name": _l("Name"), "rate": _l("Rate (%)"),
                      "price_include": _l("Included in price"), "active": _l("Active")}
     list_columns = add_columns = edit_columns = show_columns = ["name", "rate", "price_include",
