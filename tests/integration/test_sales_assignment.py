@@ -117,8 +117,19 @@ def test_rules_match_by_source_region_tag_and_score(world):
     fair = _create_leads(app, 1, "fair", source="FAIR")  # case does not matter
     east = _create_leads(app, 1, "east", region="华东", source="web")
     vip = _create_leads(app, 1, "vip", tag_id=users["vip_tag"])
-    hot = _create_leads(app, 1, "hot", score=60)
-    cold = _create_leads(app, 1, "cold", score=10, region="华南")
+    with app.app_context():
+        from addons.sales.models import ScoringRule
+
+        # the score comes from the scoring rules (computed before the lead is stored)
+        db.session.add(ScoringRule(name="Has e-mail", kind="field", field="has_email",
+                                   points=60))
+        db.session.commit()
+    hot = _create_leads(app, 1, "hot", email="buyer@example.com")
+    cold = _create_leads(app, 1, "cold", region="华南")
+    with app.app_context(), acting_as(SYSTEM):
+        from addons.sales.models import Lead
+
+        assert db.session.get(Lead, hot[0]).score == 60
     assert [_owners(app, i) for i in (fair, east, vip, hot, cold)] == [
         {users["a"]: 1}, {users["b"]: 1}, {users["c"]: 1}, {users["d"]: 1}, {None: 1}]
 

@@ -68,9 +68,9 @@ class RunResult:
     unassigned: list[Outcome] = field(default_factory=list)
 
     def summary(self) -> str:
-        text_ = f"{len(self.assigned)} lead(s) assigned, {len(self.unassigned)} left unassigned"
+        counts = f"{len(self.assigned)} lead(s) assigned, {len(self.unassigned)} left unassigned"
         reasons = sorted({o.message for o in self.unassigned})
-        return text_ + (f" ({'; '.join(reasons)})" if reasons else "")
+        return counts + (f" ({'; '.join(reasons)})" if reasons else "")
 
 
 def cycle(members: list[tuple[int, int]]) -> list[int]:
@@ -118,6 +118,9 @@ def _open_count(session: Session, user_id: int) -> int:
 
 def _take_slot(session: Session, rule) -> tuple[int | None, str]:
     """The member the rule's next free slot names, the pointer moved past it."""
+    pointer = _lock_pointer(session, rule.id)  # first: the pool is read under the lock too
+    if pointer is None:
+        return None, f"rule '{rule.name}' was removed"
     members = _conn(session).execute(
         select(AssignmentMember.user_id, AssignmentMember.weight, AssignmentMember.capacity)
         .where(AssignmentMember.rule_id == rule.id, AssignmentMember.active)
@@ -126,9 +129,6 @@ def _take_slot(session: Session, rule) -> tuple[int | None, str]:
         return None, f"rule '{rule.name}' has no active members"
     slots = cycle([(m.user_id, m.weight) for m in members])
     capacity = {m.user_id: m.capacity for m in members}
-    pointer = _lock_pointer(session, rule.id)
-    if pointer is None:
-        return None, f"rule '{rule.name}' was removed"
     full: dict[int, bool] = {}
     for step in range(len(slots)):
         user = slots[(pointer + step) % len(slots)]
