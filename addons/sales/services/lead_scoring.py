@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from core.security.audit import record_event
 
 from ..models import Activity, Lead, ScoringRule
-from ..models.scoring_rule import ACTIVITY, FIELD
+from ..models.scoring_rule import ACTIVITY, ACTIVITY_KINDS, FIELD, FIELDS, VALUED_FIELDS
 
 WHOLE_BASE = {"skip_record_rules": True}  # a score counts every activity, whoever owns it
 CHUNK = 1000
@@ -159,8 +159,6 @@ class ScoringRuleError(ValueError):
 
 def check_rule(rule: ScoringRule) -> None:
     """Refuse a rule the scoring cannot apply (screen and any other writer)."""
-    from ..models.scoring_rule import ACTIVITY_KINDS, FIELDS, VALUED_FIELDS
-
     if rule.kind not in (FIELD, ACTIVITY):
         raise ScoringRuleError(f"kind: must be '{FIELD}' or '{ACTIVITY}', not {rule.kind!r}")
     if rule.points is None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from core.security.actor import current_actor
-from core.security.record_rules import ADMIN_ROLE, AccessDenied  # noqa: F401 (raised)
+from core.security.record_rules import ADMIN_ROLE
 # the record rules' refusal: noted on the request, so core answers 403 even
 # where FAB's views swallow the exception (pre_add/pre_update flash any error)
 from core.security.record_rules import _refuse as refuse
@@ -17,7 +17,7 @@ from ..models import Stage
 
 
 def check_may_configure(session: Session, stage: Stage, team_id: int | None) -> None:
-    """Raise AccessDenied unless the actor may configure the pipeline of `team_id`."""
+    """Raise AccessDenied (core.security.record_rules) unless the actor may configure the pipeline of `team_id`."""
     actor = current_actor()
     if actor.is_system or ADMIN_ROLE in actor.roles:
         return

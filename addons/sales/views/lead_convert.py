@@ -4,7 +4,7 @@ and per kind the choice "link to X", "create new" or nothing. Thin: the
 matches and the conversion are services/lead_conversion.py."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext

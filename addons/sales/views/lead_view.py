@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
 from wtforms.validators import NumberRange
 
 from core.views.record_view import RecordView
@@ -60,9 +61,16 @@ class _LeadViewBase(ActivityPanel, LeadActions, CustomerPickers, RecordView):
     base_order = ("created_at", "desc")
     validators_columns = {
         "probability": [NumberRange(0, 100)],
-        "priority": [NumberRange(0, 3)],
         "expected_revenue": [NumberRange(min=0)],
     }
+
+    def _init_forms(self):
+        # FAB would make the NOT NULL priority a required text box
+        for extra in ("add_form_extra_fields", "edit_form_extra_fields"):
+            setattr(self, extra, {**(getattr(self, extra, None) or {}), "priority": SelectField(
+                _l("Priority"), coerce=int, default=0,
+                choices=[(0, "-"), (1, "★"), (2, "★★"), (3, "★★★")])})
+        super()._init_forms()
 
     def pre_add(self, item):
         item.type = self.lead_type  # the screen says which: no free write of the type

@@ -12,7 +12,7 @@ from core.db import db
 from core.views.record_view import RecordView
 
 from ..models import ScoringRule
-from ..models.scoring_rule import ACTIVITY, ACTIVITY_KINDS, FIELD, FIELDS
+from ..models.scoring_rule import ACTIVITY, FIELD
 from ..services.lead_scoring import check_rule, rescore_all
 
 FIELD_LABELS = {"source": _l("Source"), "region": _l("Region"),
@@ -71,5 +71,3 @@ class ScoringRuleView(RecordView):
 
     post_add = post_update = post_delete = _rescore
 
-
-__all__ = ["ScoringRuleView", "FIELDS", "ACTIVITY_KINDS"]
