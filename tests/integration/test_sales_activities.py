@@ -332,3 +332,23 @@ def test_lead_page_shows_its_activities_and_schedules_from_the_panel(world):
     assert other.post(f"/sales/activities/of/lead/{ids['lead']}", data={
         "csrf_token": token, "kind": "call", "summary": "Sneaky",
         "due_date": TODAY.isoformat()}).status_code == 404
+
+
+def test_done_action_in_openapi_and_malformed_bodies_are_4xx(world):
+    app, users, ids = world
+    rest = app.test_client()
+    headers = {"Authorization": f"Bearer {api_token(rest, 's1')}"}
+    add_user(app, "admin", ["Admin"])
+    spec = rest.get("/api/v1/_openapi",
+                    headers={"Authorization": f"Bearer {api_token(rest, 'admin')}"})
+    assert spec.status_code == 200
+    done = spec.get_json()["paths"]["/api/v1/activity/{pk}/done"]["post"]
+    assert {"200", "400", "404", "409"} <= set(done["responses"])
+    url = f"/api/v1/activity/{ids['today']}/done"
+    assert rest.post(url, headers=headers, data="note=x",
+                     content_type="text/plain").status_code == 400
+    assert rest.post(url, headers=headers, json=["x"]).status_code == 400
+    assert rest.post(url, headers=headers, json={"note": 5}).status_code == 400
+    assert rest.post(f"/api/v1/activity/{2**70}/done", headers=headers).status_code == 404
+    assert _activity(app, ids["today"]) == (None, None)
+    assert rest.post(url, headers=headers, json={"note": "ok"}).status_code == 200
