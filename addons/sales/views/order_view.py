@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterInFunction
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -140,6 +140,13 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
                 raise ValueError(gettext("No such opportunity, or you may not see it."))
             item.lead = lead
         self._check_header(item)
+
+    def post_add(self, item):
+        g.sales_added_order = item  # the new quotation's page is where lines are added
+
+    def post_add_redirect(self):
+        order = g.pop("sales_added_order", None)
+        return redirect(self._show_url(order)) if order is not None else super().post_add_redirect()
 
     def pre_update(self, item):
         refuse_if_locked(item)
