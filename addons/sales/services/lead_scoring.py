@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import event, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from core.security.audit import record_event
 
@@ -47,8 +47,9 @@ def _field_matches(rule: ScoringRule, lead: Lead, tag_names) -> bool:
     if name == "has_phone":
         return bool((lead.phone or "").strip())
     if name == "has_company":
-        return (lead.company is not None or lead.company_id is not None
-                or bool((lead.company_name or "").strip()))
+        # the columns first: the relationship would load the company row
+        return (lead.company_id is not None or bool((lead.company_name or "").strip())
+                or lead.company is not None)
     if name == "tag":
         return _text(rule.value) in {_text(t) for t in tag_names()}
     return _text(getattr(lead, name, None)) == _text(rule.value) != ""
@@ -108,9 +109,11 @@ def rescore_all(session: Session) -> int:
     apply; one `rescore` event is audited instead."""
     rules = active_rules(session)
     changed, last = 0, 0
+    stmt = select(Lead).order_by(Lead.id).limit(CHUNK)
+    if any(r.kind == FIELD and r.field == "tag" for r in rules):
+        stmt = stmt.options(selectinload(Lead.tags))  # one query per chunk, not per lead
     while True:
-        leads = list(session.scalars(select(Lead).where(Lead.id > last).order_by(Lead.id)
-                                     .limit(CHUNK), execution_options=WHOLE_BASE))
+        leads = list(session.scalars(stmt.where(Lead.id > last), execution_options=WHOLE_BASE))
         if not leads:
             break
         last = leads[-1].id
