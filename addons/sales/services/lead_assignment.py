@@ -14,7 +14,8 @@ pool, fair under concurrency, run on creation and on demand.
 
 ``assign_unassigned(session, *, limit=None) -> RunResult``
     The on-demand run (rules screen button, ``crossdock sales assign``): every
-    open unowned lead, oldest first, each in its own transaction (commits).
+    open unowned lead or opportunity, oldest first, each in its own
+    transaction (commits).
 
 Fairness: a rule's members form a cycle of sum(weights) slots, interleaved
 (weights 1:2 -> A B B), so over each full cycle every member gets leads in
@@ -46,7 +47,7 @@ from core.security.actor import SYSTEM, acting_as
 from core.security.audit import record_event
 
 from ..models.assignment_rule import AssignmentMember, AssignmentRule
-from ..models.lead import LEAD, OPEN, Lead, lead_tag
+from ..models.lead import OPEN, Lead, lead_tag
 
 log = logging.getLogger(__name__)
 
@@ -213,8 +214,9 @@ def _sync_object(session: Session, lead: Lead) -> None:
 
 def _unassigned_ids(session: Session, limit: int | None) -> list[int]:
     t = Lead.__table__
-    stmt = (select(t.c.id).where(t.c.owner_id.is_(None), t.c.status == OPEN,
-                                 t.c.type == LEAD).order_by(t.c.id))
+    # leads and opportunities alike, as on creation (served by the owner/status index)
+    stmt = (select(t.c.id).where(t.c.owner_id.is_(None), t.c.status == OPEN)
+            .order_by(t.c.id))
     if limit:
         stmt = stmt.limit(limit)
     return list(_conn(session).scalars(stmt))
