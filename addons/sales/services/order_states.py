@@ -23,7 +23,7 @@ from decimal import Decimal
 from flask import has_request_context, url_for
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from core.security.actor import current_actor
 from core.security.audit import record_event
@@ -32,7 +32,7 @@ from core.security.record_rules import AccessDenied, may_write
 from ..models import Currency, OrderSyncRequest
 from ..models.order_sync_request import CANCEL, CONFIRM
 from ..models.sales_order import (
-    CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SYNC_PENDING, SalesOrder,
+    CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SYNC_PENDING, SalesOrder, SalesOrderLine,
 )
 from .currency_rates import MissingRate, rate_on
 from .money import round_money
@@ -211,12 +211,10 @@ def reset_to_draft(session: Session, order: SalesOrder) -> None:
 
 
 def load_for_update(session: Session, order_id: int) -> SalesOrder | None:
-    """The order (record rules applied) with lines and products, in few queries."""
-    from sqlalchemy.orm import selectinload
-
-    from ..models.sales_order import SalesOrderLine
-
+    """The order (record rules applied) with currency, lines and products, in
+    three queries: what confirm, the screens and the print page all read."""
     return session.scalars(
         select(SalesOrder).where(SalesOrder.id == order_id)
-        .options(selectinload(SalesOrder.lines).selectinload(SalesOrderLine.product))
+        .options(joinedload(SalesOrder.currency),
+                 selectinload(SalesOrder.lines).selectinload(SalesOrderLine.product))
     ).first()
