@@ -283,3 +283,26 @@ def test_concurrent_on_demand_runs_assign_each_lead_once(world):
     assert not errors
     assert _owners(app, ids) == {users["a"]: 6, users["b"]: 18}
     assert len(_assign_events(app)) == 24  # never twice
+
+
+def test_a_lead_handed_to_another_team_starts_in_that_teams_pipeline(world):
+    app, users = world
+    east = add_user(app, "east1", ["Salesperson"], "East")
+    with app.app_context():
+        from addons.sales.models import Stage
+        from core.security.teams import Team
+
+        team = db.session.query(Team).filter_by(name="East").one()
+        db.session.add_all([Stage(name="初步沟通", team_id=team.id, sequence=1, probability=15),
+                            Stage(name="赢单", team_id=team.id, sequence=9, probability=100,
+                                  is_won=True)])
+        db.session.commit()
+        team_id = team.id
+    _rule(app, "East China", [(east, 1, None)], region="华东", team_id=team_id)
+    lead_id, = _create_leads(app, 1, "east", region="华东")
+    with app.app_context(), acting_as(SYSTEM):
+        from addons.sales.models import Lead
+
+        lead = db.session.get(Lead, lead_id)
+        assert (lead.owner_id, lead.team_id) == (east, team_id)
+        assert (lead.stage.name, lead.probability) == ("初步沟通", 15)

@@ -48,6 +48,7 @@ from core.security.audit import record_event
 
 from ..models.assignment_rule import AssignmentMember, AssignmentRule
 from ..models.lead import OPEN, Lead, lead_tag
+from .stage_moves import first_stage, pipeline_of
 
 log = logging.getLogger(__name__)
 
@@ -156,8 +157,8 @@ def _locked_lead(session: Session, lead_id: int):
     each other, and the second sees the owner the first gave (then skips)."""
     t = Lead.__table__
     conn = _conn(session)
-    stmt = select(t.c.id, t.c.source, t.c.region, t.c.score, t.c.owner_id, t.c.status
-                  ).where(t.c.id == lead_id)
+    stmt = select(t.c.id, t.c.source, t.c.region, t.c.score, t.c.owner_id, t.c.status,
+                  t.c.team_id, t.c.stage_id).where(t.c.id == lead_id)
     if conn.dialect.name == "sqlite":
         conn.execute(update(t).where(t.c.id == lead_id).values(owner_id=t.c.owner_id))
     else:
@@ -182,8 +183,8 @@ def _assign_id(session: Session, lead_id: int) -> Outcome:
             reasons.append(why)
             continue
         values = {"owner_id": user_id}
-        if rule.team_id is not None:
-            values["team_id"] = rule.team_id
+        if rule.team_id is not None and rule.team_id != row["team_id"]:
+            values.update(_moved_to_team(session, rule.team_id, row["stage_id"]))
         _conn(session).execute(update(t).where(t.c.id == lead_id).values(**values))
         record_event(session, "assign", "Lead", lead_id,
                      {"rule_id": rule.id, "rule": rule.name, "user_id": user_id,
@@ -192,13 +193,24 @@ def _assign_id(session: Session, lead_id: int) -> Outcome:
     return Outcome(lead_id, None, None, "; ".join(reasons) or NO_RULE)
 
 
+def _moved_to_team(session: Session, team_id: int, stage_id: int | None) -> dict:
+    """A lead handed to another team leaves a stage that is not in that
+    team's pipeline for the team's first stage (as stage_moves does for new leads)."""
+    values = {"team_id": team_id}
+    if stage_id not in {s.id for s in pipeline_of(session, team_id)}:
+        stage = first_stage(session, team_id)
+        if stage is not None:
+            values.update(stage_id=stage.id, probability=stage.probability)
+    return values
+
+
 def assign_lead(session: Session, lead: Lead) -> Outcome:
     """See the module docstring. Flushes; never commits."""
     session.flush()
     outcome = _assign_id(session, lead.id)
     if outcome.user_id is not None:
         _sync_object(session, lead)
-        session.expire(lead, ["owner", "team"])
+        session.expire(lead, ["owner", "team", "stage"])
     return outcome
 
 
@@ -206,10 +218,11 @@ def _sync_object(session: Session, lead: Lead) -> None:
     """Tell the loaded Lead what the Core UPDATE wrote, as stored values (so
     no later flush writes them again, and record rules do not re-check them)."""
     t = Lead.__table__
-    owner, team = _conn(session).execute(
-        select(t.c.owner_id, t.c.team_id).where(t.c.id == lead.id)).one()
-    attributes.set_committed_value(lead, "owner_id", owner)
-    attributes.set_committed_value(lead, "team_id", team)
+    row = _conn(session).execute(
+        select(t.c.owner_id, t.c.team_id, t.c.stage_id, t.c.probability)
+        .where(t.c.id == lead.id)).one()
+    for column, value in row._mapping.items():
+        attributes.set_committed_value(lead, column, value)
 
 
 def _unassigned_ids(session: Session, limit: int | None) -> list[int]:
@@ -275,7 +288,7 @@ def _after_flush(session: Session, flush_context) -> None:
 def _after_flush_postexec(session: Session, flush_context) -> None:
     # relationships loaded as "no owner" before the flush would hide the new owner
     for lead in session.info.pop(_ASSIGNED, []):
-        session.expire(lead, ["owner", "team"])
+        session.expire(lead, ["owner", "team", "stage"])
 
 
 _ASSIGNED = "sales_assigned_leads"
