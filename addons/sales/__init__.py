@@ -4,85 +4,94 @@ price lists, taxes and currencies, quotations and orders (confirming one records
 the ERP sync request the integration hub consumes), and a sales dashboard."""
 from flask_babel import lazy_gettext as _l
 
+from .api.activity_api import ActivityApi
 from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceListItemApi,
                               PricingApi, ProductApi, TaxApi)
 from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
-from .api.activity_api import ActivityApi
 from .services.default_data import seed_defaults
-from .services.load_demo import demo_command
 from .services.lead_assignment import assign_command, keep_leads_assigned
-from .views.assignment_rule_view import AssignmentMemberView, AssignmentRuleView
-from .views.activity_my import MyActivitiesView
-from .views.activity_reminder_bell import ReminderLabel, ReminderView
-from .views.activity_view import ActivityView
+from .services.load_demo import demo_command
 from .services.order_lock import lock_confirmed_orders
 from .services.order_numbering import number_new_orders
 from .services.order_totals import keep_totals_in_step
-from .views.order_print import OrderPrintView
-from .views.order_view import OrderView, QuotationView
+from .views.activity_my import MyActivitiesView
+from .views.activity_reminder_bell import ReminderLabel, ReminderView
+from .views.activity_view import ActivityView
+from .views.assignment_rule_view import AssignmentMemberView, AssignmentRuleView
 from .views.currency_view import CurrencyRateView, CurrencyView
 from .views.lead_view import LeadView, OpportunityView
+from .views.lost_reason_view import LostReasonView
+from .views.order_print import OrderPrintView
+from .views.order_view import OrderView, QuotationView
+from .views.pipeline_board import PipelineBoardView
 from .views.price_list_view import PriceListItemView, PriceListView
 from .views.product_view import ProductView
-from .views.tax_view import TaxView
-from .views.lost_reason_view import LostReasonView
-from .views.pipeline_board import PipelineBoardView
-from .views.stage_view import StageView
-from .views.scoring_rule_view import ScoringRuleView
 from .views.sales_dashboard import SalesDashboardView
+from .views.scoring_rule_view import ScoringRuleView
+from .views.stage_view import StageView
+from .views.tax_view import TaxView
 
 CATEGORY = "Sales"
 
 
 def register(addon):
     menu = dict(category=CATEGORY, category_label=_l("Sales"), category_icon="fa-handshake-o")
-    addon.on("post_install", seed_defaults)
-    addon.command(demo_command)  # crossdock sales demo
-    number_new_orders()  # quotations: numbers, amounts and the lock follow every flush
+    # rules that follow every flush, whatever path writes
+    keep_leads_assigned()  # leads created without owner are assigned
+    number_new_orders()  # quotations get numbers, amounts and the lock
     keep_totals_in_step()
     lock_confirmed_orders()
+
+    # the menu, in the order of a salesperson's day
+    addon.view(PipelineBoardView, "Pipeline", label=_l("Pipeline"), icon="fa-columns", **menu)
     addon.view(LeadView, "Leads", label=_l("Leads"), icon="fa-bullseye", **menu)
     addon.view(OpportunityView, "Opportunities", label=_l("Opportunities"), icon="fa-star",
                **menu)
+    addon.view(MyActivitiesView, "My activities", label=_l("My activities"),
+               icon="fa-check-square-o", **menu)
+    addon.view(ActivityView, "Activities", label=_l("Activities"), icon="fa-calendar", **menu)
+    addon.view(QuotationView, "Quotations", label=_l("Quotations"), icon="fa-file-text-o",
+               **menu)
+    addon.view(OrderView, "Sales orders", label=_l("Orders"), icon="fa-shopping-cart", **menu)
+    addon.view(SalesDashboardView, "Sales dashboard", label=_l("Dashboard"),
+               icon="fa-bar-chart", **menu)
+    register_catalog(addon, menu)
+    addon.view(AssignmentRuleView, "Assignment rules", label=_l("Assignment rules"),
+               icon="fa-random", **menu)
     addon.view(StageView, "Stages", label=_l("Configuration: stages"), icon="fa-columns",
                **menu)
     addon.view(LostReasonView, "Lost reasons", label=_l("Configuration: lost reasons"),
                icon="fa-ban", **menu)
     addon.view(ScoringRuleView, "Scoring rules", label=_l("Configuration: scoring rules"),
                icon="fa-trophy", **menu)
-    addon.view(PipelineBoardView, "Pipeline", label=_l("Pipeline"), icon="fa-columns", **menu)
-    addon.api(LeadApi)
-    addon.api(OrderApi)
-    addon.view(QuotationView, "Quotations", label=_l("Quotations"), icon="fa-file-text-o",
-               **menu)
-    addon.view(OrderView, "Sales orders", label=_l("Orders"), icon="fa-shopping-cart", **menu)
-    addon.view_no_menu(OrderPrintView)
-    register_catalog(addon, menu)
-    addon.view(MyActivitiesView, "My activities", label=_l("My activities"),
-               icon="fa-check-square-o", **menu)
-    addon.view(ActivityView, "Activities", label=_l("Activities"), icon="fa-calendar", **menu)
-    addon.view(ReminderView, "Reminders", label=ReminderLabel(), icon="fa-bell")
-    addon.api(ActivityApi)
-    addon.view(AssignmentRuleView, "Assignment rules", label=_l("Assignment rules"),
-               icon="fa-random", **menu)
+    register_finance_settings(addon, menu)
+    addon.view(ReminderView, "Reminders", label=ReminderLabel(), icon="fa-bell")  # navbar bell
     addon.view_no_menu(AssignmentMemberView)
+    addon.view_no_menu(OrderPrintView)
+
+    addon.api(LeadApi)
+    addon.api(ActivityApi)
+    addon.api(OrderApi)
+    addon.on("post_install", seed_defaults)
+    addon.command(demo_command)  # crossdock sales demo
     addon.command(assign_command)  # crossdock sales assign
-    keep_leads_assigned()  # leads created without owner are assigned on flush
-    addon.view(SalesDashboardView, "Sales dashboard", label=_l("Dashboard"),
-               icon="fa-bar-chart", **menu)
 
 
 def register_catalog(addon, menu):
-    """Products, price lists, taxes, currencies and rates; pricing (helper H4)."""
+    """Products and price lists, with their APIs and the pricing quote."""
     addon.view(ProductView, "Products", label=_l("Catalog: products"), icon="fa-cube", **menu)
     addon.view(PriceListView, "Price lists", label=_l("Catalog: price lists"), icon="fa-tags",
                **menu)
     addon.view_no_menu(PriceListItemView)
+    for api in (ProductApi, TaxApi, CurrencyApi, CurrencyRateApi, PriceListApi,
+                PriceListItemApi, PricingApi):
+        addon.api(api)
+
+
+def register_finance_settings(addon, menu):
+    """Taxes, currencies and their rates (kept by Finance)."""
     addon.view(TaxView, "Taxes", label=_l("Configuration: taxes"), icon="fa-percent", **menu)
     addon.view(CurrencyView, "Currencies", label=_l("Configuration: currencies"),
                icon="fa-money", **menu)
     addon.view_no_menu(CurrencyRateView)
-    for api in (ProductApi, TaxApi, CurrencyApi, CurrencyRateApi, PriceListApi,
-                PriceListItemApi, PricingApi):
-        addon.api(api)
