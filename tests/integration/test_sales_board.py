@@ -346,3 +346,105 @@ def test_get_never_changes_state_and_move_needs_csrf(world):
     resp = _move(client, token + "x", ids["a1"], ids["stage_Qualified"])
     assert resp.status_code == 400
     assert _state(app) == before and _audit_count(app) == audits
+
+
+def _column_walk(client, stage_id: int) -> list[int]:
+    """Every card id of a column, page after page (folded columns too)."""
+    seen, after = [], None
+    while True:
+        answer = client.get("/sales/board/cards", query_string={
+            "stage_id": stage_id, **({"after": after} if after else {})}).get_json()
+        assert answer["ok"]
+        seen += list(map(int, CARD.findall(answer["html"])))
+        after = answer["next"]
+        if not after:
+            return seen
+
+
+def test_won_and_stageless_cards_merge_in_board_order(world):
+    """The won column holds won ones from any stage and open ones in the won
+    stage; the first column holds open ones without a stage too. Each is read
+    in two parts and merged: pages stay in board order, each card once."""
+    app, users, ids = world
+    from addons.sales.services.pipeline_board import PAGE_SIZE
+
+    with app.app_context():
+        from addons.sales.models import Lead
+
+        for n in range(PAGE_SIZE + 9):
+            won = n % 2 == 0
+            db.session.add(Lead(
+                name=f"w {n}", owner_id=users["s1"], team_id=ids["team_a"],
+                stage_id=ids["stage_Proposition"] if won else ids["stage_Won"],
+                status="won" if won else "open", type="opportunity", priority=n % 3,
+                expected_close=None if n % 4 == 1 else dt.date(2026, 2, 1 + n % 27)))
+            db.session.add(Lead(
+                name=f"n {n}", owner_id=users["s1"], team_id=ids["team_a"],
+                stage_id=None if n % 2 else ids["stage_New"], type="opportunity",
+                priority=(n + 1) % 4, expected_close=dt.date(2026, 3, 1 + n % 20)))
+        db.session.commit()
+        rows = db.session.execute(select(
+            Lead.id, Lead.priority, Lead.expected_close, Lead.status, Lead.stage_id).where(
+            Lead.team_id == ids["team_a"], Lead.type == "opportunity",
+            Lead.owner_id == users["s1"])).all()
+
+    def order(keep):
+        return [r.id for r in sorted(filter(keep, rows), key=lambda r: (
+            -r.priority, r.expected_close or dt.date.max, r.id))]
+
+    won_expected = order(lambda r: r.status == "won" or (
+        r.status == "open" and r.stage_id == ids["stage_Won"]))
+    new_expected = order(lambda r: r.status == "open" and r.stage_id in (
+        ids["stage_New"], None))
+    client = app.test_client()
+    login(client, "s1")
+    assert _column_walk(client, ids["stage_Won"]) == won_expected
+    assert _column_walk(client, ids["stage_New"]) == new_expected
+    section = re.search(rf'<section class="board-column[^"]*"\s+data-stage-id="{ids["stage_New"]}"'
+                        r'.*?</section>', _board(client), re.S).group(0)
+    assert list(map(int, CARD.findall(section))) == new_expected[:PAGE_SIZE]
+    assert len(won_expected) > PAGE_SIZE and len(new_expected) > PAGE_SIZE
+
+
+def test_board_queries_do_not_grow_with_cards(world):
+    """The page reads its cards in a fixed number of statements (ids per
+    column, then all cards with customer and owner at once), however many:
+    30 more cards, with their own customers, in columns that had cards."""
+    app, users, ids = world
+    from sqlalchemy import event
+
+    client = app.test_client()
+    login(client, "mgr")
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    def measure():
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            statements.clear()
+            page = _board(client)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements), len(CARD.findall(page))
+
+    _board(client)  # warm caches (permissions, menus)
+    before, cards_before = measure()
+    with app.app_context():
+        from addons.contacts.models import Company
+        from addons.sales.models import Lead
+
+        for n in range(30):
+            company = Company(name=f"Customer {n}", owner_id=users["s2"])
+            db.session.add(company)
+            db.session.add(Lead(
+                name=f"more {n}", owner_id=users["s1" if n % 2 else "s2"],
+                team_id=ids["team_a"], company=company, type="opportunity",
+                stage_id=ids[("stage_New", "stage_Qualified", "stage_Negotiation")[n % 3]]))
+        db.session.commit()
+    after, cards_after = measure()
+    assert cards_after == cards_before + 30
+    assert after == before

@@ -30,7 +30,8 @@ class Lead(Model):
     __tablename__ = "sales_lead"
     __table_args__ = (
         # the board and the dashboard: one team's open opportunities by stage
-        Index("ix_sales_lead_board", "team_id", "type", "status", "stage_id"),
+        Index("ix_sales_lead_board_cards", "team_id", "type", "status", "stage_id", "priority",
+              "expected_close", "owner_id", "id"),  # board card order, index-only (0007)
         Index("ix_sales_lead_owner_status", "owner_id", "status"),
         # the dashboard's team aggregates, answered from the index (migration 0006)
         Index("ix_sales_lead_dashboard", "team_id", "type", "status", "stage_id", "currency_id",

@@ -6,8 +6,8 @@ Column totals are one GROUP BY over the board index (team, type, status,
 stage) per currency; each currency's sum is then converted to the base
 currency, and a currency without a rate is reported as such, never dropped.
 Cards come in pages of PAGE_SIZE per column, keyset-paged on
-(priority desc, expected close, id), with customer, owner and currency loaded
-in the same query.
+(priority desc, expected close, id): each column's ids first, from the index
+alone, then the board's cards with customer, owner and currency in one query.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from core.security.teams import Team, user_team_ids
 
 from ..models import Currency, Lead, Stage
 from ..models.lead import OPEN, OPPORTUNITY, WON
-from .currency_rates import MissingRate, base_currency, convert
+from .currency_rates import MissingRate, base_currency, convert, rate_on
 from .money import round_money
 from .stage_moves import pipeline_of
 
@@ -148,21 +148,6 @@ def won_column(stages: list[Stage]) -> Stage | None:
     return next((s for s in stages if s.is_won), None)
 
 
-def _column_condition(stage: Stage, stages: list[Stage]):
-    """Which board rows sit in `stage`'s column: won ones in the won stage
-    (whatever stage they were won from), open ones in their stage; an open one
-    with no stage waits in the first column."""
-    won = won_column(stages)
-    if won is not None and stage.id == won.id:
-        return or_(Lead.status == WON, and_(Lead.status == OPEN, Lead.stage_id == stage.id))
-    in_stage = Lead.stage_id == stage.id
-    if stage.id == stages[0].id:
-        in_stage = or_(in_stage, Lead.stage_id.is_(None))
-    if won is None:  # no won stage: won ones stay where they were won
-        return in_stage
-    return and_(Lead.status == OPEN, in_stage)
-
-
 def _column_of(stage_id: int | None, status: str, stages: list[Stage]) -> Stage | None:
     won = won_column(stages)
     if status == WON and won is not None:
@@ -193,6 +178,7 @@ def column_totals(session: Session, f: BoardFilter, stages: list[Stage],
     currencies = {c.id: c for c in session.scalars(select(Currency))}
     # sum per column and currency first, so each currency converts once per column
     sums: dict[tuple[int, int | None], Decimal] = {}
+    rates: dict[int, Decimal | MissingRate] = {}
     for stage_id, status, currency_id, count, amount in rows:
         stage = _column_of(stage_id, status, stages)
         if stage is None:  # a stage no longer in the pipeline: not on this board
@@ -209,7 +195,7 @@ def column_totals(session: Session, f: BoardFilter, stages: list[Stage],
             column.unconverted.append((currency.code if currency else "?", amount))
             continue
         try:
-            column.total += convert(session, amount, currency, base, day)
+            column.total += _to_base(session, rates, amount, currency, base, day)
         except MissingRate:
             column.unconverted.append(
                 (currency.code, round_money(amount, currency.decimal_places)))
@@ -217,6 +203,24 @@ def column_totals(session: Session, f: BoardFilter, stages: list[Stage],
         if base is not None:
             column.total = round_money(column.total, base.decimal_places)
     return totals
+
+
+def _to_base(session: Session, rates: dict, amount: Decimal, currency: Currency,
+             base: Currency, day: date) -> Decimal:
+    """`convert` to the base currency with each currency's rate read once per
+    board (a rate query per column and currency was a third of the page)."""
+    if currency.id == base.id:
+        return convert(session, amount, currency, base, day)
+    if currency.id not in rates:
+        try:
+            rates[currency.id] = rate_on(session, currency, day)
+        except MissingRate as exc:
+            rates[currency.id] = exc
+    rate = rates[currency.id]
+    if isinstance(rate, MissingRate):
+        raise rate
+    # as convert(): amount / rate(source) * rate(base), the base's rate being 1
+    return round_money(Decimal(amount) / rate, base.decimal_places)
 
 
 # -- cards --------------------------------------------------------------------
@@ -238,28 +242,77 @@ def decode_cursor(raw: str) -> tuple[int, date, int]:
         raise BoardInputError(f"after: '{raw}' is not a board cursor") from None
 
 
+def _column_branches(stage: Stage, stages: list[Stage]) -> list:
+    """Which board rows sit in `stage`'s column: won ones in the won stage
+    (whatever stage they were won from), open ones in their stage; an open one
+    with no stage waits in the first column. Given as conditions to OR, each
+    an equality prefix of ix_sales_lead_board_cards: an OR inside one query
+    makes the database give up the index's stage column and read far more."""
+    won = won_column(stages)
+    open_ = Lead.status == OPEN
+    if won is not None and stage.id == won.id:
+        return [Lead.status == WON, and_(open_, Lead.stage_id == stage.id)]
+    branches = [Lead.stage_id == stage.id]
+    if stage.id == stages[0].id:
+        branches.append(Lead.stage_id.is_(None))
+    if won is None:
+        return branches
+    return [and_(open_, b) for b in branches]
+
+
+def _card_ids(session: Session, f: BoardFilter, stage: Stage, stages: list[Stage],
+              after: str | None, limit: int) -> list[int]:
+    """Ids of one page of a column in board order. Only Lead's own columns are
+    read, so the database answers from ix_sales_lead_board_cards alone and
+    sorts the column's index entries, not its rows (migration 0007); a column
+    made of two branches (won + open in the won stage, no stage + first stage)
+    takes a page of each and merges them."""
+    key = _close_key()
+    rows = []
+    for branch in _column_branches(stage, stages):
+        query = (select(Lead.priority, key, Lead.id)
+                 .where(*_board_conditions(f), branch)
+                 .order_by(Lead.priority.desc(), key, Lead.id)
+                 .limit(limit))
+        if after:
+            priority, close, lead_id = decode_cursor(after)
+            query = query.where(or_(
+                Lead.priority < priority,
+                and_(Lead.priority == priority,
+                     or_(key > close, and_(key == close, Lead.id > lead_id)))))
+        rows.extend(session.execute(query).all())
+    rows.sort(key=lambda r: (-r[0], r[1], r[2]))
+    return [r[2] for r in rows[:limit]]
+
+
+def _load_cards(session: Session, ids: list[int]) -> dict[int, Lead]:
+    """The cards of `ids` with customer, owner and currency, in one query
+    (an ORM statement: the record rules still apply)."""
+    if not ids:
+        return {}
+    query = (select(Lead).where(Lead.id.in_(ids))
+             .options(joinedload(Lead.company), joinedload(Lead.person),
+                      joinedload(Lead.owner), joinedload(Lead.currency)))
+    return {lead.id: lead for lead in session.scalars(query).unique()}
+
+
+def _page(ids: list[int], leads: dict[int, Lead], limit: int
+          ) -> tuple[list[Lead], str | None]:
+    """The cards of a page in the order of `ids` (one more than `limit` was
+    fetched: it says whether a next page exists)."""
+    cards = [leads[i] for i in ids[:limit] if i in leads]
+    if len(ids) > limit and cards:
+        return cards, encode_cursor(cards[-1])
+    return cards, None
+
+
 def column_cards(session: Session, f: BoardFilter, stage: Stage, stages: list[Stage],
                  after: str | None = None, limit: int = PAGE_SIZE
                  ) -> tuple[list[Lead], str | None]:
     """One page of a column's cards in board order, and the cursor of the next
     page (None when this is the last)."""
-    query = (select(Lead).where(*_board_conditions(f), _column_condition(stage, stages))
-             .options(joinedload(Lead.company), joinedload(Lead.person),
-                      joinedload(Lead.owner), joinedload(Lead.currency))
-             .order_by(Lead.priority.desc(), _close_key(), Lead.id)
-             .limit(limit + 1))
-    if after:
-        priority, close, lead_id = decode_cursor(after)
-        key = _close_key()
-        query = query.where(or_(
-            Lead.priority < priority,
-            and_(Lead.priority == priority,
-                 or_(key > close, and_(key == close, Lead.id > lead_id)))))
-    cards = list(session.scalars(query).unique())
-    if len(cards) > limit:
-        cards = cards[:limit]
-        return cards, encode_cursor(cards[-1])
-    return cards, None
+    ids = _card_ids(session, f, stage, stages, after, limit + 1)
+    return _page(ids, _load_cards(session, ids[:limit]), limit)
 
 
 def board_columns(session: Session, f: BoardFilter, day: date | None = None) -> list[Column]:
@@ -267,11 +320,15 @@ def board_columns(session: Session, f: BoardFilter, day: date | None = None) -> 
     first page of cards (none for folded stages, which show totals only)."""
     stages = pipeline_of(session, f.team_id)
     totals = column_totals(session, f, stages, day)
+    # ids per column first (index-only), then every card of the page in one query
+    ids = {stage.id: _card_ids(session, f, stage, stages, None, PAGE_SIZE + 1)
+           for stage in stages if not stage.folded and totals[stage.id].count}
+    leads = _load_cards(session, [i for col in ids.values() for i in col[:PAGE_SIZE]])
     columns = []
     for stage in stages:
         column = Column(stage, totals[stage.id])
-        if not stage.folded and column.totals.count:
-            column.cards, column.next_cursor = column_cards(session, f, stage, stages)
+        if stage.id in ids:
+            column.cards, column.next_cursor = _page(ids[stage.id], leads, PAGE_SIZE)
         columns.append(column)
     return columns
 
