@@ -42,7 +42,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_sales_activity_company', 'sales_activity', ['company_id', 'done_at', 'due_date'], unique=False)
     op.create_index('ix_sales_activity_lead', 'sales_activity', ['lead_id', 'done_at', 'due_date'], unique=False)
-    op.create_index('ix_sales_activity_owner_open', 'sales_activity', ['owner_id', 'done_at', 'due_date'], unique=False)
+    op.create_index('ix_sales_activity_owner_open', 'sales_activity', ['owner_id', 'done_at', 'due_date', 'remind_at'], unique=False)
     op.create_index('ix_sales_activity_person', 'sales_activity', ['person_id', 'done_at', 'due_date'], unique=False)
     op.create_index('ix_sales_activity_team_open', 'sales_activity', ['team_id', 'done_at', 'due_date'], unique=False)
 

@@ -29,8 +29,8 @@ class Activity(Model):
     __table_args__ = (
         CheckConstraint(ONE_PARENT, name="ck_sales_activity_one_parent"),
         CheckConstraint("kind IN ('call', 'meeting', 'todo')", name="ck_sales_activity_kind"),
-        # "my open activities by due date": owner_id = ? AND done_at IS NULL ORDER BY due_date
-        Index("ix_sales_activity_owner_open", "owner_id", "done_at", "due_date"),
+        # "my open activities by due date" (and the navbar reminder count, from the index alone)
+        Index("ix_sales_activity_owner_open", "owner_id", "done_at", "due_date", "remind_at"),
         # the team's backlog (dashboard, Sales Manager scope)
         Index("ix_sales_activity_team_open", "team_id", "done_at", "due_date"),
         # the dashboard's backlog per owner, answered from the index (migration 0006)
