@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import validate
 
 from core.api import CrossdockModelRestApi
 from core.db import db
 from core.security.record_rules import AccessDenied
+from core.views.capped_count import CappedCountInterface
 
 from ..models.activity import KINDS, Activity
 from ..services.activities import ActivityError, check, mark_done
@@ -67,7 +67,7 @@ def activity_json(a: Activity) -> dict:
 
 class ActivityApi(CrossdockModelRestApi):
     resource_name = "activity"
-    datamodel = SQLAInterface(Activity)
+    datamodel = CappedCountInterface(Activity)  # list counts stop at the cap
     openapi_spec_tag = "Activities"
     list_columns = ["id", "kind", "summary", "due_date", "due_time", "remind_at", "owner.id",
                     "owner.username", "team.id", "lead.id", "company.id", "person.id",

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import validate
 
 from addons.contacts.services.duplicate_check import as_json
 from core.api import CrossdockModelRestApi
 from core.db import db
+from core.views.capped_count import CappedCountInterface
 
 from ..models import Lead, LostReason, Stage
 from ..models.lead import LEAD, OPPORTUNITY
@@ -124,7 +124,7 @@ def body_int(body: dict, key: str, required: bool = True) -> int | None:
 
 class LeadApi(CrossdockModelRestApi):
     resource_name = "lead"
-    datamodel = SQLAInterface(Lead)
+    datamodel = CappedCountInterface(Lead)  # list counts stop at the cap
     openapi_spec_tag = "Leads and opportunities"
     list_columns = ["id", "type", "name", "company.id", "company.name", "person.id",
                     "person.name", "company_name", "contact_name", "email", "owner.id",

@@ -15,11 +15,11 @@ from decimal import Decimal
 
 from flask import request
 from flask_appbuilder.api import expose, protect, safe
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from marshmallow import Schema, fields
 
 from core.api import CrossdockModelRestApi
+from core.views.capped_count import CappedCountInterface
 
 from ..models.sales_order import SalesOrder
 from ..services import order_states
@@ -110,7 +110,7 @@ class CancelBody(Schema):
 
 class OrderApi(CrossdockModelRestApi):
     resource_name = "salesorder"
-    datamodel = SQLAInterface(SalesOrder)
+    datamodel = CappedCountInterface(SalesOrder)  # list counts stop at the cap
     allow_browser_login = True
     base_order = ("id", "desc")
     list_columns = LIST

@@ -37,5 +37,5 @@ def due_reminders(session: Session, user_id: int, *, now: dt.datetime | None = N
 
 def due_count(session: Session, user_id: int, *, now: dt.datetime | None = None,
               day: dt.date | None = None) -> int:
-    return session.scalar(select(func.count(Activity.id))
+    return session.scalar(select(func.count()).select_from(Activity)
                           .where(*_due(user_id, now or utcnow(), day or today())))

@@ -167,7 +167,7 @@ def column_totals(session: Session, f: BoardFilter, stages: list[Stage],
     day = day or date.today()
     rows = session.execute(
         select(Lead.stage_id, Lead.status, Lead.currency_id,
-               func.count(Lead.id), func.sum(Lead.expected_revenue))
+               func.count(), func.sum(Lead.expected_revenue))
         .where(*_board_conditions(f))
         .group_by(Lead.stage_id, Lead.status, Lead.currency_id)).all()
     totals = {s.id: ColumnTotals() for s in stages}

@@ -231,7 +231,7 @@ def funnel(session: Session, f: DashboardFilter, money: _Converter) -> list[Pipe
     # one pass over the period's opportunities: per stage, status and currency
     # (the open ones are the funnel's counts and values, all of them its history)
     rows = session.execute(
-        select(Lead.team_id, Lead.stage_id, Lead.status, Lead.currency_id, func.count(Lead.id),
+        select(Lead.team_id, Lead.stage_id, Lead.status, Lead.currency_id, func.count(),
                type_coerce(func.sum(Lead.expected_revenue), _AMOUNT))
         .where(*_lead_filters(f), *_within(Lead.created_at, f))
         .group_by(Lead.team_id, Lead.stage_id, Lead.status, Lead.currency_id)).all()
@@ -291,7 +291,7 @@ def forecast(session: Session, f: DashboardFilter, money: _Converter) -> list[Fo
     Opportunities without an expected close date are not in the forecast."""
     month = _month(session, Lead.expected_close)
     rows = session.execute(
-        select(month, Lead.currency_id, func.count(Lead.id),
+        select(month, Lead.currency_id, func.count(),
                type_coerce(func.sum(Lead.expected_revenue * Lead.probability), _WEIGHTED))
         .where(*_lead_filters(f), Lead.status == OPEN, Lead.expected_close.is_not(None),
                *_within(Lead.expected_close, f, is_date=True))
@@ -325,7 +325,7 @@ def won_lost(session: Session, f: DashboardFilter,
     # one pass: per salesperson, status, lost reason and currency
     rows = session.execute(
         select(Lead.owner_id, Lead.status, Lead.lost_reason_id, Lead.currency_id,
-               func.count(Lead.id), type_coerce(func.sum(Lead.expected_revenue), _AMOUNT))
+               func.count(), type_coerce(func.sum(Lead.expected_revenue), _AMOUNT))
         .where(*closed)
         .group_by(Lead.owner_id, Lead.status, Lead.lost_reason_id, Lead.currency_id)).all()
     r_count: dict[int | None, int] = defaultdict(int)

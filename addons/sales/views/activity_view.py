@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, TimeField
 from wtforms.validators import Optional
 
+from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
 
 from ..models.activity import KINDS, TODO, Activity
@@ -65,7 +65,7 @@ class FilterDone(BaseFilter):
 
 
 class ActivityView(RecordView):
-    datamodel = SQLAInterface(Activity)
+    datamodel = CappedCountInterface(Activity)  # list counts stop at the cap
     label_columns = LABELS
     list_title = _l("Activities")
     list_columns = ["kind", "summary", "due_date", "due_time", "owner", "lead", "company",

@@ -4,11 +4,11 @@ change through the show page's actions (views/lead_actions.py)."""
 from __future__ import annotations
 
 from flask_appbuilder.models.sqla.filters import FilterEqual
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import NumberRange
 
+from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
 
 from ..models import Lead
@@ -48,7 +48,7 @@ SEARCH = ["name", "company_name", "contact_name", "email", "source", "region", "
 
 
 class _LeadViewBase(ActivityPanel, LeadActions, CustomerPickers, RecordView):
-    datamodel = SQLAInterface(Lead)
+    datamodel = CappedCountInterface(Lead)  # list counts stop at the cap
     lead_type = LEAD
     label_columns = LABELS
     list_columns = LIST

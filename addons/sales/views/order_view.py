@@ -16,7 +16,6 @@ from decimal import Decimal
 from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterInFunction
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -26,6 +25,7 @@ from wtforms import HiddenField
 
 from core.db import db
 from core.security.record_rules import AccessDenied, may_write
+from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
 
 from ..models import Currency, Lead, Tax
@@ -85,7 +85,7 @@ def money(amount, currency) -> str:
 
 
 class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
-    datamodel = SQLAInterface(SalesOrder)
+    datamodel = CappedCountInterface(SalesOrder)  # list counts stop at the cap
     show_template = "sales/order_show.html"
     label_columns = LABELS
     list_columns = LIST
