@@ -245,7 +245,12 @@ def load_sqlite(path: str, rows) -> None:
     conn.close()
 
 
-def load_postgres(url: str, rows) -> None:
+def copy_into_postgres(url: str, rows: dict, columns: dict, tables: list[str],
+                       sequences: list[str], vacuum: list[str] | None = None) -> float:
+    """COPY `rows` into `tables` with their secondary indexes dropped and
+    rebuilt after, then move the id sequences of `sequences` past the given
+    ids and VACUUM ANALYZE (`vacuum` tables, or the whole database).
+    Returns the seconds the index rebuild took. Shared with bench/sales_seed.py."""
     import psycopg
 
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
@@ -256,24 +261,32 @@ def load_postgres(url: str, rows) -> None:
         saved = cur.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-            (TABLES,)).fetchall()
+            (tables,)).fetchall()
         for name, _ in saved:
             cur.execute(f'DROP INDEX "{name}"')
-        for table in TABLES:
-            with cur.copy(f"COPY {table} ({','.join(COLUMNS[table])}) FROM STDIN") as copy:
+        for table in tables:
+            with cur.copy(f"COPY {table} ({','.join(columns[table])}) FROM STDIN") as copy:
                 for row in rows[table]:
                     copy.write_row(row)
         t = time.perf_counter()
         for _, sql in saved:
             cur.execute(sql)
-        for table in ("contacts_company", "contacts_person", "contacts_phone",
-                      "contacts_email"):  # ids were given: move the sequences on
+        for table in sequences:  # ids were given: move the sequences on
             cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                         f"(SELECT max(id) FROM {table}))")
         conn.commit()
-        print(f"  indexes rebuilt in {time.perf_counter() - t:.1f} s")
+        rebuilt = time.perf_counter() - t
         conn.autocommit = True
-        conn.execute("VACUUM ANALYZE")
+        for table in vacuum if vacuum is not None else [""]:
+            conn.execute(f"VACUUM ANALYZE {table}".strip())
+    return rebuilt
+
+
+def load_postgres(url: str, rows) -> None:
+    rebuilt = copy_into_postgres(
+        url, rows, COLUMNS, list(TABLES),
+        sequences=["contacts_company", "contacts_person", "contacts_phone", "contacts_email"])
+    print(f"  indexes rebuilt in {rebuilt:.1f} s")
 
 
 def seed(url: str, count: int, owners: int, instance: Path) -> dict:

@@ -37,7 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.contacts_seed import PASSWORD, TEAM_SIZE, seed as seed_contacts  # noqa: E402,F401
+from bench.contacts_seed import (  # noqa: E402,F401
+    PASSWORD, TEAM_SIZE, copy_into_postgres, seed as seed_contacts,
+)
 
 TODAY = dt.date(2026, 11, 23)
 START = TODAY - dt.timedelta(days=365)  # expected close dates: a year back, 6 months ahead
@@ -261,33 +263,8 @@ def _sqlite_value(v):
 
 
 def load_postgres(url: str, rows: dict, columns: dict) -> None:
-    import psycopg
-
-    dsn = url.replace("postgresql+psycopg://", "postgresql://")
     tables = [t for t in rows if rows[t]]
-    with psycopg.connect(dsn) as conn:
-        cur = conn.cursor()
-        cur.execute("SET session_replication_role = replica")  # no FK triggers in the load
-        cur.execute("SET maintenance_work_mem = '512MB'")
-        saved = cur.execute(
-            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = ANY(%s) "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-            (tables,)).fetchall()
-        for name, _ in saved:
-            cur.execute(f'DROP INDEX "{name}"')
-        for table in tables:
-            with cur.copy(f"COPY {table} ({','.join(columns[table])}) FROM STDIN") as copy:
-                for row in rows[table]:
-                    copy.write_row(row)
-        for _, sql in saved:
-            cur.execute(sql)
-        for table in tables:  # ids were given: move the sequences on
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"(SELECT max(id) FROM {table}))")
-        conn.commit()
-        conn.autocommit = True
-        for table in tables:
-            conn.execute(f"VACUUM ANALYZE {table}")
+    copy_into_postgres(url, rows, columns, tables, sequences=tables, vacuum=tables)
 
 
 def seed_sales(url: str, instance: Path, opportunities: int = 200_000,

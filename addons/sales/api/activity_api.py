@@ -72,6 +72,9 @@ class ActivityApi(CrossdockModelRestApi):
     list_columns = ["id", "kind", "summary", "due_date", "due_time", "remind_at", "owner.id",
                     "owner.username", "team.id", "lead.id", "company.id", "person.id",
                     "done_at"]
+    # every column but due_time: FAB has no filter for a time of day (it would log a warning)
+    search_columns = ["kind", "summary", "note", "due_date", "remind_at", "owner", "team",
+                      "lead", "company", "person", "done_at", "done_note", "created_at"]
     show_columns = SHOWN
     add_columns = edit_columns = WRITTEN
     search_columns = ["kind", "summary", "owner", "team", "lead", "company", "person",
