@@ -1,0 +1,51 @@
+"""ERP protocol clients. Each speaks one remote protocol with the neutral
+payloads of `payloads`, knows nothing of our models, and raises only
+`connectors.errors.TransientError` / `PermanentError` for remote trouble.
+
+`make_client(kind, ...)` builds the client a backend row describes.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from .payloads import RemoteOrder, SaleOrder
+
+KINDS = ("tryton", "odoo", "erpnext")
+
+
+class ErpClient(Protocol):
+    def test_connection(self) -> str:
+        """Log in and read something harmless; return a one-line description
+        ("Tryton 8.2 database shop as admin, company Crossdock Ltd"). Raise
+        TransientError/PermanentError saying in words what is wrong."""
+
+    def find_order(self, reference: str) -> RemoteOrder | None:
+        """The remote order carrying our reference, if any."""
+
+    def push_order(self, order: SaleOrder) -> RemoteOrder:
+        """Make sure the order exists in the ERP and is confirmed, exactly once:
+        look the reference up first (a previous attempt may have created it),
+        find or create the customer (reference, then tax id, then e-mail),
+        map products by code (an unknown code is a PermanentError naming it),
+        create the order with its lines, confirm it; return what the ERP holds."""
+
+    def cancel_order(self, external_id: str) -> RemoteOrder:
+        """Cancel it if the ERP still allows it (already cancelled: fine);
+        otherwise PermanentError saying why (e.g. already shipped)."""
+
+    def order_states(self, external_ids: list[str]) -> dict[str, RemoteOrder]:
+        """Current state of these orders (missing ids are left out)."""
+
+
+def make_client(kind: str, url: str, database: str, username: str, secret: str,
+                options: dict) -> ErpClient:
+    if kind == "tryton":
+        from .tryton import TrytonClient
+        return TrytonClient(url, database, username, secret, options)
+    if kind == "odoo":
+        from .odoo import OdooClient
+        return OdooClient(url, database, username, secret, options)
+    if kind == "erpnext":
+        from .erpnext import ErpNextClient
+        return ErpNextClient(url, database, username, secret, options)
+    raise ValueError(f"unknown ERP kind {kind!r} (known: {', '.join(KINDS)})")
