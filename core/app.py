@@ -16,7 +16,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_appbuilder import AppBuilder
 from sqlalchemy.orm import Session
 
-from . import api, i18n, migrate
+from . import api, extensions, i18n, migrate
 from .addons.discovery import discover, migration_dirs
 from .addons.gate import AddonGate
 from .addons.loader import load_all, mount
@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
         from .views import register_core_views
         register_core_views(appbuilder)
+        extensions.init_app(app, appbuilder)
 
         sync_role_permissions(db.session, runtime.loaded.values(), gate.refresh(force=True))
         db.session.commit()

@@ -14,6 +14,8 @@ from functools import cache
 
 import click
 
+from . import extensions
+
 EXIT_REFUSED = 2
 
 
@@ -72,10 +74,12 @@ class _CrossdockGroup(click.Group):
     """Core's commands, then one group per addon that declares commands."""
 
     def list_commands(self, ctx):
-        return sorted(set(super().list_commands(ctx)) | set(_addon_commands()))
+        return sorted(set(super().list_commands(ctx)) | set(_addon_commands())
+                      | {c.name for c in extensions.commands()})
 
     def get_command(self, ctx, name):
-        command = super().get_command(ctx, name)
+        command = super().get_command(ctx, name) or next(
+            (c for c in extensions.commands() if c.name == name), None)
         if command is not None or name not in _addon_commands():
             return command
         group = _AddonGroup(name, help=f"Commands of the addon '{name}'.")
@@ -100,6 +104,7 @@ def run(host: str, port: int) -> None:
     with app.app_context():
         sm = app.appbuilder.sm
         username, password = ensure_admin(sm, app.extensions["crossdock"].settings.instance_path)
+    extensions.serve(app)  # e.g. the hub's in-process workers and scheduler
     click.echo(f"Crossdock on http://{host}:{port}/")
     if password:
         click.echo(f"Admin login: {username} / {password}")

@@ -46,6 +46,15 @@ class Settings:
     default_phone_region: str = "CN"  # phone numbers typed without +country code
     import_max_rows: int = 200_000  # contacts import: larger files are refused
     import_max_bytes: int = 64 * 1024 * 1024  # contacts import: upload size limit
+    # integration hub (connectors/hub): see the README's configuration table
+    hub_embedded_threads: int = 2  # worker threads in the app process when no broker URL
+    hub_lease_seconds: float = 120.0  # a claimed job is another worker's after this
+    hub_backoff_base_seconds: float = 2.0  # first retry delay; doubles per attempt
+    hub_backoff_ceiling_seconds: float = 600.0  # retry delays never exceed this
+    hub_resend_after_seconds: float = 60.0  # a queued job not started by then is sent again
+    hub_sweep_seconds: float = 5.0  # scheduler tick: sweeper, leases
+    hub_status_pull_seconds: float = 300.0  # ERP order states read back this often
+    hub_keep_done_days: int = 30  # done/cancelled jobs older than this are deleted
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -81,6 +90,14 @@ class Settings:
             default_phone_region=_env("DEFAULT_PHONE_REGION", "CN").upper(),
             import_max_rows=int(_env("IMPORT_MAX_ROWS", "200000")),
             import_max_bytes=int(_env("IMPORT_MAX_BYTES", str(64 * 1024 * 1024))),
+            hub_embedded_threads=int(_env("HUB_EMBEDDED_THREADS", "2")),
+            hub_lease_seconds=float(_env("HUB_LEASE_SECONDS", "120")),
+            hub_backoff_base_seconds=float(_env("HUB_BACKOFF_BASE_SECONDS", "2")),
+            hub_backoff_ceiling_seconds=float(_env("HUB_BACKOFF_CEILING_SECONDS", "600")),
+            hub_resend_after_seconds=float(_env("HUB_RESEND_AFTER_SECONDS", "60")),
+            hub_sweep_seconds=float(_env("HUB_SWEEP_SECONDS", "5")),
+            hub_status_pull_seconds=float(_env("HUB_STATUS_PULL_SECONDS", "300")),
+            hub_keep_done_days=int(_env("HUB_KEEP_DONE_DAYS", "30")),
         )
         values.update(overrides)
         return cls(**values)

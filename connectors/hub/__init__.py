@@ -1,0 +1,16 @@
+"""The integration hub: sync jobs written with the business change, run by
+Dramatiq, recorded in our database (see ARCHITECTURE.md, "The integration hub").
+
+What addons use:
+- `register_handler(Handler(kind, model, prepare, call))` at import time;
+- `enqueue(session, kind, record_id, backend_id)` inside the business transaction;
+- `register_puller(Puller(model, pull))` for status pulls;
+- `active_backends(session, kinds)`, `jobs_for(session, model, record_id)`,
+  `bindings_for(...)` to show sync state on a record.
+"""
+from .enqueue import enqueue
+from .lookup import active_backends, bindings_for, jobs_for
+from .registry import Bind, Handler, Outcome, Puller, Skip, register_handler, register_puller
+
+__all__ = ["Bind", "Handler", "Outcome", "Puller", "Skip", "active_backends", "bindings_for",
+           "enqueue", "jobs_for", "register_handler", "register_puller"]

@@ -1,0 +1,70 @@
+"""Writing a job in the caller's transaction, and handing it to the broker
+after that transaction commits (never before: no commit, no job).
+
+A second live job for the same identity is refused by the unique index
+`ix_hub_job_identity_live` inside a savepoint; `enqueue` then returns the job
+that already holds the identity.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import registry
+from .models import LIVE_STATES, PENDING, SyncJob
+
+log = logging.getLogger(__name__)
+_INFO_KEY = "hub_dispatch"
+
+
+def record_key(backend_id: int | None, model: str, record_id: int) -> str:
+    return f"{backend_id or 0}:{model}:{record_id}"
+
+
+def enqueue(session: Session, kind: str, record_id: int, backend_id: int | None,
+            identity_key: str | None = None) -> SyncJob:
+    """Add a job for `kind` on one record and backend to the session's
+    transaction; it is dispatched after commit."""
+    handler = registry.handler(kind)
+    key = record_key(backend_id, handler.model, record_id)
+    identity = identity_key or f"{kind}@{key}"
+    job = SyncJob(kind=kind, backend_id=backend_id, model=handler.model, record_id=record_id,
+                  record_key=key, identity_key=identity, state=PENDING, attempts=0)
+    try:
+        with session.begin_nested():
+            session.add(job)
+    except IntegrityError:
+        existing = session.scalars(select(SyncJob).where(
+            SyncJob.identity_key == identity, SyncJob.state.in_(LIVE_STATES))).first()
+        if existing is None:  # not an identity clash after all
+            raise
+        return existing
+    session.info.setdefault(_INFO_KEY, []).append(job)
+    return job
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the real commit is yet to come
+    jobs = session.info.pop(_INFO_KEY, None)
+    if not jobs or not has_app_context():
+        return  # outside an app the sweeper sends them
+    runtime = current_app.extensions.get("hub")
+    if runtime is None:
+        return
+    try:
+        runtime.dispatch([job.id for job in jobs])
+    except Exception:  # the commit stands; the sweeper re-sends pending jobs
+        log.exception("hub: dispatch after commit failed; the sweeper will send the jobs")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # only a savepoint rolled back
+    session.info.pop(_INFO_KEY, None)

@@ -1,0 +1,212 @@
+"""Running one job: claim, prepare, call the remote, record the outcome.
+
+1. Claim with one conditional UPDATE: only a pending/queued job that is due
+   and has no earlier unfinished job for the same record becomes `running`,
+   with a lease (expiry + token). A second running job for the same record is
+   refused by the unique index `ix_hub_job_record_running`. A message for a
+   job that is not claimable (done, cancelled, already running, not due,
+   waiting on an earlier job) is dropped: duplicates are harmless.
+2. The handler's `prepare` reads our records; that read transaction ends
+   before the remote call, which holds no database transaction.
+3. Outcome: bindings + `done` in one transaction, conditional on still
+   holding the lease (if the sweeper gave the job to another worker, this
+   worker's result is discarded; the remote call is idempotent by reference,
+   so the other worker finds the remote record instead of creating one).
+4. Transient error: back to `queued` with a delay (backoff.py) and a delayed
+   message; permanent error: `failed` with the reason in words.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+from dramatiq.middleware import Interrupt
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session, aliased
+
+from connectors.errors import PermanentError, TransientError
+from core.db import db
+from core.security.actor import Actor, acting_as
+
+from . import registry
+from .backoff import retry_delay
+from .clients import backend_config, client_for
+from .models import (DONE, FAILED, PENDING, QUEUED, RUNNING, WAITING_STATES, Backend, Binding,
+                     SyncJob, utcnow)
+
+log = logging.getLogger(__name__)
+EARLY_SLACK = dt.timedelta(seconds=1)  # a delayed message may arrive a little early
+
+
+@dataclass
+class JobContext:
+    """What a handler's `prepare` gets: the session and the job's coordinates."""
+    session: Session
+    job_id: int
+    kind: str
+    model: str
+    record_id: int
+    backend_id: int | None
+    attempt: int
+
+    def binding(self, model: str, record_id: int) -> Binding | None:
+        return self.session.scalars(select(Binding).where(
+            Binding.backend_id == self.backend_id, Binding.model == model,
+            Binding.record_id == record_id)).first()
+
+
+def run_job(runtime, job_id: int) -> str:
+    """Run job `job_id` if it can be claimed; return what happened (for logs/tests)."""
+    with runtime.app.app_context(), acting_as(Actor(None, f"hub job #{job_id}", is_system=True)):
+        session = db.session
+        try:
+            return _run(runtime, session, job_id)
+        finally:
+            session.remove()
+
+
+def _run(runtime, session: Session, job_id: int) -> str:
+    token = _claim(session, job_id, runtime.settings.hub_lease_seconds)
+    if token is None:
+        return "skipped"
+    job = session.get(SyncJob, job_id)
+    ctx = JobContext(session, job.id, job.kind, job.model, job.record_id, job.backend_id,
+                     job.attempts)
+    try:
+        handler = registry.handler(job.kind)
+        config = _backend_config(job.backend)
+        payload = handler.prepare(ctx)
+        session.rollback()  # end the read transaction: none is open during the remote call
+        outcome = handler.call(client_for(config), payload)
+    except registry.Skip as exc:
+        session.rollback()
+        return _finish(runtime, session, job_id, token, registry.Outcome(str(exc)))
+    except TransientError as exc:
+        session.rollback()
+        return _reschedule(runtime, session, job_id, token, str(exc), exc.retry_after)
+    except (OperationalError, Interrupt) as exc:  # our database hiccup, or the time limit
+        session.rollback()
+        return _reschedule(runtime, session, job_id, token, _internal(exc), None)
+    except (PermanentError, LookupError) as exc:
+        session.rollback()
+        return _fail(runtime, session, job_id, token, str(exc))
+    except Exception as exc:  # a bug in a mapping: stop, say so, keep the traceback in the log
+        log.exception("hub job #%s (%s) failed unexpectedly", job_id, ctx.kind)
+        session.rollback()
+        return _fail(runtime, session, job_id, token, _internal(exc))
+    return _finish(runtime, session, job_id, token, outcome)
+
+
+def _internal(exc: BaseException) -> str:
+    return f"internal error: {type(exc).__name__}: {exc}"[:2000]
+
+
+def _backend_config(backend: Backend | None) -> dict:
+    if backend is None:
+        raise PermanentError("the job has no backend")
+    if not backend.active:
+        raise PermanentError(f"backend '{backend.name}' is disabled: enable it, then retry")
+    return backend_config(backend)
+
+
+def _claim(session: Session, job_id: int, lease_seconds: float) -> str | None:
+    now = utcnow()
+    earlier = aliased(SyncJob)
+    token = uuid.uuid4().hex
+    stmt = (update(SyncJob)
+            .where(SyncJob.id == job_id, SyncJob.state.in_((PENDING, QUEUED)),
+                   or_(SyncJob.next_attempt_at.is_(None),
+                       SyncJob.next_attempt_at <= now + EARLY_SLACK),
+                   ~exists().where(earlier.record_key == SyncJob.record_key,
+                                   earlier.id < SyncJob.id,
+                                   earlier.state.in_(WAITING_STATES)))
+            .values(state=RUNNING, attempts=SyncJob.attempts + 1, lease_token=token,
+                    lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
+                    started_at=db.func.coalesce(SyncJob.started_at, now))
+            .execution_options(synchronize_session=False))
+    try:
+        claimed = session.execute(stmt).rowcount == 1
+        session.commit()
+    except IntegrityError:  # another job of this record is running (ix_hub_job_record_running)
+        session.rollback()
+        return None
+    return token if claimed else None
+
+
+def _owned(job_id: int, token: str):
+    return (SyncJob.id == job_id, SyncJob.state == RUNNING, SyncJob.lease_token == token)
+
+
+_LEASE_CLEARED = dict(lease_token=None, lease_expires_at=None)
+
+
+def _finish(runtime, session: Session, job_id: int, token: str,
+            outcome: registry.Outcome) -> str:
+    now = utcnow()
+    done = session.execute(update(SyncJob).where(*_owned(job_id, token)).values(
+        state=DONE, finished_at=now, result=outcome.summary[:2000],
+        remote_ref=outcome.remote_ref, last_error=None, next_attempt_at=None,
+        **_LEASE_CLEARED).execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        session.rollback()
+        log.warning("hub job #%s: lease lost before the result was saved; "
+                    "the worker that holds it now records the outcome", job_id)
+        return "lease-lost"
+    backend_id = session.scalar(select(SyncJob.backend_id).where(SyncJob.id == job_id))
+    try:
+        for bind in outcome.bindings:
+            _bind(session, backend_id, bind, now)
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        return _fail(runtime, session, job_id, token,
+                     f"the remote record is already bound to another of our records: {exc.orig}")
+    runtime.dispatch_next(session, job_id)
+    return "done"
+
+
+def _bind(session: Session, backend_id: int, bind: registry.Bind, now: dt.datetime) -> None:
+    row = session.scalars(select(Binding).where(
+        Binding.backend_id == backend_id, Binding.model == bind.model,
+        Binding.record_id == bind.record_id)).first()
+    if row is None:
+        row = Binding(backend_id=backend_id, model=bind.model, record_id=bind.record_id)
+        session.add(row)
+    row.external_id = bind.external_id
+    if bind.external_number is not None:
+        row.external_number = bind.external_number
+    if bind.remote_state is not None:
+        row.remote_state = bind.remote_state
+        row.remote_state_label = bind.remote_state_label
+    row.synced_at = now
+    session.flush()
+
+
+def _reschedule(runtime, session: Session, job_id: int, token: str, error: str,
+                retry_after: float | None) -> str:
+    settings = runtime.settings
+    attempts = session.scalar(select(SyncJob.attempts).where(SyncJob.id == job_id)) or 1
+    delay = retry_delay(attempts, settings.hub_backoff_base_seconds,
+                        settings.hub_backoff_ceiling_seconds, retry_after)
+    now = utcnow()
+    moved = session.execute(update(SyncJob).where(*_owned(job_id, token)).values(
+        state=QUEUED, next_attempt_at=now + dt.timedelta(seconds=delay), sent_at=now,
+        last_error=f"attempt {attempts}: {error}"[:2000], **_LEASE_CLEARED)
+        .execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    if moved:
+        runtime.send(job_id, delay_seconds=delay)
+    return "retry"
+
+
+def _fail(runtime, session: Session, job_id: int, token: str, error: str) -> str:
+    moved = session.execute(update(SyncJob).where(*_owned(job_id, token)).values(
+        state=FAILED, finished_at=utcnow(), last_error=error[:2000], next_attempt_at=None,
+        **_LEASE_CLEARED).execution_options(synchronize_session=False)).rowcount
+    session.commit()
+    if moved:
+        runtime.dispatch_next(session, job_id)
+    return "failed"

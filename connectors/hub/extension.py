@@ -1,0 +1,24 @@
+"""How the hub plugs into every Crossdock host (entry point
+`crossdock.extensions` in setup.cfg; core never names it)."""
+from __future__ import annotations
+
+from .cli import hub, scheduler, worker
+from .runtime import HubRuntime
+
+commands = (hub, worker, scheduler)
+
+
+def init_app(app, appbuilder) -> None:
+    settings = app.extensions["crossdock"].settings
+    app.extensions["hub"] = HubRuntime(app, settings)
+    from .views import register_views
+    register_views(appbuilder)
+
+
+def serve(app) -> None:
+    """`crossdock run`: with the embedded broker, run jobs and the scheduler here."""
+    runtime = app.extensions["hub"]
+    if runtime.embedded:
+        runtime.start_embedded()
+
+

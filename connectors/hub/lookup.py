@@ -1,0 +1,27 @@
+"""Read-side helpers for addons: which backends are active, and a record's
+jobs and bindings (for badges and panels on its page)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import Backend, Binding, SyncJob
+
+
+def active_backends(session: Session, kinds: tuple[str, ...]) -> list[Backend]:
+    return list(session.scalars(select(Backend).where(
+        Backend.active.is_(True), Backend.kind.in_(kinds)).order_by(Backend.id)))
+
+
+def jobs_for(session: Session, model: str, record_ids: list[int]) -> list[SyncJob]:
+    if not record_ids:
+        return []
+    return list(session.scalars(select(SyncJob).where(
+        SyncJob.model == model, SyncJob.record_id.in_(record_ids)).order_by(SyncJob.id)))
+
+
+def bindings_for(session: Session, model: str, record_ids: list[int]) -> list[Binding]:
+    if not record_ids:
+        return []
+    return list(session.scalars(select(Binding).where(
+        Binding.model == model, Binding.record_id.in_(record_ids)).order_by(Binding.id)))

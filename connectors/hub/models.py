@@ -1,0 +1,136 @@
+"""The hub's tables: backends, sync jobs (the record of truth), bindings and
+the scheduler's election lease. Created by the platform migration 0003_hub.
+
+Two rules live in unique indexes, not lookups (OCA queue_job's lesson):
+- one live job per identity key (`ix_hub_job_identity_live`);
+- one running job per record and backend (`ix_hub_job_record_running`), so
+  jobs for the same record never run at once whatever the workers do.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from flask_appbuilder import Model
+from sqlalchemy import (Boolean, DateTime, ForeignKey, Index, Integer, String, Text,
+                        UniqueConstraint, text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.security.audit import exclude
+from core.security.secrets import EncryptedText
+
+PENDING, QUEUED, RUNNING, DONE, FAILED, CANCELLED = (
+    "pending", "queued", "running", "done", "failed", "cancelled")
+STATES = (PENDING, QUEUED, RUNNING, DONE, FAILED, CANCELLED)
+LIVE_STATES = (PENDING, QUEUED, RUNNING, FAILED)  # an identity key is taken while live
+WAITING_STATES = (PENDING, QUEUED, RUNNING)  # jobs later ones for the same record wait on
+
+_LIVE_SQL = "state IN ('pending', 'queued', 'running', 'failed')"
+_RUNNING_SQL = "state = 'running'"
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC, as every timestamp column here stores it."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Backend(Model):
+    """An external system an admin registered (an ERP, for now)."""
+    __tablename__ = "hub_backend"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))  # connectors.erp.KINDS
+    url: Mapped[str] = mapped_column(String(500))
+    database: Mapped[str | None] = mapped_column(String(128))
+    username: Mapped[str | None] = mapped_column(String(128))
+    secret: Mapped[str | None] = mapped_column(EncryptedText())  # password / API key
+    options_json: Mapped[str | None] = mapped_column(Text)  # JSON object
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    @property
+    def options(self) -> dict:
+        return json.loads(self.options_json) if self.options_json else {}
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class SyncJob(Model):
+    __tablename__ = "hub_job"
+    __table_args__ = (
+        Index("ix_hub_job_identity_live", "identity_key", unique=True,
+              sqlite_where=text(_LIVE_SQL), postgresql_where=text(_LIVE_SQL)),
+        Index("ix_hub_job_record_running", "record_key", unique=True,
+              sqlite_where=text(_RUNNING_SQL), postgresql_where=text(_RUNNING_SQL)),
+        Index("ix_hub_job_record", "record_key", "id"),
+        Index("ix_hub_job_state_next", "state", "next_attempt_at"),
+        Index("ix_hub_job_model_record", "model", "record_id"),
+        Index("ix_hub_job_finished", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))  # the registered handler, e.g. "sales.order.push"
+    backend_id: Mapped[int | None] = mapped_column(ForeignKey("hub_backend.id"), index=True)
+    model: Mapped[str] = mapped_column(String(64))  # e.g. "sales.order"
+    record_id: Mapped[int] = mapped_column(Integer)
+    record_key: Mapped[str] = mapped_column(String(200))  # backend:model:id
+    identity_key: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16), default=PENDING, nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # last handed to the broker
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # first claim
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)  # what was done, in words
+    remote_ref: Mapped[str | None] = mapped_column(String(128))
+
+    backend = relationship(Backend, lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"job #{self.id} {self.kind} {self.model}:{self.record_id} ({self.state})"
+
+
+class Binding(Model):
+    """(backend, model, local id) <-> external id, unique both ways."""
+    __tablename__ = "hub_binding"
+    __table_args__ = (
+        UniqueConstraint("backend_id", "model", "record_id", name="uq_hub_binding_local"),
+        UniqueConstraint("backend_id", "model", "external_id", name="uq_hub_binding_external"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    backend_id: Mapped[int] = mapped_column(ForeignKey("hub_backend.id"))
+    model: Mapped[str] = mapped_column(String(64))
+    record_id: Mapped[int] = mapped_column(Integer)
+    external_id: Mapped[str] = mapped_column(String(128))
+    external_number: Mapped[str | None] = mapped_column(String(128))  # what people see in the ERP
+    remote_state: Mapped[str | None] = mapped_column(String(32))  # normalised
+    remote_state_label: Mapped[str | None] = mapped_column(String(64))  # the ERP's own word
+    synced_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    pulled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    backend = relationship(Backend, lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"{self.backend}: {self.external_number or self.external_id}"
+
+
+class SchedulerLease(Model):
+    """Which process is the scheduler, until when (renewed while alive)."""
+    __tablename__ = "hub_scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+# job rows change state by conditional UPDATEs many times; their history is the
+# job row itself (attempts, last error); manual retry/cancel are audited as events
+exclude("SyncJob")
+exclude("SchedulerLease")

@@ -1,0 +1,75 @@
+"""What addons register with the hub: job handlers and status pullers.
+
+A handler works in two phases so no database transaction stays open during
+a remote call: `prepare(ctx)` reads our records and returns a neutral payload
+(or raises `Skip`); `call(client, payload)` talks to the remote only and
+returns an `Outcome`. The hub then writes the outcome's bindings and the job's
+`done` in one transaction.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Skip(Exception):
+    """Nothing to send (e.g. the order was cancelled before it was synced):
+    the job ends `done` with this reason as its result."""
+
+
+@dataclass(frozen=True)
+class Bind:
+    model: str
+    record_id: int
+    external_id: str
+    external_number: str | None = None
+    remote_state: str | None = None
+    remote_state_label: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    summary: str  # in words, shown on the job and the record
+    remote_ref: str | None = None
+    bindings: tuple[Bind, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Handler:
+    kind: str  # e.g. "sales.order.push"
+    model: str  # e.g. "sales.order"
+    prepare: Callable[[Any], Any]  # (JobContext) -> payload
+    call: Callable[[Any, Any], Outcome]  # (client, payload) -> Outcome
+
+
+@dataclass(frozen=True)
+class Puller:
+    """Reads remote states back for bound records of `model`:
+    `pull(client, external_ids) -> {external_id: object with .number, .state, .remote_state}`."""
+    model: str
+    pull: Callable[[Any, list[str]], dict]
+
+
+_handlers: dict[str, Handler] = {}
+_pullers: dict[str, Puller] = {}
+
+
+def register_handler(handler: Handler) -> None:
+    _handlers[handler.kind] = handler
+
+
+def register_puller(puller: Puller) -> None:
+    _pullers[puller.model] = puller
+
+
+def handler(kind: str) -> Handler:
+    try:
+        return _handlers[kind]
+    except KeyError:
+        raise LookupError(f"no handler registered for job kind {kind!r} "
+                          "(is its addon importable?)") from None
+
+
+def pullers() -> list[Puller]:
+    return list(_pullers.values())

@@ -1,0 +1,100 @@
+"""One process's hub: its broker, the actor bound to it, and sending.
+
+Every app gets its own runtime (tests build several apps in one process), so
+the actor is bound to the app's broker explicitly rather than Dramatiq's
+global one. The actor's name and queue are fixed, so a `crossdock worker`
+process consumes what any web process sent.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+import dramatiq
+from sqlalchemy import select, update
+
+from core.db import db
+
+from . import execution
+from .broker import ACTOR_NAME, QUEUE, describe, make_broker
+from .models import PENDING, QUEUED, SyncJob, WAITING_STATES, utcnow
+
+log = logging.getLogger(__name__)
+
+
+class HubRuntime:
+    def __init__(self, app, settings):
+        self.app = app
+        self.settings = settings
+        self.embedded = not settings.broker_url
+        self.broker = make_broker(settings.broker_url)
+        # time limit under the lease, so a job never outlives its claim
+        time_limit_ms = int(settings.hub_lease_seconds * 800)
+        self.actor = dramatiq.Actor(self._perform, broker=self.broker, actor_name=ACTOR_NAME,
+                                    queue_name=QUEUE, priority=0,
+                                    options={"max_retries": 0, "time_limit": time_limit_ms})
+        self._lock = threading.Lock()
+        self.worker: dramatiq.Worker | None = None
+        self.scheduler = None
+
+    @property
+    def broker_description(self) -> str:
+        return describe(self.settings.broker_url)
+
+    def _perform(self, job_id: int) -> None:
+        execution.run_job(self, job_id)
+
+    # -- sending ---------------------------------------------------------
+    def send(self, job_id: int, delay_seconds: float = 0) -> None:
+        if self.embedded:
+            self.start_embedded()
+        delay = int(delay_seconds * 1000) or None
+        self.actor.send_with_options(args=(job_id,), delay=delay)
+
+    def dispatch(self, job_ids: list[int]) -> None:
+        """Send freshly committed jobs, then mark them queued (a job whose
+        message never left stays pending, and the sweeper sends it)."""
+        for job_id in job_ids:
+            self.send(job_id)
+        with db.engine.begin() as conn:
+            conn.execute(update(SyncJob).where(SyncJob.id.in_(job_ids), SyncJob.state == PENDING)
+                         .values(state=QUEUED, sent_at=utcnow()))
+
+    def dispatch_next(self, session, job_id: int) -> None:
+        """After a job of a record ended, send the next one waiting on it."""
+        key = session.scalar(select(SyncJob.record_key).where(SyncJob.id == job_id))
+        next_id = session.scalar(select(SyncJob.id).where(
+            SyncJob.record_key == key, SyncJob.id > job_id,
+            SyncJob.state.in_(WAITING_STATES)).order_by(SyncJob.id).limit(1))
+        session.rollback()
+        if next_id is not None:
+            self.send(next_id)
+
+    # -- workers ---------------------------------------------------------
+    def start_worker(self, threads: int) -> dramatiq.Worker:
+        with self._lock:
+            if self.worker is None:
+                self.worker = dramatiq.Worker(self.broker, queues={QUEUE},
+                                              worker_threads=threads, worker_timeout=100)
+                self.worker.start()
+                log.info("hub: %d worker threads on %s", threads, self.broker_description)
+            return self.worker
+
+    def start_embedded(self) -> None:
+        """Worker threads and the scheduler inside this process (no broker URL)."""
+        if self.worker is not None or self.settings.hub_embedded_threads <= 0:
+            return
+        self.start_worker(self.settings.hub_embedded_threads)
+        from .scheduler import Scheduler
+        with self._lock:
+            if self.scheduler is None:
+                self.scheduler = Scheduler(self)
+                self.scheduler.start_thread()
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.worker is not None:
+            self.worker.stop(timeout=10_000)
+            self.worker = None
+        self.broker.close()

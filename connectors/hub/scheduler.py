@@ -1,0 +1,98 @@
+"""Periodic work in exactly one process: the sweeper every tick, the status
+pull and the clean-up of old jobs less often.
+
+Election through the database: the scheduler lease row is taken by a
+conditional UPDATE (free, expired, or already ours) and renewed every tick,
+so a second `crossdock scheduler` waits as a standby and takes over within
+one lease period after the first one dies.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+
+from sqlalchemy import or_, update
+from sqlalchemy.exc import IntegrityError
+
+from core.db import db
+
+from .models import SchedulerLease, utcnow
+from .status_pull import pull_states
+from .sweeper import clean_up, sweep
+
+log = logging.getLogger(__name__)
+LEASE_NAME = "scheduler"
+CLEAN_UP_EVERY = 3600.0
+
+
+class Scheduler:
+    def __init__(self, runtime, holder: str | None = None):
+        self.runtime = runtime
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.tick_seconds = runtime.settings.hub_sweep_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_pull = 0.0
+        self._last_clean = 0.0
+
+    def acquire(self, session) -> bool:
+        """Take or renew the lease; True while this process is the scheduler."""
+        now = utcnow()
+        until = now + dt.timedelta(seconds=max(3 * self.tick_seconds, 10))
+        taken = session.execute(update(SchedulerLease).where(
+            SchedulerLease.name == LEASE_NAME,
+            or_(SchedulerLease.holder == self.holder, SchedulerLease.expires_at < now))
+            .values(holder=self.holder, expires_at=until)
+            .execution_options(synchronize_session=False)).rowcount == 1
+        if not taken and session.get(SchedulerLease, LEASE_NAME) is None:
+            try:
+                session.add(SchedulerLease(name=LEASE_NAME, holder=self.holder, expires_at=until))
+                session.flush()
+                taken = True
+            except IntegrityError:  # another process created it first
+                session.rollback()
+                return False
+        session.commit()
+        return taken
+
+    def tick(self) -> dict | None:
+        """One round if elected; returns what was done (None when standby)."""
+        with self.runtime.app.app_context():
+            session = db.session
+            try:
+                if not self.acquire(session):
+                    return None
+                done = {"sweep": sweep(session, self.runtime)}
+                clock = time.monotonic()
+                if clock - self._last_pull >= self.runtime.settings.hub_status_pull_seconds:
+                    self._last_pull = clock
+                    done["pull"] = pull_states(session)
+                if clock - self._last_clean >= CLEAN_UP_EVERY:
+                    self._last_clean = clock
+                    done["cleaned"] = clean_up(session, self.runtime.settings.hub_keep_done_days)
+                return done
+            finally:
+                session.remove()
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # a database outage must not end the scheduler
+                log.exception("hub scheduler: tick failed; trying again")
+            self._stop.wait(self.tick_seconds)
+
+    def start_thread(self) -> None:
+        self._thread = threading.Thread(target=self.run_forever, name="crossdock-hub-scheduler",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
