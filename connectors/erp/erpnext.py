@@ -1,0 +1,215 @@
+"""ERPNext sales orders from neutral payloads, over Frappe's REST API.
+
+Follows Frappe's "REST API" documentation (docs.frappe.io/framework/user/en/
+api/rest and guides/integration/rest_api): token auth
+`Authorization: token <api_key>:<api_secret>` (`username` = API key,
+`secret` = API secret; `database` is unused, a Frappe site is its host
+name); `GET /api/resource/<DocType>?filters=[[field, op, value]]&fields=[...]`
+-> {"data": [...]}; `POST /api/resource/<DocType>` -> {"data": doc}; a
+document inserted with `docstatus: 1` is submitted; cancelling is
+`POST /api/method/frappe.client.cancel` {doctype, name}. Errors carry the
+exception class in `exc_type` and the user-facing text in
+`_server_messages` (a JSON list of JSON-encoded {"message": ...}), with the
+status from frappe/exceptions.py (ValidationError family 417,
+AuthenticationError 401, PermissionError 403, DoesNotExistError 404,
+DuplicateEntryError 409).
+
+Flow, idempotent on our reference:
+1. `Sales Order` by `po_no` (the customer's purchase order number, a stock
+   field) = our reference; a draft found there is submitted, not duplicated.
+2. `Item` by `item_code` for all codes at once; every unknown or disabled
+   code is named in one PermanentError before anything is created.
+3. `Customer` by our reference, then `tax_id`, then `email_id` (both stock
+   fields); else created with `customer_name`, `tax_id`, `email_id`,
+   `mobile_no` (ERPNext turns the last two into the primary contact).
+   Stock ERPNext has no field for another system's reference, so the
+   reference lives in a custom Data field on Customer, named by
+   `options["customer_reference_field"]` (default `crossdock_reference`;
+   add it with Customize Form). Set the option to "" to match by tax id and
+   e-mail only.
+4. `Sales Order` posted with `customer`, `po_no`, `transaction_date`,
+   `delivery_date` (order date + `options["delivery_days"]`, default 0:
+   ERPNext refuses an order without one), `currency`, `company` and
+   `set_warehouse` from options, `items` [{item_code, qty, price_list_rate,
+   discount_percentage, rate, description}] and `docstatus: 1`.
+
+States: Draft -> draft; To Deliver and Bill / On Hold -> confirmed;
+To Bill / To Deliver (partly through) -> processing; Completed / Closed ->
+done; Cancelled -> cancelled. `net_total` is the untaxed total.
+"""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import quote
+
+import requests
+
+from ..errors import PermanentError
+from ..http import raise_for_client_error, send
+from .payloads import Customer, RemoteOrder, SaleOrder
+
+ORDER_FIELDS = ["name", "status", "docstatus", "customer", "net_total", "po_no"]
+STATES = {"Draft": "draft", "To Deliver and Bill": "confirmed", "On Hold": "confirmed",
+          "To Bill": "processing", "To Deliver": "processing", "Completed": "done",
+          "Closed": "done", "Cancelled": "cancelled"}
+CENT = Decimal("0.01")
+
+
+class ErpNextClient:
+    def __init__(self, url: str, database: str, username: str, secret: str, options: dict):
+        options = options or {}
+        self.url = url.rstrip("/")
+        self.what = f"ERPNext at {url}"
+        self.session = requests.Session()
+        self.session.headers.update({"Authorization": f"token {username}:{secret}",
+                                     "Accept": "application/json",
+                                     "User-Agent": "crossdock-hub"})
+        self.company = options.get("company", "")
+        self.warehouse = options.get("warehouse", "")
+        self.delivery_days = int(options.get("delivery_days", 0))
+        self.reference_field = options.get("customer_reference_field", "crossdock_reference")
+
+    def test_connection(self) -> str:
+        user = self._request("GET", "/api/method/frappe.auth.get_logged_user")["message"]
+        if self.reference_field:  # says so now rather than at the first order
+            self._list("Customer", [[self.reference_field, "=", ""]], ["name"], limit=1)
+        company = f", company {self.company}" if self.company else ""
+        return f"ERPNext at {self.url} as {user}{company}"
+
+    def find_order(self, reference: str) -> RemoteOrder | None:
+        rows = self._list("Sales Order", [["po_no", "=", reference]], ORDER_FIELDS)
+        live = [row for row in rows if int(row["docstatus"]) != 2]
+        return _remote(live[0] if live else rows[0]) if rows else None
+
+    def push_order(self, order: SaleOrder) -> RemoteOrder:
+        existing = self.find_order(order.reference)
+        if existing and existing.state == "draft":
+            doc = self._request("PUT", f"/api/resource/Sales Order/{quote(existing.external_id)}",
+                                json={"docstatus": 1})["data"]
+            return _remote(doc)
+        if existing:
+            return existing
+        self._check_items([line.product_code for line in order.lines])
+        customer = self._customer(order.customer)
+        delivery = (order.order_date + timedelta(days=self.delivery_days)).isoformat()
+        body = {
+            "customer": customer, "po_no": order.reference,
+            "transaction_date": order.order_date.isoformat(), "delivery_date": delivery,
+            "currency": order.currency, "docstatus": 1,
+            "items": [{
+                "item_code": line.product_code, "qty": float(line.quantity),
+                "price_list_rate": float(line.unit_price),
+                "discount_percentage": float(line.discount_percent),
+                "rate": float((line.unit_price * (1 - line.discount_percent / 100))
+                              .quantize(CENT, ROUND_HALF_UP)),
+                "description": line.description,
+            } for line in order.lines],
+        }
+        if self.company:
+            body["company"] = self.company
+        if self.warehouse:
+            body["set_warehouse"] = self.warehouse
+        if order.notes:
+            body["remarks"] = order.notes
+        return _remote(self._request("POST", "/api/resource/Sales Order", json=body)["data"])
+
+    def cancel_order(self, external_id: str) -> RemoteOrder:
+        rows = self._list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)
+        if not rows:
+            raise PermanentError(f"{self.what}: Sales Order {external_id} does not exist "
+                                 "(deleted in ERPNext?)")
+        if int(rows[0]["docstatus"]) == 2:
+            return _remote(rows[0])
+        try:
+            if int(rows[0]["docstatus"]) == 0:  # a draft was never submitted: submit, then cancel
+                self._request("PUT", f"/api/resource/Sales Order/{quote(external_id)}",
+                              json={"docstatus": 1})
+            self._request("POST", "/api/method/frappe.client.cancel",
+                          json={"doctype": "Sales Order", "name": external_id})
+        except PermanentError as exc:
+            raise PermanentError(f"ERPNext would not cancel Sales Order {external_id}: {exc}") \
+                from exc
+        return _remote(self._list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)[0])
+
+    def order_states(self, external_ids: list[str]) -> dict[str, RemoteOrder]:
+        if not external_ids:
+            return {}
+        rows = self._list("Sales Order", [["name", "in", list(external_ids)]], ORDER_FIELDS,
+                          limit=0)
+        return {row["name"]: _remote(row) for row in rows}
+
+    # -- steps ------------------------------------------------------------------
+    def _check_items(self, codes: list[str]) -> None:
+        wanted = list(dict.fromkeys(codes))
+        rows = self._list("Item", [["item_code", "in", wanted]], ["item_code", "disabled"],
+                          limit=0)
+        enabled = {row["item_code"] for row in rows if not int(row.get("disabled") or 0)}
+        disabled = {row["item_code"] for row in rows} - enabled
+        unknown = [code for code in wanted if code not in enabled]
+        if unknown:
+            named = ", ".join(f"{c} (disabled)" if c in disabled else c for c in unknown)
+            raise PermanentError(f"{self.what}: no Item with item_code {named}; create or "
+                                 "enable it in ERPNext or correct the product code, then retry")
+
+    def _customer(self, customer: Customer) -> str:
+        if customer.external_id and self._list("Customer", [["name", "=", customer.external_id]],
+                                               ["name"], limit=1):
+            return customer.external_id
+        for field, value in ((self.reference_field, customer.reference),
+                             ("tax_id", customer.tax_id), ("email_id", customer.email)):
+            if field and value:
+                rows = self._list("Customer", [[field, "=", value]], ["name"], limit=1)
+                if rows:
+                    return rows[0]["name"]
+        body = {"customer_name": customer.name, "customer_type": "Company"}
+        for field, value in ((self.reference_field, customer.reference),
+                             ("tax_id", customer.tax_id), ("email_id", customer.email),
+                             ("mobile_no", customer.phone)):
+            if field and value:
+                body[field] = value
+        return self._request("POST", "/api/resource/Customer", json=body)["data"]["name"]
+
+    # -- transport ----------------------------------------------------------------
+    def _list(self, doctype: str, filters: list, fields: list[str], limit: int = 20) -> list[dict]:
+        return self._request("GET", f"/api/resource/{quote(doctype)}", params={
+            "filters": json.dumps(filters), "fields": json.dumps(fields),
+            "limit_page_length": limit})["data"]
+
+    def _request(self, method: str, path: str, **kwargs) -> dict:
+        response = send(self.session, method, self.url + path, what=self.what, **kwargs)
+        if response.status_code >= 400:
+            raise_for_client_error(response, self.what, _frappe_message(response))
+        try:
+            return response.json(parse_float=Decimal)
+        except ValueError as exc:
+            raise PermanentError(f"{self.what}: answer to {method} {path} is not JSON "
+                                 f"(HTTP {response.status_code}); check the URL") from exc
+
+
+def _frappe_message(response: requests.Response) -> str:
+    """The words Frappe shows its users, from `_server_messages`, else `exception`."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    messages = []
+    try:
+        for item in json.loads(body.get("_server_messages") or "[]"):
+            message = json.loads(item).get("message") if isinstance(item, str) else item
+            if message:
+                messages.append(str(message))
+    except (ValueError, AttributeError, TypeError):
+        pass
+    kind = body.get("exc_type") or ""
+    text = "; ".join(messages) or str(body.get("exception") or body.get("message") or "")
+    return f"{text} ({kind})" if kind else text
+
+
+def _remote(row: dict) -> RemoteOrder:
+    status = row.get("status") or ("Cancelled" if int(row["docstatus"]) == 2 else "Draft")
+    return RemoteOrder(
+        external_id=row["name"], number=row["name"], state=STATES.get(status, "confirmed"),
+        remote_state=status, customer_external_id=row.get("customer") or "",
+        total_untaxed=Decimal(str(row.get("net_total") or 0)).quantize(CENT))
