@@ -300,7 +300,7 @@ class TrytonClient:
         if line.discount_percent:
             price = price * (1 - line.discount_percent / 100)
             description = (f"{description} (list price {line.unit_price}, "
-                           f"{line.discount_percent.normalize()}% off)")
+                           f"{line.discount_percent.normalize():f}% off)")
         return {"type": "line", "product": product["id"], "quantity": float(line.quantity),
                 "unit": product["sale_uom"] or product["default_uom"],
                 "unit_price": price.quantize(PRICE_DIGITS), "description": description}
