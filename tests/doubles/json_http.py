@@ -27,6 +27,7 @@ class Request:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as requests.Session expects
+    disable_nagle_algorithm = True  # head and body go out as two writes: no 40 ms delayed-ACK stall
 
     def log_message(self, *args):  # noqa: D401 - silence per-request logging
         pass
@@ -78,6 +79,11 @@ class JsonHttpServer:
         self._httpd.daemon_threads = True
         self._httpd.app = app
         self._thread: threading.Thread | None = None
+
+    @property
+    def app(self):
+        """The double behind the server, for tests to seed and inspect."""
+        return self._httpd.app
 
     @property
     def port(self) -> int:

@@ -1,0 +1,57 @@
+"""Session fixtures serving the doubles; import them into a test module
+(`from tests.doubles.fixtures import odoo_server  # noqa: F401`) or list this
+module in `pytest_plugins`.
+
+Seeded products/items share codes so tests of both clients read alike:
+CD-CHAIR 120.00, CD-DESK 349.90, CD-LAMP 19.99. Tests use fresh references
+(`unique_ref`), so one server serves the whole session.
+"""
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from .erpnext_double import ErpNextDouble
+from .fault_proxy import FaultProxy
+from .json_http import JsonHttpServer
+from .odoo_double import OdooDouble
+
+CATALOG = {"CD-CHAIR": Decimal("120.00"), "CD-DESK": Decimal("349.90"),
+           "CD-LAMP": Decimal("19.99")}
+
+
+def unique_ref(prefix: str = "SO") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def odoo_server():
+    """An Odoo double on a free port: `.url`, `.app` (the OdooDouble)."""
+    server = JsonHttpServer(OdooDouble(CATALOG)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def erpnext_server():
+    """An ERPNext double on a free port: `.url`, `.app` (the ErpNextDouble)."""
+    server = JsonHttpServer(ErpNextDouble(CATALOG)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def proxy_to():
+    """`proxy_to(server)` -> a started FaultProxy in front of it, stopped after the test."""
+    proxies = []
+
+    def start(server) -> FaultProxy:
+        proxy = FaultProxy("127.0.0.1", server.port).start()
+        proxies.append(proxy)
+        return proxy
+
+    yield start
+    for proxy in proxies:
+        proxy.stop()

@@ -1,0 +1,189 @@
+"""The Odoo client against the Odoo double (Odoo cannot run here), over both
+wire protocols; what it left in "Odoo" is read back through the double's
+JSON-2 API, as an Odoo user's script would."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import requests
+
+from connectors.erp.odoo import OdooClient
+from connectors.erp.payloads import Address, Customer, OrderLine, SaleOrder
+from connectors.errors import PermanentError, TransientError
+from tests.doubles.fixtures import odoo_server, proxy_to, unique_ref  # noqa: F401
+
+KEY = "odoo-test-key"
+
+
+def odoo(server, model, method, **params):
+    """One JSON-2 call, independent of the client under test."""
+    response = requests.post(f"{server.url}/json/2/{model}/{method}", json=params,
+                             headers={"Authorization": f"bearer {KEY}"}, timeout=5)
+    response.raise_for_status()
+    return response.json()
+
+
+def client_for(url, protocol="json2", secret=None):
+    default = KEY if protocol == "json2" else "admin"
+    return OdooClient(url, "odoo", "admin", secret or default, {"protocol": protocol})
+
+
+def make_order(reference, customer=None, lines=None):
+    return SaleOrder(
+        reference=reference,
+        customer=customer or Customer(reference=unique_ref("CUST"), name="Fabrikam SA",
+                                      address=Address(country_code="be")),
+        currency="EUR", order_date=date(2026, 11, 20),
+        lines=lines or (OrderLine("CD-CHAIR", "Chair, oak", Decimal("4"), Decimal("120.00"),
+                                  Decimal("10")),
+                        OrderLine("CD-LAMP", "Desk lamp", Decimal("3"), Decimal("19.99"))),
+        total_untaxed=Decimal("491.97"))
+
+
+@pytest.fixture(params=["json2", "jsonrpc"])
+def client(request, odoo_server):
+    return client_for(odoo_server.url, request.param)
+
+
+def test_push_creates_one_confirmed_order_with_its_lines(client, odoo_server):
+    reference = unique_ref()
+    pushed = client.push_order(make_order(reference))
+
+    [order] = odoo(odoo_server, "sale.order", "search_read",
+                   domain=[["client_order_ref", "=", reference]],
+                   fields=["name", "state", "amount_untaxed", "partner_id", "order_line"])
+    assert (pushed.external_id, pushed.number) == (str(order["id"]), order["name"])
+    assert order["state"] == "sale" and pushed.state == "confirmed"
+    assert Decimal(str(order["amount_untaxed"])) == pushed.total_untaxed == Decimal("491.97")
+    lines = odoo(odoo_server, "sale.order.line", "read", ids=order["order_line"],
+                 fields=["product_id", "product_uom_qty", "price_unit", "discount", "name"])
+    assert [(line["product_id"][1], line["product_uom_qty"], line["price_unit"],
+             line["discount"], line["name"]) for line in lines] == [
+        ("Product CD-CHAIR", 4, 120.0, 10, "Chair, oak"), ("Product CD-LAMP", 3, 19.99, 0, "Desk lamp")]
+    [partner] = odoo(odoo_server, "res.partner", "read", ids=[order["partner_id"][0]],
+                     fields=["name", "country_id"])
+    assert (partner["name"], partner["country_id"][1]) == ("Fabrikam SA", "BE")
+
+
+def test_retries_never_create_a_second_order(client, odoo_server):
+    reference = unique_ref()
+    first = client.push_order(make_order(reference))
+    assert client.push_order(make_order(reference)) == first
+    assert client.find_order(reference) == first
+
+    # a worker killed between create and confirm left a draft: the retry confirms that one
+    crashed = unique_ref()
+    partner = odoo(odoo_server, "res.partner", "create", vals_list=[{"name": "Draft Co"}])[0]
+    product = odoo(odoo_server, "product.product", "search",
+                   domain=[["default_code", "=", "CD-DESK"]])[0]
+    draft_id = odoo(odoo_server, "sale.order", "create", vals_list=[{
+        "partner_id": partner, "client_order_ref": crashed,
+        "order_line": [[0, 0, {"product_id": product, "product_uom_qty": 1}]]}])[0]
+    assert client.push_order(make_order(crashed)).external_id == str(draft_id)
+    found = odoo(odoo_server, "sale.order", "search_read",
+                 domain=[["client_order_ref", "in", [reference, crashed]]], fields=["state"])
+    assert sorted(o["state"] for o in found) == ["sale", "sale"]
+
+
+def test_customer_matched_by_reference_then_tax_id_then_email(odoo_server):
+    client = client_for(odoo_server.url)
+    ref, vat, email = unique_ref("C"), unique_ref("BE"), f"{unique_ref('buyer')}@example.com"
+    by_ref, by_vat, by_email = odoo(odoo_server, "res.partner", "create", vals_list=[
+        {"name": "By ref", "ref": ref, "vat": unique_ref("BE")},
+        {"name": "By vat", "vat": vat},
+        {"name": "By email", "email": email.upper()}])
+    expected = [  # each customer also carries the next keys: the earlier key must win
+        (by_ref, Customer(reference=ref, name="x", tax_id=vat, email=email)),
+        (by_vat, Customer(reference=unique_ref("C"), name="x", tax_id=vat, email=email)),
+        (by_email, Customer(reference=unique_ref("C"), name="x", email=email)),
+    ]
+    for partner_id, customer in expected:
+        pushed = client.push_order(make_order(unique_ref(), customer))
+        assert pushed.customer_external_id == str(partner_id), customer
+
+    # "_" is a LIKE wildcard: a look-alike address must not match, a new partner is made
+    lookalike = f"a{unique_ref('x')}@example.com"
+    odoo(odoo_server, "res.partner", "create", vals_list=[{"name": "Look", "email": lookalike}])
+    new_ref = unique_ref("C")
+    pushed = client.push_order(make_order(unique_ref(), Customer(
+        reference=new_ref, name="New Buyer", email="_" + lookalike[1:])))
+    [created] = odoo(odoo_server, "res.partner", "read",
+                     ids=[int(pushed.customer_external_id)], fields=["name", "ref", "email"])
+    assert (created["name"], created["ref"], created["email"]) == (
+        "New Buyer", new_ref, "_" + lookalike[1:])
+
+
+def test_unknown_products_are_named_and_nothing_is_created(client, odoo_server):
+    reference = unique_ref()
+    customer = Customer(reference=unique_ref("CUST"), name="Nobody Ltd")
+    lines = (OrderLine("CD-CHAIR", "ok", Decimal(1), Decimal(1)),
+             OrderLine("NOPE-1", "x", Decimal(1), Decimal(1)),
+             OrderLine("NOPE-2", "y", Decimal(1), Decimal(1)))
+    with pytest.raises(PermanentError) as refused:
+        client.push_order(make_order(reference, customer, lines))
+    assert "NOPE-1, NOPE-2" in str(refused.value) and "CD-CHAIR" not in str(refused.value)
+    assert odoo(odoo_server, "sale.order", "search",
+                domain=[["client_order_ref", "=", reference]]) == []
+    assert odoo(odoo_server, "res.partner", "search",
+                domain=[["ref", "=", customer.reference]]) == []
+
+
+@pytest.mark.parametrize("protocol", ["json2", "jsonrpc"])
+def test_wrong_credentials_are_permanent_and_say_so(odoo_server, protocol):
+    client = client_for(odoo_server.url, protocol, secret="wrong")
+    with pytest.raises(PermanentError, match="credentials"):
+        client.find_order("anything")
+    with pytest.raises(PermanentError, match="database"):
+        OdooClient(odoo_server.url, "other-db", "admin", KEY, {}).test_connection()
+    assert "Odoo 19.0" in client_for(odoo_server.url, protocol).test_connection()
+
+
+def test_unavailable_odoo_is_transient_with_retry_after(odoo_server, proxy_to):
+    proxy = proxy_to(odoo_server)
+    client = client_for(proxy.url)
+    proxy.set_mode("503")
+    with pytest.raises(TransientError) as busy:
+        client.push_order(make_order(unique_ref()))
+    assert busy.value.retry_after == 1 and "503" in str(busy.value)
+    proxy.set_mode("429", retry_after=30)
+    with pytest.raises(TransientError) as limited:
+        client.find_order("x")
+    assert limited.value.retry_after == 30
+    proxy.set_mode("refuse")
+    with pytest.raises(TransientError, match="cannot connect"):
+        client.find_order("x")
+    proxy.set_mode("pass")
+    assert client.push_order(make_order(unique_ref())).state == "confirmed"
+
+
+def test_cancel_and_refused_cancel(client, odoo_server):
+    open_order = client.push_order(make_order(unique_ref()))
+    assert client.cancel_order(open_order.external_id).state == "cancelled"
+    assert client.cancel_order(open_order.external_id).state == "cancelled"  # again: fine
+    [row] = odoo(odoo_server, "sale.order", "read", ids=[int(open_order.external_id)],
+                 fields=["state"])
+    assert row["state"] == "cancel"
+
+    shipped_ref = unique_ref()
+    shipped = client.push_order(make_order(shipped_ref))
+    odoo_server.app.set_delivered(shipped_ref)
+    with pytest.raises(PermanentError, match="locked order") as refused:
+        client.cancel_order(shipped.external_id)
+    assert shipped.number in str(refused.value)
+    [row] = odoo(odoo_server, "sale.order", "read", ids=[int(shipped.external_id)],
+                 fields=["state"])
+    assert row["state"] == "sale"
+
+
+def test_order_states_follow_delivery_and_invoicing(odoo_server):
+    client = client_for(odoo_server.url)
+    refs = [unique_ref() for _ in range(3)]
+    ids = [client.push_order(make_order(ref)).external_id for ref in refs]
+    odoo_server.app.set_delivered(refs[1])
+    odoo_server.app.set_delivered(refs[2], invoiced=True)
+    states = client.order_states(ids + ["999999"])
+    assert [states[i].state for i in ids] == ["confirmed", "processing", "done"]
+    assert "999999" not in states
+    assert "delivery full" in states[ids[1]].remote_state
