@@ -103,7 +103,7 @@ def sqlite_url(tmp_path):
 def test_settings(instance: Path, database_url: str, **overrides) -> Settings:
     values = dict(instance_path=instance, database_url=database_url,
                   secret_key="test-secret-key-" + "x" * 32, addons_paths=(EXAMPLE_ADDONS,),
-                  addon_poll_seconds=0.0)
+                  addon_poll_seconds=0.0, hub_embedded_threads=0)  # tests start hub workers
     values.update(overrides)
     return Settings.from_env(**values)
 

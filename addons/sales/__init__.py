@@ -1,7 +1,7 @@
 """Sales (销售管理): from first touch to confirmed order. Leads and opportunities
 on per-team pipelines, activities, assignment rules, lead scoring, products,
 price lists, taxes and currencies, quotations and orders (confirming one records
-the ERP sync request the integration hub consumes), and a sales dashboard."""
+hub jobs that sync it to the ERP), and a sales dashboard."""
 from flask_babel import lazy_gettext as _l
 
 from .api.activity_api import ActivityApi
@@ -10,6 +10,7 @@ from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceL
 from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
 from .services.default_data import seed_defaults
+from .services.erp_sync import erp_resend_command, register_with_hub
 from .services.lead_assignment import assign_command, keep_leads_assigned
 from .services.load_demo import demo_command
 from .services.order_lock import lock_confirmed_orders
@@ -42,6 +43,7 @@ def register(addon):
     number_new_orders()  # quotations get numbers, amounts and the lock
     keep_totals_in_step()
     lock_confirmed_orders()
+    register_with_hub()  # confirmed orders -> ERP jobs, their status pulls
 
     # the menu, in the order of a salesperson's day
     addon.view(PipelineBoardView, "Pipeline", label=_l("Pipeline"), icon="fa-columns", **menu)
@@ -76,6 +78,7 @@ def register(addon):
     addon.on("post_install", seed_defaults)
     addon.command(demo_command)  # crossdock sales demo
     addon.command(assign_command)  # crossdock sales assign
+    addon.command(erp_resend_command)  # crossdock sales erp-resend
 
 
 def register_catalog(addon, menu):

@@ -27,7 +27,7 @@ from ..services.order_input import OrderInputError, apply_header, replace_lines
 from ..services.order_lock import OrderLocked, refuse_if_locked
 
 LIST = ["id", "number", "state", "order_date", "validity_date", "amount_untaxed", "amount_tax",
-        "amount_total", "sync_state"]
+        "amount_total", "erp"]
 LINE_COLUMNS = ("id", "sequence", "product_id", "description", "quantity", "unit_price",
                 "discount", "tax_id", "tax_rate", "price_include", "amount_untaxed",
                 "amount_tax", "amount_total")
@@ -87,7 +87,8 @@ class OrderRead(Schema):
     amount_untaxed = fields.Decimal(as_string=True)
     amount_tax = fields.Decimal(as_string=True)
     amount_total = fields.Decimal(as_string=True)
-    sync_state = fields.String()
+    erp = fields.Function(lambda o: [{"level": s.level, "text": s.text, "job_id": s.job_id}
+                                     for s in o.erp if s.text])
 
 
 class OrderDetail(OrderRead):
@@ -119,7 +120,7 @@ class OrderApi(CrossdockModelRestApi):
     list_model_schema = OrderRead()
     show_model_schema = OrderDetail()
     search_columns = ["number", "state", "company", "person", "lead", "owner", "team",
-                      "order_date", "sync_state"]
+                      "order_date"]
     add_model_schema = OrderWrite()
     edit_model_schema = OrderWrite(partial=True)
     openapi_spec_component_schemas = (LineWrite, CancelBody)

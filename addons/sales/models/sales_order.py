@@ -5,14 +5,17 @@ from flask_appbuilder import Model
 from sqlalchemy import (
     Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
+
+from connectors.hub.models import Binding, SyncJob
 
 from ..services.money import round_money
+
+ERP_MODEL = "sales.order"  # the model name the hub's jobs and bindings use
 
 DRAFT, SENT, CONFIRMED, CANCELLED = "draft", "sent", "confirmed", "cancelled"
 STATES = (DRAFT, SENT, CONFIRMED, CANCELLED)
 EDITABLE = (DRAFT, SENT)  # quotations; confirmed and cancelled orders are locked
-SYNC_NONE, SYNC_PENDING = "none", "pending"
 
 # One row per number prefix (year): the next order number, taken under the
 # row's lock (services/order_numbering.py). A table, not a model: no screen.
@@ -71,7 +74,6 @@ class SalesOrder(Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
-    sync_state: Mapped[str] = mapped_column(String(16), default=SYNC_NONE, nullable=False)
     # bumped by every write; two edits of the same quotation cannot both win
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
 
@@ -84,6 +86,13 @@ class SalesOrder(Model):
     price_list = relationship("PriceList")
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
     cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])
+    # the hub's records of this order (read-only here; selectin: one query per page)
+    erp_bindings = relationship(
+        Binding, primaryjoin=lambda: (SalesOrder.id == foreign(Binding.record_id))
+        & (Binding.model == ERP_MODEL), viewonly=True, lazy="selectin", order_by=Binding.id)
+    erp_jobs = relationship(
+        SyncJob, primaryjoin=lambda: (SalesOrder.id == foreign(SyncJob.record_id))
+        & (SyncJob.model == ERP_MODEL), viewonly=True, lazy="selectin", order_by=SyncJob.id)
     lines = relationship("SalesOrderLine", back_populates="order", cascade="all, delete-orphan",
                          order_by="(SalesOrderLine.sequence, SalesOrderLine.id)",
                          )
@@ -105,6 +114,12 @@ class SalesOrder(Model):
     @property
     def is_locked(self) -> bool:
         return self.state not in EDITABLE
+
+    @property
+    def erp(self):
+        """Whether and where the order is in the ERP, and why not (lists, REST)."""
+        from ..services.erp_sync import erp_status  # the rule lives there
+        return erp_status(self)
 
     def __repr__(self):
         return self.number or "new"

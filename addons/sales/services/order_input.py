@@ -26,7 +26,7 @@ from .pricing import PricingError
 
 READ_ONLY = ("id", "number", "state", "amount_untaxed", "amount_tax", "amount_total",
              "confirmed_at", "confirmed_by_id", "cancelled_at", "cancelled_by_id",
-             "cancel_reason", "sync_state", "version", "sent_at", "created_at")
+             "cancel_reason", "erp", "version", "sent_at", "created_at")
 HEADER = ("company_id", "person_id", "lead_id", "owner_id", "team_id", "currency_id",
           "price_list_id", "order_date", "validity_date", "note")
 LINE_FIELDS = ("product_id", "quantity", "unit_price", "discount", "description", "tax_id",

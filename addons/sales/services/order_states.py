@@ -2,17 +2,17 @@
 state changes (forms and REST bodies never write `state`).
 
     send(session, order)            draft|sent -> sent (printed or mailed)
-    confirm(session, order)         draft|sent -> confirmed, + sync request "confirm"
+    confirm(session, order)         draft|sent -> confirmed, + hub job per ERP backend
     cancel(session, order, reason)  draft|sent|confirmed -> cancelled
-                                    (a confirmed one: + sync request "cancel")
+                                    (a confirmed one: + hub cancel jobs)
     reset_to_draft(session, order)  cancelled -> draft, only if it was never
                                     confirmed: the ERP has seen a confirmed
                                     order; make a new quotation instead
 
 Each validates, then acts with ONE conditional UPDATE (`WHERE id = ? AND state
 IN (...) AND version = ?`) whose row count says whether this call won: two
-concurrent confirmations of one quotation give one confirmed order, one sync
-request and one "already confirmed". Refusals raise before anything is
+concurrent confirmations of one quotation give one confirmed order, one ERP
+job per backend and one "already confirmed". Refusals raise before anything is
 written. The caller commits (or rolls back). Each move is an audited event.
 """
 from __future__ import annotations
@@ -29,11 +29,11 @@ from core.security.actor import current_actor
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 
-from ..models import Currency, OrderSyncRequest
-from ..models.order_sync_request import CANCEL, CONFIRM
+from ..models import Currency
 from ..models.sales_order import (
-    CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SYNC_PENDING, SalesOrder, SalesOrderLine,
+    CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SalesOrder, SalesOrderLine,
 )
+from . import erp_sync
 from .currency_rates import MissingRate, rate_on
 from .money import round_money
 from .order_lines import LineError, check_line
@@ -161,10 +161,9 @@ def confirm(session: Session, order: SalesOrder, today: date | None = None) -> N
     user_id = current_actor().user_id
     if not _move(session, order, EDITABLE, {
             "state": CONFIRMED, "confirmed_at": datetime.utcnow(),
-            "confirmed_by_id": user_id, "sync_state": SYNC_PENDING}):
+            "confirmed_by_id": user_id}):
         raise _lost_race(order, CONFIRMED)
-    session.add(OrderSyncRequest(order_id=order.id, kind=CONFIRM))
-    session.flush()
+    erp_sync.request_push(session, order)  # same transaction: no commit, no job
     record_event(session, "confirm", "SalesOrder", order.id,
                  {"number": order.number, "amount_total": str(order.amount_total),
                   "currency": order.currency.code})
@@ -183,13 +182,10 @@ def cancel(session: Session, order: SalesOrder, reason: str) -> None:
     was = order.state
     values = {"state": CANCELLED, "cancelled_at": datetime.utcnow(),
               "cancelled_by_id": current_actor().user_id, "cancel_reason": reason[:2000]}
-    if was == CONFIRMED:
-        values["sync_state"] = SYNC_PENDING
     if not _move(session, order, (was,), values):
         raise _lost_race(order, CANCELLED)
     if was == CONFIRMED:
-        session.add(OrderSyncRequest(order_id=order.id, kind=CANCEL))
-        session.flush()
+        erp_sync.request_cancel(session, order)
         _attach_to_customer(session, order, f"{order.number}: cancelled ({reason[:100]})")
     record_event(session, "cancel", "SalesOrder", order.id,
                  {"number": order.number, "from": was, "reason": reason[:2000]})

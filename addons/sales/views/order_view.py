@@ -21,6 +21,7 @@ from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import BuildError
 from wtforms import HiddenField
 
 from core.db import db
@@ -50,18 +51,17 @@ LABELS = {
     "price_list": _l("Price list"), "order_date": _l("Order date"),
     "validity_date": _l("Valid until"), "note": _l("Terms and notes"),
     "amount_untaxed": _l("Untaxed amount"), "amount_tax": _l("Taxes"),
-    "amount_total": _l("Total"), "total": _l("Total"), "sync_state": _l("ERP sync"),
+    "amount_total": _l("Total"), "total": _l("Total"), "erp": _l("ERP"),
     "confirmed_at": _l("Confirmed at"), "confirmed_by": _l("Confirmed by"),
     "cancelled_at": _l("Cancelled at"), "cancelled_by": _l("Cancelled by"),
     "cancel_reason": _l("Cancel reason"), "sent_at": _l("Sent at"),
 }
 FORM = ["company", "person", "currency", "price_list", "order_date", "validity_date", "owner",
         "team", "note"]
-LIST = ["number", "customer", "order_date", "validity_date", "owner", "total", "state",
-        "sync_state"]
+LIST = ["number", "customer", "order_date", "validity_date", "owner", "total", "state", "erp"]
 SHOW = ["number", "state", "customer", "lead", "owner", "team", "currency", "price_list",
         "order_date", "validity_date", "note", "sent_at", "confirmed_at", "confirmed_by",
-        "cancelled_at", "cancelled_by", "cancel_reason", "sync_state"]
+        "cancelled_at", "cancelled_by", "cancel_reason"]
 
 
 def state_badge(state: str) -> Markup:
@@ -69,12 +69,20 @@ def state_badge(state: str) -> Markup:
                   f'order-state">{escape(STATE_LABELS.get(state, state))}</span>')
 
 
-def sync_badge(sync_state: str) -> Markup:
-    """"sync: pending" on orders the hub has not sent to the ERP yet."""
-    if not sync_state or sync_state == "none":
-        return Markup("")
-    return Markup(f'<span class="label label-warning order-sync">'
-                  f'{escape(gettext("sync: %(state)s", state=sync_state))}</span>')
+def erp_badges(statuses) -> Markup:
+    """One badge per ERP backend: where the order is there, or why it is not."""
+    return Markup(" ").join(
+        Markup('<span class="label label-{} order-erp" title="{}">{}</span>').format(
+            s.level, s.text, s.text if len(s.text) <= 80 else s.text[:77] + "...")
+        for s in statuses if s.text)
+
+
+def _job_url(job_id: int) -> str | None:
+    """The hub's page of a job, for those who may open it."""
+    try:
+        return url_for("SyncJobView.show", pk=job_id)
+    except BuildError:
+        return None
 
 
 def money(amount, currency) -> str:
@@ -92,11 +100,10 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
     add_columns = [*FORM, "lead_id"]  # hidden: the opportunity it comes from
     edit_columns = FORM
     show_columns = SHOW
-    search_columns = ["number", "company", "person", "owner", "team", "order_date",
-                      "state", "sync_state"]
+    search_columns = ["number", "company", "person", "owner", "team", "order_date", "state"]
     order_columns = ["number", "order_date", "validity_date"]
     base_order = ("id", "desc")
-    formatters_columns = {"state": state_badge, "sync_state": sync_badge}
+    formatters_columns = {"state": state_badge, "erp": erp_badges}
     add_form_extra_fields = {"lead_id": HiddenField()}
 
     # --- forms ----------------------------------------------------------------------
@@ -181,7 +188,7 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
             "can_edit", self.class_permission_name)
         return {"order": order, "endpoint": self.endpoint, "money": money,
                 "number": format_number,
-                "state_badge": state_badge, "sync_badge": sync_badge,
+                "state_badge": state_badge, "erp_status": order.erp, "job_url": _job_url,
                 "editable": order.state in EDITABLE and may_change,
                 "may_act": may_change,
                 "taxes": db.session.scalars(select(Tax).where(Tax.active)

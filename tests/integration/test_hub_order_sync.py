@@ -1,0 +1,288 @@
+"""The hub end to end with the sales addon, on real SQLite and PostgreSQL:
+confirmed orders become jobs in the same transaction, run on the embedded
+Dramatiq broker's worker threads against an ERP over HTTP (the Odoo double,
+tests/doubles), and end bound exactly once, whatever fails on the way.
+The same flows against a real Tryton server with Redis and separate worker
+processes are in test_hub_reliability.py."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import db
+from tests.doubles.fixtures import odoo_server, proxy_to  # noqa: F401 (fixtures)
+from tests.helpers import add_user, install
+
+
+def _wait(predicate, timeout=20.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def shop(make_app):
+    """sales installed, a salesperson's customer and the double's products."""
+    app = make_app(hub_lease_seconds=5, hub_backoff_base_seconds=0.2,
+                   hub_backoff_ceiling_seconds=1, hub_resend_after_seconds=1)
+    install(app, "sales")
+    add_user(app, "s1", ["Salesperson"], "A")
+    with app.app_context():
+        from addons.contacts.models import Company
+        from addons.sales.models import Currency, Product, Tax
+        from flask_appbuilder.security.sqla.models import User
+
+        cny = db.session.scalars(select(Currency).filter_by(code="CNY")).one()
+        tax = db.session.scalars(select(Tax).filter_by(name="VAT 13%")).one()
+        owner = db.session.scalars(select(User).filter_by(username="s1")).one()
+        for code, price in (("CD-CHAIR", "120"), ("CD-DESK", "349.90"), ("NOT-IN-ERP", "5")):
+            db.session.add(Product(code=code, name=code, list_price=Decimal(price), currency=cny,
+                                   tax=tax, active=True))
+        db.session.add(Company(name="华东物流 East China Logistics", owner_id=owner.id,
+                               tax_id="91310000MA1FL0001R"))
+        db.session.commit()
+    return app
+
+
+def _backend(app, url, name="odoo"):
+    with app.app_context():
+        from connectors.hub.backends import save_backend
+
+        backend = save_backend(db.session, None, name=name, kind="odoo", url=url,
+                               database="odoo", username="admin", secret="odoo-test-key")
+        db.session.commit()
+        return backend.id
+
+
+def _confirmed_order(app, lines=(("CD-CHAIR", "2"), ("CD-DESK", "1")), confirm=True):
+    with app.app_context():
+        from addons.contacts.models import Company
+        from addons.sales.models import Product, SalesOrder
+        from addons.sales.services import order_states
+        from addons.sales.services.order_lines import new_line
+
+        company = db.session.scalars(select(Company)).first()
+        order = SalesOrder(company=company, currency=company and db.session.scalars(
+            select(Product)).first().currency, owner_id=company.owner_id)
+        db.session.add(order)
+        for code, qty in lines:
+            product = db.session.scalars(select(Product).filter_by(code=code)).one()
+            new_line(db.session, order, product, Decimal(qty))
+        db.session.flush()
+        if confirm:
+            order_states.confirm(db.session, order)
+        db.session.commit()
+        return order.id, order.number
+
+
+def _jobs(app, order_id=None):
+    with app.app_context():
+        from connectors.hub.models import SyncJob
+
+        query = select(SyncJob).order_by(SyncJob.id)
+        if order_id is not None:
+            query = query.where(SyncJob.record_id == order_id)
+        jobs = db.session.scalars(query).all()
+        db.session.rollback()
+        return jobs
+
+
+def _erp_status(app, order_id):
+    with app.app_context():
+        from addons.sales.models import SalesOrder
+
+        return [s.text for s in db.session.get(SalesOrder, order_id).erp]
+
+
+def _start(app, threads=2):
+    return app.extensions["hub"].start_worker(threads)
+
+
+def _stop(app):
+    app.extensions["hub"].stop()
+
+
+def test_no_commit_no_job_and_one_live_job_per_identity(shop, odoo_server):
+    _backend(shop, odoo_server.url)
+    with shop.app_context():
+        from addons.contacts.models import Company
+        from addons.sales.models import Product, SalesOrder
+        from addons.sales.services import order_states
+        from addons.sales.services.order_lines import new_line
+        from connectors import hub
+        from connectors.hub.models import SyncJob
+
+        company = db.session.scalars(select(Company)).first()
+        product = db.session.scalars(select(Product).filter_by(code="CD-CHAIR")).one()
+        order = SalesOrder(company=company, currency=product.currency, owner_id=company.owner_id)
+        db.session.add(order)
+        new_line(db.session, order, product, Decimal(1))
+        db.session.flush()
+        order_states.confirm(db.session, order)
+        assert db.session.scalar(select(func.count(SyncJob.id))) == 1  # inside the transaction
+        db.session.rollback()  # the confirmation is abandoned: so is the job
+        assert db.session.scalar(select(func.count(SyncJob.id))) == 0
+    order_id, _ = _confirmed_order(shop)
+    [job] = _jobs(shop, order_id)
+    assert job.state == "queued" and job.kind == "sales.order.push"  # dispatched after commit
+    with shop.app_context():
+        again = hub.enqueue(db.session, "sales.order.push", order_id, job.backend_id)
+        db.session.commit()
+        assert again.id == job.id  # the unique index, not a second job
+    assert len(_jobs(shop, order_id)) == 1
+    assert _erp_status(shop, order_id) == ["odoo: sync queued (attempt 0)"]
+
+
+def test_confirmed_order_reaches_the_erp_once_and_shows_its_number(shop, odoo_server):
+    _backend(shop, odoo_server.url)
+    order_id, number = _confirmed_order(shop)
+    _start(shop)
+    try:
+        _wait(lambda: _jobs(shop, order_id)[0].state == "done", what="job done")
+    finally:
+        _stop(shop)
+    remote = odoo_server.app.order_by_reference(number)
+    assert remote is not None and remote["state"] == "sale"
+    assert odoo_server.app.orders_with_reference(number) == 1
+    [job] = _jobs(shop, order_id)
+    assert job.attempts == 1 and job.remote_ref == remote["name"]
+    with shop.app_context():
+        from connectors.hub.models import Binding
+
+        bindings = {b.model: b for b in db.session.scalars(select(Binding))}
+        assert bindings["sales.order"].external_number == remote["name"]
+        assert bindings["contacts.company"].external_id == str(remote["partner_id"])
+    assert _erp_status(shop, order_id) == [f"odoo: {remote['name']} (sale)"]
+
+
+def test_unreachable_then_503_then_back_syncs_each_order_once(shop, odoo_server, proxy_to):
+    proxy = proxy_to(odoo_server)
+    proxy.set_mode("refuse")
+    _backend(shop, proxy.url)
+    orders = [_confirmed_order(shop) for _ in range(3)]
+    _start(shop)
+    try:
+        _wait(lambda: all(j.attempts >= 2 for j in _jobs(shop)), what="retries while refused")
+        assert all(j.state in ("queued", "running") for j in _jobs(shop))
+        assert "cannot connect" in _jobs(shop)[0].last_error
+        proxy.set_mode("503", retry_after=1)
+        _wait(lambda: any("503" in (j.last_error or "") for j in _jobs(shop)), what="503 seen")
+        proxy.set_mode("pass")
+        _wait(lambda: all(j.state == "done" for j in _jobs(shop)), timeout=30, what="all done")
+    finally:
+        _stop(shop)
+    for _, number in orders:
+        assert odoo_server.app.orders_with_reference(number) == 1
+
+
+def test_unknown_product_fails_with_the_reason_and_retry_after_the_fix(shop, odoo_server):
+    _backend(shop, odoo_server.url)
+    good_id, good_number = _confirmed_order(shop)
+    bad_id, bad_number = _confirmed_order(shop, lines=(("CD-CHAIR", "1"), ("NOT-IN-ERP", "3")))
+    _start(shop)
+    try:
+        _wait(lambda: {j.state for j in _jobs(shop)} == {"done", "failed"}, what="outcomes")
+        [failed] = [j for j in _jobs(shop) if j.state == "failed"]
+        assert failed.record_id == bad_id and "NOT-IN-ERP" in failed.last_error
+        assert odoo_server.app.orders_with_reference(bad_number) == 0
+        assert any("sync failed" in t and "NOT-IN-ERP" in t for t in _erp_status(shop, bad_id))
+        odoo_server.app.add_product("NOT-IN-ERP", Decimal("5"))  # the data is fixed in the ERP
+        with shop.app_context():
+            from connectors.hub import operations
+            operations.retry(db.session, shop.extensions["hub"], failed.id)
+        _wait(lambda: _jobs(shop, bad_id)[0].state == "done", what="retried job done")
+    finally:
+        _stop(shop)
+    assert odoo_server.app.orders_with_reference(bad_number) == 1
+    assert odoo_server.app.orders_with_reference(good_number) == 1
+    with shop.app_context():
+        from core.security.audit import AuditLog
+        assert db.session.scalar(select(func.count(AuditLog.id)).where(
+            AuditLog.action == "hub_retry")) == 1
+
+
+def test_duplicate_delivery_and_a_lost_lease_create_no_second_remote_order(shop, odoo_server):
+    _backend(shop, odoo_server.url)
+    order_id, number = _confirmed_order(shop)
+    [job] = _jobs(shop, order_id)
+    runtime = shop.extensions["hub"]
+    for _ in range(3):  # the same message delivered three times
+        runtime.send(job.id)
+    _start(shop)
+    try:
+        _wait(lambda: _jobs(shop, order_id)[0].state == "done", what="done")
+        runtime.broker.join("crossdock_hub")
+    finally:
+        _stop(shop)
+    assert odoo_server.app.orders_with_reference(number) == 1
+    assert _jobs(shop, order_id)[0].attempts == 1
+    # a worker died after the remote create, before recording it: the lease expires,
+    # the sweeper sends the job again, and the retry finds the order by our reference
+    with shop.app_context():
+        from sqlalchemy import delete, update
+        from connectors.hub.models import Binding, SyncJob, utcnow
+        from connectors.hub.sweeper import sweep
+
+        db.session.execute(update(SyncJob).where(SyncJob.id == job.id).values(
+            state="running", lease_token="dead-worker", finished_at=None,
+            lease_expires_at=utcnow() - dt.timedelta(minutes=5)))
+        db.session.execute(delete(Binding))
+        db.session.commit()
+        assert sweep(db.session, runtime)["expired"] == 1
+    _start(shop)
+    try:
+        _wait(lambda: _jobs(shop, order_id)[0].state == "done", what="re-run done")
+    finally:
+        _stop(shop)
+    assert odoo_server.app.orders_with_reference(number) == 1
+    assert _erp_status(shop, order_id)[0].startswith("odoo: ")
+
+
+def test_cancel_waits_for_the_push_and_cancels_in_the_erp(shop, odoo_server):
+    _backend(shop, odoo_server.url)
+    order_id, number = _confirmed_order(shop)
+    with shop.app_context():
+        from addons.sales.models import SalesOrder
+        from addons.sales.services import order_states
+
+        order_states.cancel(db.session, db.session.get(SalesOrder, order_id), "customer withdrew")
+        db.session.commit()
+    push, cancel = _jobs(shop, order_id)
+    assert (push.kind, cancel.kind) == ("sales.order.push", "sales.order.cancel")
+    _start(shop, threads=4)
+    try:
+        _wait(lambda: all(j.state == "done" for j in _jobs(shop, order_id)), what="both done")
+    finally:
+        _stop(shop)
+    push, cancel = _jobs(shop, order_id)
+    # the push ran first and found the order cancelled: nothing was sent
+    assert "cancelled before it reached the ERP" in push.result
+    assert "not in this ERP" in cancel.result
+    assert odoo_server.app.orders_with_reference(number) == 0
+
+
+def test_one_scheduler_is_elected(shop):
+    from connectors.hub.scheduler import Scheduler
+
+    runtime = shop.extensions["hub"]
+    first, second = Scheduler(runtime, "one"), Scheduler(runtime, "two")
+    assert first.tick() is not None  # elected: it swept
+    assert second.tick() is None  # standby while the first renews
+    assert first.tick() is not None
+    with shop.app_context():
+        from sqlalchemy import update
+        from connectors.hub.models import SchedulerLease, utcnow
+
+        db.session.execute(update(SchedulerLease).values(  # the first one died
+            expires_at=utcnow() - dt.timedelta(seconds=1)))
+        db.session.commit()
+    assert second.tick() is not None  # took over
+    assert first.tick() is None
