@@ -113,6 +113,7 @@ class TrytonClient:
         self._ids = itertools.count(1)
         self._auth: str | None = None
         self._context: dict = {}
+        self._ids_by_code: dict[tuple[str, str], int | None] = {}  # currencies, countries
 
     # -- transport ---------------------------------------------------------
 
@@ -230,10 +231,10 @@ class TrytonClient:
                 f"{order.reference} was cancelled in Tryton; not creating another one "
                 f"(reset it to draft in Tryton to sync it again)")
         if live:
-            sale_id = live[0]["id"]
+            sale_id, state = live[0]["id"], live[0]["state"]
         else:
-            sale_id = self._create_sale(order)
-        self._finish(sale_id)
+            sale_id, state = self._create_sale(order), "draft"
+        self._finish(sale_id, state)
         return self._read_order(sale_id)
 
     def cancel_order(self, external_id: str) -> RemoteOrder:
@@ -284,9 +285,8 @@ class TrytonClient:
         sale_id, = self.call("model.sale.sale.create", [values])
         return sale_id
 
-    def _finish(self, sale_id: int) -> None:
+    def _finish(self, sale_id: int, state: str) -> None:
         """Quote then confirm, from wherever an earlier attempt stopped."""
-        state = self._read_sale(sale_id)["state"]
         if state == "draft":
             self.call("model.sale.sale.quote", [sale_id])
             state = "quotation"
@@ -305,11 +305,20 @@ class TrytonClient:
                 "unit": product["sale_uom"] or product["default_uom"],
                 "unit_price": price.quantize(PRICE_DIGITS), "description": description}
 
+    def _id_by_code(self, model: str, code: str) -> int | None:
+        """Currencies and countries hardly change: one look-up per client."""
+        if (model, code) not in self._ids_by_code:
+            rows = self.search_read(model, [("code", "=", code)], ["id"])
+            if not rows:
+                return None  # not cached: it may be added in Tryton before a retry
+            self._ids_by_code[model, code] = rows[0]["id"]
+        return self._ids_by_code[model, code]
+
     def _currency(self, code: str) -> int:
-        rows = self.search_read("currency.currency", [("code", "=", code)], ["id"])
-        if not rows:
+        currency = self._id_by_code("currency.currency", code)
+        if currency is None:
             raise PermanentError(f"{self.what}: currency {code} does not exist in Tryton")
-        return rows[0]["id"]
+        return currency
 
     def _products(self, lines: tuple[OrderLine, ...]) -> dict[str, dict]:
         codes = sorted({line.product_code for line in lines})
@@ -362,21 +371,34 @@ class TrytonClient:
         return party, address
 
     def _find_party(self, customer: Customer) -> dict | None:
-        fields = ["addresses", "customer_payment_term"]
-        domains = []
+        """One search for every criterion (a round trip costs more than the
+        rows), then the first match in order: binding, reference, tax id, e-mail."""
+        criteria = [("code", "=", customer.reference)]
         if customer.external_id:
-            domains.append([("id", "=", int(customer.external_id))])
-        domains.append([("code", "=", customer.reference)])
+            criteria.append(("id", "=", int(customer.external_id)))
         if customer.tax_id:
-            domains.append([("identifiers.code", "=", customer.tax_id)])
+            criteria.append(("identifiers.code", "=", customer.tax_id))
         if customer.email:
-            domains.append([("contact_mechanisms", "where", [
-                ("type", "=", "email"), ("value", "=", customer.email)])])
-        for domain in domains:
-            rows = self.search_read("party.party", domain, fields,
-                                    order=[("id", "ASC")], limit=1)
-            if rows:
-                return rows[0]
+            criteria.append(("contact_mechanisms", "where", [
+                ("type", "=", "email"), ("value", "=", customer.email)]))
+        rows = self.search_read(
+            "party.party", ["OR", *criteria],
+            ["code", "identifiers.code", "contact_mechanisms.type",
+             "contact_mechanisms.value", "addresses", "customer_payment_term"],
+            order=[("id", "ASC")])
+        tests = [
+            lambda r: customer.external_id and str(r["id"]) == customer.external_id,
+            lambda r: r["code"] == customer.reference,
+            lambda r: customer.tax_id and any(
+                i["code"] == customer.tax_id for i in r["identifiers."]),
+            lambda r: customer.email and any(
+                m["type"] == "email" and m["value"] == customer.email
+                for m in r["contact_mechanisms."]),
+        ]
+        for test in tests:
+            for row in rows:
+                if test(row):
+                    return row
         return None
 
     def _create_party(self, customer: Customer) -> dict:
@@ -397,10 +419,10 @@ class TrytonClient:
         values = {"street_unstructured": address.street or None,
                   "city": address.city or None, "postal_code": address.postal_code or None}
         if address.country_code:
-            rows = self.search_read("country.country",
-                                    [("code", "=", address.country_code.upper())], ["id"])
-            if rows:  # an unknown country is left out rather than failing the order
-                values["country"] = rows[0]["id"]
+            # an unknown country is left out rather than failing the order
+            country = self._id_by_code("country.country", address.country_code.upper())
+            if country:
+                values["country"] = country
         if party_id is not None:
             values["party"] = party_id
         return values
