@@ -55,6 +55,7 @@ class Settings:
     hub_sweep_seconds: float = 5.0  # scheduler tick: sweeper, leases
     hub_status_pull_seconds: float = 300.0  # ERP order states read back this often
     hub_keep_done_days: int = 30  # done/cancelled jobs older than this are deleted
+    metrics_token: str | None = None  # /metrics answers `Authorization: Bearer <token>`
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -98,6 +99,7 @@ class Settings:
             hub_sweep_seconds=float(_env("HUB_SWEEP_SECONDS", "5")),
             hub_status_pull_seconds=float(_env("HUB_STATUS_PULL_SECONDS", "300")),
             hub_keep_done_days=int(_env("HUB_KEEP_DONE_DAYS", "30")),
+            metrics_token=_env("METRICS_TOKEN"),
         )
         values.update(overrides)
         return cls(**values)

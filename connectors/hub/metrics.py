@@ -1,0 +1,121 @@
+"""Prometheus metrics at /metrics, read from the job table at scrape time.
+
+A custom collector (prometheus_client's documented pattern for values that
+live elsewhere: "Custom Collectors" in its README) yields fresh gauges on
+every scrape, so every web process answers the same numbers and nothing is
+counted in memory:
+
+- crossdock_hub_jobs{state,backend}: jobs in each state;
+- crossdock_hub_queue_depth{backend}: pending + queued;
+- crossdock_hub_jobs_finished_last_hour{outcome,backend}: done/failed/cancelled;
+- crossdock_hub_job_latency_seconds{quantile}: creation to finish, jobs done
+  in the last hour (nearest-rank 0.5 and 0.95, see views/figures.py);
+- crossdock_hub_oldest_waiting_seconds: age of the oldest pending/queued job.
+
+Who may read: a logged-in Admin, or a scraper sending
+`Authorization: Bearer <CROSSDOCK_METRICS_TOKEN>` when that setting is set.
+"""
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, Response, current_app, request
+from flask_login import current_user
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from sqlalchemy.orm import Session
+
+from core.db import db
+from core.security.access import ADMIN
+
+from .models import STATES, utcnow
+from .views.figures import (BACKLOG_STATES, OUTCOMES, WINDOW, JobFilter, backend_names,
+                            counts_by_state, finished_since, oldest_waiting, percentile)
+
+blueprint = Blueprint("hub_metrics", __name__)
+
+
+class JobTableCollector:
+    """Reads hub_job when Prometheus scrapes (one short session per scrape)."""
+
+    def collect(self):
+        with Session(db.engine) as session:
+            yield from self._families(session)
+
+    def _families(self, session: Session):
+        flt = JobFilter()
+        now = utcnow()
+        names = backend_names(session)
+        per_state = counts_by_state(session, flt)
+        jobs = GaugeMetricFamily("crossdock_hub_jobs", "Sync jobs per state and backend",
+                                 labels=["state", "backend"])
+        depth = GaugeMetricFamily("crossdock_hub_queue_depth",
+                                  "Jobs waiting to run (pending + queued) per backend",
+                                  labels=["backend"])
+        for backend_id, states in per_state.items():
+            backend = names.get(backend_id, str(backend_id))
+            for state in STATES:
+                jobs.add_metric([state, backend], states[state])
+            depth.add_metric([backend], sum(states[s] for s in BACKLOG_STATES))
+        yield jobs
+        yield depth
+
+        finished = GaugeMetricFamily("crossdock_hub_jobs_finished_last_hour",
+                                     "Jobs finished in the last hour per outcome and backend",
+                                     labels=["outcome", "backend"])
+        outcomes: dict[tuple[str, str], int] = {}
+        latencies: list[float] = []
+        for backend_id, state, created_at, finished_at in finished_since(
+                session, flt, now - WINDOW):
+            key = (state, names.get(backend_id, str(backend_id)))
+            outcomes[key] = outcomes.get(key, 0) + 1
+            if state == "done":
+                latencies.append((finished_at - created_at).total_seconds())
+        for (state, backend), n in sorted(outcomes.items()):
+            if state in OUTCOMES:
+                finished.add_metric([state, backend], n)
+        yield finished
+
+        latencies.sort()
+        latency = GaugeMetricFamily("crossdock_hub_job_latency_seconds",
+                                    "Creation to finish of jobs done in the last hour",
+                                    labels=["quantile"])
+        for q in (0.5, 0.95):
+            value = percentile(latencies, q)
+            latency.add_metric([str(q)], value if value is not None else float("nan"))
+        yield latency
+
+        oldest = oldest_waiting(session, flt)
+        yield GaugeMetricFamily("crossdock_hub_oldest_waiting_seconds",
+                                "Age of the oldest pending or queued job (0 when none)",
+                                value=(now - oldest).total_seconds() if oldest else 0.0)
+
+
+def _allowed() -> int | None:
+    """None when allowed, else the status to answer (401 or 403)."""
+    token = current_app.extensions["crossdock"].settings.metrics_token
+    auth = request.headers.get("Authorization", "")
+    if auth.startswith("Bearer "):
+        if token and hmac.compare_digest(auth[len("Bearer "):].encode(), token.encode()):
+            return None
+        return 403
+    if current_user.is_authenticated:
+        return None if any(r.name == ADMIN for r in current_user.roles) else 403
+    return 401
+
+
+@blueprint.route("/metrics", methods=["GET"])
+def metrics():
+    status = _allowed()
+    if status is not None:
+        headers = {"WWW-Authenticate": 'Bearer realm="metrics"'} if status == 401 else {}
+        return Response("metrics: log in as an administrator or send the metrics token\n",
+                        status=status, mimetype="text/plain", headers=headers)
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(JobTableCollector())
+    return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+def register_metrics(app) -> None:
+    if blueprint.name not in app.blueprints:
+        app.register_blueprint(blueprint)

@@ -1,0 +1,139 @@
+"""The sync dashboard's figures, read from the job table (also what /metrics
+exports): jobs per state and backend, the last hour's throughput per
+5-minute bucket and its latency (creation to finish), the backlog and the
+oldest waiting job, and the failed jobs.
+
+Every query is narrowed by an index of `hub_job` (see models.py): the last
+hour by `ix_hub_job_finished`, waiting and failed jobs by
+`ix_hub_job_state_next`; the per-state counts group the whole table, which
+is bounded by the clean-up of old done jobs (`hub_keep_done_days`).
+Percentiles are computed here in Python from the last hour's rows, so the
+same code serves SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import (CANCELLED, DONE, FAILED, PENDING, QUEUED, STATES, Backend, SyncJob,
+                      utcnow)
+
+WINDOW = dt.timedelta(hours=1)
+BUCKET = dt.timedelta(minutes=5)
+BACKLOG_STATES = (PENDING, QUEUED)
+OUTCOMES = (DONE, FAILED, CANCELLED)
+FAILED_SHOWN = 100  # the dashboard lists the newest failures, not all of them
+
+
+@dataclass(frozen=True)
+class JobFilter:
+    backend_id: int | None = None
+    kind: str | None = None
+
+    def apply(self, stmt):
+        if self.backend_id is not None:
+            stmt = stmt.where(SyncJob.backend_id == self.backend_id)
+        if self.kind:
+            stmt = stmt.where(SyncJob.kind == self.kind)
+        return stmt
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least q of the
+    values at or below it (None when there are none)."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(q * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def backend_names(session: Session) -> dict[int | None, str]:
+    names: dict[int | None, str] = {b.id: b.name for b in session.execute(
+        select(Backend.id, Backend.name))}
+    names[None] = "-"  # jobs that talk to no backend
+    return names
+
+
+def counts_by_state(session: Session, flt: JobFilter) -> dict[int | None, dict[str, int]]:
+    """{backend_id: {state: count}} with every state present (zeros included)."""
+    rows = session.execute(flt.apply(
+        select(SyncJob.backend_id, SyncJob.state, func.count())
+        .group_by(SyncJob.backend_id, SyncJob.state)))
+    out: dict[int | None, dict[str, int]] = {}
+    for backend_id, state, n in rows:
+        out.setdefault(backend_id, dict.fromkeys(STATES, 0))[state] = n
+    return out
+
+
+def finished_since(session: Session, flt: JobFilter, since: dt.datetime) -> list:
+    """(backend_id, state, created_at, finished_at) of jobs finished since then."""
+    return session.execute(flt.apply(
+        select(SyncJob.backend_id, SyncJob.state, SyncJob.created_at, SyncJob.finished_at)
+        .where(SyncJob.finished_at >= since))).all()
+
+
+def backlog(session: Session, flt: JobFilter) -> dict[int | None, int]:
+    return dict(session.execute(flt.apply(
+        select(SyncJob.backend_id, func.count()).where(SyncJob.state.in_(BACKLOG_STATES))
+        .group_by(SyncJob.backend_id))).all())
+
+
+def oldest_waiting(session: Session, flt: JobFilter) -> dt.datetime | None:
+    return session.scalar(flt.apply(
+        select(func.min(SyncJob.created_at)).where(SyncJob.state.in_(BACKLOG_STATES))))
+
+
+def failed_jobs(session: Session, flt: JobFilter, limit: int = FAILED_SHOWN) -> list[SyncJob]:
+    return list(session.scalars(flt.apply(
+        select(SyncJob).where(SyncJob.state == FAILED).order_by(SyncJob.id.desc())
+        .limit(limit))))
+
+
+def dashboard(session: Session, flt: JobFilter, now: dt.datetime | None = None) -> dict:
+    """Everything the dashboard shows, as JSON-ready values (seconds as floats)."""
+    now = now or utcnow()
+    since = now - WINDOW
+    names = backend_names(session)
+    per_state = counts_by_state(session, flt)
+    finished = finished_since(session, flt, since)
+    buckets = [{"start": (since + i * BUCKET).isoformat(timespec="minutes"), "done": 0}
+               for i in range(int(WINDOW / BUCKET))]
+    latencies: list[float] = []
+    outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
+    for _backend_id, state, created_at, finished_at in finished:
+        if state in outcomes:
+            outcomes[state] += 1
+        if state != DONE:
+            continue
+        index = min(int((finished_at - since) / BUCKET), len(buckets) - 1)
+        buckets[index]["done"] += 1
+        latencies.append((finished_at - created_at).total_seconds())
+    latencies.sort()
+    waiting = backlog(session, flt)
+    oldest = oldest_waiting(session, flt)
+    return {
+        "as_of": now.isoformat(timespec="seconds"),
+        "filter": {"backend": flt.backend_id, "kind": flt.kind},
+        "states": list(STATES),
+        "per_backend": [{"backend_id": b, "backend": names.get(b, str(b)), "states": s,
+                         "total": sum(s.values())}
+                        for b, s in sorted(per_state.items(), key=lambda i: names.get(i[0], ""))],
+        "last_hour": {"buckets": buckets, "done": sum(b["done"] for b in buckets),
+                      "outcomes": outcomes,
+                      "latency_p50": percentile(latencies, 0.5),
+                      "latency_p95": percentile(latencies, 0.95)},
+        "backlog": {"total": sum(waiting.values()),
+                    "per_backend": {names.get(b, str(b)): n for b, n in waiting.items()},
+                    "oldest_created_at": oldest.isoformat(timespec="seconds") if oldest else None,
+                    "oldest_age_seconds": (now - oldest).total_seconds() if oldest else None},
+        "failed": [{"id": j.id, "kind": j.kind, "record": f"{j.model}:{j.record_id}",
+                    "backend": names.get(j.backend_id, str(j.backend_id)),
+                    "attempts": j.attempts, "last_error": j.last_error,
+                    "finished_at": j.finished_at.isoformat(timespec="seconds")
+                    if j.finished_at else None}
+                   for j in failed_jobs(session, flt)],
+    }
