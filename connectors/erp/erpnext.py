@@ -131,7 +131,11 @@ class ErpNextClient:
         except PermanentError as exc:
             raise PermanentError(f"ERPNext would not cancel Sales Order {external_id}: {exc}") \
                 from exc
-        return _remote(self._list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)[0])
+        after = _remote(self._list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)[0])
+        if after.state != "cancelled":
+            raise PermanentError(f"ERPNext did not cancel Sales Order {external_id}: it is still "
+                                 f"{after.remote_state}; cancel it in ERPNext")
+        return after
 
     def order_states(self, external_ids: list[str]) -> dict[str, RemoteOrder]:
         if not external_ids:

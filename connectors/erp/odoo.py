@@ -115,7 +115,11 @@ class OdooClient:
                            context=CANCEL_CONTEXT)
         except PermanentError as exc:
             raise PermanentError(f"Odoo would not cancel order {current[0].number}: {exc}") from exc
-        return self._read([int(external_id)])[0]
+        after = self._read([int(external_id)])[0]
+        if after.state != "cancelled":  # e.g. a customised action_cancel that opens a wizard
+            raise PermanentError(f"Odoo did not cancel order {after.number}: it is still "
+                                 f"{after.remote_state}; cancel it in Odoo")
+        return after
 
     def order_states(self, external_ids: list[str]) -> dict[str, RemoteOrder]:
         return {order.external_id: order for order in self._read([int(i) for i in external_ids])}
