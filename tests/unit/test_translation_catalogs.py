@@ -41,7 +41,8 @@ class Catalogs:
 
 CATALOGS = [Catalogs("core", TRANSLATIONS, ROOT)] + [
     Catalogs(cfg.parents[1].name, cfg.parent, cfg.parents[1])
-    for cfg in sorted((ROOT / "addons").glob("*/i18n/babel.cfg"))]
+    for cfg in sorted([*(ROOT / "addons").glob("*/i18n/babel.cfg"),
+                       *(ROOT / "connectors").glob("*/i18n/babel.cfg")])]  # the hub's too
 every_catalog = pytest.mark.parametrize("catalogs", CATALOGS, ids=lambda c: c.name)
 MODULE_STATES = ("uninstalled", "installed", "disabled", "to upgrade", "broken",
                  "reload required")
@@ -103,6 +104,10 @@ def test_template_is_current_with_the_sources(catalogs):
 
 def test_contacts_catalog_is_covered():
     assert "contacts" in {c.name for c in CATALOGS}
+
+
+def test_hub_catalog_is_covered():
+    assert "hub" in {c.name for c in CATALOGS}
 
 
 def test_module_states_are_extracted():
