@@ -74,7 +74,6 @@ class ErpNextDouble:
         self._dn_seq = itertools.count(1)
         self.docs: dict[str, dict[str, dict]] = {"Customer": {}, "Sales Order": {}, "Item": {}}
         self._index = {(dt, f): {} for dt, fields in INDEXED.items() for f in fields}
-        self.posts: list[str] = []  # doctype of every accepted insert, for tests
         for code, rate in (items or {}).items():
             self.add_item(code, rate)
 
@@ -189,13 +188,10 @@ class ErpNextDouble:
         if unknown:  # Frappe ignores unknown keys on insert; a double should tell us
             raise FrappeError("ValidationError", f"Unknown field(s) {unknown} for {doctype}")
         if doctype == "Customer":
-            doc = self._insert_customer(body)
-        elif doctype == "Sales Order":
-            doc = self._insert_sales_order(body)
-        else:
-            raise FrappeError("PermissionError", f"No permission to create {doctype}")
-        self.posts.append(doctype)
-        return doc
+            return self._insert_customer(body)
+        if doctype == "Sales Order":
+            return self._insert_sales_order(body)
+        raise FrappeError("PermissionError", f"No permission to create {doctype}")
 
     def _insert_customer(self, body: dict) -> dict:
         if not body.get("customer_name"):

@@ -1,14 +1,14 @@
 """Session fixtures serving the doubles; import them into a test module
 (`from tests.doubles.fixtures import odoo_server  # noqa: F401`) or list this
-module in `pytest_plugins`.
+module in `pytest_plugins` (a test module's, or the root conftest's).
 
 Seeded products/items share codes so tests of both clients read alike:
 CD-CHAIR 120.00, CD-DESK 349.90, CD-LAMP 19.99. Tests use fresh references
-(`unique_ref`), so one server serves the whole session.
+(`tests.doubles.references.unique_ref`), so one server serves the whole
+session.
 """
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -20,10 +20,6 @@ from .odoo_double import OdooDouble
 
 CATALOG = {"CD-CHAIR": Decimal("120.00"), "CD-DESK": Decimal("349.90"),
            "CD-LAMP": Decimal("19.99")}
-
-
-def unique_ref(prefix: str = "SO") -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture(scope="session")

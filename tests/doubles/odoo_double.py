@@ -118,7 +118,6 @@ class OdooDouble:
         self.records: dict[str, dict[int, dict]] = {model: {} for model in SCHEMA}
         self._index: dict[tuple[str, str], dict[str, set[int]]] = {
             (model, f): {} for model, fields in INDEXED.items() for f in fields}
-        self.calls: list[tuple[str, str]] = []  # (model, method) per ORM call, for tests
         currency_id = self._insert("res.currency", {"name": currency})
         company_id = self._insert("res.company", {"name": company, "currency_id": currency_id})
         self.records["res.users"][self.uid] = {"id": self.uid, "login": login,
@@ -261,7 +260,6 @@ class OdooDouble:
         except TypeError as exc:
             raise OdooFault("werkzeug.exceptions.UnprocessableEntity", str(exc), 422) from exc
         with self._lock:
-            self.calls.append((model, method))
             return func(model, ids, context, **kwargs)
 
     def _m_context_get(self, model, ids, context):

@@ -13,7 +13,9 @@ import requests
 from connectors.erp.erpnext import ErpNextClient
 from connectors.erp.payloads import Customer, OrderLine, SaleOrder
 from connectors.errors import PermanentError, TransientError
-from tests.doubles.fixtures import erpnext_server, proxy_to, unique_ref  # noqa: F401
+from tests.doubles.references import unique_ref
+
+pytest_plugins = ["tests.doubles.fixtures"]  # odoo_server, erpnext_server, proxy_to
 
 TOKEN = {"Authorization": "token erp-key:erp-secret"}
 

@@ -12,7 +12,9 @@ import requests
 from connectors.erp.odoo import OdooClient
 from connectors.erp.payloads import Address, Customer, OrderLine, SaleOrder
 from connectors.errors import PermanentError, TransientError
-from tests.doubles.fixtures import odoo_server, proxy_to, unique_ref  # noqa: F401
+from tests.doubles.references import unique_ref
+
+pytest_plugins = ["tests.doubles.fixtures"]  # odoo_server, erpnext_server, proxy_to
 
 KEY = "odoo-test-key"
 

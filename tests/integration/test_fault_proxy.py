@@ -6,7 +6,8 @@ import time
 import pytest
 import requests
 
-from tests.doubles.fixtures import odoo_server, proxy_to  # noqa: F401
+
+pytest_plugins = ["tests.doubles.fixtures"]  # odoo_server, erpnext_server, proxy_to
 
 
 def test_fault_proxy_modes(odoo_server, proxy_to):
