@@ -104,27 +104,34 @@ class OdooClient:
         return self._confirm(order_id)
 
     def cancel_order(self, external_id: str) -> RemoteOrder:
-        current = self._read([int(external_id)])
+        order_id = self._record_id(external_id)
+        current = self._read([order_id])
         if not current:
             raise PermanentError(f"{self.what}: sale order id {external_id} does not exist "
                                  "(deleted in Odoo?)")
         if current[0].state == "cancelled":
             return current[0]
         try:
-            self.wire.call("sale.order", "action_cancel", [int(external_id)],
-                           context=CANCEL_CONTEXT)
+            self.wire.call("sale.order", "action_cancel", [order_id], context=CANCEL_CONTEXT)
         except PermanentError as exc:
             raise PermanentError(f"Odoo would not cancel order {current[0].number}: {exc}") from exc
-        after = self._read([int(external_id)])[0]
+        after = self._read([order_id])[0]
         if after.state != "cancelled":  # e.g. a customised action_cancel that opens a wizard
             raise PermanentError(f"Odoo did not cancel order {after.number}: it is still "
                                  f"{after.remote_state}; cancel it in Odoo")
         return after
 
     def order_states(self, external_ids: list[str]) -> dict[str, RemoteOrder]:
-        return {order.external_id: order for order in self._read([int(i) for i in external_ids])}
+        ids = [self._record_id(i) for i in external_ids]
+        return {order.external_id: order for order in self._read(ids)}
 
     # -- steps ------------------------------------------------------------------
+    def _record_id(self, external_id: str) -> int:
+        if not str(external_id).isdigit():
+            raise PermanentError(f"{self.what}: {external_id!r} is not an Odoo record id "
+                                 "(the binding points at something else)")
+        return int(external_id)
+
     def _confirm(self, order_id: int) -> RemoteOrder:
         self.wire.call("sale.order", "action_confirm", [order_id])
         return self._read([order_id])[0]
