@@ -249,7 +249,7 @@ def world(app):
     known latencies and finish times; old ones outside the window."""
     a, b = add_backend(app, "ERP A"), add_backend(app, "ERP B")
     now = utcnow()
-    rows, latency = [], {}
+    rows = []
     for n in range(30):  # done in the last hour, spread over the 5-minute buckets
         # 1.5, 3.5 ... 59.5 minutes ago: seconds away from any bucket edge, so
         # the few seconds between this and the request move none across
