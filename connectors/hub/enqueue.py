@@ -21,17 +21,23 @@ log = logging.getLogger(__name__)
 _INFO_KEY = "hub_dispatch"
 
 
-def record_key(backend_id: int | None, model: str, record_id: int) -> str:
-    return f"{backend_id or 0}:{model}:{record_id}"
+def record_key(backend_id: int | None, serial_key: str) -> str:
+    return f"{backend_id or 0}:{serial_key}"
 
 
 def enqueue(session: Session, kind: str, record_id: int, backend_id: int | None,
-            identity_key: str | None = None) -> SyncJob:
+            identity_key: str | None = None, serial_key: str | None = None) -> SyncJob:
     """Add a job for `kind` on one record and backend to the session's
-    transaction; it is dispatched after commit."""
+    transaction; it is dispatched after commit.
+
+    Jobs with the same serial key (default: the record, "model:id") and
+    backend never run at once and run in the order they were written. Give a
+    wider key when jobs of different records touch one remote record: orders
+    of one customer share the customer's key, so two of them cannot both
+    create that customer in the ERP."""
     handler = registry.handler(kind)
-    key = record_key(backend_id, handler.model, record_id)
-    identity = identity_key or f"{kind}@{key}"
+    key = record_key(backend_id, serial_key or f"{handler.model}:{record_id}")
+    identity = identity_key or f"{kind}@{backend_id or 0}:{handler.model}:{record_id}"
     job = SyncJob(kind=kind, backend_id=backend_id, model=handler.model, record_id=record_id,
                   record_key=key, identity_key=identity, state=PENDING, attempts=0)
     try:

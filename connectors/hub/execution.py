@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 EARLY_SLACK = dt.timedelta(seconds=1)  # a delayed message may arrive a little early
 
 
+class BindingConflict(Exception):
+    """The remote record is bound to another local record (unique both ways)."""
+
+
 @dataclass
 class JobContext:
     """What a handler's `prepare` gets: the session and the job's coordinates."""
@@ -86,10 +90,10 @@ def _run(runtime, session: Session, job_id: int) -> str:
         return _finish(runtime, session, job_id, token, registry.Outcome(str(exc)))
     except TransientError as exc:
         session.rollback()
-        return _reschedule(runtime, session, job_id, token, str(exc), exc.retry_after)
+        return _reschedule(runtime, session, ctx, token, str(exc), exc.retry_after)
     except (OperationalError, Interrupt) as exc:  # our database hiccup, or the time limit
         session.rollback()
-        return _reschedule(runtime, session, job_id, token, _internal(exc), None)
+        return _reschedule(runtime, session, ctx, token, _internal(exc), None)
     except (PermanentError, LookupError) as exc:
         session.rollback()
         return _fail(runtime, session, job_id, token, str(exc))
@@ -160,6 +164,9 @@ def _finish(runtime, session: Session, job_id: int, token: str,
         for bind in outcome.bindings:
             _bind(session, backend_id, bind, now)
         session.commit()
+    except BindingConflict as exc:
+        session.rollback()
+        return _fail(runtime, session, job_id, token, str(exc))
     except IntegrityError as exc:
         session.rollback()
         return _fail(runtime, session, job_id, token,
@@ -169,12 +176,20 @@ def _finish(runtime, session: Session, job_id: int, token: str,
 
 
 def _bind(session: Session, backend_id: int, bind: registry.Bind, now: dt.datetime) -> None:
-    row = session.scalars(select(Binding).where(
-        Binding.backend_id == backend_id, Binding.model == bind.model,
-        Binding.record_id == bind.record_id)).first()
+    mine = (Binding.backend_id == backend_id, Binding.model == bind.model,
+            Binding.record_id == bind.record_id)
+    row = session.scalars(select(Binding).where(*mine)).first()
     if row is None:
-        row = Binding(backend_id=backend_id, model=bind.model, record_id=bind.record_id)
-        session.add(row)
+        try:
+            with session.begin_nested():  # another job may bind the same record right now
+                session.add(Binding(backend_id=backend_id, model=bind.model,
+                                    record_id=bind.record_id, external_id=bind.external_id))
+        except IntegrityError:
+            pass  # then it is there: update it below (or fail if bound elsewhere)
+        row = session.scalars(select(Binding).where(*mine)).first()
+        if row is None:
+            raise BindingConflict(f"{bind.model} {bind.record_id}: its ERP record "
+                                  f"{bind.external_id} is already bound to another of our records")
     row.external_id = bind.external_id
     if bind.external_number is not None:
         row.external_number = bind.external_number
@@ -185,10 +200,11 @@ def _bind(session: Session, backend_id: int, bind: registry.Bind, now: dt.dateti
     session.flush()
 
 
-def _reschedule(runtime, session: Session, job_id: int, token: str, error: str,
+def _reschedule(runtime, session: Session, ctx: JobContext, token: str, error: str,
                 retry_after: float | None) -> str:
-    settings = runtime.settings
-    attempts = session.scalar(select(SyncJob.attempts).where(SyncJob.id == job_id)) or 1
+    # no read before this UPDATE: on SQLite a transaction that reads first and
+    # then writes fails at once if another writer committed in between
+    settings, job_id, attempts = runtime.settings, ctx.job_id, ctx.attempt
     delay = retry_delay(attempts, settings.hub_backoff_base_seconds,
                         settings.hub_backoff_ceiling_seconds, retry_after)
     now = utcnow()

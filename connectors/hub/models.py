@@ -3,8 +3,9 @@ the scheduler's election lease. Created by the platform migration 0003_hub.
 
 Two rules live in unique indexes, not lookups (OCA queue_job's lesson):
 - one live job per identity key (`ix_hub_job_identity_live`);
-- one running job per record and backend (`ix_hub_job_record_running`), so
-  jobs for the same record never run at once whatever the workers do.
+- one running job per serial key and backend (`ix_hub_job_record_running`),
+  so jobs for the same record never run at once whatever the workers do
+  (the key is the record, or wider: see enqueue.enqueue).
 """
 from __future__ import annotations
 
@@ -75,7 +76,7 @@ class SyncJob(Model):
     backend_id: Mapped[int | None] = mapped_column(ForeignKey("hub_backend.id"), index=True)
     model: Mapped[str] = mapped_column(String(64))  # e.g. "sales.order"
     record_id: Mapped[int] = mapped_column(Integer)
-    record_key: Mapped[str] = mapped_column(String(200))  # backend:model:id
+    record_key: Mapped[str] = mapped_column(String(200))  # backend:serial key (default model:id)
     identity_key: Mapped[str] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(16), default=PENDING, nullable=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)

@@ -59,6 +59,7 @@ class FaultProxy:
     def stop(self) -> None:
         self._stopped.set()
         self._close_listener()
+        self._release_port()
         self._drop_connections()
         if self._thread:
             self._thread.join(timeout=2)
@@ -71,12 +72,13 @@ class FaultProxy:
             self.mode, self.delay, self.retry_after = mode, delay, retry_after
         self._drop_connections()
         if mode == "refuse":
-            self._close_listener()
+            self._close_listener(hold_port=True)
         elif previous == "refuse":
             self._listen()
 
     # -- listening ------------------------------------------------------------
     def _listen(self) -> None:
+        self._release_port()
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", self._port))
@@ -86,11 +88,23 @@ class FaultProxy:
         with self._lock:
             self._listener = listener
 
-    def _close_listener(self) -> None:
+    def _close_listener(self, hold_port: bool = False) -> None:
         with self._lock:
             listener, self._listener = self._listener, None
         if listener:
             _close(listener)  # shutdown first: a close alone waits for the blocked accept()
+        if hold_port:
+            # bound but not listening: connecting is refused, and no other test's
+            # server can take the port meanwhile (tests run in parallel)
+            holder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            holder.bind(("127.0.0.1", self._port))
+            self._holder = holder
+
+    def _release_port(self) -> None:
+        holder, self._holder = getattr(self, "_holder", None), None
+        if holder is not None:
+            holder.close()
 
     def _accept_loop(self) -> None:
         while not self._stopped.is_set():

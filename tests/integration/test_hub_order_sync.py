@@ -14,8 +14,18 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from tests.doubles.fixtures import odoo_server, proxy_to  # noqa: F401 (fixtures)
-from tests.helpers import add_user, install
+from tests.doubles.fixtures import CATALOG, proxy_to  # noqa: F401 (fixture)
+from tests.doubles.json_http import JsonHttpServer
+from tests.doubles.odoo_double import OdooDouble
+from tests.helpers import add_user, install, login
+
+
+@pytest.fixture
+def odoo_server():
+    """A fresh Odoo double per test: each test's database numbers orders from SO...-00001."""
+    server = JsonHttpServer(OdooDouble(CATALOG)).start()
+    yield server
+    server.stop()
 
 
 def _wait(predicate, timeout=20.0, what="condition"):
@@ -25,7 +35,7 @@ def _wait(predicate, timeout=20.0, what="condition"):
         if value:
             return value
         time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what() if callable(what) else what}")
 
 
 @pytest.fixture
@@ -91,7 +101,7 @@ def _jobs(app, order_id=None):
         if order_id is not None:
             query = query.where(SyncJob.record_id == order_id)
         jobs = db.session.scalars(query).all()
-        db.session.rollback()
+        db.session.expunge_all()  # plain snapshots for the assertions
         return jobs
 
 
@@ -160,23 +170,37 @@ def test_confirmed_order_reaches_the_erp_once_and_shows_its_number(shop, odoo_se
         bindings = {b.model: b for b in db.session.scalars(select(Binding))}
         assert bindings["sales.order"].external_number == remote["name"]
         assert bindings["contacts.company"].external_id == str(remote["partner_id"])
-    assert _erp_status(shop, order_id) == [f"odoo: {remote['name']} (sale)"]
+        order_binding = bindings["sales.order"]
+        assert order_binding.remote_state == "confirmed"
+    assert _erp_status(shop, order_id) == [
+        f"odoo: {remote['name']} ({order_binding.remote_state_label})"]
 
 
 def test_unreachable_then_503_then_back_syncs_each_order_once(shop, odoo_server, proxy_to):
+    add_user(shop, "admin-hub", ["Admin"])
     proxy = proxy_to(odoo_server)
     proxy.set_mode("refuse")
     _backend(shop, proxy.url)
     orders = [_confirmed_order(shop) for _ in range(3)]
     _start(shop)
     try:
-        _wait(lambda: all(j.attempts >= 2 for j in _jobs(shop)), what="retries while refused")
-        assert all(j.state in ("queued", "running") for j in _jobs(shop))
-        assert "cannot connect" in _jobs(shop)[0].last_error
+        _wait(lambda: _jobs(shop)[0].attempts >= 2, what="retries while refused")
+        first, *others = _jobs(shop)
+        assert first.state in ("queued", "running") and "cannot connect" in first.last_error
+        # orders of one customer go one after another: the others wait, untried
+        assert [(j.state, j.attempts) for j in others] == [("queued", 0), ("queued", 0)]
+        client = shop.test_client()
+        login(client, "admin-hub")
+        data = client.get("/hub/dashboard/data").get_json()
+        [odoo] = data["per_backend"]
+        unfinished = odoo["states"]["pending"] + odoo["states"]["queued"] + odoo["states"]["running"]
+        assert unfinished == 3 and data["backlog"]["total"] >= 2  # the first may be running
+        assert data["backlog"]["oldest_age_seconds"] > 0
         proxy.set_mode("503", retry_after=1)
         _wait(lambda: any("503" in (j.last_error or "") for j in _jobs(shop)), what="503 seen")
         proxy.set_mode("pass")
-        _wait(lambda: all(j.state == "done" for j in _jobs(shop)), timeout=30, what="all done")
+        _wait(lambda: all(j.state == "done" for j in _jobs(shop)), timeout=30,
+              what=lambda: f"all done: {[(j.state, j.attempts, j.last_error) for j in _jobs(shop)]}")
     finally:
         _stop(shop)
     for _, number in orders:

@@ -33,8 +33,16 @@ from ..models.sales_order import (CANCELLED, CONFIRMED, ERP_MODEL as MODEL, Sale
 PUSH, CANCEL = "sales.order.push", "sales.order.cancel"
 
 
+def _serial_key(order: SalesOrder) -> str:
+    """Orders of one customer sync one after another, so two of them never
+    both create that customer in the ERP (and a cancel follows its push)."""
+    if order.company_id is not None:
+        return f"contacts.company:{order.company_id}"
+    return f"contacts.person:{order.person_id}"
+
+
 def request_push(session: Session, order: SalesOrder) -> list[SyncJob]:
-    return [hub.enqueue(session, PUSH, order.id, backend.id)
+    return [hub.enqueue(session, PUSH, order.id, backend.id, serial_key=_serial_key(order))
             for backend in hub.active_backends(session, ERP_KINDS)]
 
 
@@ -43,7 +51,7 @@ def request_cancel(session: Session, order: SalesOrder) -> list[SyncJob]:
     backend_ids = {b.id for b in hub.active_backends(session, ERP_KINDS)}
     backend_ids |= {j.backend_id for j in hub.jobs_for(session, MODEL, [order.id])
                     if j.kind == PUSH and j.backend_id is not None}
-    return [hub.enqueue(session, CANCEL, order.id, backend_id)
+    return [hub.enqueue(session, CANCEL, order.id, backend_id, serial_key=_serial_key(order))
             for backend_id in sorted(backend_ids)]
 
 
@@ -215,7 +223,8 @@ def erp_resend_command(backend_name: str | None) -> None:
         for order_id in session.scalars(select(SalesOrder.id).where(
                 SalesOrder.state == CONFIRMED, SalesOrder.id.not_in(seen),
                 SalesOrder.id.not_in(bound)).order_by(SalesOrder.id)):
-            hub.enqueue(session, PUSH, order_id, backend.id)
+            order = session.get(SalesOrder, order_id)
+            hub.enqueue(session, PUSH, order_id, backend.id, serial_key=_serial_key(order))
             queued += 1
     session.commit()
     click.echo(f"queued {queued} confirmed orders for {', '.join(b.name for b in backends)}")

@@ -80,7 +80,7 @@ def erp_badges(statuses) -> Markup:
 def _job_url(job_id: int) -> str | None:
     """The hub's page of a job, for those who may open it."""
     try:
-        return url_for("SyncJobView.show", pk=job_id)
+        return url_for("HubJobView.show", pk=job_id)
     except BuildError:
         return None
 
