@@ -37,6 +37,7 @@ Run alone: `python -m tests.doubles.odoo_double --port 8069 --products A,B=12.5`
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import inspect
 import itertools
 import threading
@@ -62,7 +63,8 @@ SCHEMA: dict[str, dict[str, str | None]] = {
                    "date_order": None, "state": None, "order_line": None,
                    "amount_untaxed": None, "currency_id": "res.currency",
                    "company_id": "res.company", "delivery_status": None,
-                   "invoice_status": None, "locked": None, "note": None},
+                   "invoice_status": None, "locked": None, "note": None,
+                   "create_date": None},
     "sale.order.line": {"order_id": "sale.order", "product_id": "product.product",
                         "name": None, "product_uom_qty": None, "price_unit": None,
                         "discount": None, "price_subtotal": None},
@@ -377,7 +379,10 @@ class OdooDouble:
             self._check_required("sale.order.line", command[2])
             line_vals.append(command[2])
         vals.setdefault("name", f"S{next(self._order_seq):05d}")
-        vals.update(state="draft", currency_id=self.currency_id, company_id=self.company_id)
+        # Odoo's automatic create_date; kept with microseconds here (Odoo reads it
+        # back to the second) so bench/hub_throughput.py can time commit -> create
+        vals.update(state="draft", currency_id=self.currency_id, company_id=self.company_id,
+                    create_date=_now())
         order_id = self._insert(model, vals)
         order = self.records[model][order_id]
         total = Decimal(0)
@@ -453,6 +458,11 @@ def _default(model: str, field: str):
         return {"delivery_status": "pending", "invoice_status": "no", "locked": False,
                 "amount_untaxed": Decimal(0)}.get(field)
     return None
+
+
+def _now() -> str:
+    """UTC now in Odoo's datetime format, plus microseconds."""
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def _fold(value) -> str:
