@@ -30,7 +30,12 @@ def world(app):
     with app.app_context():
         from addons.contacts.models import Company
         from addons.sales.models import Currency, Product, Tax
+        from connectors.hub.backends import save_backend
 
+        # an ERP backend (nothing listens there, and no hub worker runs here:
+        # the jobs confirmation writes stay queued for these tests to inspect)
+        save_backend(db.session, None, name="ERP", kind="tryton", url="http://127.0.0.1:9",
+                     database="shop", username="admin", secret="x")
         cny = db.session.scalars(select(Currency).filter_by(code="CNY")).one()
         usd = db.session.scalars(select(Currency).filter_by(code="USD")).one()
         vat13 = db.session.scalars(select(Tax).filter_by(name="VAT 13%")).one()
@@ -87,14 +92,15 @@ def make_order(app, owner: str, lines, currency: str = "CNY", customer: bool = T
 def snapshot(app) -> dict:
     """What a refused action must leave as it was."""
     with app.app_context():
-        from addons.sales.models import OrderSyncRequest, SalesOrder, SalesOrderLine
+        from addons.sales.models import SalesOrder, SalesOrderLine
+        from connectors.hub.models import SyncJob
 
         db.session.expire_all()
-        orders = [(o.id, o.number, o.state, o.amount_total, o.version, o.sync_state)
+        orders = [(o.id, o.number, o.state, o.amount_total, o.version)
                   for o in db.session.scalars(select(SalesOrder).order_by(SalesOrder.id))]
         lines = [(ln.id, ln.quantity, ln.unit_price, ln.discount)
                  for ln in db.session.scalars(select(SalesOrderLine).order_by(SalesOrderLine.id))]
-        syncs = db.session.scalar(select(func.count(OrderSyncRequest.id)))
+        syncs = db.session.scalar(select(func.count(SyncJob.id)))
         return {"orders": orders, "lines": lines, "syncs": syncs}
 
 
@@ -155,13 +161,14 @@ def test_amounts_follow_every_line_change_and_jpy_has_no_decimals(world):
 
 # --- the state machine ------------------------------------------------------------------
 
-def test_send_confirm_cancel_writes_sync_requests_audit_and_timeline(world):
+def test_send_confirm_cancel_writes_erp_jobs_audit_and_timeline(world):
     app, ids = world
     with app.app_context():
         from addons.contacts.models import Company
         from addons.contacts.services.timeline import entries_of
-        from addons.sales.models import OrderSyncRequest, SalesOrder
+        from addons.sales.models import SalesOrder
         from addons.sales.services import order_states
+        from connectors.hub.models import SyncJob
         from core.security.audit import AuditLog
 
         order = db.session.get(SalesOrder, ids["order"])
@@ -170,11 +177,11 @@ def test_send_confirm_cancel_writes_sync_requests_audit_and_timeline(world):
         assert order.state == "sent" and order.sent_at is not None
         order_states.confirm(db.session, order)
         db.session.commit()
-        assert (order.state, order.sync_state) == ("confirmed", "pending")
-        assert order.confirmed_at is not None
-        requests = db.session.scalars(select(OrderSyncRequest)).all()
-        assert [(r.order_id, r.kind, r.consumed_at) for r in requests] == [
-            (order.id, "confirm", None)]
+        assert order.state == "confirmed" and order.confirmed_at is not None
+        jobs = db.session.scalars(select(SyncJob)).all()
+        assert [(j.record_id, j.kind, j.state, j.backend.name) for j in jobs] == [
+            (order.id, "sales.order.push", "queued", "ERP")]
+        assert [s.text for s in order.erp] == ["ERP: sync queued (attempt 0)"]
         company = db.session.get(Company, ids["companies"]["s1"])
         entries = entries_of(db.session, company)
         assert [e.kind for e in entries] == ["order"]
@@ -185,9 +192,8 @@ def test_send_confirm_cancel_writes_sync_requests_audit_and_timeline(world):
         order_states.cancel(db.session, order, "Customer went bankrupt")
         db.session.commit()
         assert (order.state, order.cancel_reason) == ("cancelled", "Customer went bankrupt")
-        kinds = [r.kind for r in db.session.scalars(
-            select(OrderSyncRequest).order_by(OrderSyncRequest.id))]
-        assert kinds == ["confirm", "cancel"]
+        kinds = [j.kind for j in db.session.scalars(select(SyncJob).order_by(SyncJob.id))]
+        assert kinds == ["sales.order.push", "sales.order.cancel"]
         assert len(entries_of(db.session, company)) == 1  # the same entry, updated
         with pytest.raises(order_states.OrderStateError, match="was confirmed"):
             order_states.reset_to_draft(db.session, order)
@@ -202,13 +208,14 @@ def test_send_confirm_cancel_writes_sync_requests_audit_and_timeline(world):
 def test_a_cancelled_quotation_goes_back_to_draft(world):
     app, ids = world
     with app.app_context():
-        from addons.sales.models import OrderSyncRequest, SalesOrder
+        from addons.sales.models import SalesOrder
         from addons.sales.services import order_states
+        from connectors.hub.models import SyncJob
 
         order = db.session.get(SalesOrder, ids["order"])
         order_states.cancel(db.session, order, "wrong prices")
         db.session.commit()
-        assert db.session.scalar(select(func.count(OrderSyncRequest.id))) == 0
+        assert db.session.scalar(select(func.count(SyncJob.id))) == 0
         with pytest.raises(order_states.OrderStateError, match="already cancelled"):
             order_states.cancel(db.session, order, "again")
         order_states.reset_to_draft(db.session, order)
@@ -285,7 +292,7 @@ def test_quotation_screens_lines_and_buttons(world):
     resp = client.post(f"/quotationview/confirm/{ids['order']}", data={"csrf_token": token})
     assert resp.status_code == 302 and f"/orderview/show/{ids['order']}" in resp.location
     listed = client.get("/orderview/list/").get_data(as_text=True)
-    assert order.number in listed and "sync: pending" in listed and "48.61 CNY" in listed
+    assert order.number in listed and "ERP: sync queued" in listed and "48.61 CNY" in listed
     assert order.number not in client.get("/quotationview/list/").get_data(as_text=True)
     # no state change by GET, none without the CSRF token
     assert client.get(f"/orderview/cancel/{ids['order']}").status_code == 405
@@ -427,7 +434,9 @@ def test_rest_create_update_and_actions(world):
     assert resp.get_json()["result"]["amount_total"] == "113.0000"
     assert client.post(f"/api/v1/salesorder/{pk}/send", headers=headers).status_code == 200
     resp = client.post(f"/api/v1/salesorder/{pk}/confirm", headers=headers)
-    assert resp.status_code == 200 and resp.get_json()["result"]["sync_state"] == "pending"
+    assert resp.status_code == 200
+    [erp] = resp.get_json()["result"]["erp"]
+    assert erp["text"] == "ERP: sync queued (attempt 0)" and erp["job_id"] > 0
     resp = client.post(f"/api/v1/salesorder/{pk}/cancel", json={}, headers=headers)
     assert resp.status_code == 400 and resp.get_json()["field"] == "reason"
     add_user(app, "adm", ["Admin"])
@@ -509,7 +518,7 @@ def test_quotation_header_is_edited_by_form_and_others_cannot_reach_it(world):
     client = app.test_client()
     token = login(client, "s1")
     form = client.get(f"/quotationview/edit/{ids['order']}").get_data(as_text=True)
-    for column in ("state", "number", "amount_total", "sync_state"):
+    for column in ("state", "number", "amount_total", "erp"):
         assert f'name="{column}"' not in form
     resp = client.post(f"/quotationview/edit/{ids['order']}", data={
         "csrf_token": token, "company": str(ids["companies"]["s1"]), "person": "",

@@ -42,8 +42,10 @@ def _serial_key(order: SalesOrder) -> str:
 
 
 def request_push(session: Session, order: SalesOrder) -> list[SyncJob]:
-    return [hub.enqueue(session, PUSH, order.id, backend.id, serial_key=_serial_key(order))
+    jobs = [hub.enqueue(session, PUSH, order.id, backend.id, serial_key=_serial_key(order))
             for backend in hub.active_backends(session, ERP_KINDS)]
+    session.expire(order, ["erp_jobs"])  # the order's status shows them from now on
+    return jobs
 
 
 def request_cancel(session: Session, order: SalesOrder) -> list[SyncJob]:
@@ -51,8 +53,10 @@ def request_cancel(session: Session, order: SalesOrder) -> list[SyncJob]:
     backend_ids = {b.id for b in hub.active_backends(session, ERP_KINDS)}
     backend_ids |= {j.backend_id for j in hub.jobs_for(session, MODEL, [order.id])
                     if j.kind == PUSH and j.backend_id is not None}
-    return [hub.enqueue(session, CANCEL, order.id, backend_id, serial_key=_serial_key(order))
+    jobs = [hub.enqueue(session, CANCEL, order.id, backend_id, serial_key=_serial_key(order))
             for backend_id in sorted(backend_ids)]
+    session.expire(order, ["erp_jobs"])
+    return jobs
 
 
 # -- mapping -------------------------------------------------------------------
