@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 
 from core.app import create_app
 from core.config import Settings
-from tests.erp.tryton_server import tryton  # noqa: F401  (session fixture: a real Tryton server)
+from tests.erp.tryton_server import fresh_tryton, tryton  # noqa: F401  (real Tryton servers)
 
 TESTS_DIR = Path(__file__).resolve().parent
 EXAMPLE_ADDONS = TESTS_DIR / "addons"

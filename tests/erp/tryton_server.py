@@ -11,10 +11,10 @@ confirmed sale stays `confirmed` (so it can still be cancelled) until
 something calls `sale.sale.process`, which tests do to stand for shipping
 having started.
 
-`tryton` yields a `TrytonServer`: url, database, username, password,
-`rpc(method, *params)` to read records back independently of the client
-under test, `stop()` / `start()` to make it unreachable and bring it back on
-the same port.
+`tryton` (one per session) and `tryton_alone` (one per test) yield a
+`TrytonServer`: url, database, username, password, `rpc(method, *params)` to
+read records back independently of the client under test, `stop()` /
+`start()` to make it unreachable and bring it back on the same port.
 """
 from __future__ import annotations
 
@@ -144,11 +144,37 @@ class TrytonServer:
         return self.rpc(f"model.{model}.search_read", domain, 0, None, [["id", "ASC"]], fields)
 
 
-@pytest.fixture(scope="session")
-def tryton(tmp_path_factory):
+def _serve_copy(workdir: Path):
     if not (VENV_BIN / "trytond").exists():
         pytest.fail(f"Tryton is not installed in {VENV_BIN.parent}: run `.ci/setup --test`")
-    workdir = tmp_path_factory.mktemp("tryton")
+    shutil.copy(template_dir() / f"{DATABASE}.sqlite", workdir / f"{DATABASE}.sqlite")
+    server = TrytonServer(workdir)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def tryton(tmp_path_factory):
+    yield from _serve_copy(tmp_path_factory.mktemp("tryton"))
+
+
+@pytest.fixture
+def tryton_alone(tmp_path_factory):
+    """A Tryton server of the test's own (~2 s): for a test that syncs a fresh
+    Crossdock database, whose order numbers (SO2026-00001...) and customer
+    references other tests' orders in the shared `tryton` also carry."""
+    yield from _serve_copy(tmp_path_factory.mktemp("tryton-alone"))
+
+
+@pytest.fixture
+def fresh_tryton(tmp_path):
+    """A Tryton server on a fresh copy of the database, for tests whose order
+    numbers (SO<year>-00001...) must not meet another test's sales."""
+    if not (VENV_BIN / "trytond").exists():
+        pytest.fail(f"Tryton is not installed in {VENV_BIN.parent}: run `.ci/setup --test`")
+    workdir = tmp_path / "tryton"
+    workdir.mkdir()
     shutil.copy(template_dir() / f"{DATABASE}.sqlite", workdir / f"{DATABASE}.sqlite")
     server = TrytonServer(workdir)
     server.start()

@@ -1,0 +1,355 @@
+"""Reliability of the order sync with real parts: PostgreSQL, a Redis broker,
+`crossdock worker` and `crossdock scheduler` processes, and a real Tryton
+server (a fresh database per test). Each test breaks something on the way
+and then checks Tryton itself: every confirmed order is there exactly once,
+with our lines and totals.
+
+- workers killed with SIGKILL again and again during 500 orders;
+- the ERP refusing connections, then answering 503, then back;
+- the same message delivered twice;
+- one order with a product Tryton does not know among 100 good ones;
+- the Redis server restarted (empty) in the middle of a batch.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from core.db import db
+from tests.conftest import new_pg_database, test_settings
+from tests.doubles.fault_proxy import FaultProxy
+from tests.helpers import add_user, install, login
+
+pytestmark = pytest.mark.postgres
+CROSSDOCK = str(Path(sys.executable).with_name("crossdock"))
+PRODUCTS = {"TEST-A": Decimal("10.00"), "TEST-B": Decimal("25.50"), "TEST-C": Decimal("7.25")}
+HUB_TIMING = {  # short leases and delays so a test sees recovery within seconds
+    "HUB_LEASE_SECONDS": "8", "HUB_RESEND_AFTER_SECONDS": "4", "HUB_SWEEP_SECONDS": "1",
+    "HUB_BACKOFF_BASE_SECONDS": "0.5", "HUB_BACKOFF_CEILING_SECONDS": "3"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(predicate, timeout: float, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f}s: {what() if callable(what) else what}")
+
+
+class RedisServer:
+    """A throwaway redis-server without persistence: a restart loses every message."""
+
+    def __init__(self, workdir: Path):
+        self.workdir, self.port = workdir, _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+class Hub:
+    """The app in this process (it confirms orders) and worker/scheduler processes."""
+
+    def __init__(self, tmp_path: Path, pg_admin_url: str, redis: RedisServer):
+        self.database_url = new_pg_database(pg_admin_url)
+        self.instance = tmp_path / "instance"
+        settings = test_settings(self.instance, self.database_url, broker_url=redis.url,
+                                 **{k.lower(): float(v) for k, v in HUB_TIMING.items()})
+        from core.app import create_app
+
+        self.app = create_app(settings)
+        self.app.config["TESTING"] = True
+        self.env = {**os.environ, "CROSSDOCK_INSTANCE_PATH": str(self.instance),
+                    "CROSSDOCK_DATABASE_URL": self.database_url,
+                    "CROSSDOCK_BROKER_URL": redis.url,
+                    "CROSSDOCK_SECRET_KEY": settings.secret_key,
+                    **{f"CROSSDOCK_{k}": v for k, v in HUB_TIMING.items()}}
+        self.workers: list[subprocess.Popen] = []
+        self.scheduler: subprocess.Popen | None = None
+        self.logs = tmp_path / "logs"
+        self.logs.mkdir()
+
+    def _spawn(self, *args) -> subprocess.Popen:
+        log = open(self.logs / f"{args[0]}-{time.monotonic_ns()}.log", "wb")
+        return subprocess.Popen([CROSSDOCK, *args], env=self.env, stdout=log,
+                                stderr=subprocess.STDOUT)
+
+    def start_worker(self, threads: int = 3) -> None:
+        self.workers.append(self._spawn("worker", "--threads", str(threads)))
+
+    def start_scheduler(self) -> None:
+        self.scheduler = self._spawn("scheduler")
+
+    def kill_worker(self, index: int = 0) -> None:
+        alive = [w for w in self.workers if w.poll() is None]
+        victim = alive[index % len(alive)]
+        victim.send_signal(signal.SIGKILL)
+        victim.wait()
+
+    def stop(self) -> None:
+        for proc in [*self.workers, self.scheduler]:
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+        for proc in [*self.workers, self.scheduler]:
+            if proc is not None:
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        self.app.extensions["hub"].broker.close()
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+    def log_tail(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-1500:] for p in self.logs.iterdir())
+
+    # -- data ------------------------------------------------------------------
+    def setup_shop(self, erp_url: str, tryton, customers: int) -> None:
+        install(self.app, "sales")
+        add_user(self.app, "ops", ["Admin"])
+        with self.app.app_context():
+            from addons.contacts.models import Company
+            from addons.sales.models import Currency, Product, Tax
+            from connectors.hub.backends import save_backend
+
+            cny = db.session.scalars(select(Currency).filter_by(code="CNY")).one()
+            tax = db.session.scalars(select(Tax).filter_by(name="VAT 13%")).one()
+            for code, price in {**PRODUCTS, "NOT-IN-TRYTON": Decimal("1")}.items():
+                db.session.add(Product(code=code, name=code, list_price=price, currency=cny,
+                                       tax=tax, active=True))
+            for n in range(customers):
+                db.session.add(Company(name=f"客户 Customer {n:03d}", city="上海",
+                                       country_code="CN"))
+            save_backend(db.session, None, name="Tryton", kind="tryton", url=erp_url,
+                         database=tryton.database, username=tryton.username,
+                         secret=tryton.password)
+            db.session.commit()
+
+    def confirm_orders(self, count: int, bad: set[int] = frozenset()) -> dict[str, dict]:
+        """`count` confirmed orders over the customers; those in `bad` carry a
+        product Tryton does not know. Returns {number: expected lines + total}."""
+        from addons.contacts.models import Company
+        from addons.sales.models import Product, SalesOrder
+        from addons.sales.services import order_states
+        from addons.sales.services.order_lines import new_line
+
+        expected = {}
+        with self.app.app_context():
+            companies = db.session.scalars(select(Company).order_by(Company.id)).all()
+            products = {p.code: p for p in db.session.scalars(select(Product))}
+            for n in range(count):
+                order = SalesOrder(company=companies[n % len(companies)],
+                                   currency=products["TEST-A"].currency)
+                db.session.add(order)
+                lines = {"TEST-A": Decimal(1 + n % 5), "TEST-B": Decimal(2)}
+                if n % 3 == 0:
+                    lines["TEST-C"] = Decimal(10)
+                if n in bad:
+                    lines["NOT-IN-TRYTON"] = Decimal(1)
+                for code, qty in lines.items():
+                    new_line(db.session, order, products[code], qty)
+                db.session.flush()
+                order_states.confirm(db.session, order)
+                db.session.commit()
+                expected[order.number] = {"lines": {c: q for c, q in lines.items()},
+                                          "untaxed": order.amount_untaxed, "id": order.id}
+        return expected
+
+    def job_states(self) -> dict[str, int]:
+        from sqlalchemy import func
+        from connectors.hub.models import SyncJob
+
+        with self.app.app_context():
+            rows = db.session.execute(select(SyncJob.state, func.count(SyncJob.id))
+                                      .group_by(SyncJob.state)).all()
+            db.session.remove()
+        return dict(rows)
+
+    def all_finished(self, total: int) -> bool:
+        states = self.job_states()
+        return states.get("done", 0) + states.get("failed", 0) == total
+
+
+def tryton_sales(tryton, numbers) -> dict[str, list[dict]]:
+    """Tryton's sales carrying our references, with their lines, read through RPC."""
+    sales = tryton.search_read("sale.sale", [("reference", "in", list(numbers))],
+                               ["reference", "state", "untaxed_amount"])
+    lines = tryton.search_read("sale.line", [("sale", "in", [s["id"] for s in sales])],
+                               ["sale", "product.code", "quantity"])
+    by_sale: dict[int, dict] = {}
+    for line in lines:
+        by_sale.setdefault(line["sale"], {})[line["product."]["code"]] = Decimal(
+            str(line["quantity"]))
+    found: dict[str, list[dict]] = {}
+    for sale in sales:
+        found.setdefault(sale["reference"], []).append(
+            {**sale, "lines": by_sale.get(sale["id"], {})})
+    return found
+
+
+def assert_exactly_once(tryton, expected: dict[str, dict]) -> None:
+    found = tryton_sales(tryton, expected)
+    twice = {ref: len(s) for ref, s in found.items() if len(s) != 1}
+    missing = sorted(set(expected) - set(found))
+    assert not twice and not missing, f"twice: {twice}, missing: {missing[:20]}"
+    for ref, want in expected.items():
+        [sale] = found[ref]
+        assert sale["state"] in ("confirmed", "processing"), (ref, sale["state"])
+        assert sale["lines"] == want["lines"], (ref, sale["lines"], want["lines"])
+        assert Decimal(sale["untaxed_amount"]) == want["untaxed"], ref
+
+
+@pytest.fixture
+def redis(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def hub(tmp_path, pg_admin_url, redis):
+    made = Hub(tmp_path, pg_admin_url, redis)
+    yield made
+    made.stop()
+
+
+def test_workers_killed_again_and_again_during_500_orders(hub, fresh_tryton):
+    hub.setup_shop(fresh_tryton.url, fresh_tryton, customers=40)
+    expected = hub.confirm_orders(500)
+    hub.start_scheduler()
+    for _ in range(2):
+        hub.start_worker()
+    kills = 0
+    deadline = time.monotonic() + 600
+    while not hub.all_finished(500) and time.monotonic() < deadline:
+        time.sleep(3)
+        if hub.job_states().get("done", 0) < 450:  # keep killing through most of the batch
+            hub.kill_worker(kills)
+            kills += 1
+            hub.start_worker()
+    assert hub.all_finished(500), (hub.job_states(), hub.log_tail())
+    assert kills >= 5
+    assert hub.job_states() == {"done": 500}
+    assert_exactly_once(fresh_tryton, expected)
+
+
+def test_erp_refused_then_503_then_back(hub, fresh_tryton):
+    proxy = FaultProxy("127.0.0.1", fresh_tryton.port).start()
+    try:
+        proxy.set_mode("refuse")
+        hub.setup_shop(proxy.url, fresh_tryton, customers=10)
+        expected = hub.confirm_orders(30)
+        hub.start_scheduler()
+        hub.start_worker()
+        client = hub.app.test_client()
+        login(client, "ops")
+
+        def backlog():
+            return client.get("/hub/dashboard/data").get_json()
+
+        _wait(lambda: "cannot connect" in str(backlog()["per_backend"]) or any(
+            "cannot connect" in (j or "") for j in _last_errors(hub)), 30,
+            "a connection refusal recorded")
+        data = backlog()  # the dashboard shows the backlog while the ERP is down
+        assert data["per_backend"][0]["states"]["done"] == 0
+        assert data["backlog"]["total"] + data["per_backend"][0]["states"]["running"] == 30
+        proxy.set_mode("503", retry_after=1)
+        _wait(lambda: any("503" in (j or "") for j in _last_errors(hub)), 30, "a 503 recorded")
+        assert hub.job_states().get("done", 0) == 0
+        proxy.set_mode("pass")
+        _wait(lambda: hub.all_finished(30), 180, lambda: (hub.job_states(), hub.log_tail()))
+    finally:
+        proxy.stop()
+    assert hub.job_states() == {"done": 30}
+    assert backlog()["backlog"]["total"] == 0
+    assert_exactly_once(fresh_tryton, expected)
+
+
+def _last_errors(hub) -> list[str | None]:
+    from connectors.hub.models import SyncJob
+
+    with hub.app.app_context():
+        errors = db.session.scalars(select(SyncJob.last_error)).all()
+        db.session.remove()
+    return errors
+
+
+def test_same_message_twice_and_unknown_product_among_100(hub, fresh_tryton):
+    hub.setup_shop(fresh_tryton.url, fresh_tryton, customers=20)
+    expected = hub.confirm_orders(101, bad={57})
+    bad_number = next(n for n, e in expected.items() if "NOT-IN-TRYTON" in e["lines"])
+    runtime = hub.app.extensions["hub"]
+    with hub.app.app_context():
+        from connectors.hub.models import SyncJob
+        job_ids = db.session.scalars(select(SyncJob.id)).all()
+    for job_id in job_ids[:50]:  # every one of these messages is delivered twice
+        runtime.send(job_id)
+    hub.start_scheduler()
+    hub.start_worker()
+    hub.start_worker()
+    _wait(lambda: hub.all_finished(101), 300, lambda: (hub.job_states(), hub.log_tail()))
+    assert hub.job_states() == {"done": 100, "failed": 1}
+    with hub.app.app_context():
+        from addons.sales.models import SalesOrder
+        [failed] = db.session.scalars(select(SyncJob).where(SyncJob.state == "failed")).all()
+        assert failed.record_id == expected[bad_number]["id"] and failed.attempts == 1
+        assert "NOT-IN-TRYTON" in failed.last_error
+        order = db.session.get(SalesOrder, failed.record_id)
+        assert any("sync failed" in s.text and "NOT-IN-TRYTON" in s.text for s in order.erp)
+    good = {n: e for n, e in expected.items() if n != bad_number}
+    assert_exactly_once(fresh_tryton, good)
+    assert tryton_sales(fresh_tryton, [bad_number]) == {}
+
+
+def test_broker_restart_mid_batch_loses_nothing(hub, redis, fresh_tryton):
+    hub.setup_shop(fresh_tryton.url, fresh_tryton, customers=15)
+    expected = hub.confirm_orders(60)
+    hub.start_scheduler()
+    hub.start_worker()
+    _wait(lambda: hub.job_states().get("done", 0) >= 10, 120,
+          lambda: (hub.job_states(), hub.log_tail()))
+    redis.kill()  # every queued message is gone with it
+    time.sleep(2)
+    redis.start()  # same port, empty
+    _wait(lambda: hub.all_finished(60), 240, lambda: (hub.job_states(), hub.log_tail()))
+    assert hub.job_states() == {"done": 60}
+    assert_exactly_once(fresh_tryton, expected)
