@@ -65,6 +65,46 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
+# -- CPU accounting (Linux /proc): where the machine's time goes per order -------
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, children: bool = False) -> float:
+    """CPU time of a live process (plus its reaped children's, if asked)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    used = int(fields[11]) + int(fields[12])  # utime, stime
+    if children:
+        used += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return used / TICK
+
+
+def postgres_cpu(postmaster: int) -> float:
+    """The cluster's CPU: the postmaster with its exited backends, plus live ones."""
+    total = cpu_seconds(postmaster, children=True)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == postmaster:
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def postmaster_pid(app) -> int:
+    from sqlalchemy import text
+
+    from core.db import db
+
+    with app.app_context():
+        folder = db.session.execute(text("SHOW data_directory")).scalar()
+        db.session.remove()
+    return int((Path(folder) / "postmaster.pid").read_text().split()[0])
+
+
 # -- the servers -------------------------------------------------------------------
 class Proc:
     """A child process with its output in a log file, stopped by SIGTERM on exit."""
@@ -135,13 +175,12 @@ def make_app(url: str, instance: Path, broker_url: str):
                                         broker_url=broker_url, addon_poll_seconds=3600.0))
 
 
-def prepare_shop(app, customers: int, odoo_url: str) -> dict:
-    """sales installed, PRODUCTS products, `customers` companies, the Odoo backend."""
+def prepare_shop(app, customers: int) -> dict:
+    """sales installed, PRODUCTS products, `customers` companies."""
     from sqlalchemy import select
 
     from addons.contacts.models import Company
     from addons.sales.models import Currency, Product, Tax
-    from connectors.hub.backends import save_backend
     from core.addons import lifecycle
     from core.db import db
     from core.security.actor import SYSTEM, acting_as
@@ -157,8 +196,6 @@ def prepare_shop(app, customers: int, odoo_url: str) -> dict:
                           list_price=Decimal(10 + n), currency=cny, tax=tax, active=True))
         s.add_all(Company(name=f"Bench customer {n:04d} 物流有限公司", city="上海",
                           country_code="CN") for n in range(1, customers + 1))
-        save_backend(s, None, name="odoo-bench", kind="odoo", url=odoo_url,
-                     database="odoo", username="admin", secret=API_KEY)
         s.commit()
         info = {"companies": s.scalars(select(Company.id).order_by(Company.id)).all(),
                 "products": s.scalars(select(Product.id).order_by(Product.id)).all()}
@@ -166,6 +203,25 @@ def prepare_shop(app, customers: int, odoo_url: str) -> dict:
     print(f"shop: sales installed, {PRODUCTS} products, {customers} customers "
           f"({time.perf_counter() - t:.1f} s)", flush=True)
     return info
+
+
+def new_backend(app, name: str, odoo_url: str) -> None:
+    """A backend of its own for each run (each run's double is fresh, so the
+    previous run's bindings must not apply); the previous ones are disabled,
+    so confirming writes one job, for this one."""
+    from sqlalchemy import update
+
+    from connectors.hub.backends import save_backend
+    from connectors.hub.models import Backend
+    from core.db import db
+    from core.security.actor import SYSTEM, acting_as
+
+    with app.app_context(), acting_as(SYSTEM):
+        db.session.execute(update(Backend).values(active=False))
+        save_backend(db.session, None, name=name, kind="odoo", url=odoo_url,
+                     database="odoo", username="admin", secret=API_KEY)
+        db.session.commit()
+        db.session.remove()
 
 
 def create_quotations(app, info: dict, n: int, seed: int) -> list[int]:
@@ -298,14 +354,14 @@ def _baseline_process(url: str, payloads: list, threads: int, go, out) -> None:
             times.extend(mine)
 
     go.wait()
-    start = time.time()
+    start, cpu = time.time(), time.process_time()
     workers = [threading.Thread(target=run, args=(clients[i], payloads[i::threads]))
                for i in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
         w.join()
-    out.put((start, time.time(), times))
+    out.put((start, time.time(), times, time.process_time() - cpu))
 
 
 def baseline(url: str, payloads: list, processes: int, threads: int) -> dict:
@@ -326,7 +382,8 @@ def baseline(url: str, payloads: list, processes: int, threads: int) -> dict:
     end = max(r[1] for r in results)
     calls = [t * 1000 for r in results for t in r[2]]
     return {"rate": len(payloads) / (end - start), "seconds": end - start,
-            "p50": statistics.median(calls), "p95": pct(calls, .95)}
+            "p50": statistics.median(calls), "p95": pct(calls, .95),
+            "client_cpu": sum(r[3] for r in results)}
 
 
 # -- the hub --------------------------------------------------------------------------------
@@ -361,12 +418,13 @@ def check_exact(odoo_url: str, numbers: set[str], rows: list[tuple]) -> tuple[bo
 
 
 def hub_run(app, info: dict, args, w: int, env: dict, work: Path, odoo_port: int,
-            seed: int, report: dict) -> None:
+            seed: int, report: dict, postmaster: int) -> None:
     from addons.sales.models import SalesOrder
     from core.db import db
 
     odoo_url = f"http://127.0.0.1:{odoo_port}"
     n, m = args.orders, args.steady_orders
+    new_backend(app, f"odoo-bench-{w}", odoo_url)
     ids = create_quotations(app, info, n + m, seed)
     drain_ids, steady_ids = ids[:n], ids[n:]
     t = time.perf_counter()
@@ -380,7 +438,9 @@ def hub_run(app, info: dict, args, w: int, env: dict, work: Path, odoo_port: int
         t = time.perf_counter()
         payloads = payloads_for(app, drain_ids)
         print(f"{len(payloads)} payloads mapped in {time.perf_counter() - t:.1f} s", flush=True)
+        double_cpu = cpu_seconds(double.proc.pid)
         base = baseline(odoo_url, payloads, w, args.threads)
+        base["double_cpu"] = cpu_seconds(double.proc.pid) - double_cpu
         base_remote = remote_orders(odoo_url)
         base["exact"] = (len(base_remote) == n and
                          len({r["client_order_ref"] for r in base_remote}) == n)
@@ -388,7 +448,8 @@ def hub_run(app, info: dict, args, w: int, env: dict, work: Path, odoo_port: int
         double.stop()
     print(f"baseline {w}x{args.threads}: {base['rate']:.1f} orders/s, push_order p50 "
           f"{base['p50']:.1f} ms p95 {base['p95']:.1f} ms, {n} remote orders: "
-          f"{base['exact']}", flush=True)
+          f"{base['exact']}; CPU ms per order: client {1000 * base['client_cpu'] / n:.1f}, "
+          f"double {1000 * base['double_cpu'] / n:.1f}", flush=True)
 
     # 2. hub drain, on a fresh double
     double = start_double(odoo_port, work, f"hub-{w}")
@@ -399,17 +460,24 @@ def hub_run(app, info: dict, args, w: int, env: dict, work: Path, odoo_port: int
                          work / f"scheduler-{w}.log", env)
         workers = start_workers(w, args.threads, env, work, str(w))
         ready = utcnow()
+        cpu0 = ([cpu_seconds(p.proc.pid) for p in workers], cpu_seconds(double.proc.pid),
+                postgres_cpu(postmaster))
         rows = wait_done(app, drain_ids, seconds=max(600, n))
+        cpu = {"worker": sum(cpu_seconds(p.proc.pid) for p in workers) - sum(cpu0[0]),
+               "double": cpu_seconds(double.proc.pid) - cpu0[1],
+               "postgres": postgres_cpu(postmaster) - cpu0[2]}
         after = [r for r in rows if r.finished_at and r.finished_at >= ready]
         last = max(r.finished_at for r in rows)
         first = min(r.started_at for r in rows if r.started_at)
         drain = {"rate": len(after) / (last - ready).total_seconds(),
                  "overall": len(rows) / (last - first).total_seconds(),
                  "seconds": (last - first).total_seconds(), "before_ready": n - len(after),
-                 "attempts": sum(r.attempts for r in rows)}
+                 "attempts": sum(r.attempts for r in rows),
+                 "cpu": {k: 1000 * v / len(after) for k, v in cpu.items()}}
         print(f"hub drain {w}x{args.threads}: {drain['rate']:.1f} orders/s with all workers "
               f"up ({drain['overall']:.1f} from first claim; {drain['before_ready']} done "
-              f"before the last worker was up), attempts {drain['attempts']}", flush=True)
+              f"before the last worker was up), attempts {drain['attempts']}; CPU ms per order: "
+              + ", ".join(f"{k} {v:.1f}" for k, v in drain["cpu"].items()), flush=True)
 
         # 3. hub steady load, paced under the drain rate
         pace = args.load * drain["rate"]
@@ -460,7 +528,7 @@ def show(report: dict, args) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=10_000, help="N: orders drained per run")
-    parser.add_argument("--steady-orders", type=int, default=2_000,
+    parser.add_argument("--steady-orders", type=int, default=1_000,
                         help="M: orders fed at a paced rate for latency (0: skip)")
     parser.add_argument("--workers", default="1,4", help="worker process counts, e.g. 1,4")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker process")
@@ -486,12 +554,13 @@ def main():
         with pg_cluster() as admin_url:
             url = create_database(admin_url, "hub_bench")
             app = make_app(url, instance, broker_url)
-            info = prepare_shop(app, args.customers, f"http://127.0.0.1:{odoo_port}")
+            info = prepare_shop(app, args.customers)
             env = {**os.environ, "CROSSDOCK_DATABASE_URL": url,
                    "CROSSDOCK_BROKER_URL": broker_url, "CROSSDOCK_INSTANCE_PATH": str(instance),
                    "CROSSDOCK_ADDON_POLL_SECONDS": "3600"}
             for k, w in enumerate(counts):
-                hub_run(app, info, args, w, env, work, odoo_port, seed=k + 1, report=report)
+                hub_run(app, info, args, w, env, work, odoo_port, seed=k + 1, report=report,
+                        postmaster=postmaster_pid(app))
             show(report, args)
     finally:
         redis.stop()
