@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
+import click
 import dramatiq
 from sqlalchemy import select, update
 
@@ -45,19 +46,28 @@ class HubRuntime:
         execution.run_job(self, job_id)
 
     # -- sending ---------------------------------------------------------
-    def send(self, job_id: int, delay_seconds: float = 0) -> None:
+    def send(self, job_id: int, delay_seconds: float = 0) -> bool:
+        """Send a job's message; False when this process must not run jobs."""
         if self.embedded:
+            if self.worker is None and click.get_current_context(silent=True) is not None:
+                # a `crossdock` command other than `run` (sales demo, erp-resend):
+                # it exits soon, and embedded workers would take the in-memory
+                # messages and any claimed job with them; `crossdock run`'s
+                # sweeper sends the jobs left pending within seconds
+                return False
             self.start_embedded()
         delay = int(delay_seconds * 1000) or None
         self.actor.send_with_options(args=(job_id,), delay=delay)
+        return True
 
     def dispatch(self, job_ids: list[int]) -> None:
         """Send freshly committed jobs, then mark them queued (a job whose
         message never left stays pending, and the sweeper sends it)."""
-        for job_id in job_ids:
-            self.send(job_id)
+        sent = [job_id for job_id in job_ids if self.send(job_id)]
+        if not sent:
+            return
         with db.engine.begin() as conn:
-            conn.execute(update(SyncJob).where(SyncJob.id.in_(job_ids), SyncJob.state == PENDING)
+            conn.execute(update(SyncJob).where(SyncJob.id.in_(sent), SyncJob.state == PENDING)
                          .values(state=QUEUED, sent_at=utcnow()))
 
     def dispatch_next(self, session, job_id: int) -> None:

@@ -55,6 +55,8 @@ PRODUCTS = (
     ("CD-TS30", "Cold-chain sensor", "goods", "320.00"),
     ("CD-WMS-U", "WMS licence (user-year)", "service", "3600.00"),
     ("CD-IMPL", "Implementation (person-day)", "service", "2500.00"),
+    ("CD-TRAIN", "On-site training (day)", "service", "4000.00"),
+    ("CD-SUP", "Annual support contract", "service", "12000.00"),
     ("TEST-A", "Test product A", "goods", "10.00"),
     ("TEST-B", "Test product B", "goods", "25.50"),
     ("TEST-C", "Test service C", "service", "100.00"),

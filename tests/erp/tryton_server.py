@@ -11,7 +11,7 @@ confirmed sale stays `confirmed` (so it can still be cancelled) until
 something calls `sale.sale.process`, which tests do to stand for shipping
 having started.
 
-`tryton` (one per session) and `tryton_alone` (one per test) yield a
+`tryton` (one per session) and `fresh_tryton` (one per test) yield a
 `TrytonServer`: url, database, username, password, `rpc(method, *params)` to
 read records back independently of the client under test, `stop()` /
 `start()` to make it unreachable and bring it back on the same port.
@@ -160,23 +160,9 @@ def tryton(tmp_path_factory):
 
 
 @pytest.fixture
-def tryton_alone(tmp_path_factory):
-    """A Tryton server of the test's own (~2 s): for a test that syncs a fresh
-    Crossdock database, whose order numbers (SO2026-00001...) and customer
-    references other tests' orders in the shared `tryton` also carry."""
-    yield from _serve_copy(tmp_path_factory.mktemp("tryton-alone"))
-
-
-@pytest.fixture
 def fresh_tryton(tmp_path):
     """A Tryton server on a fresh copy of the database, for tests whose order
     numbers (SO<year>-00001...) must not meet another test's sales."""
-    if not (VENV_BIN / "trytond").exists():
-        pytest.fail(f"Tryton is not installed in {VENV_BIN.parent}: run `.ci/setup --test`")
     workdir = tmp_path / "tryton"
     workdir.mkdir()
-    shutil.copy(template_dir() / f"{DATABASE}.sqlite", workdir / f"{DATABASE}.sqlite")
-    server = TrytonServer(workdir)
-    server.start()
-    yield server
-    server.stop()
+    yield from _serve_copy(workdir)
