@@ -22,9 +22,11 @@ def retry(session: Session, runtime, job_id: int) -> None:
     if job.state not in (FAILED, QUEUED):
         raise JobActionRefused(f"job #{job_id} is {job.state}: only failed or waiting jobs "
                                "can be retried")
+    # back to pending: dispatch marks it queued once its message left (a CLI
+    # process with the embedded broker sends none; `crossdock run`'s sweeper will)
     moved = session.execute(update(SyncJob).where(
         SyncJob.id == job_id, SyncJob.state.in_((FAILED, QUEUED)))
-        .values(state=QUEUED, next_attempt_at=utcnow(), finished_at=None, sent_at=utcnow())
+        .values(state=PENDING, next_attempt_at=utcnow(), finished_at=None, sent_at=None)
         .execution_options(synchronize_session=False)).rowcount
     if not moved:
         raise JobActionRefused(f"job #{job_id} changed meanwhile; reload")
@@ -32,7 +34,7 @@ def retry(session: Session, runtime, job_id: int) -> None:
                  {"kind": job.kind, "record": f"{job.model}:{job.record_id}",
                   "last_error": job.last_error})
     session.commit()
-    runtime.send(job_id)
+    runtime.dispatch([job_id])
 
 
 def cancel(session: Session, runtime, job_id: int) -> None:
