@@ -310,3 +310,30 @@ def test_one_scheduler_is_elected(shop):
         db.session.commit()
     assert second.tick() is not None  # took over
     assert first.tick() is None
+
+
+def test_status_pull_shows_the_erp_delivering_and_invoicing(shop, odoo_server):
+    _backend(shop, odoo_server.url)
+    order_id, number = _confirmed_order(shop)
+    _start(shop)
+    try:
+        _wait(lambda: _jobs(shop, order_id)[0].state == "done", what="job done")
+    finally:
+        _stop(shop)
+    from connectors.hub.scheduler import Scheduler
+
+    scheduler = Scheduler(shop.extensions["hub"], "puller")
+    assert scheduler.tick()["pull"] == {"odoo": 0}  # nothing changed in the ERP yet
+    odoo_server.app.set_delivered(number, invoiced=True)  # the warehouse and accounting did
+    scheduler._last_pull = float("-inf")  # the next tick pulls again
+    assert scheduler.tick()["pull"] == {"odoo": 1}
+    with shop.app_context():
+        from connectors.hub.models import Binding
+
+        binding = db.session.scalars(select(Binding).filter_by(model="sales.order")).one()
+        assert binding.remote_state == "done" and binding.pulled_at is not None
+        label = binding.remote_state_label
+    remote = odoo_server.app.order_by_reference(number)
+    assert _erp_status(shop, order_id) == [f"odoo: {remote['name']} ({label})"]
+    scheduler._last_pull = float("-inf")  # a finished order is not asked about again
+    assert scheduler.tick()["pull"] == {}
