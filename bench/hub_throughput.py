@@ -497,9 +497,13 @@ def hub_run(app, info: dict, args, w: int, env: dict, work: Path, odoo_port: int
             sched.stop()
         double.stop()
     lat = [(created[num] - at).total_seconds() * 1000 for num, at in committed.items()]
+    # whether the workers kept up with the feed: if not, the latencies are queueing
+    served = (m / (max(r.finished_at for r in steady_rows)
+                   - min(committed.values())).total_seconds()) if m else 0
     steady = {"fed": fed, "pace": pace, "p50": statistics.median(lat) if lat else 0,
-              "p95": pct(lat, .95) if lat else 0, "n": len(lat)}
-    print(f"hub steady {w}x{args.threads}: fed {fed:.1f} orders/s (asked {pace:.1f}), "
+              "p95": pct(lat, .95) if lat else 0, "n": len(lat), "served": served}
+    print(f"hub steady {w}x{args.threads}: fed {fed:.1f} orders/s (asked {pace:.1f}), served "
+          f"{served:.1f}/s{'' if served >= 0.95 * fed else ' (fell behind: queueing)'}; "
           f"commit -> remote create p50 {steady['p50']:.0f} ms p95 {steady['p95']:.0f} ms "
           f"(n={len(lat)})", flush=True)
     print(f"exactness {w}x{args.threads}: {'OK' if ok else 'WRONG'}: {text}", flush=True)
