@@ -5,17 +5,21 @@
   recovery, which can take many minutes (FIELD_NOTES);
 - a pending job older than a few seconds was committed but never sent;
 - a queued job still not started well after it was due lost its message.
-Sending twice is harmless: only one claim succeeds.
+Sending twice is harmless: only one claim succeeds. Jobs waiting behind an
+earlier job with the same serial key are left alone: the end of that job
+sends the next one (runtime.dispatch_next), and re-sending a whole backlog
+of waiting jobs every few seconds would bury the workers in useless claims.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 
-from sqlalchemy import delete, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
-from .models import CANCELLED, DONE, PENDING, QUEUED, RUNNING, SyncJob, utcnow
+from .models import (CANCELLED, DONE, PENDING, QUEUED, RUNNING, WAITING_STATES, SyncJob,
+                     utcnow)
 
 log = logging.getLogger(__name__)
 BATCH = 1000
@@ -34,12 +38,16 @@ def sweep(session: Session, runtime) -> dict[str, int]:
             .values(state=QUEUED, next_attempt_at=now, lease_token=None, lease_expires_at=None,
                     last_error=LEASE_EXPIRED)
             .execution_options(synchronize_session=False))
+    earlier = aliased(SyncJob)
     unsent = session.scalars(select(SyncJob.id).where(or_(
         (SyncJob.state == PENDING) & (SyncJob.created_at < now - PENDING_GRACE),
         (SyncJob.state == QUEUED) & (SyncJob.next_attempt_at.is_(None)
                                      | (SyncJob.next_attempt_at < now - resend_after))
         & (SyncJob.sent_at.is_(None) | (SyncJob.sent_at < now - resend_after)),
-    )).order_by(SyncJob.id).limit(BATCH)).all()
+    ), ~exists().where(  # only the head of each serial chain: the others are sent
+        earlier.record_key == SyncJob.record_key,  # when the job before them ends
+        earlier.id < SyncJob.id, earlier.state.in_(WAITING_STATES)),
+    ).order_by(SyncJob.id).limit(BATCH)).all()
     to_send = [*expired, *unsent]
     if to_send:
         session.execute(update(SyncJob).where(SyncJob.id.in_(to_send), SyncJob.state.in_(

@@ -258,13 +258,15 @@ def test_workers_killed_again_and_again_during_500_orders(hub, fresh_tryton):
     hub.start_scheduler()
     for _ in range(2):
         hub.start_worker()
-    kills = 0
+    kills, done_at_last_kill = 0, 0
     deadline = time.monotonic() + 600
     while not hub.all_finished(500) and time.monotonic() < deadline:
-        time.sleep(3)
-        if hub.job_states().get("done", 0) < 450:  # keep killing through most of the batch
-            hub.kill_worker(kills)
+        time.sleep(8)  # a worker needs a few seconds to start: let each one work a while
+        done = hub.job_states().get("done", 0)
+        if done_at_last_kill < done < 450:  # it made progress: kill one mid-batch
+            hub.kill_worker(kills)  # the oldest of the two, alternately
             kills += 1
+            done_at_last_kill = done
             hub.start_worker()
     assert hub.all_finished(500), (hub.job_states(), hub.log_tail())
     assert kills >= 5
