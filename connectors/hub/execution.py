@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dramatiq.middleware import Interrupt
 from sqlalchemy import exists, or_, select, update
@@ -55,6 +55,7 @@ class JobContext:
     record_id: int
     backend_id: int | None
     attempt: int
+    backend_options: dict = field(default_factory=dict)  # the backend's JSON options
 
     def binding(self, model: str, record_id: int) -> Binding | None:
         return self.session.scalars(select(Binding).where(
@@ -82,6 +83,7 @@ def _run(runtime, session: Session, job_id: int) -> str:
     try:
         handler = registry.handler(job.kind)
         config = _backend_config(job.backend)
+        ctx.backend_options = job.backend.options
         payload = handler.prepare(ctx)
         session.rollback()  # end the read transaction: none is open during the remote call
         outcome = handler.call(client_for(config), payload)

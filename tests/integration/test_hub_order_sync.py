@@ -218,14 +218,26 @@ def test_unknown_product_fails_with_the_reason_and_retry_after_the_fix(shop, odo
         assert failed.record_id == bad_id and "NOT-IN-ERP" in failed.last_error
         assert odoo_server.app.orders_with_reference(bad_number) == 0
         assert any("sync failed" in t and "NOT-IN-ERP" in t for t in _erp_status(shop, bad_id))
-        odoo_server.app.add_product("NOT-IN-ERP", Decimal("5"))  # the data is fixed in the ERP
-        with shop.app_context():
+        with shop.app_context():  # the fix: the backend maps our code to the ERP's
             from connectors.hub import operations
+            from connectors.hub.backends import save_backend
+            from connectors.hub.models import Backend
+
+            backend = db.session.get(Backend, failed.backend_id)
+            save_backend(db.session, backend, name=backend.name, kind=backend.kind,
+                         url=backend.url, database=backend.database or "",
+                         username=backend.username or "",
+                         options_json='{"product_codes": {"NOT-IN-ERP": "CD-LAMP"}}')
+            db.session.commit()
             operations.retry(db.session, shop.extensions["hub"], failed.id)
         _wait(lambda: _jobs(shop, bad_id)[0].state == "done", what="retried job done")
     finally:
         _stop(shop)
     assert odoo_server.app.orders_with_reference(bad_number) == 1
+    products = odoo_server.app.records["product.product"]
+    codes = sorted(products[line["product_id"]]["default_code"]
+                   for line in odoo_server.app.order_by_reference(bad_number)["lines"])
+    assert codes == ["CD-CHAIR", "CD-LAMP"]
     assert odoo_server.app.orders_with_reference(good_number) == 1
     with shop.app_context():
         from core.security.audit import AuditLog

@@ -102,24 +102,33 @@ class Hub:
                     "CROSSDOCK_SECRET_KEY": settings.secret_key,
                     **{f"CROSSDOCK_{k}": v for k, v in HUB_TIMING.items()}}
         self.workers: list[subprocess.Popen] = []
+        self.worker_logs: dict[int, Path] = {}
         self.scheduler: subprocess.Popen | None = None
         self.logs = tmp_path / "logs"
         self.logs.mkdir()
 
-    def _spawn(self, *args) -> subprocess.Popen:
-        log = open(self.logs / f"{args[0]}-{time.monotonic_ns()}.log", "wb")
-        return subprocess.Popen([CROSSDOCK, *args], env=self.env, stdout=log,
+    def _spawn(self, *args) -> tuple[subprocess.Popen, Path]:
+        path = self.logs / f"{args[0]}-{time.monotonic_ns()}.log"
+        proc = subprocess.Popen([CROSSDOCK, *args], env=self.env, stdout=open(path, "wb"),
                                 stderr=subprocess.STDOUT)
+        return proc, path
 
     def start_worker(self, threads: int = 3) -> None:
-        self.workers.append(self._spawn("worker", "--threads", str(threads)))
+        proc, path = self._spawn("worker", "--threads", str(threads))
+        self.workers.append(proc)
+        self.worker_logs[proc.pid] = path
+
+    def alive_workers(self) -> list[subprocess.Popen]:
+        return [w for w in self.workers if w.poll() is None]
+
+    def working(self, proc: subprocess.Popen) -> bool:
+        """Started up (it prints its thread count once its threads consume)."""
+        return b"hub worker:" in self.worker_logs[proc.pid].read_bytes()
 
     def start_scheduler(self) -> None:
-        self.scheduler = self._spawn("scheduler")
+        self.scheduler, _ = self._spawn("scheduler")
 
-    def kill_worker(self, index: int = 0) -> None:
-        alive = [w for w in self.workers if w.poll() is None]
-        victim = alive[index % len(alive)]
+    def kill_worker(self, victim: subprocess.Popen) -> None:
         victim.send_signal(signal.SIGKILL)
         victim.wait()
 
@@ -259,12 +268,15 @@ def test_workers_killed_again_and_again_during_500_orders(hub, fresh_tryton):
     for _ in range(2):
         hub.start_worker()
     kills, done_at_last_kill = 0, 0
-    deadline = time.monotonic() + 600
+    deadline = time.monotonic() + 900
     while not hub.all_finished(500) and time.monotonic() < deadline:
-        time.sleep(8)  # a worker needs a few seconds to start: let each one work a while
+        time.sleep(3)
         done = hub.job_states().get("done", 0)
-        if done_at_last_kill < done < 450:  # it made progress: kill one mid-batch
-            hub.kill_worker(kills)  # the oldest of the two, alternately
+        alive = hub.alive_workers()
+        # kill the older worker mid-batch, once both run and jobs got done since the
+        # last kill (a worker killed while still starting would prove nothing)
+        if done_at_last_kill < done < 450 and all(hub.working(w) for w in alive):
+            hub.kill_worker(alive[0])
             kills += 1
             done_at_last_kill = done
             hub.start_worker()

@@ -11,7 +11,9 @@
 - A puller reads ERP order states back for the scheduler's status pull.
 
 The customer's stable reference in the ERP is "CD-COMPANY-<id>" or
-"CD-PERSON-<id>"; the order's is its number (SO2026-00001).
+"CD-PERSON-<id>"; the order's is its number (SO2026-00001). Products are
+matched by code; a backend whose codes differ maps them in its options:
+{"product_codes": {"CD-HS100": "SCAN-100"}}.
 """
 from __future__ import annotations
 
@@ -107,8 +109,10 @@ def prepare_push(ctx) -> PushPayload:
     if order.state != CONFIRMED:
         raise hub.Skip(f"{order.number} is {order.state}, not confirmed; nothing sent")
     model, contact_id, customer = _customer(ctx, order)
+    # backend option {"product_codes": {"our code": "ERP code"}} where the codes differ
+    codes = ctx.backend_options.get("product_codes") or {}
     lines = tuple(
-        OrderLine(product_code=line.product.code,
+        OrderLine(product_code=codes.get(line.product.code, line.product.code),
                   description=line.description or line.product.name,
                   quantity=Decimal(line.quantity), unit_price=Decimal(line.unit_price),
                   discount_percent=Decimal(line.discount or 0))
