@@ -17,7 +17,9 @@ For each W in --workers (T = --threads per process):
    --threads T` start. Throughput = jobs finished after the last worker said
    it was up / (last finish - that moment): the backlog drain rate, worker
    start-up excluded.
-3. hub steady (latency): with the same workers running, M more quotations
+3. hub steady (latency): once Redis holds no message (the drain leaves
+   no-op re-sends behind: printed, with the time the workers take to skip
+   them), with the same workers running, M more quotations
    confirmed one per commit at a paced rate (--load x the drain rate):
    latency = the double's `create_date` of the remote order (stamped inside
    the double when it creates the sale.order) - our commit time (taken right
@@ -323,15 +325,26 @@ def job_rows(app, ids: list[int]) -> list[tuple]:
 
 
 def wait_done(app, ids: list[int], seconds: float) -> list[tuple]:
+    """Poll with one count a second (cheap: the poll shares the 2 cores with
+    the workers), then read the rows once."""
+    from sqlalchemy import func, select
+
+    from connectors.hub.models import SyncJob
+    from core.db import db
+
     deadline = time.monotonic() + seconds
+    ended = SyncJob.state.in_(("done", "failed", "cancelled"))
     while True:
-        rows = job_rows(app, ids)
-        live = sum(1 for r in rows if r.state not in ("done", "failed", "cancelled"))
-        if not live and len(rows) >= len(ids):
-            return rows
+        with app.app_context():
+            total, live = db.session.execute(select(
+                func.count(), func.count().filter(~ended)).where(
+                SyncJob.record_id.between(min(ids), max(ids)))).one()
+            db.session.remove()
+        if not live and total >= len(ids):
+            return job_rows(app, ids)
         if time.monotonic() > deadline:
             raise SystemExit(f"{live} of {len(ids)} jobs still live after {seconds} s")
-        time.sleep(0.25)
+        time.sleep(1)
 
 
 # -- the baseline: the protocol client alone ---------------------------------------------
@@ -395,6 +408,21 @@ def start_workers(w: int, threads: int, env: dict, work: Path, tag: str) -> list
     return procs
 
 
+def redis_backlog(broker_url: str) -> tuple[int, float]:
+    """(messages not yet acked at the start, seconds until none is left)."""
+    import redis
+
+    from connectors.hub.broker import QUEUE
+
+    client = redis.Redis.from_url(broker_url)
+    key = f"dramatiq:{QUEUE}.msgs"  # dramatiq's hash of un-acked messages per queue
+    first, t = client.hlen(key), time.perf_counter()
+    while client.hlen(key):
+        time.sleep(0.2)
+    client.close()
+    return first, time.perf_counter() - t
+
+
 def check_exact(odoo_url: str, numbers: set[str], rows: list[tuple]) -> tuple[bool, str, dict]:
     remote = remote_orders(odoo_url)
     refs = [r["client_order_ref"] for r in remote]
@@ -419,6 +447,7 @@ def check_exact(odoo_url: str, numbers: set[str], rows: list[tuple]) -> tuple[bo
 
 def hub_run(app, info: dict, args, w: int, env: dict, work: Path, odoo_port: int,
             seed: int, report: dict, postmaster: int) -> None:
+    broker_url = env["CROSSDOCK_BROKER_URL"]
     from addons.sales.models import SalesOrder
     from core.db import db
 
@@ -478,6 +507,14 @@ def hub_run(app, info: dict, args, w: int, env: dict, work: Path, odoo_port: int
               f"up ({drain['overall']:.1f} from first claim; {drain['before_ready']} done "
               f"before the last worker was up), attempts {drain['attempts']}; CPU ms per order: "
               + ", ".join(f"{k} {v:.1f}" for k, v in drain["cpu"].items()), flush=True)
+
+        # messages still in Redis now that every job is done: no-op re-sends
+        # (runtime.dispatch_next sends a customer's next job again although
+        # its first message is still queued); a new order would wait behind them
+        leftover, flushed = redis_backlog(broker_url)
+        drain["leftover"], drain["flush_s"] = leftover, flushed
+        print(f"after the drain: {leftover} messages for done jobs left in Redis, "
+              f"consumed (skipped) in {flushed:.1f} s", flush=True)
 
         # 3. hub steady load, paced under the drain rate
         pace = args.load * drain["rate"]
