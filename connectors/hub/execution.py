@@ -133,13 +133,33 @@ def _claim(session: Session, job_id: int, lease_seconds: float) -> str | None:
                     lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
                     started_at=db.func.coalesce(SyncJob.started_at, now))
             .execution_options(synchronize_session=False))
-    try:
-        claimed = session.execute(stmt).rowcount == 1
-        session.commit()
-    except IntegrityError:  # another job of this record is running (ix_hub_job_record_running)
-        session.rollback()
-        return None
-    return token if claimed else None
+    for _ in range(2):
+        try:
+            claimed = session.execute(stmt).rowcount == 1
+            session.commit()
+        except IntegrityError:  # another job of this record is running (ix_hub_job_record_running)
+            session.rollback()
+            claimed = False
+        if claimed:
+            return token
+        if _mark_waiting(session, job_id, earlier):
+            return None  # the job before it will send it when it ends (runtime.dispatch_next)
+        # not waiting on anyone (any more): claim again in case the earlier job
+        # ended between the two statements; otherwise the job is done, running
+        # elsewhere or not due, and this message is dropped
+    return None
+
+
+def _mark_waiting(session: Session, job_id: int, earlier) -> bool:
+    """The job waits behind an earlier one with its serial key: note that no
+    message of it is on its way (sent_at NULL), so dispatch_next sends one."""
+    marked = session.execute(update(SyncJob).where(
+        SyncJob.id == job_id, SyncJob.state.in_((PENDING, QUEUED)),
+        exists().where(earlier.record_key == SyncJob.record_key, earlier.id < SyncJob.id,
+                       earlier.state.in_(WAITING_STATES)))
+        .values(sent_at=None).execution_options(synchronize_session=False)).rowcount == 1
+    session.commit()
+    return marked
 
 
 def _owned(job_id: int, token: str):
@@ -155,13 +175,14 @@ def _finish(runtime, session: Session, job_id: int, token: str,
     done = session.execute(update(SyncJob).where(*_owned(job_id, token)).values(
         state=DONE, finished_at=now, result=outcome.summary[:2000],
         remote_ref=outcome.remote_ref, last_error=None, next_attempt_at=None,
-        **_LEASE_CLEARED).execution_options(synchronize_session=False)).rowcount
-    if done != 1:
+        **_LEASE_CLEARED).returning(SyncJob.backend_id, SyncJob.record_key)
+        .execution_options(synchronize_session=False)).first()
+    if done is None:
         session.rollback()
         log.warning("hub job #%s: lease lost before the result was saved; "
                     "the worker that holds it now records the outcome", job_id)
         return "lease-lost"
-    backend_id = session.scalar(select(SyncJob.backend_id).where(SyncJob.id == job_id))
+    backend_id, key = done
     try:
         for bind in outcome.bindings:
             _bind(session, backend_id, bind, now)
@@ -173,7 +194,7 @@ def _finish(runtime, session: Session, job_id: int, token: str,
         session.rollback()
         return _fail(runtime, session, job_id, token,
                      f"the remote record is already bound to another of our records: {exc.orig}")
-    runtime.dispatch_next(session, job_id)
+    runtime.dispatch_next(session, job_id, key)
     return "done"
 
 
@@ -182,13 +203,13 @@ def _bind(session: Session, backend_id: int, bind: registry.Bind, now: dt.dateti
             Binding.record_id == bind.record_id)
     row = session.scalars(select(Binding).where(*mine)).first()
     if row is None:
+        row = Binding(backend_id=backend_id, model=bind.model, record_id=bind.record_id,
+                      external_id=bind.external_id)
         try:
             with session.begin_nested():  # another job may bind the same record right now
-                session.add(Binding(backend_id=backend_id, model=bind.model,
-                                    record_id=bind.record_id, external_id=bind.external_id))
-        except IntegrityError:
-            pass  # then it is there: update it below (or fail if bound elsewhere)
-        row = session.scalars(select(Binding).where(*mine)).first()
+                session.add(row)
+        except IntegrityError:  # then it is there: update it (or fail if bound elsewhere)
+            row = session.scalars(select(Binding).where(*mine)).first()
         if row is None:
             raise BindingConflict(f"{bind.model} {bind.record_id}: its ERP record "
                                   f"{bind.external_id} is already bound to another of our records")

@@ -70,15 +70,27 @@ class HubRuntime:
             conn.execute(update(SyncJob).where(SyncJob.id.in_(sent), SyncJob.state == PENDING)
                          .values(state=QUEUED, sent_at=utcnow()))
 
-    def dispatch_next(self, session, job_id: int) -> None:
-        """After a job of a record ended, send the next one waiting on it."""
-        key = session.scalar(select(SyncJob.record_key).where(SyncJob.id == job_id))
+    def dispatch_next(self, session, job_id: int, record_key: str | None = None) -> None:
+        """After a job ended, send the next job with its serial key if that one
+        has no message on its way (sent_at NULL: its message was dropped at a
+        claim while this job ran, see execution._claim). Sending it again while
+        its first message is still queued would leave the queue full of
+        messages for jobs already done (seen as a 60 s stall behind a
+        10,000-order backlog)."""
+        key = record_key or session.scalar(select(SyncJob.record_key).where(SyncJob.id == job_id))
         next_id = session.scalar(select(SyncJob.id).where(
             SyncJob.record_key == key, SyncJob.id > job_id,
             SyncJob.state.in_(WAITING_STATES)).order_by(SyncJob.id).limit(1))
-        session.rollback()
-        if next_id is not None:
-            self.send(next_id)
+        taken = next_id is not None and session.execute(
+            update(SyncJob).where(SyncJob.id == next_id, SyncJob.sent_at.is_(None),
+                                  SyncJob.state.in_((PENDING, QUEUED)))
+            .values(state=QUEUED, sent_at=utcnow())
+            .execution_options(synchronize_session=False)).rowcount == 1
+        session.commit()
+        if taken and not self.send(next_id):  # this process sends nothing: leave it pending
+            session.execute(update(SyncJob).where(SyncJob.id == next_id)
+                            .values(sent_at=None).execution_options(synchronize_session=False))
+            session.commit()
 
     # -- workers ---------------------------------------------------------
     def start_worker(self, threads: int) -> dramatiq.Worker:

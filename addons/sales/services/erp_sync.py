@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import click
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session, joinedload, lazyload, object_session, selectinload
 
 from connectors import hub
 from connectors.erp import KINDS as ERP_KINDS
@@ -96,8 +96,18 @@ def _customer(ctx, order: SalesOrder) -> tuple[str, int, Customer]:
 
 
 def _load(session: Session, order_id: int) -> SalesOrder | None:
+    """The order with what the payload needs, in few queries (and without the
+    hub's own jobs and bindings, which the order loads for its status)."""
+    from addons.contacts.models import Company, Person
+
     return session.scalars(select(SalesOrder).where(SalesOrder.id == order_id).options(
-        selectinload(SalesOrder.lines).joinedload(SalesOrderLine.product))).first()
+        selectinload(SalesOrder.lines).joinedload(SalesOrderLine.product),
+        joinedload(SalesOrder.currency),
+        joinedload(SalesOrder.company).selectinload(Company.emails),
+        joinedload(SalesOrder.company).selectinload(Company.phones),
+        joinedload(SalesOrder.person).selectinload(Person.emails),
+        joinedload(SalesOrder.person).selectinload(Person.phones),
+        lazyload(SalesOrder.erp_bindings), lazyload(SalesOrder.erp_jobs))).first()
 
 
 def prepare_push(ctx) -> PushPayload:
