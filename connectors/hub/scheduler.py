@@ -17,7 +17,7 @@ import time
 import uuid
 
 from sqlalchemy import or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.db import db
 
@@ -83,7 +83,12 @@ class Scheduler:
         while not self._stop.is_set():
             try:
                 self.tick()
-            except Exception:  # a database outage must not end the scheduler
+            except OperationalError as exc:
+                # the database is down or (SQLite) locked by another process's
+                # write: expected now and then, and the next tick does the work
+                log.warning("hub scheduler: database unavailable (%s); trying again",
+                            exc.orig)
+            except Exception:  # a bug must not end the scheduler either
                 log.exception("hub scheduler: tick failed; trying again")
             self._stop.wait(self.tick_seconds)
 

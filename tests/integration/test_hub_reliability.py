@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import db
-from tests.conftest import new_pg_database, test_settings
+from tests.conftest import new_pg_database, test_settings as settings_for
 from tests.doubles.fault_proxy import FaultProxy
 from tests.helpers import add_user, install, login
 
@@ -90,7 +90,7 @@ class Hub:
     def __init__(self, tmp_path: Path, pg_admin_url: str, redis: RedisServer):
         self.database_url = new_pg_database(pg_admin_url)
         self.instance = tmp_path / "instance"
-        settings = test_settings(self.instance, self.database_url, broker_url=redis.url,
+        settings = settings_for(self.instance, self.database_url, broker_url=redis.url,
                                  **{k.lower(): float(v) for k, v in HUB_TIMING.items()})
         from core.app import create_app
 
@@ -301,13 +301,14 @@ def test_erp_refused_then_503_then_back(hub, fresh_tryton):
             return client.get("/hub/dashboard/data").get_json()
 
         _wait(lambda: "cannot connect" in str(backlog()["per_backend"]) or any(
-            "cannot connect" in (j or "") for j in _last_errors(hub)), 30,
-            "a connection refusal recorded")
+            "cannot connect" in (j or "") for j in _last_errors(hub)), 90,
+            lambda: ("no connection refusal recorded", hub.job_states(), hub.log_tail()))
         data = backlog()  # the dashboard shows the backlog while the ERP is down
         assert data["per_backend"][0]["states"]["done"] == 0
         assert data["backlog"]["total"] + data["per_backend"][0]["states"]["running"] == 30
         proxy.set_mode("503", retry_after=1)
-        _wait(lambda: any("503" in (j or "") for j in _last_errors(hub)), 30, "a 503 recorded")
+        _wait(lambda: any("503" in (j or "") for j in _last_errors(hub)), 90,
+              lambda: ("no 503 recorded", _last_errors(hub)[:5], hub.log_tail()))
         assert hub.job_states().get("done", 0) == 0
         proxy.set_mode("pass")
         _wait(lambda: hub.all_finished(30), 180, lambda: (hub.job_states(), hub.log_tail()))
