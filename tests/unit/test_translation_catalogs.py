@@ -89,7 +89,15 @@ def test_committed_mo_matches_the_po(catalogs):
     expected = GNUTranslations(compiled)._catalog
     with catalogs.zh_mo.open("rb") as fh:
         committed = GNUTranslations(fh)._catalog
-    assert committed == expected
+    assert _without_generator(committed) == _without_generator(expected)
+
+
+def _without_generator(catalog: dict) -> dict:
+    """The catalog with its header's "Generated-By: Babel x.y" line dropped:
+    write_mo stamps the installed Babel's version, which is not the content."""
+    header = "".join(line for line in catalog.get("", "").splitlines(keepends=True)
+                     if not line.startswith("Generated-By:"))
+    return {**catalog, "": header}
 
 
 @every_catalog
