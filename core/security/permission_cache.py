@@ -40,5 +40,5 @@ class PermissionsPerRequest:
                       assoc_permissionview_role.c.permission_view_id == PermissionView.id)
                 .join(Role, Role.id == assoc_permissionview_role.c.role_id)
                 .where(Role.id.in_(key)))
-            cache[key] = set(rows.tuples())
+            cache[key] = {tuple(row) for row in rows}
         return (view_name, permission_name) in cache[key]

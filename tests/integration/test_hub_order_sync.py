@@ -174,6 +174,13 @@ def test_confirmed_order_reaches_the_erp_once_and_shows_its_number(shop, odoo_se
         assert order_binding.remote_state == "confirmed"
     assert _erp_status(shop, order_id) == [
         f"odoo: {remote['name']} ({order_binding.remote_state_label})"]
+    # the customer's page says where it lives in the ERP
+    client = shop.test_client()
+    login(client, "s1")
+    company_id = bindings["contacts.company"].record_id
+    page = client.get(f"/companyview/show/{company_id}").get_data(as_text=True)
+    panel = page.split('id="external-bindings"', 1)[1].split("</ul>", 1)[0]
+    assert "odoo" in panel and f'<span class="external-ref">{remote["partner_id"]}</span>' in panel
 
 
 def test_unreachable_then_503_then_back_syncs_each_order_once(shop, odoo_server, proxy_to):

@@ -8,6 +8,7 @@ from .contact_fields import ContactFields, tag_table
 
 class Company(ContactFields, Model):
     __tablename__ = "contacts_company"
+    SYNC_MODEL = "contacts.company"  # the name the hub's jobs and bindings use
 
     tax_id: Mapped[str | None] = mapped_column(String(64))  # as typed
     # compact and validated; duplicate detection looks companies up by it

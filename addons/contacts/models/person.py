@@ -9,6 +9,7 @@ from .contact_fields import ContactFields, tag_table
 
 class Person(ContactFields, Model):
     __tablename__ = "contacts_person"
+    SYNC_MODEL = "contacts.person"  # the name the hub's jobs and bindings use
 
     job_title: Mapped[str | None] = mapped_column(String(128))
     company_id: Mapped[int | None] = mapped_column(

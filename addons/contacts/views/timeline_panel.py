@@ -13,6 +13,7 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import get_timezone, gettext
 
+from connectors import hub
 from core.db import db
 from core.security.actor import current_actor
 
@@ -55,7 +56,9 @@ class TimelinePanel:
         except ContactFieldError:
             abort(400)
         return {**page, "timeline_kinds": [(k, timeline.KINDS[k].label) for k in timeline.LOGGED],
-                "may_log": timeline.may_log(db.session, contact)}
+                "may_log": timeline.may_log(db.session, contact),
+                "external_bindings": hub.bindings_for(db.session, contact.SYNC_MODEL,
+                                                      [contact.id])}
 
     @expose("/timeline/<int:pk>", methods=["GET"])
     @has_access

@@ -38,9 +38,11 @@ PUSH, CANCEL = "sales.order.push", "sales.order.cancel"
 def _serial_key(order: SalesOrder) -> str:
     """Orders of one customer sync one after another, so two of them never
     both create that customer in the ERP (and a cancel follows its push)."""
+    from addons.contacts.models import Company, Person
+
     if order.company_id is not None:
-        return f"contacts.company:{order.company_id}"
-    return f"contacts.person:{order.person_id}"
+        return f"{Company.SYNC_MODEL}:{order.company_id}"
+    return f"{Person.SYNC_MODEL}:{order.person_id}"
 
 
 def request_push(session: Session, order: SalesOrder) -> list[SyncJob]:
@@ -79,7 +81,7 @@ class CancelPayload:
 
 def _customer(ctx, order: SalesOrder) -> tuple[str, int, Customer]:
     contact = order.company or order.person
-    model = "contacts.company" if order.company is not None else "contacts.person"
+    model = type(contact).SYNC_MODEL
     prefix = "CD-COMPANY" if order.company is not None else "CD-PERSON"
     bound = ctx.binding(model, contact.id)
     emails = sorted(contact.emails, key=lambda e: e.id)
