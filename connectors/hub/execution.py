@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 
 from dramatiq.middleware import Interrupt
 from sqlalchemy import exists, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, lazyload
 
 from connectors.errors import PermanentError, TransientError
 from core.db import db
@@ -39,10 +41,6 @@ from .models import (DONE, FAILED, PENDING, QUEUED, RUNNING, WAITING_STATES, Bac
 
 log = logging.getLogger(__name__)
 EARLY_SLACK = dt.timedelta(seconds=1)  # a delayed message may arrive a little early
-
-
-class BindingConflict(Exception):
-    """The remote record is bound to another local record (unique both ways)."""
 
 
 @dataclass
@@ -60,7 +58,7 @@ class JobContext:
     def binding(self, model: str, record_id: int) -> Binding | None:
         return self.session.scalars(select(Binding).where(
             Binding.backend_id == self.backend_id, Binding.model == model,
-            Binding.record_id == record_id)).first()
+            Binding.record_id == record_id).options(lazyload(Binding.backend))).first()
 
 
 def run_job(runtime, job_id: int) -> str:
@@ -187,40 +185,44 @@ def _finish(runtime, session: Session, job_id: int, token: str,
         for bind in outcome.bindings:
             _bind(session, backend_id, bind, now)
         session.commit()
-    except BindingConflict as exc:
-        session.rollback()
-        return _fail(runtime, session, job_id, token, str(exc))
     except IntegrityError as exc:
         session.rollback()
-        return _fail(runtime, session, job_id, token,
-                     f"the remote record is already bound to another of our records: {exc.orig}")
+        reason = _binding_conflict(session, backend_id, outcome.bindings) or _internal(exc)
+        session.rollback()
+        return _fail(runtime, session, job_id, token, reason)
     runtime.dispatch_next(session, job_id, key)
     return "done"
 
 
 def _bind(session: Session, backend_id: int, bind: registry.Bind, now: dt.datetime) -> None:
-    mine = (Binding.backend_id == backend_id, Binding.model == bind.model,
-            Binding.record_id == bind.record_id)
-    row = session.scalars(select(Binding).where(*mine)).first()
-    if row is None:
-        row = Binding(backend_id=backend_id, model=bind.model, record_id=bind.record_id,
-                      external_id=bind.external_id)
-        try:
-            with session.begin_nested():  # another job may bind the same record right now
-                session.add(row)
-        except IntegrityError:  # then it is there: update it (or fail if bound elsewhere)
-            row = session.scalars(select(Binding).where(*mine)).first()
-        if row is None:
-            raise BindingConflict(f"{bind.model} {bind.record_id}: its ERP record "
-                                  f"{bind.external_id} is already bound to another of our records")
-    row.external_id = bind.external_id
+    """Insert or update the record's binding in one statement (INSERT ... ON
+    CONFLICT on the local side, so two jobs binding one record at once both
+    succeed). An external id already bound to another of our records breaks
+    the other unique constraint: IntegrityError, and the job fails saying so."""
+    values = {"external_id": bind.external_id, "synced_at": now}
     if bind.external_number is not None:
-        row.external_number = bind.external_number
+        values["external_number"] = bind.external_number
     if bind.remote_state is not None:
-        row.remote_state = bind.remote_state
-        row.remote_state_label = bind.remote_state_label
-    row.synced_at = now
-    session.flush()
+        values.update(remote_state=bind.remote_state, remote_state_label=bind.remote_state_label)
+    insert = _INSERTS[session.get_bind().dialect.name](Binding).values(
+        backend_id=backend_id, model=bind.model, record_id=bind.record_id, **values)
+    session.execute(insert.on_conflict_do_update(
+        index_elements=[Binding.backend_id, Binding.model, Binding.record_id], set_=values))
+
+
+_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
+
+
+def _binding_conflict(session: Session, backend_id: int, binds) -> str | None:
+    """In words: which remote record is already bound to which other record of ours."""
+    for bind in binds:
+        other = session.scalars(select(Binding.record_id).where(
+            Binding.backend_id == backend_id, Binding.model == bind.model,
+            Binding.external_id == bind.external_id, Binding.record_id != bind.record_id)).first()
+        if other is not None:
+            return (f"{bind.model} {bind.record_id}: its remote record {bind.external_id} is "
+                    f"already bound to our {bind.model} {other} (bindings are unique both ways)")
+    return None
 
 
 def _reschedule(runtime, session: Session, ctx: JobContext, token: str, error: str,

@@ -132,6 +132,9 @@ class SchedulerLease(Model):
 
 
 # job rows change state by conditional UPDATEs many times; their history is the
-# job row itself (attempts, last error); manual retry/cancel are audited as events
+# job row itself (attempts, last error, result); manual retry/cancel are audited
+# as events. Bindings are written only by jobs (read-only on screen): the job
+# that wrote one is their history.
 exclude("SyncJob")
+exclude("Binding")
 exclude("SchedulerLease")

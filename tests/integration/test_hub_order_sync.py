@@ -72,14 +72,16 @@ def _backend(app, url, name="odoo"):
         return backend.id
 
 
-def _confirmed_order(app, lines=(("CD-CHAIR", "2"), ("CD-DESK", "1")), confirm=True):
+def _confirmed_order(app, lines=(("CD-CHAIR", "2"), ("CD-DESK", "1")), confirm=True,
+                     customer=None):
     with app.app_context():
         from addons.contacts.models import Company
         from addons.sales.models import Product, SalesOrder
         from addons.sales.services import order_states
         from addons.sales.services.order_lines import new_line
 
-        company = db.session.scalars(select(Company)).first()
+        company = db.session.scalars(select(Company).order_by(Company.id).filter_by(
+            **({"name": customer} if customer else {}))).first()
         order = SalesOrder(company=company, currency=company and db.session.scalars(
             select(Product)).first().currency, owner_id=company.owner_id)
         db.session.add(order)
@@ -212,6 +214,39 @@ def test_unreachable_then_503_then_back_syncs_each_order_once(shop, odoo_server,
         _stop(shop)
     for _, number in orders:
         assert odoo_server.app.orders_with_reference(number) == 1
+
+
+def test_two_customers_matching_one_erp_partner_fail_with_both_named(shop, odoo_server):
+    """A duplicate customer (same tax id) matches the ERP partner already bound
+    to the first one: bindings are unique both ways, so the job says which."""
+    _backend(shop, odoo_server.url)
+    first_id, _ = _confirmed_order(shop)
+    with shop.app_context():
+        from addons.contacts.models import Company
+
+        original = db.session.scalars(select(Company).order_by(Company.id)).first()
+        twin = Company(name="华东物流 (duplicate)", owner_id=original.owner_id,
+                       tax_id=original.tax_id)
+        db.session.add(twin)
+        db.session.commit()
+        original_id, twin_id = original.id, twin.id
+    _start(shop)
+    try:  # the first customer reaches the ERP, then its twin's order is confirmed
+        _wait(lambda: _jobs(shop, first_id)[0].state == "done", what="first job done")
+        twin_order, _ = _confirmed_order(shop, customer="华东物流 (duplicate)")
+        _wait(lambda: _jobs(shop, twin_order)[0].state == "failed",
+              what=lambda: f"twin job failed: {_jobs(shop, twin_order)}")
+    finally:
+        _stop(shop)
+    error = _jobs(shop, twin_order)[0].last_error
+    assert f"contacts.company {twin_id}" in error
+    assert f"already bound to our contacts.company {original_id}" in error
+    with shop.app_context():
+        from connectors.hub.models import Binding
+
+        bound = db.session.scalars(select(Binding.record_id).where(
+            Binding.model == "contacts.company")).all()
+    assert bound == [original_id]
 
 
 def test_unknown_product_fails_with_the_reason_and_retry_after_the_fix(shop, odoo_server):
