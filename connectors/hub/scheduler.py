@@ -4,7 +4,7 @@ pull and the clean-up of old jobs less often.
 Election through the database: the scheduler lease row is taken by a
 conditional UPDATE (free, expired, or already ours) and renewed every tick,
 so a second `crossdock scheduler` waits as a standby and takes over within
-one lease period after the first one dies.
+one lease period (6 ticks, at least 30 s) after the first one dies.
 """
 from __future__ import annotations
 
@@ -41,15 +41,23 @@ class Scheduler:
         self._last_clean = 0.0
 
     def acquire(self, session) -> bool:
-        """Take or renew the lease; True while this process is the scheduler."""
+        """Take or renew the lease; True while this process is the scheduler.
+        A held lease is renewed only once half of it has passed: a write every
+        tick would, on SQLite, fail other processes' transactions that read
+        before they write (`database is locked` at once, whatever the timeout)."""
         now = utcnow()
-        until = now + dt.timedelta(seconds=max(3 * self.tick_seconds, 10))
-        taken = session.execute(update(SchedulerLease).where(
+        lease = dt.timedelta(seconds=max(6 * self.tick_seconds, 30))
+        row = session.get(SchedulerLease, LEASE_NAME)
+        if row is not None and row.holder == self.holder and row.expires_at - now > lease / 2:
+            session.commit()
+            return True
+        until = now + lease
+        taken = row is not None and session.execute(update(SchedulerLease).where(
             SchedulerLease.name == LEASE_NAME,
             or_(SchedulerLease.holder == self.holder, SchedulerLease.expires_at < now))
             .values(holder=self.holder, expires_at=until)
             .execution_options(synchronize_session=False)).rowcount == 1
-        if not taken and session.get(SchedulerLease, LEASE_NAME) is None:
+        if row is None:
             try:
                 session.add(SchedulerLease(name=LEASE_NAME, holder=self.holder, expires_at=until))
                 session.flush()

@@ -354,7 +354,15 @@ def test_one_scheduler_is_elected(shop):
     first, second = Scheduler(runtime, "one"), Scheduler(runtime, "two")
     assert first.tick() is not None  # elected: it swept
     assert second.tick() is None  # standby while the first renews
+    with shop.app_context():
+        from connectors.hub.models import SchedulerLease
+
+        held_until = db.session.get(SchedulerLease, "scheduler").expires_at
+        db.session.remove()
     assert first.tick() is not None
+    with shop.app_context():  # a fresh lease is not rewritten at every tick
+        assert db.session.get(SchedulerLease, "scheduler").expires_at == held_until
+        db.session.remove()
     with shop.app_context():
         from sqlalchemy import update
         from connectors.hub.models import SchedulerLease, utcnow
