@@ -2,8 +2,8 @@
 pull and the clean-up of old jobs less often.
 
 Election through the database: the scheduler lease row is taken by a
-conditional UPDATE (free, expired, or already ours) and renewed every tick,
-so a second `crossdock scheduler` waits as a standby and takes over within
+conditional UPDATE (free, expired, or already ours) and renewed once half of
+it has passed, so a second `crossdock scheduler` waits as a standby and takes over within
 one lease period (6 ticks, at least 30 s) after the first one dies.
 """
 from __future__ import annotations
