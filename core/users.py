@@ -6,6 +6,8 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash
 
+from .security.usernames import username_taken
+
 INITIAL_PASSWORD_FILE = "initial_admin_password"
 
 
@@ -21,8 +23,8 @@ def create_user(sm, username: str, email: str, password: str, role_names: list[s
         if role is None:
             raise UserError(f"unknown role '{name}'")
         roles.append(role)
-    if sm.find_user(username=username):
-        raise UserError(f"user '{username}' exists already")
+    if username_taken(sm.session, username):
+        raise UserError(f"user '{username}' exists already (user names ignore case)")
     if sm.find_user(email=email):
         raise UserError(f"e-mail '{email}' is used by another user")
     user = sm.add_user(username, first_name or username, last_name or "-", email,

@@ -5,6 +5,11 @@ attempts are recorded (as audit rows), and a `before_request` hook in front of
 both endpoints refuses further attempts with 429 once a user name or an
 address has failed too often within the window. Counting lives in the
 database, so every web process shares it.
+
+Attempts count under the lower-cased user name (FAB finds the user ignoring
+case). A success clears the failures of its own name only, in the name's
+count and in the address's: a success for another name, say the attacker's
+own account, must not reset the count of the address guessing from.
 """
 from __future__ import annotations
 
@@ -12,32 +17,41 @@ import datetime as dt
 
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
+from ..api.security_api import SecurityApi
 from ..db import db
 from .audit import AuditLog, record_event
 from .permission_cache import PermissionsPerRequest
+from .usernames import UserDBModelView, username_key
 
 LOGIN_ENDPOINTS = {"AuthDBView.login", "SecurityApi.login"}
 IP_FACTOR = 4  # an address may fail this many times more than one user name
 
 
 class CrossdockSecurityManager(PermissionsPerRequest, SecurityManager):
+    security_api = SecurityApi  # REST login: `provider` optional (FAB: a 500 without it)
+    userdbmodelview = UserDBModelView
+
     def auth_user_db(self, username, password):
         user = super().auth_user_db(username, password)
         record_event(db.session, "login_success" if user else "login_failure",
-                     "User", (username or "")[:64])
+                     "User", username_key(username))
         db.session.commit()
         return user
 
 
 def _failures_since(column, value, since: dt.datetime) -> int:
-    last_ok = select(func.max(AuditLog.at)).where(
-        AuditLog.action == "login_success", column == value, AuditLog.at >= since
-    ).scalar_subquery()
+    """Failures where `column` is `value` within the window, but for those of
+    a name that has logged in successfully after them."""
+    success = aliased(AuditLog)
+    cleared = exists().where(success.action == "login_success",
+                             success.record_id == AuditLog.record_id,
+                             success.at >= AuditLog.at, success.id > AuditLog.id)
     stmt = select(func.count()).select_from(AuditLog).where(
         AuditLog.action == "login_failure", column == value, AuditLog.at >= since,
-        AuditLog.at > func.coalesce(last_ok, since),
+        ~cleared,
     )
     return db.session.scalar(stmt) or 0
 
@@ -49,7 +63,7 @@ def seconds_until_allowed(username: str, ip: str | None) -> int:
     limit = settings.login_max_failures
     since = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(
         seconds=window)
-    blocked = _failures_since(AuditLog.record_id, username[:64], since) >= limit
+    blocked = _failures_since(AuditLog.record_id, username_key(username), since) >= limit
     if ip and not blocked:
         blocked = _failures_since(AuditLog.ip, ip, since) >= limit * IP_FACTOR
     return window if blocked else 0
