@@ -56,6 +56,7 @@ def _flask_config(settings: Settings) -> dict:
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "APP_NAME": "Crossdock",
         "AUTH_TYPE": 1,  # AUTH_DB
+        "AUTH_USERNAME_CI": True,  # FAB finds users ignoring case; see security/usernames.py
         "FAB_CREATE_DB": False,  # the platform migration owns every table
         "FAB_ADD_SECURITY_API": False,  # role/user CRUD over REST: not offered
         "FAB_API_SWAGGER_UI": True,
