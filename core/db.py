@@ -5,16 +5,52 @@ otherwise commits DDL implicitly, so a failed addon install could leave a
 half-created table behind. We take over BEGIN ourselves (the SQLAlchemy recipe
 for pysqlite), turn on foreign keys, WAL and a busy timeout for several
 processes sharing one file.
+
+Transactions begin IMMEDIATE (they take the write lock first, waiting up to
+the busy timeout for it): a DEFERRED transaction that reads and then writes
+fails at once with "database is locked" when another connection committed in
+between (SQLITE_BUSY_SNAPSHOT, which no timeout helps), and `crossdock run`'s
+web and worker threads, the scheduler and CLI commands all do that. DEFERRED
+are only read-only HTTP requests (GET, HEAD, OPTIONS), so readers never queue
+behind each other or a writer, and a transaction a thread begins on a second
+connection while it holds the write lock on a first one (the addon gate's
+poll, a schema inspection): it could not take the lock anyway, and waiting for
+itself would end in "database is locked" after the timeout.
 """
 from __future__ import annotations
 
+import threading
+from weakref import WeakSet
+
+from flask import has_request_context, request
 from flask_appbuilder import Model
 from flask_appbuilder.models.sqla.base import SQLA
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 db = SQLA(session_options={"expire_on_commit": False})
 metadata = Model.metadata
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_writers = threading.local()  # .connections: this thread's, begun IMMEDIATE
+
+
+def _writing_connections() -> WeakSet:
+    if not hasattr(_writers, "connections"):
+        _writers.connections = WeakSet()
+    return _writers.connections
+
+
+def _holds_write_lock(conn: Connection) -> bool:
+    """This thread writes on another connection to the same file."""
+    return any(other is not conn and other.in_transaction()
+               and other.engine.url == conn.engine.url
+               for other in list(_writing_connections()))
+
+
+def _begin_immediate(conn: Connection) -> bool:
+    if has_request_context() and request.method in READ_ONLY_METHODS:
+        return False
+    return not _holds_write_lock(conn)
 
 
 def make_sqlite_transactional(engine: Engine) -> None:
@@ -33,4 +69,9 @@ def make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        if _begin_immediate(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _writing_connections().add(conn)
+        else:
+            conn.exec_driver_sql("BEGIN")
+            _writing_connections().discard(conn)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from connectors.erp import KINDS
 from connectors.errors import PermanentError, TransientError
 
-from .clients import backend_config, client_for
+from .clients import client_for
 from .models import Backend
 
 
@@ -60,10 +60,12 @@ def save_backend(session: Session, backend: Backend | None, *, name: str, kind: 
     return backend
 
 
-def test_connection(backend: Backend) -> tuple[bool, str]:
-    """(ok, message): the client's own description, or what is wrong in words."""
+def test_connection(config: dict) -> tuple[bool, str]:
+    """(ok, message): the client's own description, or what is wrong in words.
+    Takes `backend_config(backend)`: end the transaction before calling (on
+    SQLite an open one holds the write lock for the whole remote call)."""
     try:
-        client = client_for(backend_config(backend))
+        client = client_for(config)
         return True, f"connected: {client.test_connection()}"
     except TransientError as exc:
         return False, f"cannot reach it now: {exc}"

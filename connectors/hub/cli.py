@@ -176,6 +176,7 @@ def backend_add(name, kind, url, database, username, options_json, secret) -> No
 def backend_test(name) -> None:
     """Try to reach a backend and say what is wrong, if anything."""
     from connectors.hub.backends import test_connection
+    from connectors.hub.clients import backend_config
     from connectors.hub.models import Backend
     from core.db import db
 
@@ -184,7 +185,9 @@ def backend_test(name) -> None:
         backend = db.session.scalars(select(Backend).where(Backend.name == name)).first()
         if backend is None:
             _refuse(f"no backend named {name!r}")
-        ok, message = test_connection(backend)
+        config = backend_config(backend)
+        db.session.rollback()  # no transaction open during the remote call
+        ok, message = test_connection(config)
     click.echo(message)
     if not ok:
         sys.exit(1)

@@ -27,6 +27,7 @@ from core.db import db
 from core.views.record_view import RecordView
 
 from ..backends import BackendInputError, save_backend, test_connection
+from ..clients import backend_config
 from ..models import Backend
 
 LABELS = {"name": _l("Name"), "kind": _l("Kind"), "url": _l("URL"),
@@ -126,7 +127,8 @@ class BackendView(RecordView):
         backend = db.session.get(Backend, pk)
         if backend is None:
             abort(404)
-        ok, message = test_connection(backend)
-        db.session.rollback()
-        flash(f"{backend.name}: {message}", "success" if ok else "danger")
+        config, name = backend_config(backend), backend.name
+        db.session.rollback()  # no transaction open during the remote call
+        ok, message = test_connection(config)
+        flash(f"{name}: {message}", "success" if ok else "danger")
         return redirect(url_for("BackendView.show", pk=pk))
