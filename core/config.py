@@ -56,6 +56,7 @@ class Settings:
     hub_status_pull_seconds: float = 300.0  # ERP order states read back this often
     hub_keep_done_days: int = 30  # done/cancelled jobs older than this are deleted
     metrics_token: str | None = None  # /metrics answers `Authorization: Bearer <token>`
+    password_hash: str = "scrypt"  # werkzeug method for new password hashes (~0.1 s each)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -100,6 +101,7 @@ class Settings:
             hub_status_pull_seconds=float(_env("HUB_STATUS_PULL_SECONDS", "300")),
             hub_keep_done_days=int(_env("HUB_KEEP_DONE_DAYS", "30")),
             metrics_token=_env("METRICS_TOKEN"),
+            password_hash=_env("PASSWORD_HASH", "scrypt"),
         )
         values.update(overrides)
         return cls(**values)

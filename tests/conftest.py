@@ -1,95 +1,95 @@
 """Test fixtures: apps built through create_app on real SQLite and PostgreSQL.
 
-PostgreSQL: a throwaway cluster started here with Debian's server binaries
-(or CROSSDOCK_TEST_PG_URL pointing at one), one fresh database per test.
+PostgreSQL: a throwaway cluster per worker started with Debian's server
+binaries (bench/pg_cluster.py), or CROSSDOCK_TEST_PG_URL pointing at one.
+Each test gets its own database, copied from a per-worker template that
+create_app has already migrated (a copied SQLite file, CREATE DATABASE ...
+TEMPLATE), so no test pays for the platform's migrations and permission rows.
 """
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import socket
-import subprocess
+import sqlite3
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from bench.pg_cluster import PG_BIN, create_database, pg_cluster
 from core.app import create_app
 from core.config import Settings
 from tests.erp.tryton_server import fresh_tryton, tryton  # noqa: F401  (real Tryton servers)
 
 TESTS_DIR = Path(__file__).resolve().parent
 EXAMPLE_ADDONS = TESTS_DIR / "addons"
-PG_BIN = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(cmd: list[str]) -> list[str]:
-    """initdb and postgres refuse to run as root; run them as the postgres user."""
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 
 @pytest.fixture(scope="session")
 def pg_admin_url():
-    """URL of a PostgreSQL server's maintenance database, started for this run."""
+    """URL of a PostgreSQL server's maintenance database, started for this run
+    (one per xdist worker), or CROSSDOCK_TEST_PG_URL's."""
     if os.environ.get("CROSSDOCK_TEST_PG_URL"):
         yield os.environ["CROSSDOCK_TEST_PG_URL"]
         return
     if not PG_BIN:
         pytest.fail("PostgreSQL server binaries not found: run the README's test command, "
                     "which installs the Debian package 'postgresql'")
-    bin_dir = PG_BIN[-1]
-    root = Path(tempfile.mkdtemp(prefix="crossdock-pg-"))
-    shutil.chown(root, "postgres") if os.geteuid() == 0 else None
-    data = root / "data"
-    port = _free_port()
-    subprocess.run(_as_postgres([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
-                                 "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]),
-                   check=True, capture_output=True)
-    proc = subprocess.Popen(_as_postgres([
-        str(bin_dir / "postgres"), "-D", str(data), "-p", str(port),
-        "-k", str(root), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-        "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    engine = create_engine(url)
-    for _ in range(100):
-        try:
-            with engine.connect():
-                break
-        except Exception:
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("PostgreSQL did not start")
-    engine.dispose()
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    shutil.rmtree(root, ignore_errors=True)
+    with pg_cluster(shared_buffers="128MB") as url:
+        yield url
 
 
-def new_pg_database(admin_url: str) -> str:
-    name = "t_" + uuid.uuid4().hex[:12]
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return re.sub(r"/[^/]*$", f"/{name}", admin_url)
+def new_pg_database(admin_url: str, template: str | None = None) -> str:
+    """A new database: empty, or a copy of `template` (CREATE DATABASE ... TEMPLATE)."""
+    return create_database(admin_url, "t_" + uuid.uuid4().hex[:12], template)
+
+
+def _migrated(url: str, instance: Path) -> None:
+    """Run create_app once on `url`: platform migrated, roles and FAB's permission
+    rows written; then every connection closed, so the database can be copied."""
+    from core.db import db
+
+    app = create_app(test_settings(instance, url))
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, built once per worker; tests get copies."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "crossdock.sqlite"
+    _migrated(f"sqlite:///{path}", folder / "instance")
+    with sqlite3.connect(path) as conn:  # the copy is the file alone: no WAL left
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_admin_url) -> str:
+    """A migrated PostgreSQL database, built once per worker; tests get copies."""
+    url = new_pg_database(pg_admin_url)
+    _migrated(url, Path(tempfile.mkdtemp(prefix="crossdock-pg-template-")))
+    return url.rsplit("/", 1)[-1]
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
-    """A fresh, empty database: each test runs once on SQLite and once on PostgreSQL."""
+    """A database with the platform migrated and no addon installed, copied from
+    a per-worker template: each test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "crossdock.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return new_pg_database(request.getfixturevalue("pg_admin_url"),
+                           request.getfixturevalue("pg_template"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request, tmp_path):
+    """A database with nothing in it, for tests of a first start or of migrations."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'crossdock.sqlite'}"
     return new_pg_database(request.getfixturevalue("pg_admin_url"))
@@ -103,7 +103,8 @@ def sqlite_url(tmp_path):
 def test_settings(instance: Path, database_url: str, **overrides) -> Settings:
     values = dict(instance_path=instance, database_url=database_url,
                   secret_key="test-secret-key-" + "x" * 32, addons_paths=(EXAMPLE_ADDONS,),
-                  addon_poll_seconds=0.0, hub_embedded_threads=0)  # tests start hub workers
+                  addon_poll_seconds=0.0, hub_embedded_threads=0,  # tests start hub workers
+                  password_hash="pbkdf2:sha256:1000")  # scrypt's 0.1 s per user is for real logins
     values.update(overrides)
     return Settings.from_env(**values)
 
