@@ -28,6 +28,7 @@ from .security.access import ensure_roles, sync_role_permissions
 from .security.login_guard import CrossdockSecurityManager, guard_login
 from .security.record_rules import AccessDenied, refusal_in_request
 from .security.request_guard import csrf, guard_request
+from .security.view_permissions import ensure_view_permissions
 
 log = logging.getLogger(__name__)
 CORE_DIR = Path(__file__).resolve().parent
@@ -60,7 +61,7 @@ def _flask_config(settings: Settings) -> dict:
         "FAB_CREATE_DB": False,  # the platform migration owns every table
         "FAB_ADD_SECURITY_API": False,  # role/user CRUD over REST: not offered
         "FAB_API_SWAGGER_UI": True,
-        "FAB_UPDATE_PERMS": True,
+        "FAB_UPDATE_PERMS": False,  # ensure_view_permissions, once every view is added
         "AUTH_ROLE_ADMIN": "Admin",
         "AUTH_ROLE_PUBLIC": "Public",
         "LANGUAGES": LANGUAGES,
@@ -71,6 +72,7 @@ def _flask_config(settings: Settings) -> dict:
         "SESSION_COOKIE_SECURE": settings.session_cookie_secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "FAB_PASSWORD_HASH_METHOD": settings.password_hash,
     }
 
 
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         register_core_views(appbuilder)
         extensions.init_app(app, appbuilder)
 
+        ensure_view_permissions(appbuilder, db.session)
         sync_role_permissions(db.session, runtime.loaded.values(), gate.refresh(force=True))
         db.session.commit()
 
