@@ -12,6 +12,7 @@ from wtforms.validators import Optional
 
 from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
+from core.views.time_filters import TimeColumnFilters
 
 from ..models.activity import KINDS, TODO, Activity
 from ..services.activities import check, today
@@ -64,8 +65,12 @@ class FilterDone(BaseFilter):
         return query.filter(Activity.done_at.is_not(None))
 
 
+class ActivityInterface(TimeColumnFilters, CappedCountInterface):
+    """List counts stop at the cap; due_time has filters (FAB has none for a time)."""
+
+
 class ActivityView(RecordView):
-    datamodel = CappedCountInterface(Activity)  # list counts stop at the cap
+    datamodel = ActivityInterface(Activity)
     label_columns = LABELS
     list_title = _l("Activities")
     list_columns = ["kind", "summary", "due_date", "due_time", "owner", "lead", "company",
