@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from ..api.security_api import SecurityApi
 from ..db import db
+from ..views.user_stats import UserStatsChart
 from .audit import AuditLog, record_event
 from .permission_cache import PermissionsPerRequest
 from .usernames import UserDBModelView, username_key
@@ -33,6 +34,7 @@ IP_FACTOR = 4  # an address may fail this many times more than one user name
 class CrossdockSecurityManager(PermissionsPerRequest, SecurityManager):
     security_api = SecurityApi  # REST login: `provider` optional (FAB: a 500 without it)
     userdbmodelview = UserDBModelView
+    userstatschartview = UserStatsChart  # drawn locally, not with Google Charts
 
     def auth_user_db(self, username, password):
         user = super().auth_user_db(username, password)
