@@ -195,6 +195,38 @@ def may_write(session: Session, obj) -> bool:
 _resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("rr_resolving", default=False)
 
 
+_OPTIONS = "_crossdock_read_options"
+
+
+def _read_options(session: Session, actor: Actor) -> tuple:
+    """The loader criteria of `actor`, built once per session and actor (a board
+    page runs ~170 statements) and dropped when the transaction ends, since
+    team membership may change with it."""
+    cache = session.info.setdefault(_OPTIONS, {})
+    key = (actor.user_id, actor.roles)
+    if key not in cache:
+        token = _resolving.set(True)
+        try:
+            scope = _scope_of(session, actor)
+        finally:
+            _resolving.reset(token)
+        options = []
+        for model, rules in _RULES.items():
+            name = scope_for(model, actor, "read")
+            if name != "all":
+                options.append(with_loader_criteria(
+                    model, _read_criteria(rules, name, scope, readable_states(model, actor)),
+                    include_aliases=True))
+        cache[key] = tuple(options)
+    return cache[key]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_read_options(session: Session) -> None:
+    session.info.pop(_OPTIONS, None)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _filter_reads(state) -> None:
     if not _RULES or _resolving.get() or state.execution_options.get("skip_record_rules"):
@@ -204,18 +236,11 @@ def _filter_reads(state) -> None:
     token = _resolving.set(True)
     try:
         actor = current_actor()
-        if actor.is_system or ADMIN_ROLE in actor.roles:
-            return
-        scope = _scope_of(state.session, actor)
     finally:
         _resolving.reset(token)
-    options = []
-    for model, rules in _RULES.items():
-        name = scope_for(model, actor, "read")
-        if name != "all":
-            options.append(with_loader_criteria(
-                model, _read_criteria(rules, name, scope, readable_states(model, actor)),
-                include_aliases=True))
+    if actor.is_system or ADMIN_ROLE in actor.roles:
+        return
+    options = _read_options(state.session, actor)
     if options:
         state.statement = state.statement.options(*options)
 
