@@ -56,6 +56,7 @@ def _flask_config(settings: Settings) -> dict:
         "SQLALCHEMY_DATABASE_URI": settings.database_url,
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
         "APP_NAME": "Crossdock",
+        "FAB_INDEX_VIEW": "core.views.home.HomeView",  # the start page's tiles
         "AUTH_TYPE": 1,  # AUTH_DB
         "AUTH_USERNAME_CI": True,  # FAB finds users ignoring case; see security/usernames.py
         "FAB_CREATE_DB": False,  # the platform migration owns every table

@@ -21,6 +21,7 @@ from .views.activity_reminder_bell import ReminderLabel, ReminderView
 from .views.activity_view import ActivityView
 from .views.assignment_rule_view import AssignmentMemberView, AssignmentRuleView
 from .views.currency_view import CurrencyRateView, CurrencyView
+from .views.home_tiles import activities_due, my_pipeline
 from .views.lead_view import LeadView, OpportunityView
 from .views.lost_reason_view import LostReasonView
 from .views.order_print import OrderPrintView
@@ -71,6 +72,8 @@ def register(addon):
     addon.view(ReminderView, "Reminders", label=ReminderLabel(), icon="fa-bell")  # navbar bell
     addon.view_no_menu(AssignmentMemberView)
     addon.view_no_menu(OrderPrintView)
+    addon.home_tile(activities_due, order=10)  # the start page
+    addon.home_tile(my_pipeline, order=20)
 
     addon.api(LeadApi)
     addon.api(ActivityApi)

@@ -12,7 +12,9 @@ def init_app(app, appbuilder) -> None:
     settings = app.extensions["crossdock"].settings
     app.extensions["hub"] = HubRuntime(app, settings)
     from .views import register_views
+    from .views.home_tiles import register_tiles
     register_views(appbuilder)
+    register_tiles(app)  # backlog and failed jobs on the start page (Admin)
 
 
 def serve(app) -> None:

@@ -22,6 +22,7 @@ from flask_appbuilder import Model
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from .. import models as _platform_models  # noqa: F401  (addon models reference them)
+from ..home_tiles import add_tile
 from ..security import record_rules
 from ..security.access import AccessRow, PermissionTarget, read_access_csv
 from .discovery import AddonSource
@@ -55,6 +56,7 @@ class AddonRegistrar:
     views: list[_ViewDecl] = field(default_factory=list)
     hooks: dict[str, Callable] = field(default_factory=dict)
     commands: list = field(default_factory=list)
+    tiles: list[tuple[Callable, int]] = field(default_factory=list)
 
     def view(self, view: type, name: str, *, category: str | None = None,
              label: str | None = None, icon: str = "",
@@ -74,6 +76,10 @@ class AddonRegistrar:
         if hook not in HOOKS:
             raise AddonDeclarationError(f"addon '{self.name}': unknown hook '{hook}'")
         self.hooks[hook] = fn
+
+    def home_tile(self, build: Callable, *, order: int = 100) -> None:
+        """A tile on the start page (core/home_tiles.py), shown while the addon is active."""
+        self.tiles.append((build, order))
 
     def command(self, command) -> None:
         """A click command, run as `crossdock <addon> <command>` inside the app,
@@ -215,7 +221,10 @@ def mount(appbuilder, loaded: LoadedAddon, registrar: AddonRegistrar,
             categories.add(decl.category)
     for category in sorted(categories):
         loaded.permission_targets.append(PermissionTarget(category, None))
-    _mount_files(current_app._get_current_object(), loaded)
+    app = current_app._get_current_object()
+    for build, order in registrar.tiles:
+        add_tile(app, build, order=order, shown=menu_cond)
+    _mount_files(app, loaded)
 
 
 def _mount_files(app, loaded: LoadedAddon) -> None:

@@ -351,6 +351,21 @@ def won_lost(session: Session, f: DashboardFilter,
     return reason_rows, owner_rows
 
 
+def open_pipeline(session: Session, f: DashboardFilter) -> tuple[int, Amount]:
+    """How many opportunities are open, and their expected revenue in the base
+    currency (converted as on the dashboard); the home page's pipeline tile.
+    Raises MissingRate without a base currency."""
+    money = _Converter(session, f.as_of)
+    count, amount = 0, Amount()
+    total_revenue = type_coerce(func.sum(Lead.expected_revenue), _AMOUNT)
+    for currency_id, n, total in session.execute(
+            select(Lead.currency_id, func.count(), total_revenue)
+            .where(Lead.status == OPEN, *_lead_filters(f)).group_by(Lead.currency_id)):
+        count += n
+        money.add(amount, currency_id, total)
+    return count, money.finish(amount)
+
+
 def activity_backlog(session: Session, f: DashboardFilter) -> list[BacklogRow]:
     """Open activities (not done) per owner: overdue (due before `as_of`),
     today, upcoming. Team and owner filters apply; the period does not (a
