@@ -5,6 +5,8 @@ binaries (bench/pg_cluster.py), or CROSSDOCK_TEST_PG_URL pointing at one.
 Each test gets its own database, copied from a per-worker template that
 create_app has already migrated (a copied SQLite file, CREATE DATABASE ...
 TEMPLATE), so no test pays for the platform's migrations and permission rows.
+A module marked `pytest.mark.addons("sales")` starts with those addons
+installed, from a template built the first time a worker needs it.
 """
 from __future__ import annotations
 
@@ -45,46 +47,76 @@ def new_pg_database(admin_url: str, template: str | None = None) -> str:
     return create_database(admin_url, "t_" + uuid.uuid4().hex[:12], template)
 
 
-def _migrated(url: str, instance: Path) -> None:
-    """Run create_app once on `url`: platform migrated, roles and FAB's permission
-    rows written; then every connection closed, so the database can be copied."""
+def _prepared(url: str, instance: Path, addons: tuple[str, ...]) -> None:
+    """Run create_app on `url` (platform migrated, roles and FAB's permission rows
+    written), install `addons`, then close every connection so the database can
+    be copied."""
     from core.db import db
+    from tests.helpers import install
 
     app = create_app(test_settings(instance, url))
+    if addons:
+        install(app, *addons)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    """A migrated SQLite file, built once per worker; tests get copies."""
-    folder = tmp_path_factory.mktemp("template")
-    path = folder / "crossdock.sqlite"
-    _migrated(f"sqlite:///{path}", folder / "instance")
-    with sqlite3.connect(path) as conn:  # the copy is the file alone: no WAL left
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+def _addons_wanted(request) -> tuple[str, ...]:
+    marker = request.node.get_closest_marker("addons")
+    return tuple(sorted(marker.args)) if marker else ()
+
+
+class _Templates:
+    """Template databases per set of installed addons, built on first use by
+    this worker; SQLite ones are files, PostgreSQL ones database names."""
+
+    def __init__(self, make):
+        self._make, self._made = make, {}
+
+    def get(self, addons: tuple[str, ...]):
+        if addons not in self._made:
+            self._made[addons] = self._make(addons)
+        return self._made[addons]
 
 
 @pytest.fixture(scope="session")
-def pg_template(pg_admin_url) -> str:
-    """A migrated PostgreSQL database, built once per worker; tests get copies."""
-    url = new_pg_database(pg_admin_url)
-    _migrated(url, Path(tempfile.mkdtemp(prefix="crossdock-pg-template-")))
-    return url.rsplit("/", 1)[-1]
+def sqlite_templates(tmp_path_factory) -> _Templates:
+    def make(addons):
+        folder = tmp_path_factory.mktemp("template")
+        path = folder / "crossdock.sqlite"
+        if addons:  # from the platform's template: its permission rows are written
+            shutil.copyfile(templates.get(()), path)
+        _prepared(f"sqlite:///{path}", folder / "instance", addons)
+        with sqlite3.connect(path) as conn:  # the copy is the file alone: no WAL left
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return path
+    templates = _Templates(make)
+    return templates
+
+
+@pytest.fixture(scope="session")
+def pg_templates(pg_admin_url) -> _Templates:
+    def make(addons):
+        url = new_pg_database(pg_admin_url, templates.get(()) if addons else None)
+        _prepared(url, Path(tempfile.mkdtemp(prefix="crossdock-pg-template-")), addons)
+        return url.rsplit("/", 1)[-1]
+    templates = _Templates(make)
+    return templates
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
-    """A database with the platform migrated and no addon installed, copied from
-    a per-worker template: each test runs once on SQLite and once on PostgreSQL."""
+    """A database copied from a per-worker template: the platform migrated and
+    the addons of the test's `addons` marker installed (none without one).
+    Each test runs once on SQLite and once on PostgreSQL."""
+    addons = _addons_wanted(request)
     if request.param == "sqlite":
         path = tmp_path / "crossdock.sqlite"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        shutil.copyfile(request.getfixturevalue("sqlite_templates").get(addons), path)
         return f"sqlite:///{path}"
     return new_pg_database(request.getfixturevalue("pg_admin_url"),
-                           request.getfixturevalue("pg_template"))
+                           request.getfixturevalue("pg_templates").get(addons))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -19,6 +19,8 @@ import pytest
 from core.db import db
 from tests.helpers import add_user, api_token, install
 
+pytestmark = pytest.mark.addons("example_notes")
+
 NOTES = "/api/v1/note/"
 
 

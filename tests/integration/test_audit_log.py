@@ -10,6 +10,8 @@ from core.db import db
 from core.security.audit import AuditLog
 from tests.helpers import PASSWORD, add_user, api_token, csrf_token, install, login
 
+pytestmark = pytest.mark.addons("example_notes")
+
 
 def audit_rows(app, **where):
     with app.app_context():

@@ -17,6 +17,8 @@ from core.db import db
 from core.security.audit import AuditLog
 from tests.helpers import add_user, api_token, csrf_token, install, login
 
+pytestmark = pytest.mark.addons("contacts")
+
 FIELDS = [  # key, type, extra
     ("segment", "text", {}),
     ("employees", "number", {}),

@@ -11,6 +11,8 @@ import pytest
 from core.db import db
 from tests.helpers import add_user, install, login
 
+pytestmark = pytest.mark.addons("contacts")
+
 
 @pytest.fixture
 def world(app):

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from core.db import db
 from tests.helpers import add_user, csrf_token, install, login
 
+pytestmark = pytest.mark.addons("contacts")
+
 USCC_A = "91350100M000100Y43"
 
 

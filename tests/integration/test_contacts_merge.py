@@ -11,6 +11,8 @@ from core.security.actor import Actor, acting_as
 from core.security.audit import AuditLog
 from tests.helpers import add_user, csrf_token, install, login
 
+pytestmark = pytest.mark.addons("contacts", "example_contact_links")
+
 
 @pytest.fixture
 def world(app):

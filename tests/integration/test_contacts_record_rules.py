@@ -10,6 +10,8 @@ import pytest
 from core.db import db
 from tests.helpers import add_user, api_token, install, login
 
+pytestmark = pytest.mark.addons("contacts")
+
 USERS = {"s1": (["Salesperson"], "A"), "s2": (["Salesperson"], "A"),
          "s3": (["Salesperson"], "B"), "mgr": (["Sales Manager"], "A"),
          "ro": (["Read-only"], None)}

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from core.db import db
 from tests.helpers import add_user, api_token, csrf_token, install, login
 
+pytestmark = pytest.mark.addons("contacts")
+
 
 @pytest.fixture
 def contacts_app(app):

@@ -13,6 +13,8 @@ from sqlalchemy import insert, select
 from core.db import db
 from tests.helpers import add_user, api_token, install, login
 
+pytestmark = pytest.mark.addons("contacts")
+
 COMPANIES = {  # name: (owner, phones, e-mails)
     "王芳芳贸易": ("s1", ["138 0013 8000"], ["fang@163.com"]),
     "王小明科技": ("s1", ["010 6552 9988"], ["xiaoming@qq.com"]),

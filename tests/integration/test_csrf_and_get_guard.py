@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from core.db import db
 from tests.helpers import PASSWORD, add_user, api_token, csrf_token, install, login
 
+pytestmark = pytest.mark.addons("example_notes")
+
 
 @pytest.fixture
 def notes_app(app):

@@ -19,6 +19,8 @@ from tests.doubles.json_http import JsonHttpServer
 from tests.doubles.odoo_double import OdooDouble
 from tests.helpers import add_user, install, login
 
+pytestmark = pytest.mark.addons("sales")
+
 
 @pytest.fixture
 def odoo_server():

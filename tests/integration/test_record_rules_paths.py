@@ -15,6 +15,8 @@ from core.db import db
 from core.security.teams import Team
 from tests.helpers import add_user, api_token, install, login
 
+pytestmark = pytest.mark.addons("example_notes")
+
 USERS = {"s1": (["Salesperson"], "A"), "s2": (["Salesperson"], "A"),
          "s3": (["Salesperson"], "B"), "mgr": (["Sales Manager"], "A"),
          "ro": (["Read-only"], None), "boss": (["Admin"], None)}

@@ -13,6 +13,8 @@ from sqlalchemy import select
 from core.db import db
 from tests.helpers import add_user, api_token, csrf_token, install, login
 
+pytestmark = pytest.mark.addons("sales")
+
 TODAY = dt.datetime.now(dt.timezone.utc).date()
 DAY = dt.timedelta(days=1)
 

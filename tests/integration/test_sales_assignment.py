@@ -19,6 +19,8 @@ from core.security.actor import SYSTEM, acting_as
 from tests.helpers import add_user, csrf_token, install, login
 from tests.integration.test_cli import _cli
 
+pytestmark = pytest.mark.addons("sales")
+
 
 @pytest.fixture
 def world(app):

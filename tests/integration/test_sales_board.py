@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from core.db import db
 from tests.helpers import add_user, install, login
 
+pytestmark = pytest.mark.addons("sales")
+
 USD_RATE = Decimal("0.125")
 SECTION = re.compile(r'<section class="board-column[^"]*"\s+data-stage-id="(\d+)".*?'
                      r'data-count="(\d+)" data-total="([^"]*)">.*?'

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from core.db import db
 from tests.helpers import add_user, api_token, install, login
 
+pytestmark = pytest.mark.addons("sales")
+
 
 @pytest.fixture
 def sales_app(app):

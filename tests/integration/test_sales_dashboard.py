@@ -23,6 +23,8 @@ from sqlalchemy import text
 from core.db import db
 from tests.helpers import add_user, install, login
 
+pytestmark = pytest.mark.addons("sales")
+
 USERS = {"admin1": (["Admin"], None),
          "mgr_n": (["Sales Manager"], "North"), "sp_n1": (["Salesperson"], "North"),
          "sp_n2": (["Salesperson"], "North"),

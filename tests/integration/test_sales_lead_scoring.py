@@ -12,6 +12,8 @@ from sqlalchemy import select
 from core.db import db
 from tests.helpers import add_user, api_token, install, login
 
+pytestmark = pytest.mark.addons("sales")
+
 RULES = [  # name, kind, field, value, activity kind, points
     ("web leads", "field", "source", "Web", None, 20),
     ("east China", "field", "region", "华东", None, 15),

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 from core.db import db
 from tests.helpers import add_user, api_token, install
 
+pytestmark = pytest.mark.addons("sales")
+
 THREADS = 4
 
 

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from core.db import db
 from tests.helpers import add_user, api_token, csrf_token, install, login
 
+pytestmark = pytest.mark.addons("sales")
+
 USERS = {"s1": (["Salesperson"], "A"), "s2": (["Salesperson"], "A"),
          "s3": (["Salesperson"], "B"), "mgr": (["Sales Manager"], "A"),
          "fin": (["Finance"], None), "ro": (["Read-only"], None)}

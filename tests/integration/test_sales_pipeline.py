@@ -13,6 +13,8 @@ from sqlalchemy import select
 from core.db import db
 from tests.helpers import add_user, api_token, install, login
 
+pytestmark = pytest.mark.addons("sales")
+
 USERS = {"s1": (["Salesperson"], "A"), "s2": (["Salesperson"], "A"),
          "s3": (["Salesperson"], "B"), "mgr": (["Sales Manager"], "A"),
          "ro": (["Read-only"], None)}
