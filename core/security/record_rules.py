@@ -4,7 +4,9 @@ FAB has no row-level security, and filtering view by view would miss a path
 (REST, pickers, charts, exports, bulk actions). So the rule is applied where
 every path meets: the SQLAlchemy session. Reads get a `with_loader_criteria`
 on every ORM statement; writes are checked before flush, old and new values
-alike, so a row cannot be moved out of the writer's scope either.
+alike, so a row cannot be moved out of the writer's scope either. An owner or
+team assigned must be within the writer's reach too: "own" may set only
+themselves and their own teams, "team" their teammates and their teams.
 
 An addon declares rules per model and role in `security/record_rules.csv`
 (`model,role,read,write` with scopes none/own/team/all). A model opts in by
@@ -177,6 +179,18 @@ def _row_in_scope(rules: ModelRules, scope_name: str, scope: _Scope,
     return False
 
 
+def _assignable(scope_name: str, scope: _Scope, field: str, value) -> bool:
+    """Whether the actor may set owner_id/team_id to `value`: "own" keeps rows
+    to themselves and their teams, "team" to their teams and teammates. A row
+    in scope before and after could otherwise still be handed to another team
+    (a manager checks "owner in the team OR team is ours")."""
+    if scope_name == "all" or value is None:
+        return True
+    if field == OWNER:
+        return value in scope.mates if scope_name == "team" else value == scope.user_id
+    return value in scope.team_ids
+
+
 def may_write(session: Session, obj) -> bool:
     """Whether the current actor may change `obj` as it stands now (a check
     before acting, e.g. logging a call on a contact, without writing the row)."""
@@ -315,4 +329,15 @@ def _check_writes(session: Session, _ctx, _instances) -> None:
                 raise _refuse(
                     f"{type(obj).__name__} #{getattr(obj, 'id', None) or 'new'}: "
                     f"{what} is outside what {actor.name} may change (scope: {name})"
+                )
+        if obj in session.deleted:
+            continue
+        for field in filter(None, (owner_f, team_f)):  # and each value assigned, alone
+            new = _value_after_flush(obj, field)
+            old = None if obj in session.new else _old_value(obj, field)
+            if new != old and not _assignable(name, scope, field, new):
+                raise _refuse(
+                    f"{type(obj).__name__} #{getattr(obj, 'id', None) or 'new'}: "
+                    f"the new {field.removesuffix('_id')} is outside what {actor.name} "
+                    f"may change (scope: {name})"
                 )
