@@ -1,7 +1,8 @@
 """A real Crossdock server: the installed `crossdock run` command as a subprocess.
 
-On a free port, with its own instance directory (default SQLite database) and
-the tests' example addons; the admin password is read from what it prints.
+On a free port, with its own instance directory (default SQLite database,
+copied from the tests' migrated template) and the tests' example addons; the
+admin password is read from what it prints.
 """
 from __future__ import annotations
 
@@ -57,10 +58,14 @@ def _port_answers(port: int) -> bool:
 
 
 @pytest.fixture
-def server():
-    """A fresh Crossdock server process, stopped (terminate, wait) after the test."""
+def server(request):
+    """A fresh Crossdock server process, stopped (terminate, wait) after the test.
+    Its SQLite database starts as a copy of the migrated template (no users)."""
     root = Path(tempfile.mkdtemp(prefix="crossdock-browser-"))
     instance = root / "instance"
+    instance.mkdir()
+    shutil.copyfile(request.getfixturevalue("sqlite_templates").get(()),
+                    instance / "crossdock.sqlite")
     out_path, err_path = root / "stdout.log", root / "stderr.log"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
