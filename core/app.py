@@ -23,7 +23,7 @@ from .addons.loader import load_all, mount
 from .addons.runtime import AddonRuntime
 from .config import Settings
 from .db import db, make_sqlite_transactional
-from .security import secrets, session_version
+from .security import secrets, security_headers, session_version
 from .security.access import ensure_roles, sync_role_permissions
 from .security.login_guard import CrossdockSecurityManager, guard_login
 from .security.record_rules import AccessDenied, refusal_in_request
@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.before_request(gate.before_request)
     app.before_request(guard_request)
     app.before_request(guard_login)
+    security_headers.init_app(app)  # on every response, whichever hook made it
 
     @app.errorhandler(AccessDenied)
     def _denied(exc):
