@@ -6,7 +6,11 @@ Seeds (bench/contacts_seed.py) SQLite or a throwaway PostgreSQL cluster
 (bench/contacts_stock_fab.py), then times, logged in as a salesperson
 (record rules on) and as an admin, HTML and REST: first list page, a deep
 page, substring search by name (Chinese 2 characters, Latin), e-mail
-fragment, phone fragment, and create. p50/p95 over --requests each.
+fragment, phone fragment, the term classes a person types all day
+(TERM_CLASSES: 1 and 2 Latin characters, 1-2 Chinese characters, 1-4 digits,
+a common e-mail domain, a common word, a rare word, no match), and create.
+p50/p95 over --requests each; --only runs the operations whose name contains
+one of the given words (e.g. --only search).
 
     .venv/bin/python bench/contacts_list_search.py --db sqlite [--count 1000000]
     .venv/bin/python bench/contacts_list_search.py --db postgres
@@ -45,6 +49,22 @@ LATIN = ["smith", "garcia", "anna m", "muller", "taylor", "kelly", "santos", "ma
 EMAIL = ["fang.wang1", "jing.li2", "wei.zhang3", "john.smith4", "na.liu5", "emma.jansen1",
          "min.chen7", "yang.yang8"]
 PHONE = ["138 0013", "8000", "+86 139 12", "135 5555", "186 02", "4420 79", "0755 8", "6666"]
+# what people type first and all day: operation -> (terms, where stock FAB looks:
+# name, e-mail or phone table)
+TERM_CLASSES = {
+    "latin 1 char": (["m", "a", "j", "s", "l", "k", "w", "c"], "name"),
+    "latin 2 chars": (["ma", "li", "jo", "sa", "wa", "ch", "an", "ke"], "name"),
+    "zh 1-2 chars": (["王", "李", "芳", "张伟", "刘", "明", "小", "欧阳"], "name"),
+    "digits 1-4": (["1", "86", "138", "8000", "5", "20", "755", "0100"], "phone"),
+    "common e-mail domain": (["163.com", "qq.com", "gmail.com", "126.com", "outlook.com",
+                              "sina.com", "foxmail.com", "yahoo.com"], "email"),
+    "common word": (["wang", "zhang", "smith", "james", "chen", "mary", "garcia", "liu"],
+                    "name"),
+    "rare word": (["freya novak", "olaf kowalski", "司马婷", "ingrid esposito", "欧阳子涵",
+                   "pablo nguyen", "lars o'brien", "nina visser"], "name"),
+    "no match": (["zzyzx", "qqqq", "不存在", "xyzzy", "wqmz", "jjjj", "无此人", "9999999999"],
+                 "name"),
+}
 
 
 def free_port() -> int:
@@ -157,7 +177,11 @@ def crossdock_cases(base: str, user: str, counter) -> dict:
             raise SystemExit(f"REST create answered {resp.status_code}: {resp.text[:300]}")
         return resp
 
-    return {
+    classes = {}
+    for label, (words, _) in TERM_CLASSES.items():
+        classes[("HTML", f"search {label}")] = (html, search_html(words))
+        classes[("REST", f"search {label}")] = (api, search_api(words))
+    return classes | {
         ("HTML", "first page"): (html, lambda s, i: s.get(lst)),
         ("HTML", f"deep page {DEEP_PAGE}"): (html, lambda s, i: s.get(lst, params={
             "page_PersonView": DEEP_PAGE, "psize_PersonView": PAGE_SIZE})),
@@ -213,7 +237,11 @@ def stock_cases(base: str, own: bool, counter) -> dict:
             "active": "y"})
 
     digits = [re.sub(r"[^\d+]", "", p) for p in PHONE]  # stock has no normalising
-    return {
+    classes = {}
+    for label, (words, field) in TERM_CLASSES.items():
+        classes[("HTML", f"search {label}")] = (s, search_html(field, words))
+        classes[("REST", f"search {label}")] = (s, search_api(field, words))
+    return classes | {
         ("HTML", "first page"): (s, lambda s, i: s.get(lst)),
         ("HTML", f"deep page {DEEP_PAGE}"): (s, lambda s, i: s.get(lst, params={
             page_arg: DEEP_PAGE, psize_arg: PAGE_SIZE})),
@@ -234,7 +262,8 @@ def stock_cases(base: str, own: bool, counter) -> dict:
     }
 
 
-def run_bench(url: str, ids: dict, requests_n: int, instance: Path) -> None:
+def run_bench(url: str, ids: dict, requests_n: int, instance: Path,
+              only: list[str] | None = None) -> None:
     port, stock_port = free_port(), free_port()
     env = {**os.environ, "CROSSDOCK_DATABASE_URL": url,
            "CROSSDOCK_INSTANCE_PATH": str(instance), "CROSSDOCK_ADDON_POLL_SECONDS": "30"}
@@ -251,6 +280,8 @@ def run_bench(url: str, ids: dict, requests_n: int, instance: Path) -> None:
             ours = crossdock_cases(base, user, counter)
             theirs = stock_cases(stock, own, counter)
             for key, (session, make) in ours.items():
+                if only and not any(word in key[1] for word in only):
+                    continue
                 a = timed(session, requests_n, make)
                 s_session, s_make = theirs[key]
                 b = timed(s_session, requests_n, s_make)
@@ -289,6 +320,8 @@ def main():
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--reuse", help="an already seeded SQLite file or PostgreSQL URL "
                                         "(skips seeding)")
+    parser.add_argument("--only", nargs="*", help="run only the operations whose name "
+                                                  "contains one of these words")
     parser.add_argument("--keep-cluster", action="store_true",
                         help="leave the PostgreSQL cluster running (to --reuse it)")
     args = parser.parse_args()
@@ -301,15 +334,15 @@ def main():
         else:
             url = f"sqlite:///{instance / 'crossdock.sqlite'}"
             ids = seed(url, args.count, 50, instance)
-        run_bench(url, ids, args.requests, instance)
+        run_bench(url, ids, args.requests, instance, args.only)
     elif args.reuse:
         ids = {"owners": [sales01_id(args.reuse)]}
-        run_bench(args.reuse, ids, args.requests, instance)
+        run_bench(args.reuse, ids, args.requests, instance, args.only)
     else:
         with pg_cluster(keep=args.keep_cluster) as admin_url:
             url = create_database(admin_url, "bench")
             ids = seed(url, args.count, 50, instance)
-            run_bench(url, ids, args.requests, instance)
+            run_bench(url, ids, args.requests, instance, args.only)
     print(f"after: {load_note()}")
 
 

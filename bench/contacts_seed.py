@@ -182,8 +182,8 @@ COLUMNS = {
                         "company_id", "job_title"],
     "contacts_phone": ["id", "company_id", "person_id", "kind", "number", "e164"],
     "contacts_email": ["id", "company_id", "person_id", "kind", "email", "normalised"],
-    "contacts_company_search": ["contact_id", "haystack", "grams"],
-    "contacts_person_search": ["contact_id", "haystack", "grams"],
+    "contacts_company_search": ["contact_id", "name", "haystack", "word_starts"],
+    "contacts_person_search": ["contact_id", "name", "haystack", "word_starts"],
 }
 
 
@@ -214,7 +214,8 @@ def generate(count: int, owner_team, company_share: float = 0.4):
                 email_id += 1
                 rows["contacts_email"].append([email_id, *parent, "work", e, e.lower()])
             doc = document(name, emails, phones)
-            rows[f"contacts_{kind}_search"].append([i, doc["haystack"], doc["grams"]])
+            rows[f"contacts_{kind}_search"].append(
+                [i, doc["name"], doc["haystack"], doc["word_starts"]])
     return rows
 
 

@@ -1,14 +1,16 @@
 """The contacts search index: one row per company/person with a normalised
-haystack, kept in step by services/contact_search.py.
+haystack and the beginnings of its words, kept in step by
+services/contact_search.py.
 
-Not an ORM model: nobody reads it but the search service, which always joins
-its ids back to Company/Person so record rules apply. The full-text index
-over it is dialect-specific and lives in migration 0002 only: SQLite an FTS5
-trigram table (`<table>_fts`, external content), PostgreSQL GIN pg_trgm
-indexes on `haystack` and `grams`.
+Not an ORM model: nobody reads it but the search service, which always
+returns contact ids that the list, REST and pickers filter again through ORM
+queries on Company/Person, so record rules apply. The full-text index over it
+is dialect-specific and lives in the migrations only (0002, 0007): SQLite an
+FTS5 trigram table (`<table>_fts`, external content), PostgreSQL GIN pg_trgm
+indexes on `haystack` and `word_starts`.
 """
 from flask_appbuilder import Model
-from sqlalchemy import Column, ForeignKey, Index, Integer, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
 
 from .company import Company
 from .person import Person
@@ -19,10 +21,15 @@ def search_table(contact_table: str) -> Table:
         f"{contact_table}_search", Model.metadata,
         Column("contact_id", Integer,
                ForeignKey(f"{contact_table}.id", ondelete="CASCADE"), primary_key=True),
+        # the contact's name as stored: an admin's search sorts its matches by it
+        # without reading the contacts table
+        Column("name", String(200), nullable=False),
         # name lower-cased, e-mails, phones (E.164 and national digits), one per line
         Column("haystack", Text, nullable=False),
-        # " 王 芳 王芳 ": CJK unigrams and bigrams, for queries under 3 characters
-        Column("grams", Text, nullable=False),
+        # "  m  ma  s  sm  王  王芳": the first one and two characters of every
+        # word and the CJK unigrams and bigrams, each after two spaces, for
+        # terms under 3 characters
+        Column("word_starts", Text, nullable=False),
     )
 
 

@@ -2,15 +2,23 @@
 e-mail or a phone number, among millions, through an index.
 
 The index is one row per contact in `contacts_<kind>_search`
-(models/search_index.py): a `haystack` (the name lower-cased, the normalised
-e-mails, each phone in E.164 and in national digits, one per line) and
-`grams` (the CJK unigrams and bigrams, " 王 芳 王芳 "). Migration 0002 puts a
-trigram index over both: SQLite FTS5 (trigram tokenizer), PostgreSQL pg_trgm
-(GIN). A query of 3 characters or more is a substring of the haystack; a
-trigram index cannot answer fewer, so a 1-2 character CJK query ("王",
-"王芳", the common case for Chinese names) looks for the word " 王芳 " among
-the grams instead, which is 3 characters with its spaces. Other queries
-under 3 characters (Latin "li") still work but scan.
+(models/search_index.py): the contact's `name`, a `haystack` (the name
+lower-cased, the normalised e-mails, each phone in E.164 and in national
+digits, one per line) and `word_starts` (the first one and two characters of
+every word of the haystack, and its CJK unigrams and bigrams, each after two
+spaces: "  m  ma  s  sm  1  13  王  王芳"). Migrations 0002/0007 put a
+trigram index over haystack and word_starts: SQLite FTS5 (trigram tokenizer),
+PostgreSQL pg_trgm (GIN).
+
+What a term matches (`match_for`): whitespace is collapsed and case folded;
+a phone-like term with 3 digits or more keeps only digits and "+". A term of
+3 characters or more is a substring of the haystack. A term of 1 or 2
+letters or digits is the beginning of a word ("m" finds Maria, Anna Miller,
+m.li@163.com; "13" a national number starting 13) or, in Chinese, Japanese
+or Korean, a character or pair of characters anywhere ("王", "王芳", "小明"):
+the index finds either as the one trigram "  m" / " ma" in word_starts. A
+1-2 character term with other characters ("%", "a_", "@") is a literal
+substring of the haystack, which no index answers (scanned).
 
 Keeping it in step: a session listener (`keep_index_in_step`, installed by
 the addon's register()) reindexes every company/person whose name, phones
@@ -24,15 +32,18 @@ merges). Code that writes contacts, phones or e-mails with Core statements
     ids   the ids of the contacts written (any iterable; deleted ids are
           removed from the index)
 
-Reading: `search_ids(session, kind, text)` is a SELECT of candidate ids, to
-be used as `Model.id.in_(...)` in an ORM query so the record rules apply to
-the results (services/search_filter.py does that for the screens and REST).
+Reading: services/scoped_search.py finds a reader's matches in name order
+(lists, REST, pickers); `search_ids(session, kind, text)` is a SELECT of
+every matching id, to be used as `Model.id.in_(...)` in an ORM query so the
+record rules apply (duplicate detection). Both are built from `candidates`
+(what the index returns) and `contains` (the exact test of one row).
 """
 from __future__ import annotations
 
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
@@ -52,9 +63,13 @@ SIDE_TABLES = {"company": company_search, "person": person_search}
 CHUNK = 2000  # ids per IN list (SQLite allows 32766 parameters)
 MIN_TRIGRAM = 3
 
-CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+# kana, CJK ideographs (extension A, the basic block, compatibility, and the
+# supplementary planes' extensions B-H: 𠀀), hangul
+CJK = ("\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+       "\U00020000-\U0003134f")
 CJK_RUN = re.compile(f"[{CJK}]+")
-CJK_ONLY = re.compile(f"[{CJK}]+")
+WORD = re.compile(f"[^\\W_{CJK}]+")  # letters and digits outside CJK runs
+WORD_START = "  "  # before every entry of word_starts: never in a haystack
 # "8000", "138 0013", "+86 138", "(010) 6552-9988": compared as digits (and +)
 PHONE_LIKE = re.compile(r"\+?[\d\s\-().]+")
 NOT_PHONE_CHAR = re.compile(r"[^\d+]")
@@ -84,24 +99,28 @@ def phone_forms(e164: str) -> list[str]:
     return [e164, national] + ([trunk + national] if trunk else [])
 
 
-def cjk_grams(text: str) -> str:
-    """The CJK unigrams and bigrams of `text`, space-separated and space-padded."""
-    grams: dict[str, None] = {}
-    for run in CJK_RUN.findall(text):
+def word_starts(haystack: str) -> str:
+    """"  m  ma  王  王芳": the first one and two characters of the words of
+    `haystack` and its CJK unigrams and bigrams, each after WORD_START."""
+    starts: dict[str, None] = {}
+    for run in CJK_RUN.findall(haystack):
         for i, char in enumerate(run):
-            grams[char] = None
+            starts[char] = None
             if i + 1 < len(run):
-                grams[run[i:i + 2]] = None
-    return f" {' '.join(grams)} " if grams else ""
+                starts[run[i:i + 2]] = None
+    for word in WORD.findall(haystack):
+        starts[word[:1]] = None
+        starts[word[:2]] = None
+    return "".join(WORD_START + start for start in starts)
 
 
 def document(name: str, emails: Iterable[str], phones_e164: Iterable[str]) -> dict:
-    """The index row of a contact: haystack and grams."""
-    lines = [(name or "").lower(), *(e.lower() for e in emails)]
-    grams = cjk_grams("\n".join(lines))
+    """The index row of a contact: name, haystack and word_starts."""
+    lines = [" ".join((name or "").lower().split()), *(e.lower() for e in emails)]
     for e164 in phones_e164:
         lines.extend(phone_forms(e164))
-    return {"haystack": "\n".join(lines), "grams": grams}
+    haystack = "\n".join(lines)
+    return {"name": name or "", "haystack": haystack, "word_starts": word_starts(haystack)}
 
 
 # --- writing the index ----------------------------------------------------
@@ -124,8 +143,11 @@ def _among(conn: Connection, column, ids: list[int]):
     return column.in_(ids)
 
 
-def _documents(conn: Connection, kind: str, ids: list[int]) -> list[tuple[int, str, str]]:
-    """(contact_id, haystack, grams) of the contacts among `ids` that exist: three
+ROW = ("contact_id", "name", "haystack", "word_starts")
+
+
+def _documents(conn: Connection, kind: str, ids: list[int]) -> list[tuple]:
+    """(contact_id, name, haystack, word_starts) of the contacts among `ids` that exist: three
     set-based queries per chunk (names, phones, e-mails), one pass in Python."""
     contacts = MODELS[kind].__table__
     phones, emails = ContactPhone.__table__, ContactEmail.__table__
@@ -145,22 +167,21 @@ def _documents(conn: Connection, kind: str, ids: list[int]) -> list[tuple[int, s
             addresses[owner].append(value)
         for cid, name in sorted(names):
             doc = document(name, addresses.get(cid, ()), numbers.get(cid, ()))
-            docs.append((cid, doc["haystack"], doc["grams"]))
+            docs.append((cid, doc["name"], doc["haystack"], doc["word_starts"]))
     return docs
 
 
-def _write_rows(conn: Connection, side, docs: list[tuple[int, str, str]]) -> None:
+def _write_rows(conn: Connection, side, docs: list[tuple]) -> None:
     """Insert the index rows: PostgreSQL by COPY (in the same transaction), which
     is several times faster than an executemany; others by one executemany."""
     if not docs:
         return
     if conn.dialect.name != "postgresql":
-        conn.execute(insert(side), [{"contact_id": c, "haystack": h, "grams": g}
-                                    for c, h, g in docs])
+        conn.execute(insert(side), [dict(zip(ROW, doc)) for doc in docs])
         return
     raw = conn.connection.driver_connection  # psycopg 3, the session's transaction
     with raw.cursor() as cursor:
-        with cursor.copy(f"COPY {side.name} (contact_id, haystack, grams) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {side.name} ({', '.join(ROW)}) FROM STDIN") as copy:
             for row in docs:
                 copy.write_row(row)
 
@@ -216,42 +237,80 @@ def keep_index_in_step() -> None:
 
 # --- reading the index ----------------------------------------------------
 
-def query_plan(text: str) -> tuple[str, str] | None:
-    """(column, fragment) to look for, or None for an empty query.
+@dataclass(frozen=True)
+class Match:
+    """What a term looks for: `needle` inside the side table's `column`;
+    `indexed` when the trigram index can find the candidates."""
 
-    Whitespace is collapsed and case folded; a phone-like query keeps only
-    digits and "+"; a CJK query under 3 characters becomes the word
-    " <query> " looked up among the grams."""
-    query = " ".join((text or "").split()).lower()
-    if not query:
+    column: str  # "haystack" or "word_starts"
+    needle: str
+    indexed: bool
+
+
+def match_for(text: str) -> Match | None:
+    """What `text` matches (see the module docstring), None when empty."""
+    term = " ".join((text or "").split()).lower()
+    if not term:
         return None
-    if PHONE_LIKE.fullmatch(query) and sum(c.isdigit() for c in query) >= MIN_TRIGRAM:
-        query = NOT_PHONE_CHAR.sub("", query)
-    if len(query) < MIN_TRIGRAM and CJK_ONLY.fullmatch(query):
-        return "grams", f" {query} "
-    return "haystack", query
+    if PHONE_LIKE.fullmatch(term) and sum(c.isdigit() for c in term) >= MIN_TRIGRAM:
+        term = NOT_PHONE_CHAR.sub("", term)
+    if len(term) >= MIN_TRIGRAM:
+        return Match("haystack", term, True)
+    if len(term) == 2 and term[0] == "+" and term[1].isdigit():
+        term = term[1:]  # "+8": the start of an E.164 number, which is a word of digits
+    if WORD.fullmatch(term) or CJK_RUN.fullmatch(term):
+        # one trigram: "  m" is a word starting with m, " ma" one starting with ma
+        return Match("word_starts", (WORD_START + term)[-MIN_TRIGRAM:], True)
+    return Match("haystack", term, False)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains(dialect: str, value, needle: str):
+    """`value` (a column or a scalar subquery) contains `needle`, literally."""
+    if dialect == "sqlite":
+        return func.instr(value, needle) > 0
+    # LIKE, not strpos: pg_trgm's GIN index answers LIKE
+    return value.like(f"%{_escape_like(needle)}%", escape="\\")
+
+
+def fts_query(needle: str) -> str:
+    """An FTS5 query for rows whose text has every trigram of `needle`: a
+    superset of the rows containing it (detail=none keeps no positions), exact
+    for a needle of 3 characters."""
+    grams = dict.fromkeys(needle[i:i + MIN_TRIGRAM] for i in range(len(needle) - 2))
+    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in grams)
+
+
+def candidates(dialect: str, kind: str, match: Match):
+    """A SELECT of one column, contact ids the index returns for an indexed
+    match: on SQLite every row holding the needle's trigrams (a superset, to
+    check with `contains`), on PostgreSQL the rows matching (pg_trgm rechecks)."""
+    side = SIDE_TABLES[kind]
+    if dialect == "sqlite":
+        name = f"{side.name}_fts"
+        fts = sa_table(name, sa_column("rowid", Integer), sa_column(name))
+        return select(fts.c.rowid.label("contact_id")).where(
+            fts.c[name].op("MATCH")(fts_query(match.needle)))
+    return select(side.c.contact_id).where(contains(dialect, side.c[match.column], match.needle))
 
 
 def search_ids(session: Session, kind: str, text: str):
     """A SELECT of the ids of `kind` contacts matching `text`, or None for an
     empty query. Not filtered by record rules: use it inside an ORM query."""
-    plan = query_plan(text)
-    if plan is None:
+    match = match_for(text)
+    if match is None:
         return None
-    column, fragment = plan
     side = SIDE_TABLES[kind]
-    if session.get_bind().dialect.name == "sqlite":
-        # FTS5 uses its trigram index for LIKE only without ESCAPE: wildcards
-        # typed by the user become "_" (any character), and instr() keeps the
-        # match exact
-        fts = sa_table(f"{side.name}_fts", sa_column("rowid"), sa_column(column))
-        pattern = fragment.replace("%", "_")
-        stmt = select(fts.c.rowid).where(fts.c[column].like(f"%{pattern}%"))
-        if pattern != fragment or "_" in fragment:
-            stmt = stmt.where(func.instr(fts.c[column], fragment) > 0)
-        return stmt
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return select(side.c.contact_id).where(side.c[column].like(f"%{escaped}%", escape="\\"))
+    dialect = session.get_bind().dialect.name
+    checked = select(side.c.contact_id).where(contains(dialect, side.c[match.column],
+                                                       match.needle))
+    if not match.indexed:
+        return checked
+    found = candidates(dialect, kind, match).subquery()
+    return checked.where(side.c.contact_id == found.c.contact_id)
 
 
 def rebuild_all(bind: Session | Connection) -> None:

@@ -3,12 +3,12 @@ user typed (the contacts search index), and the one contact a form names by
 id. ORM queries, so the record rules decide what the user may pick."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addons.contacts.models import Company, Person
-from addons.contacts.services.company_choices import matching_companies, readable_company
-from addons.contacts.services.contact_search import search_ids
+from addons.contacts.services.company_choices import (first_matches, matching_companies,
+                                                      readable_company)
 
 LIMIT = 20
 __all__ = ["matching_companies", "matching_people", "readable_company", "readable_person"]
@@ -16,14 +16,12 @@ __all__ = ["matching_companies", "matching_people", "readable_company", "readabl
 
 def matching_people(session: Session, text: str, limit: int = LIMIT) -> list[dict]:
     """At most `limit` {id, text} for people matching `text` ("name (company)")."""
-    ids = search_ids(session, "person", text)
-    if ids is None:
+    stmt = first_matches(session, Person, "person", text, limit)
+    if stmt is None:
         return []
     rows = session.execute(
-        select(Person.id, Person.name, Company.name.label("company"))
-        .outerjoin(Company, Company.id == Person.company_id)
-        .where(Person.id.in_(ids.scalar_subquery()))
-        .order_by(func.lower(Person.name), Person.id).limit(limit)).all()
+        stmt.with_only_columns(Person.id, Person.name, Company.name.label("company"))
+        .outerjoin(Company, Company.id == Person.company_id)).all()
     return [{"id": r.id, "text": f"{r.name} ({r.company})" if r.company else r.name}
             for r in rows]
 

@@ -1,0 +1,177 @@
+"""contacts: search index with word beginnings and the name to sort by
+
+The side tables (`contacts_company_search`, `contacts_person_search`) trade
+`grams` (CJK unigrams and bigrams) for `word_starts`: the first one and two
+characters of every word of the haystack and its CJK unigrams and bigrams,
+each after two spaces ("  m  ma  王  王芳"), so a 1-2 character term is one
+trigram of the index (services/contact_search.py); and they hold the
+contact's `name`, so an admin's matches are sorted without reading the
+contacts. The haystack's name line gets its whitespace collapsed.
+
+Filled from the existing index rows (word beginnings are those of the
+haystack), in chunks; the full-text index is rebuilt after the fill: SQLite's
+FTS5 trigram table over haystack and word_starts (with its triggers),
+PostgreSQL's pg_trgm GIN indexes. About a minute per million contacts on
+SQLite. Downgrade computes the grams back from the haystack.
+
+Revision ID: 0007_contacts_search_words
+Revises: 0006_contacts_import
+Create Date: 2026-12-05
+"""
+import re
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0007_contacts_search_words'
+down_revision = '0006_contacts_import'
+branch_labels = None
+depends_on = None
+
+KINDS = ("contacts_company", "contacts_person")
+CHUNK = 5000
+# frozen copies of services/contact_search.py's rules as of this revision
+CJK = ("\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+       "\U00020000-\U0003134f")
+CJK_RUN = re.compile(f"[{CJK}]+")
+WORD = re.compile(f"[^\\W_{CJK}]+")
+OLD_CJK_RUN = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+
+
+def _pairs(run: str, into: dict) -> None:
+    for i, char in enumerate(run):
+        into[char] = None
+        if i + 1 < len(run):
+            into[run[i:i + 2]] = None
+
+
+def word_starts(haystack: str) -> str:
+    starts: dict[str, None] = {}
+    for run in CJK_RUN.findall(haystack):
+        _pairs(run, starts)
+    for word in WORD.findall(haystack):
+        starts[word[:1]] = None
+        starts[word[:2]] = None
+    return "".join("  " + start for start in starts)
+
+
+def cjk_grams(haystack: str) -> str:
+    grams: dict[str, None] = {}
+    for run in OLD_CJK_RUN.findall(haystack):
+        _pairs(run, grams)
+    return f" {' '.join(grams)} " if grams else ""
+
+
+def _sqlite_fts(table: str, columns: tuple[str, ...]) -> list[str]:
+    fts, cols = f"{table}_fts", ", ".join(columns)
+    new, old = ", ".join(f"new.{c}" for c in columns), ", ".join(f"old.{c}" for c in columns)
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', "
+        "content_rowid='contact_id', tokenize='trigram', detail='none', columnsize=0)",
+        f"CREATE TRIGGER {table}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.contact_id, {new}); END",
+        f"CREATE TRIGGER {table}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.contact_id, {old}); END",
+        f"CREATE TRIGGER {table}_au AFTER UPDATE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.contact_id, {old}); "
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.contact_id, {new}); END",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+    ]
+
+
+def _drop_full_text(conn, table: str, columns: tuple[str, ...]) -> None:
+    if conn.dialect.name == "sqlite":
+        for suffix in ("ai", "ad", "au"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_{suffix}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}_fts")
+    elif conn.dialect.name == "postgresql":
+        for column in columns:
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_{column}_trgm")
+
+
+def _create_full_text(conn, table: str, columns: tuple[str, ...]) -> None:
+    if conn.dialect.name == "sqlite":
+        for statement in _sqlite_fts(table, columns):
+            conn.exec_driver_sql(statement)
+    elif conn.dialect.name == "postgresql":
+        for column in columns:
+            conn.exec_driver_sql(f"CREATE INDEX ix_{table}_{column}_trgm ON {table} "
+                                 f"USING gin ({column} gin_trgm_ops)")
+
+
+def _move_aside(conn, table: str, suffix: str) -> str:
+    """Rename the side table (and, on PostgreSQL, its constraints, whose names
+    the new table takes) out of the way; returns the new name."""
+    aside = f"{table}_{suffix}"
+    op.rename_table(table, aside)
+    if conn.dialect.name == "postgresql":
+        for constraint in ("pkey", "contact_id_fkey"):
+            conn.exec_driver_sql(f"ALTER TABLE {aside} RENAME CONSTRAINT {table}_{constraint} "
+                                 f"TO {aside}_{constraint}")
+    return aside
+
+
+def _create_side(table: str, contacts: str, columns: list[sa.Column]) -> sa.Table:
+    op.create_table(
+        table,
+        sa.Column("contact_id", sa.Integer(), nullable=False),
+        *columns,
+        sa.ForeignKeyConstraint(["contact_id"], [f"{contacts}.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("contact_id"),
+    )
+    return sa.table(table, sa.column("contact_id"), *(sa.column(c.name) for c in columns))
+
+
+def _copy(conn, source: sa.Table, target: sa.Table, read, convert) -> None:
+    """Fill `target` from `source` in chunks of CHUNK contact ids, converted row by row."""
+    last = 0
+    while True:
+        rows = conn.execute(read.where(source.c.contact_id > last)
+                            .order_by(source.c.contact_id).limit(CHUNK)).all()
+        if not rows:
+            return
+        conn.execute(sa.insert(target), [convert(row) for row in rows])
+        last = rows[-1][0]
+
+
+def upgrade() -> None:
+    conn = op.get_bind()
+    for contacts in KINDS:
+        table = f"{contacts}_search"
+        _drop_full_text(conn, table, ("haystack", "grams"))
+        old = sa.table(_move_aside(conn, table, "0002"), sa.column("contact_id"),
+                       sa.column("haystack"))
+        new = _create_side(table, contacts, [
+            sa.Column("name", sa.String(length=200), nullable=False),
+            sa.Column("haystack", sa.Text(), nullable=False),
+            sa.Column("word_starts", sa.Text(), nullable=False)])
+        people = sa.table(contacts, sa.column("id"), sa.column("name"))
+
+        def convert(row):
+            lines = row.haystack.split("\n")
+            lines[0] = " ".join(lines[0].split())
+            haystack = "\n".join(lines)
+            return {"contact_id": row.contact_id, "name": row.name or "",
+                    "haystack": haystack, "word_starts": word_starts(haystack)}
+
+        _copy(conn, old, new, sa.select(old.c.contact_id, old.c.haystack, people.c.name)
+              .join(people, people.c.id == old.c.contact_id), convert)
+        op.drop_table(old.name)
+        _create_full_text(conn, table, ("haystack", "word_starts"))
+
+
+def downgrade() -> None:
+    conn = op.get_bind()
+    for contacts in KINDS:
+        table = f"{contacts}_search"
+        _drop_full_text(conn, table, ("haystack", "word_starts"))
+        new = sa.table(_move_aside(conn, table, "0007"), sa.column("contact_id"),
+                       sa.column("haystack"))
+        old = _create_side(table, contacts, [sa.Column("haystack", sa.Text(), nullable=False),
+                                             sa.Column("grams", sa.Text(), nullable=False)])
+        _copy(conn, new, old, sa.select(new.c.contact_id, new.c.haystack),
+              lambda row: {"contact_id": row.contact_id, "haystack": row.haystack,
+                           "grams": cjk_grams(row.haystack)})
+        op.drop_table(new.name)
+        _create_full_text(conn, table, ("haystack", "grams"))
