@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.contacts_list_search import (  # noqa: E402
-    free_port, html_login, load_note, pct, sales01_id, server, timed)
+    form_errors, free_port, html_login, load_note, pct, sales01_id, server, timed)
 from bench.contacts_seed import seed  # noqa: E402
 from bench.pg_cluster import create_database, pg_cluster  # noqa: E402
 
@@ -51,7 +51,8 @@ def cases(base: str, user: str, counter) -> dict:
             "industry": "", "source": "", "tier": "__None", "owner": "__None",
             "team": "__None", "active": "y", "notes": "", "csrf_token": token})
         if resp.status_code != 302:
-            raise SystemExit(f"create answered {resp.status_code}: not saved")
+            raise SystemExit(f"create answered {resp.status_code}: not saved"
+                             f"{form_errors(resp.text)}")
         return resp
 
     return {"add page (GET)": (s, lambda s, i: s.get(base + "/personview/add")),

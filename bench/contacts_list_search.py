@@ -42,6 +42,7 @@ from bench.contacts_seed import PASSWORD, seed  # noqa: E402
 from bench.pg_cluster import create_database, pg_cluster  # noqa: E402
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+FORM_ERROR = re.compile(r'<div class="alert alert-danger">(.*?)</div>', re.S)
 PAGE_SIZE = 25
 DEEP_PAGE = 400
 ZH2 = ["王芳", "李娜", "张伟", "刘洋", "陈静", "杨敏", "黄磊", "周杰"]
@@ -127,6 +128,12 @@ def html_login(base: str, username: str) -> tuple[requests.Session, str]:
     return s, token
 
 
+def form_errors(html: str) -> str:
+    """The field errors a re-rendered FAB form shows, for a bench's failure message."""
+    errors = [re.sub(r"\s+", " ", e).strip() for e in FORM_ERROR.findall(html)]
+    return f" ({'; '.join(errors)})" if errors else ""
+
+
 def api_login(base: str, username: str) -> requests.Session:
     s = requests.Session()
     resp = s.post(base + "/api/v1/security/login", json={
@@ -155,16 +162,18 @@ def crossdock_cases(base: str, user: str, counter) -> dict:
                                            "value": words[i % len(words)]}]))
 
     def create_html(s, i):
+        # no company: the picker's empty option is "" (FAB's "__None" is refused as an id)
         n = next(counter)  # unique per run: a duplicate would re-render the form instead
         resp = s.post(base + "/personview/add", allow_redirects=False, data={
-            "name": f"Bench 新客户 {n}", "job_title": "", "company": "__None",
+            "name": f"Bench 新客户 {n}", "job_title": "", "company": "",
             "phone_lines": f"mobile: 139 {n % 10**8:08d}",
             "email_lines": f"bench{n}@example.com", "website": "", "street": "", "city": "",
             "province": "", "postal_code": "", "country_code": "", "industry": "",
             "source": "", "tier": "__None", "owner": "__None", "team": "__None",
             "active": "y", "notes": "", "csrf_token": token})
         if resp.status_code != 302:
-            raise SystemExit(f"create answered {resp.status_code}, not a redirect: not saved")
+            raise SystemExit(f"create answered {resp.status_code}, not a redirect: not saved"
+                             f"{form_errors(resp.text)}")
         return resp
 
     def create_api(s, i):

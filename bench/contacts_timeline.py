@@ -87,11 +87,17 @@ def run(url, n):
     print(f"baseline: REST show of the company, p50       {baseline:8.1f} ms")
     first, resp = timed(client, api, headers=headers)
     print(f"REST first page (50, with people's), p50      {first:8.1f} ms")
-    cursor = resp.get_json()["next"]
-    for _ in range(20):  # 1,000 entries down
-        cursor = client.get(f"{api}&before={cursor}", headers=headers).get_json()["next"]
+    cursor, depth = resp.get_json()["next"], "1,000 entries down"
+    if cursor is None:
+        raise SystemExit("--entries: more than one page (50) is needed")
+    for _ in range(20):  # 1,000 entries down, or the last page of a smaller fill
+        following = client.get(f"{api}&before={cursor}", headers=headers).get_json()["next"]
+        if following is None:
+            depth = "last (--entries < 1,100)"
+            break
+        cursor = following
     deep1k, _ = timed(client, f"{api}&before={cursor}", headers=headers)
-    print(f"REST page 1,000 entries down, p50             {deep1k:8.1f} ms")
+    print(f"REST page {depth}, p50{' ' * max(1, 31 - len(depth))}{deep1k:8.1f} ms")
     oldest = dt.datetime(2020, 1, 1) + dt.timedelta(minutes=7 * 1000)
     cursor = oldest.strftime("%Y-%m-%dT%H:%M:%S.%fZ") + "_999999999"
     deep, _ = timed(client, f"{api}&before={cursor}", headers=headers)
