@@ -61,6 +61,7 @@ def _flask_config(settings: Settings) -> dict:
         "AUTH_USERNAME_CI": True,  # FAB finds users ignoring case; see security/usernames.py
         "FAB_CREATE_DB": False,  # the platform migration owns every table
         "FAB_ADD_SECURITY_API": False,  # role/user CRUD over REST: not offered
+        "FAB_ADD_MENU_API": False,  # /api/v1/menu/: for a JS front end we do not have
         "FAB_API_SWAGGER_UI": True,
         "FAB_UPDATE_PERMS": False,  # ensure_view_permissions, once every view is added
         "AUTH_ROLE_ADMIN": "Admin",
@@ -122,8 +123,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         app.extensions["crossdock"] = CrossdockExtension(settings, runtime, appbuilder)
 
         from .views import register_core_views
+        from .views.literal_like_filters import use_literal_like_filters
         register_core_views(appbuilder)
         extensions.init_app(app, appbuilder)
+        use_literal_like_filters(appbuilder)  # %, _ typed in filters match themselves
 
         ensure_view_permissions(appbuilder, db.session)
         sync_role_permissions(db.session, runtime.loaded.values(), gate.refresh(force=True))

@@ -12,8 +12,19 @@ changes, each found as a 500 (or a misleading answer) of stock FAB 5.3:
 - bodies of POST and PUT must be a JSON object (400), related rows must exist
   (422; FAB's marshmallow-sqlalchemy created a new related row instead), and
   text may not hold NUL (PostgreSQL refuses it);
+- rows written nested (`"phones": [{"kind": ..., "number": ...}]`) are checked
+  by a schema of their own (required columns, validators, no unknown keys):
+  422 naming the field, where FAB built the row from any keys (a TypeError or
+  a NOT NULL from the database: 500);
+- what the database still refuses (`IntegrityError`) is answered by
+  `core.api.integrity`: 409 for a unique value another row holds, 422 for the
+  rest, naming the field (FAB: a 500 on POST, a 422 quoting the SQL on PUT);
+- datetimes are RFC 3339 with a UTC offset both ways, decimals text, ids
+  integers, related rows by id (`core.api.fields`); the OpenAPI spec says so,
+  and describes `_info` as it answers (FAB's failed on dotted columns and on
+  hand-written schemas, and documented another shape);
 - 422 bodies carry a string `message` and the field errors in `errors`, as
-  the OpenAPI spec says; the spec lists 400/401/403/404/422 on every operation.
+  the OpenAPI spec says; the spec lists 400/401/403/404/409/422 where they apply.
 
 Error answers for requests that never reach a view (unknown routes, wrong
 methods, JWT problems, CSRF, size limit) are in `core.api.errors`.
@@ -28,19 +39,30 @@ import prison
 from flask import current_app, request
 from flask_appbuilder.api import ModelRestApi
 from flask_appbuilder.api.convert import Model2SchemaConverter
+from flask_appbuilder.const import API_RESULT_RES_KEY
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.hooks import before_request
+from marshmallow import ValidationError, fields, validate
 from marshmallow_sqlalchemy import field_for
 from sqlalchemy import inspect
 from sqlalchemy import types as sqltypes
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from . import openapi_fixes
 from .errors import field_errors_message
-from .fields import (BadValue, ExistingRelated, as_int, coerce_for, int_bits, is_integer_type,
-                     no_nul)
+from .fields import (BadValue, ExistingRelated, TextDecimal, UtcDateTime, as_int, coerce_for,
+                     int_bits, is_integer_type, no_nul)
+from .integrity import refusal
 
 
 MESSAGE = {"type": "object", "properties": {"message": {"type": "string"}},
            "required": ["message"]}
+
+
+FIELD_ERRORS = {"type": "object", "required": ["message"],
+                "properties": {"message": {"type": "string"},
+                               "errors": {"type": "object", "additionalProperties": True}}}
 
 
 def _json_response(description: str, schema: dict | None = None) -> dict:
@@ -54,12 +76,11 @@ RESPONSES = {
     "403": _json_response("Forbidden: no permission, or outside the record rules"),
     "404": _json_response("Not found"),
     "405": _json_response("Method not allowed"),
+    "409": _json_response("Conflict: a unique value another record holds (named in "
+                          "`errors`), or the record's state forbids it", FIELD_ERRORS),
     "413": _json_response("Request body too large"),
-    "422": _json_response("Could not process entity: field errors in `errors`", {
-        "type": "object", "required": ["message"],
-        "properties": {"message": {"type": "string"},
-                       "errors": {"type": "object",
-                                  "additionalProperties": True}}}),
+    "422": _json_response("Could not process entity: field errors in `errors`",
+                          FIELD_ERRORS),
     "500": _json_response("Fatal error"),
 }
 COMPONENT_PREFIX = "CrossdockError"
@@ -68,24 +89,82 @@ LIST_OPERATORS = {"in", "not_in"}  # FAB's FilterIn / FilterNotIn
 COMMON_ERRORS = ("400", "401", "403", "422")
 
 
+INT32 = validate.Range(-(2**31), 2**31 - 1)  # INTEGER on PostgreSQL (and the spec says so)
+
+
+def _id_type(model) -> dict:
+    keys = inspect(model).primary_key
+    return {"type": "integer"} if len(keys) == 1 and is_integer_type(keys[0].type) else {}
+
+
 class CrossdockModel2SchemaConverter(Model2SchemaConverter):
-    """Related fields that must name an existing row; text that PostgreSQL can store."""
+    """Fields that take only what the database can store, and say so in the spec:
+    related rows by an existing id, nested rows by a schema of their own, RFC 3339
+    datetimes, decimals and integers that fit their column, text without NUL."""
 
     def _column2relation(self, datamodel, column, nested=False, parent_schema_name=None):
+        if not nested and column.children and datamodel.is_relation_one_to_many(column.name):
+            return self._nested_rows(datamodel, column, parent_schema_name)
         field = super()._column2relation(datamodel, column, nested, parent_schema_name)
-        if nested or column.children:  # written as nested rows, not as ids
+        if nested:  # read: a related row may be missing, or hidden by the record rules
+            if not getattr(field, "many", False):
+                field.allow_none = True
+            return field
+        if column.children:
             return field
         strict = field_for(datamodel.obj, column.name, field_class=ExistingRelated)
         strict.required = field.required
         strict.unique = getattr(field, "unique", False)
+        id_type = _id_type(datamodel.get_related_model(column.name))
+        target = getattr(strict, "inner", strict)  # RelatedList: its items
+        target.metadata = {**target.metadata, **id_type,
+                           "description": "the id of the related record"}
         return strict
+
+    def _nested_rows(self, datamodel, column, parent_schema_name):
+        """One-to-many rows written inside their parent ("phones": [{...}]): a
+        schema of the child's columns (required ones required, unknown keys refused)."""
+        child = datamodel.get_related_model(column.name)
+        schema = self.convert([c.name for c in column.children], child, nested=False,
+                              parent_schema_name=parent_schema_name)
+        return fields.Nested(schema, many=True)
 
     def _column2field(self, datamodel, column, nested=True, parent_schema_name=None):
         field = super()._column2field(datamodel, column, nested, parent_schema_name)
-        if not datamodel.is_relation(column.name) and column.name in datamodel.list_columns:
-            if isinstance(datamodel.list_columns[column.name].type, sqltypes.String):
-                field.validators = [*field.validators, no_nul]
+        if datamodel.is_relation(column.name) or column.name not in datamodel.list_columns:
+            return field
+        type_ = datamodel.list_columns[column.name].type
+        if isinstance(type_, sqltypes.String):
+            field.validators = [*field.validators, no_nul]
+        elif isinstance(type_, sqltypes.DateTime):
+            field = self._replace(field, UtcDateTime)
+        elif isinstance(type_, sqltypes.Numeric) and not isinstance(type_, sqltypes.Float):
+            digits = (type_.precision - (type_.scale or 0)) if type_.precision else None
+            field = self._replace(field, TextDecimal, integer_digits=digits)
+        elif isinstance(type_, sqltypes.Integer) and not isinstance(type_, sqltypes.BigInteger):
+            if not any(isinstance(v, validate.Range) for v in field.validators):
+                field.validators = [*field.validators, INT32]
         return field
+
+    @staticmethod
+    def _replace(field, cls, **kwargs):
+        """`field` as an instance of `cls`, with its settings and validators."""
+        new = cls(required=field.required, allow_none=field.allow_none,
+                  dump_only=field.dump_only, load_only=field.load_only,
+                  validate=list(field.validators), **kwargs)
+        new.unique = getattr(field, "unique", False)
+        return new
+
+
+def add_rest_filters(filters, items: list[dict]) -> None:
+    """The rison filters (checked by `_check_filter`) added to `filters`. FAB's
+    `rest_add_filters` takes an operator's class from a global table in which the
+    filter of that name built last wins (FAB's own LIKE filter or our literal
+    one, core/views/literal_like_filters.py); the column's own filters decide here."""
+    for flt in items:
+        col, opr = flt["col"], flt["opr"]
+        found = next(f for f in filters.get_search_filters().get(col, []) if f.arg_name == opr)
+        filters.add_filter(col, type(found), flt["value"])
 
 
 def _reroute(view, url: str):
@@ -107,6 +186,15 @@ class CrossdockModelRestApi(ModelRestApi):
     responses = {f"{COMPONENT_PREFIX}{code}": spec for code, spec in RESPONSES.items()}
     # an id that is not an integer is a 404, not FAB's 405 (PUT/DELETE took any text)
     get = _reroute(ModelRestApi.get, "/<pk>")
+
+    @before_request
+    def _info_is_get_only(self):
+        """`/<pk>` also matches FAB's `/_info`: PUT or DELETE there is a 405, not a 404."""
+        if (request.view_args or {}).get("pk") == "_info":
+            response = self.response(405, message="Method not allowed")
+            response.headers["Allow"] = "GET, HEAD, OPTIONS"
+            return response
+        return None
 
     @before_request
     def _refuse_unparsable_q(self):
@@ -136,6 +224,13 @@ class CrossdockModelRestApi(ModelRestApi):
     def _dialect(self) -> str:
         return self.datamodel.session.get_bind().dialect.name
 
+    def item_or_none(self, pk):
+        """The row with id `pk` the caller may see (record rules), or None: also for
+        an id no row can have (beyond the column's integer, which the database
+        would refuse with an error). For an addon's actions on `/<int:pk>/...`."""
+        key = self._parse_pk(pk)
+        return None if key is None else self.datamodel.get(key, self._base_filters)
+
     def get_headless(self, pk, **kwargs):
         key = self._parse_pk(pk)
         if key is None:
@@ -146,19 +241,60 @@ class CrossdockModelRestApi(ModelRestApi):
         return super().get_headless(key, **kwargs)
 
     def put_headless(self, pk):
+        """FAB's PUT, with nested rows checked and database refusals answered."""
         key = self._parse_pk(pk)
         if key is None:
             return self.response_404()
         refused = self._refuse_body()
         if refused is not None:
             return refused
-        return super().put_headless(key)
+        item = self.datamodel.get(key, self._base_filters)
+        if item is None:
+            return self.response_404()
+        session = self.datamodel.session
+        try:
+            with session.no_autoflush:  # a half-loaded row must not reach the database
+                data = self._merge_update_item(item, request.get_json())
+                item = self.edit_model_schema.load(data, instance=item)
+        except ValidationError as err:
+            session.rollback()  # the stored row as it was
+            return self.response_422(message=err.messages)
+        try:
+            self.pre_update(item)
+            self.datamodel.edit(item)
+        except DatabaseException as exc:  # FAB's edit wraps what the database said
+            if not isinstance(exc.__cause__, IntegrityError):
+                raise
+            return self._refused(exc.__cause__)
+        except IntegrityError as exc:  # flushed early by a query in pre_update
+            return self._refused(exc)
+        self.post_update(item)
+        return self.response(200, **{API_RESULT_RES_KEY: self.edit_model_schema.dump(item)})
 
     def delete_headless(self, pk):
         key = self._parse_pk(pk)
         if key is None:
             return self.response_404()
-        return super().delete_headless(key)
+        item = self.datamodel.get(key, self._base_filters)
+        if item is None:
+            return self.response_404()
+        try:
+            self.pre_delete(item)
+            self.datamodel.delete(item)
+        except DatabaseException as exc:
+            if not isinstance(exc.__cause__, IntegrityError):
+                raise
+            return self._refused(exc.__cause__, deleting=True)
+        except IntegrityError as exc:
+            return self._refused(exc, deleting=True)
+        self.post_delete(item)
+        return self.response(200, message="OK")
+
+    def _refused(self, exc: IntegrityError, deleting: bool = False):
+        """The database refused the write: 409 (unique) or 422, naming the field."""
+        self.datamodel.session.rollback()
+        answer = refusal(exc, self.datamodel.obj, deleting=deleting)
+        return self.response(answer.status, message=answer.message, errors=answer.errors)
 
     # --- bodies --------------------------------------------------------------
     def _refuse_body(self):
@@ -181,10 +317,25 @@ class CrossdockModelRestApi(ModelRestApi):
         return None
 
     def post_headless(self):
+        """FAB's POST, with nested rows checked and database refusals answered."""
         refused = self._refuse_body()
         if refused is not None:
             return refused
-        return super().post_headless()
+        session = self.datamodel.session
+        try:
+            with session.no_autoflush:
+                item = self.add_model_schema.load(request.get_json())
+        except ValidationError as err:
+            session.rollback()
+            return self.response_422(message=err.messages)
+        try:
+            self.pre_add(item)
+            self.datamodel.add(item)  # FAB's add re-raises what the database said
+        except IntegrityError as exc:
+            return self._refused(exc)
+        self.post_add(item)
+        return self.response(201, **{API_RESULT_RES_KEY: self.add_model_schema.dump(item),
+                                     "id": self.datamodel.get_pk_value(item)})
 
     def response_422(self, message=None):
         if isinstance(message, dict):
@@ -255,7 +406,7 @@ class CrossdockModelRestApi(ModelRestApi):
         # filled by every request, so concurrent lists could mix filters
         filters = self.datamodel.get_filters(search_columns=self.search_columns,
                                              search_filters=self.search_filters)
-        filters.rest_add_filters(rison_args.get("filters", []))
+        add_rest_filters(filters, rison_args.get("filters", []))
         return filters.get_joined_filters(self._base_filters)
 
     def get_list_headless(self, **kwargs):
@@ -264,6 +415,32 @@ class CrossdockModelRestApi(ModelRestApi):
         if error:
             return self.response_400(message=error)
         return super().get_list_headless(**kwargs)
+
+    # --- _info ---------------------------------------------------------------------
+    def _get_fields_info(self, cols, model_schema, filter_rel_fields, **kwargs):
+        """FAB looked each add/edit column up in the schema: a dotted one
+        ("phones.kind", written nested) or a hand-written schema's fields
+        (OrderApi) raised KeyError. The schema's own writable fields, in order."""
+        names = [n for n in dict.fromkeys(c.split(".", 1)[0] for c in cols)
+                 if n in model_schema.fields and not model_schema.fields[n].dump_only]
+        names += [n for n, f in model_schema.fields.items()
+                  if n not in names and not f.dump_only]
+        return super()._get_fields_info(names, model_schema, filter_rel_fields, **kwargs)
+
+    def info_headless(self, **kwargs):
+        args = kwargs.get("rison", {})
+        for key in ("add_columns", "edit_columns"):
+            pages = args.get(key, {})
+            if not isinstance(pages, dict):
+                return self.response_400(message=f"{key} must be an object")
+            for col, page in pages.items():
+                if not isinstance(page, dict):
+                    return self.response_400(message=f"{key}.{col} must be an object")
+                error = self._check_list_args({k: v for k, v in page.items()
+                                               if k in ("page", "page_size")})
+                if error:
+                    return self.response_400(message=f"{key}.{col}: {error}")
+        return super().info_headless(**kwargs)
 
     # --- item `q` (columns) -------------------------------------------------------
     def _check_item_args(self, args: dict) -> str | None:
@@ -275,6 +452,13 @@ class CrossdockModelRestApi(ModelRestApi):
         return None
 
     # --- OpenAPI ------------------------------------------------------------------
+    def add_apispec_components(self, api_spec):
+        super().add_apispec_components(api_spec)
+        prefix = f"{self.__class__.__name__}."
+        for name, schema in api_spec.components.schemas.items():
+            if name.startswith(prefix) and isinstance(schema, dict):
+                openapi_fixes.fix_component(schema)
+
     def operation_helper(self, path=None, operations=None, methods=None, func=None,
                          **kwargs):
         super().operation_helper(path=path, operations=operations, methods=methods,
@@ -283,6 +467,10 @@ class CrossdockModelRestApi(ModelRestApi):
             spec = operations.get(method.lower())
             if spec is None:
                 continue
+            if getattr(func, "__name__", "") in ("get_list", "get", "post", "put", "delete",
+                                                  "info"):
+                openapi_fixes.fix_operation(func.__name__, method, spec,
+                                            _id_type(self.datamodel.obj))
             responses = spec.setdefault("responses", {})
             for code, response in responses.items():  # FAB's docstrings point at FAB's
                 if response.get("$ref") == f"#/components/responses/{code}":
@@ -292,6 +480,8 @@ class CrossdockModelRestApi(ModelRestApi):
                 codes += ("404",)
             if method.upper() in ("POST", "PUT"):
                 codes += ("413",)
+            if method.upper() in ("POST", "PUT", "DELETE"):
+                codes += ("409",)
             for code in codes:
                 if code not in responses and int(code) not in responses:
                     responses[code] = {"$ref": f"#/components/responses/{COMPONENT_PREFIX}{code}"}

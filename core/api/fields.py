@@ -2,8 +2,14 @@
 
 A value that cannot be stored in (or compared with) a column is refused here,
 before it reaches the database: SQLite raises OverflowError for integers beyond
-64 bits, PostgreSQL a DataError for text where a number goes or a NUL
-character in text, and FAB turned both into a 500.
+64 bits, PostgreSQL a DataError for text where a number goes, a NUL
+character in text or a decimal wider than its column, and FAB turned them into
+a 500.
+
+Datetimes are RFC 3339 with a UTC offset both ways: stored naive in UTC,
+answered with "+00:00", taken only with an offset ("Z" or "+08:00") and
+converted to UTC (`UtcDateTime`, `utc_text`, `parse_utc`). Decimals are
+answered as text ("12.5000") and taken as text or numbers (`TextDecimal`).
 """
 from __future__ import annotations
 
@@ -11,12 +17,17 @@ import datetime as dt
 import math
 import re
 
-from marshmallow import ValidationError
+from decimal import Decimal
+
+from marshmallow import ValidationError, fields
 from marshmallow_sqlalchemy.fields import Related
 from sqlalchemy import types as sqltypes
 from sqlalchemy.orm.exc import NoResultFound
 
 _INT_TEXT = re.compile(r"-?[0-9]{1,19}")
+# RFC 3339 date-time: a date, a time and a zone (the offset is not optional)
+_RFC3339 = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2})"
+                      r"(?:\.([0-9]+))?([Zz]|[+-][0-9]{2}:[0-9]{2})")
 
 
 class BadValue(ValueError):
@@ -75,12 +86,13 @@ def coerce_for(type_, value, dialect: str | None = None):
         if isinstance(value, float) and not math.isfinite(value):
             raise BadValue("expected a finite number")
         return value
-    if isinstance(type_, (sqltypes.Date, sqltypes.DateTime)):
+    if isinstance(type_, sqltypes.DateTime):
+        return parse_utc(value)
+    if isinstance(type_, sqltypes.Date):
         if not isinstance(value, str):
             raise BadValue(f"expected an ISO date, got {value!r}"[:200])
         try:
-            parser = dt.datetime if isinstance(type_, sqltypes.DateTime) else dt.date
-            parser.fromisoformat(value)
+            dt.date.fromisoformat(value)
         except ValueError:
             raise BadValue(f"expected an ISO date, got {value!r}"[:200]) from None
         return value
@@ -143,3 +155,75 @@ class ExistingRelated(Related):
             shown = next(iter(lookup.values())) if len(lookup) == 1 else lookup
             raise self.make_error("not_found", model=self.related_model.__name__,
                                   value=shown) from None
+
+
+def parse_utc(value) -> dt.datetime:
+    """An RFC 3339 date-time with its offset, as the naive UTC datetime we store."""
+    match = _RFC3339.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
+        raise BadValue("expected an RFC 3339 date-time with a UTC offset, e.g. "
+                       "2026-03-01T09:30:00+08:00 or 2026-03-01T01:30:00Z")
+    day, time, fraction, zone = match.groups()
+    fraction = f".{(fraction or '')[:6]:0<6}"
+    zone = "+00:00" if zone in "Zz" else zone
+    try:
+        parsed = dt.datetime.fromisoformat(f"{day}T{time}{fraction}{zone}")
+        return parsed.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise BadValue(f"not a valid date-time: {value!r}"[:200]) from None
+
+
+def utc_text(value: dt.datetime | None) -> str | None:
+    """A stored datetime (naive = UTC) as RFC 3339 text with its offset."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.astimezone(dt.timezone.utc).isoformat()
+
+
+class UtcDateTime(fields.DateTime):
+    """A datetime column over REST: RFC 3339 with offset in and out, naive UTC stored."""
+
+    default_error_messages = {**fields.DateTime.default_error_messages,
+                              "invalid": "{reason}."}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return utc_text(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_utc(value)
+        except BadValue as exc:
+            raise self.make_error("invalid", reason=str(exc)) from None
+
+
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+class TextDecimal(fields.Decimal):
+    """A Numeric column over REST: answered as text ("12.5000"), taken as text or a
+    JSON number. `integer_digits` (precision - scale) bounds what the column holds:
+    PostgreSQL refuses a wider value with a DataError."""
+
+    default_error_messages = {**fields.Decimal.default_error_messages,
+                              "too_wide": "At most {digits} digits before the decimal point."}
+
+    def __init__(self, *, integer_digits: int | None = None, **kwargs):
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"] = {"type": "string", "format": "decimal",
+                              "pattern": DECIMAL_PATTERN, **kwargs["metadata"]}
+        super().__init__(as_string=True, **kwargs)
+        self.integer_digits = integer_digits
+
+    def _validated(self, value):
+        number = super()._validated(value)
+        if number is not None and self.integer_digits is not None and number != 0:
+            if number.adjusted() + 1 > self.integer_digits:
+                raise self.make_error("too_wide", digits=self.integer_digits)
+        return number
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if isinstance(value, float):  # SQLite hands floats back for Numeric columns
+            value = Decimal(str(value))
+        return super()._serialize(value, attr, obj, **kwargs)

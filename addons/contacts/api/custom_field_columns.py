@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from flask import g, has_request_context, request
 
+from core.api.base import add_rest_filters
 from core.db import db
 
 from ..services.custom_field_filters import (PREFIX, current_fields, kind_of_model,
@@ -180,7 +181,7 @@ class CustomFieldApi:
 
     def _handle_filters_args(self, rison_args):
         filters = self._custom_filters()
-        filters.rest_add_filters(rison_args.get("filters", []))
+        add_rest_filters(filters, rison_args.get("filters", []))
         return filters.get_joined_filters(self._base_filters)
 
     def info_headless(self, **kwargs):

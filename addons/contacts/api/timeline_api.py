@@ -15,6 +15,7 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 
+from core.api.fields import BadValue, as_int, int_bits
 from core.db import db
 from core.security.actor import current_actor
 
@@ -68,7 +69,11 @@ class _TimelineApi(BaseApi):
     apispec_parameter_schemas = {}
 
     def _contact(self, pk: int):
-        return db.session.get(self.contact_model, pk)
+        bits = int_bits(self.contact_model.id.type, db.session.get_bind().dialect.name)
+        try:  # an id no row can have: the database would refuse it with an error
+            return db.session.get(self.contact_model, as_int(pk, bits))
+        except BadValue:
+            return None
 
     def _field_error(self, exc: ContactFieldError):
         db.session.rollback()

@@ -131,7 +131,7 @@ class CurrencyApi(CatalogApi):
             404: {$ref: '#/components/responses/CrossdockError404'}
             409: {description: Refused, the message says why}
         """
-        currency = self.datamodel.get(pk) if pk < 2**31 else None
+        currency = self.item_or_none(pk)
         if currency is None:
             return self.response_404()
         try:

@@ -25,6 +25,7 @@ from marshmallow import validate
 
 from addons.contacts.services.duplicate_check import as_json
 from core.api import CrossdockModelRestApi
+from core.api.fields import utc_text
 from core.db import db
 from core.views.capped_count import CappedCountInterface
 
@@ -48,8 +49,9 @@ SHOWN = [*READ_ONLY, *(c for c in WRITTEN if c not in
 LEAD_RESULT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "type": {"type": "string"}, "status": {"type": "string"},
     "stage": {"type": "object", "nullable": True}, "probability": {"type": "integer"},
-    "score": {"type": "integer"}, "closed_at": {"type": "string", "nullable": True},
-    "converted_at": {"type": "string", "nullable": True},
+    "score": {"type": "integer"},
+    "closed_at": {"type": "string", "format": "date-time", "nullable": True},
+    "converted_at": {"type": "string", "format": "date-time", "nullable": True},
     "lost_reason": {"type": "object", "nullable": True},
     "company": {"type": "object", "nullable": True},
     "person": {"type": "object", "nullable": True}}}
@@ -60,8 +62,7 @@ def lead_json(lead: Lead) -> dict:
         return {"id": obj.id, "name": obj.name} if obj is not None else None
     return {"id": lead.id, "type": lead.type, "name": lead.name, "status": lead.status,
             "stage": ref(lead.stage), "probability": lead.probability, "score": lead.score,
-            "closed_at": lead.closed_at.isoformat() if lead.closed_at else None,
-            "converted_at": lead.converted_at.isoformat() if lead.converted_at else None,
+            "closed_at": utc_text(lead.closed_at), "converted_at": utc_text(lead.converted_at),
             "lost_reason": ref(lead.lost_reason), "lost_note": lead.lost_note,
             "company": ref(lead.company), "person": ref(lead.person)}
 
@@ -155,7 +156,7 @@ class LeadApi(CrossdockModelRestApi):
     # --- actions --------------------------------------------------------------
     def _act(self, pk: int, action):
         # the datamodel's query carries the record rules: a hidden lead is a 404
-        lead = self.datamodel.get(pk) if pk <= 2**63 - 1 else None
+        lead = self.item_or_none(pk)
         if lead is None:
             return self.response_404()
         body = {}
@@ -249,7 +250,7 @@ class LeadApi(CrossdockModelRestApi):
             403: {$ref: '#/components/responses/CrossdockError403'}
             404: {$ref: '#/components/responses/CrossdockError404'}
         """
-        lead = self.datamodel.get(pk) if pk <= 2**63 - 1 else None
+        lead = self.item_or_none(pk)
         if lead is None:
             return self.response_404()
         found = lead_conversion.candidates(db.session, lead)

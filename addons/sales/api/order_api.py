@@ -19,6 +19,7 @@ from flask_appbuilder.security.decorators import permission_name
 from marshmallow import Schema, fields
 
 from core.api import CrossdockModelRestApi
+from core.api.fields import UtcDateTime
 from core.views.capped_count import CappedCountInterface
 
 from ..models.sales_order import SalesOrder
@@ -94,10 +95,10 @@ class OrderRead(Schema):
 class OrderDetail(OrderRead):
     """One order with its lines and its history of states."""
     note = fields.String(allow_none=True)
-    sent_at = fields.DateTime(allow_none=True)
-    confirmed_at = fields.DateTime(allow_none=True)
+    sent_at = UtcDateTime(allow_none=True)
+    confirmed_at = UtcDateTime(allow_none=True)
     confirmed_by_id = fields.Integer(allow_none=True)
-    cancelled_at = fields.DateTime(allow_none=True)
+    cancelled_at = UtcDateTime(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     version = fields.Integer()
     lines = fields.Function(lambda o: lines_of(o))
