@@ -120,21 +120,34 @@ class _Scope:
     mates: frozenset[int]  # the user and everyone in the user's teams
 
 
+_CACHE = "_crossdock_rules_cache"
+
+
+def _cache(session: Session) -> dict:
+    """What the rules derive from the actor (team scope, read criteria): kept for
+    the request, or outside one for the session's transaction (see below)."""
+    if has_request_context():
+        return g.setdefault(_CACHE, {})
+    return session.info.setdefault(_CACHE, {})
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_outside_requests(session: Session) -> None:
+    session.info.pop(_CACHE, None)  # team membership may have changed with it
+
+
 def _scope_of(session: Session, actor: Actor) -> _Scope:
-    cache_key = "_crossdock_scope"
-    if has_request_context():
-        cached = g.get(cache_key)
-        if cached is not None and cached.user_id == actor.user_id:
-            return cached
-    if actor.user_id is None:
-        scope = _Scope(None, frozenset(), frozenset())
-    else:
-        teams = user_team_ids(session, actor.user_id)
-        scope = _Scope(actor.user_id, teams,
-                       teammate_ids(session, teams) | {actor.user_id})
-    if has_request_context():
-        setattr(g, cache_key, scope)
-    return scope
+    cache = _cache(session)
+    key = ("scope", actor.user_id)
+    if key not in cache:
+        if actor.user_id is None:
+            cache[key] = _Scope(None, frozenset(), frozenset())
+        else:
+            teams = user_team_ids(session, actor.user_id)
+            cache[key] = _Scope(actor.user_id, teams,
+                                teammate_ids(session, teams) | {actor.user_id})
+    return cache[key]
 
 
 def readable_states(model: type, actor: Actor) -> tuple[str, ...]:
@@ -209,15 +222,11 @@ def may_write(session: Session, obj) -> bool:
 _resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("rr_resolving", default=False)
 
 
-_OPTIONS = "_crossdock_read_options"
-
-
 def _read_options(session: Session, actor: Actor) -> tuple:
-    """The loader criteria of `actor`, built once per session and actor (a board
-    page runs ~170 statements) and dropped when the transaction ends, since
-    team membership may change with it."""
-    cache = session.info.setdefault(_OPTIONS, {})
-    key = (actor.user_id, actor.roles)
+    """The loader criteria of `actor`, built once per request (a board page runs
+    ~170 statements) instead of once per statement."""
+    cache = _cache(session)
+    key = ("read", actor.user_id, actor.roles)
     if key not in cache:
         token = _resolving.set(True)
         try:
@@ -233,12 +242,6 @@ def _read_options(session: Session, actor: Actor) -> tuple:
                     include_aliases=True))
         cache[key] = tuple(options)
     return cache[key]
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_read_options(session: Session) -> None:
-    session.info.pop(_OPTIONS, None)
 
 
 @event.listens_for(Session, "do_orm_execute")
