@@ -10,12 +10,12 @@ Transactions begin IMMEDIATE (they take the write lock first, waiting up to
 the busy timeout for it): a DEFERRED transaction that reads and then writes
 fails at once with "database is locked" when another connection committed in
 between (SQLITE_BUSY_SNAPSHOT, which no timeout helps), and `crossdock run`'s
-web and worker threads, the scheduler and CLI commands all do that. DEFERRED
-are only read-only HTTP requests (GET, HEAD, OPTIONS), so readers never queue
-behind each other or a writer, and a transaction a thread begins on a second
-connection while it holds the write lock on a first one (the addon gate's
-poll, a schema inspection): it could not take the lock anyway, and waiting for
-itself would end in "database is locked" after the timeout.
+web and worker threads, the scheduler and CLI commands all do that. Two kinds
+begin DEFERRED: read-only HTTP requests (GET, HEAD, OPTIONS), so readers never
+queue behind each other or a writer; and a transaction a thread begins on a
+second connection while it holds the write lock on a first one (the addon
+gate's poll, a schema inspection): it could not take the lock anyway, and
+waiting for itself would end in "database is locked" after the timeout.
 """
 from __future__ import annotations
 
