@@ -6,7 +6,7 @@ field of each type (two shown in the list), gives every company a value of
 each, then times through the app's test client, as a salesperson owning half
 of the companies (record rules on) and as an admin. Not part of the test verdict.
 
-    .venv/bin/python bench/contacts_custom_fields.py [--contacts 100000] [--postgres]
+    .venv/bin/python bench/contacts_custom_fields.py [--contacts 100000] [--runs 15] [--postgres]
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def timed(client, url, runs=15, **kwargs):
     return statistics.median(ms)
 
 
-def run(url, n):
+def run(url, n, runs=15):
     from core.app import create_app
     from core.db import db
     from tests.conftest import test_settings
@@ -98,28 +98,29 @@ def run(url, n):
         headers = {"Authorization": f"Bearer {api_token(client, user)}"}
         print(f"-- as {user}")
         print(f"HTML list, first page (2 custom columns), p50   "
-              f"{timed(client, '/companyview/list/'):8.1f} ms")
+              f"{timed(client, '/companyview/list/', runs):8.1f} ms")
         print(f"REST list, first page (custom object), p50      "
-              f"{timed(client, '/api/v1/company/', headers=headers):8.1f} ms")
+              f"{timed(client, '/api/v1/company/', runs, headers=headers):8.1f} ms")
         for label, (col, opr, value, index) in filters.items():
-            html = timed(client, f"/companyview/list/?_flt_{index}_{col}={value}")
+            html = timed(client, f"/companyview/list/?_flt_{index}_{col}={value}", runs)
             q = prison.dumps({"filters": [{"col": col, "opr": opr, "value": value}]})
-            rest = timed(client, f"/api/v1/company/?q={q}", headers=headers)
+            rest = timed(client, f"/api/v1/company/?q={q}", runs, headers=headers)
             print(f"filter {label:15} HTML / REST, p50     {html:8.1f} / {rest:.1f} ms")
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=15, help="timed requests per figure")
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     if args.postgres:
         from bench.pg_cluster import create_database, pg_cluster
 
         with pg_cluster() as admin_url:
-            run(create_database(admin_url, "custom_fields"), args.contacts)
+            run(create_database(admin_url, "custom_fields"), args.contacts, args.runs)
     else:
-        run(f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite", args.contacts)
+        run(f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite", args.contacts, args.runs)
 
 
 if __name__ == "__main__":

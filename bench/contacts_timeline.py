@@ -6,7 +6,7 @@ load (200 companies, 400 people) in one transaction.
 Times through the app's test client as the salesperson owning the company and
 half its people (record rules on). Not part of the test verdict.
 
-    .venv/bin/python bench/contacts_timeline.py [--entries 200000] [--postgres]
+    .venv/bin/python bench/contacts_timeline.py [--entries 200000] [--runs 15] [--postgres]
 """
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def timed(client, url, runs=15, **kwargs):
     return statistics.median(ms), resp
 
 
-def run(url, n):
+def run(url, n, runs=15):
     from core.app import create_app
     from core.db import db
     from tests.conftest import test_settings
@@ -83,9 +83,9 @@ def run(url, n):
     login(client, "sam")
     headers = {"Authorization": f"Bearer {api_token(client, 'sam')}"}
     api = "/api/v1/company/1/timeline?limit=50"
-    baseline, _ = timed(client, "/api/v1/company/1", headers=headers)
+    baseline, _ = timed(client, "/api/v1/company/1", runs, headers=headers)
     print(f"baseline: REST show of the company, p50       {baseline:8.1f} ms")
-    first, resp = timed(client, api, headers=headers)
+    first, resp = timed(client, api, runs, headers=headers)
     print(f"REST first page (50, with people's), p50      {first:8.1f} ms")
     cursor, depth = resp.get_json()["next"], "1,000 entries down"
     if cursor is None:
@@ -96,15 +96,15 @@ def run(url, n):
             depth = "last (--entries < 1,100)"
             break
         cursor = following
-    deep1k, _ = timed(client, f"{api}&before={cursor}", headers=headers)
+    deep1k, _ = timed(client, f"{api}&before={cursor}", runs, headers=headers)
     print(f"REST page {depth}, p50{' ' * max(1, 31 - len(depth))}{deep1k:8.1f} ms")
     oldest = dt.datetime(2020, 1, 1) + dt.timedelta(minutes=7 * 1000)
     cursor = oldest.strftime("%Y-%m-%dT%H:%M:%S.%fZ") + "_999999999"
-    deep, _ = timed(client, f"{api}&before={cursor}", headers=headers)
+    deep, _ = timed(client, f"{api}&before={cursor}", runs, headers=headers)
     print(f"REST page near the oldest entry, p50          {deep:8.1f} ms")
-    own, _ = timed(client, f"{api}&include_people=false", headers=headers)
+    own, _ = timed(client, f"{api}&include_people=false", runs, headers=headers)
     print(f"REST first page, company's own only, p50      {own:8.1f} ms")
-    show, _ = timed(client, "/companyview/show/1", runs=7)
+    show, _ = timed(client, "/companyview/show/1", max(1, runs // 2))
     print(f"HTML show page with timeline (20), p50        {show:8.1f} ms")
 
     from addons.contacts.services.load_demo import load_demo
@@ -125,15 +125,17 @@ def run(url, n):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=15, help="timed requests per figure "
+                                                             "(half as many show pages)")
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     if args.postgres:
         from bench.pg_cluster import create_database, pg_cluster
 
         with pg_cluster() as admin_url:
-            run(create_database(admin_url, "timeline"), args.entries)
+            run(create_database(admin_url, "timeline"), args.entries, args.runs)
     else:
-        run(f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite", args.entries)
+        run(f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite", args.entries, args.runs)
 
 
 if __name__ == "__main__":

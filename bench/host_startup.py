@@ -86,7 +86,8 @@ def main():
     from core.config import Settings
     from core.db import db
 
-    settings = Settings.from_env(instance_path=tmp / "inproc",
+    # the database the cold starts migrated: a second migration would time nothing
+    settings = Settings.from_env(instance_path=tmp / "instance",
                                  addons_paths=(EXAMPLES,), addon_poll_seconds=2.0)
     app, other = create_app(settings), create_app(settings)
     installs, uninstalls, propagation = [], [], []

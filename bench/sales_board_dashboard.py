@@ -52,10 +52,10 @@ class Missing(Exception):
     """The page is not there (404): its slice has not landed."""
 
 
-def timed(session, n: int, make_request) -> list[float]:
-    """ms per request; two warm-up requests first; every answer must be 2xx."""
+def timed(session, n: int, make_request, warmup: int = 2) -> list[float]:
+    """ms per request; `warmup` untimed requests first; every answer must be 2xx."""
     out = []
-    for i in range(n + 2):
+    for i in range(n + warmup):
         t = time.perf_counter()
         resp = make_request(session, i)
         ms = (time.perf_counter() - t) * 1000
@@ -64,7 +64,7 @@ def timed(session, n: int, make_request) -> list[float]:
         if resp.status_code >= 300:
             raise SystemExit(f"{resp.status_code} on {resp.request.method} {resp.url}: "
                              f"{resp.text[:300]}")
-        if i >= 2:
+        if i >= warmup:
             out.append(ms)
     return out
 
@@ -215,7 +215,7 @@ def stock_cases(base: str, own: bool) -> dict:
 
 # --- the run ---------------------------------------------------------------------------
 
-def run_bench(url: str, requests_n: int, instance: Path) -> list[tuple]:
+def run_bench(url: str, requests_n: int, instance: Path, warmup: int = 2) -> list[tuple]:
     who = ids(url)
     port, stock_port = free_port(), free_port()
     env = {**os.environ, "CROSSDOCK_DATABASE_URL": url,
@@ -235,7 +235,7 @@ def run_bench(url: str, requests_n: int, instance: Path) -> list[tuple]:
             theirs = stock_cases(stock, own)
             for op, (session, make) in crossdock_cases(base, user, who["team"]).items():
                 try:
-                    a = timed(session, requests_n, make)
+                    a = timed(session, requests_n, make, warmup)
                 except Missing as exc:
                     print(f"  {role:<13} {op:<28} missing (404 {exc})", flush=True)
                     continue
@@ -244,7 +244,7 @@ def run_bench(url: str, requests_n: int, instance: Path) -> list[tuple]:
                 label = "SQL floor" if b else ""
                 if op in theirs:
                     stock_session, stock_make = theirs[op]
-                    b, label = timed(stock_session, requests_n, stock_make), "stock FAB"
+                    b, label = timed(stock_session, requests_n, stock_make, warmup), "stock FAB"
                 rows.append((role, op, a, b, label))
                 print(f"  {role:<13} {op:<28} p50 {statistics.median(a):7.1f}  p95 "
                       f"{pct(a, .95):7.1f}" + (f"   {label} p50 {statistics.median(b):6.1f} "
@@ -271,6 +271,8 @@ def main():
     parser.add_argument("--count", type=int, default=1_000_000, help="contacts")
     parser.add_argument("--opportunities", type=int, default=200_000)
     parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="untimed requests before each operation's --requests")
     parser.add_argument("--reuse", help="an already seeded SQLite file or PostgreSQL URL "
                                         "(bench/sales_seed.py; skips seeding)")
     parser.add_argument("--pg-admin-url", help="a running cluster (kept by an earlier run): "
@@ -281,19 +283,19 @@ def main():
     print(f"before: {load_note()}")
     if args.reuse:
         url = args.reuse if "://" in args.reuse else f"sqlite:///{Path(args.reuse).resolve()}"
-        rows = run_bench(url, args.requests, instance)
+        rows = run_bench(url, args.requests, instance, args.warmup)
     elif args.db == "sqlite":
         url = sqlite_database(instance / "sales.sqlite", default_cache(args.count), args.count,
                               instance)
         seed_sales(url, instance, args.opportunities)
-        rows = run_bench(url, args.requests, instance)
+        rows = run_bench(url, args.requests, instance, args.warmup)
     else:
         cluster = (contextlib.nullcontext(args.pg_admin_url) if args.pg_admin_url
                    else pg_cluster(keep=args.keep_cluster))
         with cluster as admin_url:
             url = postgres_database(admin_url, "sales_bench", args.count, instance)
             seed_sales(url, instance, args.opportunities)
-            rows = run_bench(url, args.requests, instance)
+            rows = run_bench(url, args.requests, instance, args.warmup)
     report(rows, args.db, args.requests)
     print(f"after: {load_note()}")
 
