@@ -182,14 +182,14 @@ COLUMNS = {
                         "company_id", "job_title"],
     "contacts_phone": ["id", "company_id", "person_id", "kind", "number", "e164"],
     "contacts_email": ["id", "company_id", "person_id", "kind", "email", "normalised"],
-    "contacts_company_search": ["contact_id", "name", "haystack", "word_starts"],
-    "contacts_person_search": ["contact_id", "name", "haystack", "word_starts"],
+    "contacts_company_search": ["sort_key", "contact_id", "name", "haystack", "word_starts"],
+    "contacts_person_search": ["sort_key", "contact_id", "name", "haystack", "word_starts"],
 }
 
 
 def generate(count: int, owner_team, company_share: float = 0.4):
     """Rows per table, in id order: the whole data set in memory (~2 GB at 1M)."""
-    from addons.contacts.services.contact_search import document
+    from addons.contacts.services.contact_search import document, sort_key
 
     gen = Generator()
     rows = {t: [] for t in TABLES}
@@ -215,7 +215,7 @@ def generate(count: int, owner_team, company_share: float = 0.4):
                 rows["contacts_email"].append([email_id, *parent, "work", e, e.lower()])
             doc = document(name, emails, phones)
             rows[f"contacts_{kind}_search"].append(
-                [i, doc["name"], doc["haystack"], doc["word_starts"]])
+                [sort_key(name, i), i, doc["name"], doc["haystack"], doc["word_starts"]])
     return rows
 
 

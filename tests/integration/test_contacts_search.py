@@ -46,7 +46,7 @@ def html_search(client, view: str, text: str, **args) -> set[str]:
     resp = client.get(f"/{view}/list/", query_string={"_flt_0_name": text, **args})
     assert resp.status_code == 200
     return set(re.findall(r"<td>\s*([^<>]+?)\s*</td>", resp.get_data(as_text=True))) \
-        & (set(COMPANIES) | {"王芳", "黄蓉", "Ann Li"})
+        & (set(COMPANIES) | set(MORE) | {"王芳", "黄蓉", "Ann Li"})
 
 
 def rest_search(client, headers, resource: str, text: str) -> tuple[set[str], int]:
@@ -213,3 +213,109 @@ def test_counts_stop_at_the_cap(world):
     page2 = client.get("/api/v1/company/", headers=headers, query_string={
         "q": prison.dumps({"page": 1, "page_size": 3})}).get_json()
     assert len(page2["result"]) == 1
+
+
+# --- terms of 1-2 characters, literal wildcards, broad terms ---------------
+
+MORE = {  # name: (owner, phones, e-mails)
+    "Maria Smith Ltd": ("s1", ["+44 20 7946 0001"], ["maria.smith@example.com"]),
+    "Tom Amos": ("s1", [], ["tom@amos.example"]),
+    "Mark Brown": ("s2", [], ["mark@brown.example"]),
+    "100% Natural": ("s1", [], []),
+    "a_b Labs": ("s1", [], ["first_last@labs.example"]),
+    "axb Labs": ("s1", [], []),
+    "𠀀科技": ("s1", [], []),
+}
+
+
+@pytest.fixture
+def more(world):
+    with world.app_context():
+        from addons.contacts.models import Company, ContactEmail, ContactPhone
+
+        for name, (owner, phones, emails) in MORE.items():
+            db.session.add(Company(
+                name=name, owner_id=world.users[owner],
+                phones=[ContactPhone(kind="work", number=n) for n in phones],
+                emails=[ContactEmail(kind="work", email=e) for e in emails]))
+        db.session.commit()
+    return world
+
+
+def test_one_and_two_characters_find_word_beginnings_within_the_scope(more):
+    client = more.test_client()
+    headers = {"Authorization": f"Bearer {api_token(client, 's1')}"}
+    login(client, "s1")
+    short = [
+        ("m", {"Maria Smith Ltd"}),            # Maria, maria.smith@: not Mark Brown (s2's)
+        ("M", {"Maria Smith Ltd"}),
+        ("sm", {"Maria Smith Ltd"}),           # the second word
+        ("am", {"Tom Amos"}),
+        ("ar", set()),                         # inside words: not a beginning
+        ("1", {"王芳芳贸易", "王小明科技", "李雷", "100% Natural"}),  # 138..., 10 6552..., 139...
+        ("+4", {"Acme Trading", "Maria Smith Ltd"}),             # +44 ...
+        ("王", {"王芳芳贸易", "王小明科技"}),    # Chinese: anywhere, as before
+        ("明科", {"王小明科技"}),
+        ("𠀀", {"𠀀科技"}),                    # beyond the basic plane
+        ("𠀀科", {"𠀀科技"}),
+    ]
+    for text, expected in short:
+        assert html_search(client, "companyview", text) == expected, text
+        assert rest_search(client, headers, "company", text) == (
+            expected, min(len(expected), 3)), text  # counts stop at 3 here
+    # a colleague, and the admin, see their own share of the same terms
+    client = more.test_client()
+    s2 = {"Authorization": f"Bearer {api_token(client, 's2')}"}
+    assert rest_search(client, s2, "company", "m") == ({"Mark Brown"}, 1)
+    assert rest_search(client, s2, "company", "1") == ({"王芳咨询"}, 1)
+    boss = {"Authorization": f"Bearer {api_token(client, 'boss')}"}
+    assert rest_search(client, boss, "company", "m")[0] == {"Maria Smith Ltd", "Mark Brown"}
+
+
+def test_wildcards_are_literal(more):
+    client = more.test_client()
+    headers = {"Authorization": f"Bearer {api_token(client, 's1')}"}
+    for text, expected in [("%", {"100% Natural"}), ("0%", {"100% Natural"}),
+                           ("% n", {"100% Natural"}), ("_", {"a_b Labs"}),
+                           ("a_b", {"a_b Labs"}), ("t_l", {"a_b Labs"}), ("%_", set())]:
+        assert rest_search(client, headers, "company", text) == (expected, len(expected)), text
+    boss = {"Authorization": f"Bearer {api_token(client, 'boss')}"}
+    assert rest_search(client, boss, "company", "%")[0] == {"100% Natural"}
+
+
+def rest_page(client, headers, text: str, page: int, size: int, **order) -> tuple[list, int]:
+    q = prison.dumps({"filters": [{"col": "name", "opr": "search", "value": text}],
+                      "page": page, "page_size": size, **order})
+    body = client.get("/api/v1/company/", headers=headers, query_string={"q": q}).get_json()
+    return [r["name"] for r in body["result"]], body["count"]
+
+
+def test_broad_terms_page_in_name_order_past_the_cap(more):
+    """The cap is 3 here: a term matching more pages through every match in
+    name order and counts "3+", for the owner (who walks own rows) and the
+    admin (the name index), ascending and descending."""
+    with more.app_context():
+        from addons.contacts.models import Company
+
+        for n, owner in enumerate(["s1"] * 7 + ["s2"] * 2):
+            db.session.add(Company(name=f"Broad Co {n}", owner_id=more.users[owner]))
+        db.session.commit()
+    client = more.test_client()
+    s1 = {"Authorization": f"Bearer {api_token(client, 's1')}"}
+    boss = {"Authorization": f"Bearer {api_token(client, 'boss')}"}
+    mine = [f"Broad Co {n}" for n in range(7)]
+    everyone = mine + ["Broad Co 7", "Broad Co 8"]
+    for headers, text, expected in ((s1, "broad", mine), (s1, "br", mine),
+                                    (boss, "broad", everyone),
+                                    (boss, "br", everyone + ["Mark Brown"])):
+        for order in ({}, {"order_column": "name", "order_direction": "desc"}):
+            names = []
+            for page in range(6):
+                found, count = rest_page(client, headers, text, page, 2, **order)
+                names += found
+                assert count == 3, (text, page, count)
+            wanted = sorted(expected, reverse=bool(order))
+            assert names == wanted, (text, order, names)
+    login(client, "s1")
+    page = client.get("/companyview/list/?_flt_0_name=broad").get_data(as_text=True)
+    assert re.search(r"Record Count:</strong>\s*3\+", page)

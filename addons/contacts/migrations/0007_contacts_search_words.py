@@ -1,18 +1,21 @@
-"""contacts: search index with word beginnings and the name to sort by
+"""contacts: search index with word beginnings, the name, and a name-ordered key
 
 The side tables (`contacts_company_search`, `contacts_person_search`) trade
 `grams` (CJK unigrams and bigrams) for `word_starts`: the first one and two
 characters of every word of the haystack and its CJK unigrams and bigrams,
 each after two spaces ("  m  ma  王  王芳"), so a 1-2 character term is one
-trigram of the index (services/contact_search.py); and they hold the
-contact's `name`, so an admin's matches are sorted without reading the
-contacts. The haystack's name line gets its whitespace collapsed.
+trigram of the index (services/contact_search.py). They hold the contact's
+`name`, so matches are sorted without reading the contacts, and are keyed by
+`sort_key` (the name's first 5 bytes, then the contact id; `contact_id`
+stays unique): SQLite's full-text index returns matches by that key, in name
+order, so an admin's search of a broad term stops after a page. The
+haystack's name line gets its whitespace collapsed.
 
 Filled from the existing index rows (word beginnings are those of the
 haystack), in chunks; the full-text index is rebuilt after the fill: SQLite's
-FTS5 trigram table over haystack and word_starts (with its triggers),
-PostgreSQL's pg_trgm GIN indexes. About a minute per million contacts on
-SQLite. Downgrade computes the grams back from the haystack.
+FTS5 trigram table over haystack and word_starts (rowid = sort_key, with its
+triggers), PostgreSQL's pg_trgm GIN indexes. About a minute of CPU per
+million contacts. Downgrade computes the grams back from the haystack.
 
 Revision ID: 0007_contacts_search_words
 Revises: 0006_contacts_import
@@ -36,6 +39,7 @@ CJK = ("\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
        "\U00020000-\U0003134f")
 CJK_RUN = re.compile(f"[{CJK}]+")
 WORD = re.compile(f"[^\\W_{CJK}]+")
+KEY_PREFIX_BYTES, KEY_ID_BITS = 5, 23
 OLD_CJK_RUN = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
 
 
@@ -56,6 +60,12 @@ def word_starts(haystack: str) -> str:
     return "".join("  " + start for start in starts)
 
 
+def sort_key(name: str, contact_id: int) -> int:
+    prefix = int.from_bytes(name.encode()[:KEY_PREFIX_BYTES].ljust(KEY_PREFIX_BYTES, b"\0"),
+                            "big")
+    return prefix << KEY_ID_BITS | contact_id & ((1 << KEY_ID_BITS) - 1)
+
+
 def cjk_grams(haystack: str) -> str:
     grams: dict[str, None] = {}
     for run in OLD_CJK_RUN.findall(haystack):
@@ -63,19 +73,19 @@ def cjk_grams(haystack: str) -> str:
     return f" {' '.join(grams)} " if grams else ""
 
 
-def _sqlite_fts(table: str, columns: tuple[str, ...]) -> list[str]:
+def _sqlite_fts(table: str, rowid: str, columns: tuple[str, ...]) -> list[str]:
     fts, cols = f"{table}_fts", ", ".join(columns)
     new, old = ", ".join(f"new.{c}" for c in columns), ", ".join(f"old.{c}" for c in columns)
     return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5({cols}, content='{table}', "
-        "content_rowid='contact_id', tokenize='trigram', detail='none', columnsize=0)",
+        f"content_rowid='{rowid}', tokenize='trigram', detail='none', columnsize=0)",
         f"CREATE TRIGGER {table}_ai AFTER INSERT ON {table} BEGIN "
-        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.contact_id, {new}); END",
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.{rowid}, {new}); END",
         f"CREATE TRIGGER {table}_ad AFTER DELETE ON {table} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.contact_id, {old}); END",
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.{rowid}, {old}); END",
         f"CREATE TRIGGER {table}_au AFTER UPDATE ON {table} BEGIN "
-        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.contact_id, {old}); "
-        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.contact_id, {new}); END",
+        f"INSERT INTO {fts}({fts}, rowid, {cols}) VALUES ('delete', old.{rowid}, {old}); "
+        f"INSERT INTO {fts}(rowid, {cols}) VALUES (new.{rowid}, {new}); END",
         f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
     ]
 
@@ -90,9 +100,9 @@ def _drop_full_text(conn, table: str, columns: tuple[str, ...]) -> None:
             conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_{column}_trgm")
 
 
-def _create_full_text(conn, table: str, columns: tuple[str, ...]) -> None:
+def _create_full_text(conn, table: str, rowid: str, columns: tuple[str, ...]) -> None:
     if conn.dialect.name == "sqlite":
-        for statement in _sqlite_fts(table, columns):
+        for statement in _sqlite_fts(table, rowid, columns):
             conn.exec_driver_sql(statement)
     elif conn.dialect.name == "postgresql":
         for column in columns:
@@ -106,21 +116,25 @@ def _move_aside(conn, table: str, suffix: str) -> str:
     aside = f"{table}_{suffix}"
     op.rename_table(table, aside)
     if conn.dialect.name == "postgresql":
-        for constraint in ("pkey", "contact_id_fkey"):
-            conn.exec_driver_sql(f"ALTER TABLE {aside} RENAME CONSTRAINT {table}_{constraint} "
-                                 f"TO {aside}_{constraint}")
+        names = conn.exec_driver_sql(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass", (aside,))
+        for name, in names.all():
+            if name.startswith(table + "_"):
+                conn.exec_driver_sql(f"ALTER TABLE {aside} RENAME CONSTRAINT {name} "
+                                     f"TO {aside}{name[len(table):]}")
     return aside
 
 
-def _create_side(table: str, contacts: str, columns: list[sa.Column]) -> sa.Table:
+def _create_side(table: str, contacts: str, columns: list[sa.Column],
+                 key: str = "contact_id") -> sa.Table:
     op.create_table(
         table,
-        sa.Column("contact_id", sa.Integer(), nullable=False),
         *columns,
         sa.ForeignKeyConstraint(["contact_id"], [f"{contacts}.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("contact_id"),
+        sa.PrimaryKeyConstraint(key),
+        *([sa.UniqueConstraint("contact_id")] if key != "contact_id" else []),
     )
-    return sa.table(table, sa.column("contact_id"), *(sa.column(c.name) for c in columns))
+    return sa.table(table, *(sa.column(c.name) for c in columns))
 
 
 def _copy(conn, source: sa.Table, target: sa.Table, read, convert) -> None:
@@ -143,22 +157,26 @@ def upgrade() -> None:
         old = sa.table(_move_aside(conn, table, "0002"), sa.column("contact_id"),
                        sa.column("haystack"))
         new = _create_side(table, contacts, [
+            sa.Column("sort_key", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                      autoincrement=False, nullable=False),
+            sa.Column("contact_id", sa.Integer(), nullable=False),
             sa.Column("name", sa.String(length=200), nullable=False),
             sa.Column("haystack", sa.Text(), nullable=False),
-            sa.Column("word_starts", sa.Text(), nullable=False)])
+            sa.Column("word_starts", sa.Text(), nullable=False)], key="sort_key")
         people = sa.table(contacts, sa.column("id"), sa.column("name"))
 
         def convert(row):
             lines = row.haystack.split("\n")
             lines[0] = " ".join(lines[0].split())
             haystack = "\n".join(lines)
-            return {"contact_id": row.contact_id, "name": row.name or "",
+            return {"sort_key": sort_key(row.name or "", row.contact_id),
+                    "contact_id": row.contact_id, "name": row.name or "",
                     "haystack": haystack, "word_starts": word_starts(haystack)}
 
         _copy(conn, old, new, sa.select(old.c.contact_id, old.c.haystack, people.c.name)
               .join(people, people.c.id == old.c.contact_id), convert)
         op.drop_table(old.name)
-        _create_full_text(conn, table, ("haystack", "word_starts"))
+        _create_full_text(conn, table, "sort_key", ("haystack", "word_starts"))
 
 
 def downgrade() -> None:
@@ -168,10 +186,11 @@ def downgrade() -> None:
         _drop_full_text(conn, table, ("haystack", "word_starts"))
         new = sa.table(_move_aside(conn, table, "0007"), sa.column("contact_id"),
                        sa.column("haystack"))
-        old = _create_side(table, contacts, [sa.Column("haystack", sa.Text(), nullable=False),
+        old = _create_side(table, contacts, [sa.Column("contact_id", sa.Integer(), nullable=False),
+                                             sa.Column("haystack", sa.Text(), nullable=False),
                                              sa.Column("grams", sa.Text(), nullable=False)])
         _copy(conn, new, old, sa.select(new.c.contact_id, new.c.haystack),
               lambda row: {"contact_id": row.contact_id, "haystack": row.haystack,
                            "grams": cjk_grams(row.haystack)})
         op.drop_table(new.name)
-        _create_full_text(conn, table, ("haystack", "grams"))
+        _create_full_text(conn, table, "contact_id", ("haystack", "grams"))

@@ -6,11 +6,11 @@ Not an ORM model: nobody reads it but the search service, which always
 returns contact ids that the list, REST and pickers filter again through ORM
 queries on Company/Person, so record rules apply. The full-text index over it
 is dialect-specific and lives in the migrations only (0002, 0007): SQLite an
-FTS5 trigram table (`<table>_fts`, external content), PostgreSQL GIN pg_trgm
-indexes on `haystack` and `word_starts`.
+FTS5 trigram table (`<table>_fts`, external content, rowid = sort_key),
+PostgreSQL GIN pg_trgm indexes on `haystack` and `word_starts`.
 """
 from flask_appbuilder import Model
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
 
 from .company import Company
 from .person import Person
@@ -19,10 +19,16 @@ from .person import Person
 def search_table(contact_table: str) -> Table:
     return Table(
         f"{contact_table}_search", Model.metadata,
-        Column("contact_id", Integer,
-               ForeignKey(f"{contact_table}.id", ondelete="CASCADE"), primary_key=True),
-        # the contact's name as stored: an admin's search sorts its matches by it
-        # without reading the contacts table
+        # the name's first 5 bytes, then the contact id (services/contact_search.py
+        # sort_key): rows in key order are in name order, give or take names
+        # sharing those 5 bytes. SQLite's rowid, which its full-text index
+        # returns matches by, so an admin's broad search stops after a page
+        Column("sort_key", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+               autoincrement=False),
+        Column("contact_id", Integer, ForeignKey(f"{contact_table}.id", ondelete="CASCADE"),
+               nullable=False, unique=True),
+        # the contact's name as stored: matches are sorted by it without
+        # reading the contacts table
         Column("name", String(200), nullable=False),
         # name lower-cased, e-mails, phones (E.164 and national digits), one per line
         Column("haystack", Text, nullable=False),

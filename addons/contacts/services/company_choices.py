@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Company
-from .scoped_search import find, walk_filter
+from .scoped_search import reader_search
 
 LIMIT = 20
 
@@ -16,13 +16,11 @@ def first_matches(session: Session, model, kind: str, text: str, limit: int):
     """A SELECT narrowed to the first `limit` `kind` contacts (by name) matching
     `text` for the current reader, or None for an empty query; the caller
     picks the columns (services/scoped_search.py, record rules applied)."""
-    found = find(session, kind, text)
-    if found is None:
+    search = reader_search(session, kind, text)
+    if search is None:
         return None
-    if found.ids is not None:
-        narrowed = model.id.in_(found.ids[:limit])
-    else:  # a broad term for a reader of every row: walk the name index
-        narrowed = walk_filter(session.get_bind().dialect.name, kind, found.match)
+    ids = search.leading(limit)
+    narrowed = model.id.in_(ids) if ids is not None else search.filter()
     return select(model).where(narrowed).order_by(model.name, model.id).limit(limit)
 
 

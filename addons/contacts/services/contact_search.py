@@ -114,6 +114,24 @@ def word_starts(haystack: str) -> str:
     return "".join(WORD_START + start for start in starts)
 
 
+KEY_PREFIX_BYTES = 5
+KEY_ID_BITS = 63 - 8 * KEY_PREFIX_BYTES  # 23: ids below 8,388,608 never collide
+
+
+def sort_key(name: str, contact_id: int) -> int:
+    """The index row's key: the name's first 5 bytes (UTF-8, the order of
+    SQLite's BINARY and of a "C" collation), then the contact id. Two names in
+    order have keys in order unless they share those 5 bytes."""
+    prefix = int.from_bytes((name or "").encode()[:KEY_PREFIX_BYTES]
+                            .ljust(KEY_PREFIX_BYTES, b"\0"), "big")
+    return prefix << KEY_ID_BITS | contact_id & ((1 << KEY_ID_BITS) - 1)
+
+
+def key_group(key: int) -> int:
+    """The name prefix of a key: keys of one group are in no particular order."""
+    return key >> KEY_ID_BITS
+
+
 def document(name: str, emails: Iterable[str], phones_e164: Iterable[str]) -> dict:
     """The index row of a contact: name, haystack and word_starts."""
     lines = [" ".join((name or "").lower().split()), *(e.lower() for e in emails)]
@@ -143,7 +161,7 @@ def _among(conn: Connection, column, ids: list[int]):
     return column.in_(ids)
 
 
-ROW = ("contact_id", "name", "haystack", "word_starts")
+ROW = ("sort_key", "contact_id", "name", "haystack", "word_starts")
 
 
 def _documents(conn: Connection, kind: str, ids: list[int]) -> list[tuple]:
@@ -167,8 +185,28 @@ def _documents(conn: Connection, kind: str, ids: list[int]) -> list[tuple]:
             addresses[owner].append(value)
         for cid, name in sorted(names):
             doc = document(name, addresses.get(cid, ()), numbers.get(cid, ()))
-            docs.append((cid, doc["name"], doc["haystack"], doc["word_starts"]))
+            docs.append((sort_key(name, cid), cid, doc["name"], doc["haystack"],
+                         doc["word_starts"]))
     return docs
+
+
+def _unique_keys(conn: Connection, side, docs: list[tuple]) -> list[tuple]:
+    """A key another row holds (ids from 2**23 on can meet one) moves to the
+    next free key of its name group: the group's order is no order anyway."""
+    mask = (1 << KEY_ID_BITS) - 1
+    held: set[int] = set()
+    for chunk in _chunks([doc[0] for doc in docs]):
+        held.update(conn.scalars(select(side.c.sort_key)
+                                 .where(_among(conn, side.c.sort_key, chunk))))
+    out = []
+    for key, *rest in docs:
+        while key in held:
+            key = key & ~mask | (key + 1) & mask
+            if conn.execute(select(side.c.sort_key).where(side.c.sort_key == key)).first():
+                held.add(key)
+        held.add(key)
+        out.append((key, *rest))
+    return out
 
 
 def _write_rows(conn: Connection, side, docs: list[tuple]) -> None:
@@ -176,6 +214,7 @@ def _write_rows(conn: Connection, side, docs: list[tuple]) -> None:
     is several times faster than an executemany; others by one executemany."""
     if not docs:
         return
+    docs = _unique_keys(conn, side, docs)
     if conn.dialect.name != "postgresql":
         conn.execute(insert(side), [dict(zip(ROW, doc)) for doc in docs])
         return
@@ -285,16 +324,28 @@ def fts_query(needle: str) -> str:
 
 
 def candidates(dialect: str, kind: str, match: Match):
-    """A SELECT of one column, contact ids the index returns for an indexed
-    match: on SQLite every row holding the needle's trigrams (a superset, to
-    check with `contains`), on PostgreSQL the rows matching (pg_trgm rechecks)."""
+    """A SELECT of one column, `sort_key`, of the index rows the index returns
+    for an indexed match, in key order on SQLite: there every row holding the
+    needle's trigrams (a superset, to check with `contains`), on PostgreSQL
+    the rows matching (pg_trgm rechecks)."""
     side = SIDE_TABLES[kind]
     if dialect == "sqlite":
         name = f"{side.name}_fts"
         fts = sa_table(name, sa_column("rowid", Integer), sa_column(name))
-        return select(fts.c.rowid.label("contact_id")).where(
+        return select(fts.c.rowid.label("sort_key")).where(
             fts.c[name].op("MATCH")(fts_query(match.needle)))
-    return select(side.c.contact_id).where(contains(dialect, side.c[match.column], match.needle))
+    return select(side.c.sort_key).where(contains(dialect, side.c[match.column], match.needle))
+
+
+def checked(dialect: str, kind: str, match: Match, *columns):
+    """A SELECT of `columns` of the side table's rows matching, through the
+    index when it can answer (candidates, then each checked)."""
+    side = SIDE_TABLES[kind]
+    stmt = select(*columns).where(contains(dialect, side.c[match.column], match.needle))
+    if not match.indexed:
+        return stmt
+    found = candidates(dialect, kind, match).subquery()
+    return stmt.where(side.c.sort_key == found.c.sort_key)
 
 
 def search_ids(session: Session, kind: str, text: str):
@@ -304,13 +355,7 @@ def search_ids(session: Session, kind: str, text: str):
     if match is None:
         return None
     side = SIDE_TABLES[kind]
-    dialect = session.get_bind().dialect.name
-    checked = select(side.c.contact_id).where(contains(dialect, side.c[match.column],
-                                                       match.needle))
-    if not match.indexed:
-        return checked
-    found = candidates(dialect, kind, match).subquery()
-    return checked.where(side.c.contact_id == found.c.contact_id)
+    return checked(session.get_bind().dialect.name, kind, match, side.c.contact_id)
 
 
 def rebuild_all(bind: Session | Connection) -> None:

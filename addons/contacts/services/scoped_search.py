@@ -1,34 +1,33 @@
 """The reader's search: the contacts of one kind matching a term, among those
 the reader may read, in list order (name, id), counted up to the list cap.
 
-    found = find(session, "person", "王")   # None for an empty term
-    found.ids      # every match in (name, id) order, or its first `cap` when
-                   # capped; None for a broad term in a large scope (see 3.)
-    found.count    # matches, at most cap; found.capped: more than cap
+    search = reader_search(session, "person", "王")   # None for an empty term
+    search.count()       # (matches up to cap, whether there are more)
+    search.leading(50)   # the first 50 matches' ids in (name, id) order
+    search.every()       # every match's id when there are at most cap, else None
 
-A list page then reads its 25 rows by id, and the count is known: no query
+A list page reads its 25 rows by id and the count is known: no query
 materialises every match and joins it back (services/search_filter.py).
-Three paths, chosen by what the index says and how many rows the reader may
-read (the record rules, applied by the session as on every ORM query):
+Which rows are read depends on the reader (the record rules, which the
+session applies to these ORM queries as to the list's own) and on what the
+index returns (services/contact_search.py):
 
-1. few candidates (the index returns at most half the reader's scope): read
-   those candidates with their contact row, check each (services/
-   contact_search.py `contains`), record rules applied, sorted by name;
-2. many candidates, small scope (a salesperson and "163.com", "m"): walk the
-   reader's own rows in name order through the (owner_id, name, id) index,
-   checking each, so the search never reads more rows than the reader owns;
-3. a reader of every row (admin, read-only roles): the candidates are checked
-   in the side table alone, which holds the name to sort by; more than `cap`
-   of them and the count is "cap+", and the list walks the name index with
-   the check as a filter (`walk_filter`), which stops at the page's last row
-   (a term matching over 1 in 60 rows of a million: a few hundred rows).
+1. a reader of some rows, few candidates (at most half the rows the reader
+   may read): the candidates with their contact row, each checked, sorted;
+2. a reader of some rows, many candidates (a salesperson and "163.com", "m"):
+   the reader's own rows walked in name order through the (owner_id, name,
+   id) index, each checked: never more rows than the reader may read;
+3. a reader of every row (admin, read-only roles): on SQLite the index
+   returns candidates in key order, which is name order by groups of names
+   sharing their first 5 bytes, so reading stops once a page's worth is
+   checked and its group complete; the count stops at cap + 1. PostgreSQL
+   counts the same way and sorts the matches (top-N) for the first page.
 
 A term the index cannot answer (1-2 characters that are not letters or
-digits, like "%") takes path 2, or 3's walk for a reader of every row.
+digits, like "%") is path 2 for a reader of some rows and a walk of the name
+index with the check as a filter (`walk_filter`) for a reader of every row.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from flask import g, has_request_context
 from sqlalchemy import func, select
@@ -38,20 +37,10 @@ from core.security.actor import current_actor
 from core.security.record_rules import ruled_models, scope_for
 from core.views.capped_count import count_cap
 
-from .contact_search import MODELS, SIDE_TABLES, Match, candidates, contains, match_for
+from .contact_search import (MODELS, SIDE_TABLES, Match, candidates, checked, contains,
+                             key_group, match_for)
 
-
-@dataclass(frozen=True)
-class Found:
-    match: Match
-    ids: tuple[int, ...] | None
-    count: int
-    capped: bool
-
-
-def _reads_everything(model) -> bool:
-    """No record rule narrows what the current actor reads of `model`."""
-    return model not in ruled_models() or scope_for(model, current_actor(), "read") == "all"
+STREAM_BATCH = 200  # candidates read at a time while looking for a page
 
 
 def _count(session: Session, stmt, limit: int) -> int:
@@ -68,70 +57,139 @@ def walk_filter(dialect: str, kind: str, match: Match):
     return contains(dialect, value, match.needle)
 
 
-def _listed(ids: list[int], match: Match, cap: int) -> Found:
-    return Found(match, tuple(ids[:cap]), min(len(ids), cap), len(ids) > cap)
+class ReaderSearch:
+    """One reader's search for one term, answered as far as asked."""
+
+    def __init__(self, session: Session, kind: str, match: Match, cap: int):
+        self.session, self.kind, self.match, self.cap = session, kind, match, cap
+        self.dialect = session.get_bind().dialect.name
+        self.model = MODELS[kind]
+        self._leading: list[int] = []  # the first matches in (name, id) order
+        self._complete = False  # _leading holds every match
+        self._counted: tuple[int, bool] | None = None
+        self._last_key = self._group = None  # where the last read of path 3 stopped
+        model = self.model
+        self.everything = model not in ruled_models() or \
+            scope_for(model, current_actor(), "read") == "all"
+        if not self.everything:
+            self._scoped()
+
+    # -- what the list asks --------------------------------------------------
+
+    def count(self) -> tuple[int, bool]:
+        """(matches counted up to cap, whether there are more)."""
+        if self._complete:
+            return min(len(self._leading), self.cap), len(self._leading) > self.cap
+        if self._counted is None:
+            if not self.match.indexed:
+                stmt = select(self.model.id).where(self.filter())
+            elif self.dialect == "sqlite" and len(self.match.needle) == 3:
+                stmt = candidates(self.dialect, self.kind, self.match)  # one trigram: exact
+            else:
+                side = SIDE_TABLES[self.kind]
+                stmt = checked(self.dialect, self.kind, self.match, side.c.sort_key)
+            counted = _count(self.session, stmt, self.cap + 1)
+            self._counted = min(counted, self.cap), counted > self.cap
+        return self._counted
+
+    def leading(self, n: int) -> tuple[int, ...] | None:
+        """The first `n` matches (all of them if fewer), or None when only a
+        walk of the name index finds them (`filter`)."""
+        if len(self._leading) < n and not self._complete:
+            if not (self.everything and self.match.indexed):
+                return None
+            if self.dialect == "sqlite":
+                self._stream(n)
+            else:
+                self._top(n)
+        return tuple(self._leading[:n])
+
+    def every(self) -> tuple[int, ...] | None:
+        """Every match when there are at most cap, else None."""
+        if self.count()[1]:
+            return None
+        return self.leading(self.cap)
+
+    def filter(self):
+        """The match as a filter on contacts walked in name order."""
+        return walk_filter(self.dialect, self.kind, self.match)
+
+    # -- paths ---------------------------------------------------------------
+
+    def _scoped(self) -> None:
+        """Paths 1 and 2: every match within the reader's rules, up to cap + 1."""
+        model, side = self.model, SIDE_TABLES[self.kind]
+        in_order = select(model.id).order_by(model.name, model.id).limit(self.cap + 1)
+        chosen = in_order.where(self.filter())  # path 2
+        if self.match.indexed:
+            rows = _count(self.session, select(model.id), 2 * self.cap + 2)
+            if _count(self.session, candidates(self.dialect, self.kind, self.match),
+                      rows // 2 + 1) <= rows // 2:  # path 1
+                chosen = in_order.where(model.id.in_(
+                    checked(self.dialect, self.kind, self.match, side.c.contact_id)))
+        self._leading = list(self.session.scalars(chosen))
+        self._complete = len(self._leading) <= self.cap
+        if not self._complete:  # the first cap + 1 in order: more than that to walk
+            self._counted = self.cap, True
+
+    def _stream(self, n: int) -> None:
+        """Path 3 on SQLite: candidates in key order, checked, until `n` are found
+        and the name group of the last one is complete; sorted by (name, id)."""
+        side = SIDE_TABLES[self.kind]
+        found_keys = candidates(self.dialect, self.kind, self.match)
+        if self._last_key is not None:  # asked for more: read on from where the last read stopped
+            found_keys = found_keys.where(found_keys.selected_columns.sort_key > self._last_key)
+        keys = found_keys.subquery()
+        # the index drives (in key order), each candidate's row is looked up by key
+        stmt = (select(side.c.sort_key, side.c.name, side.c.contact_id)
+                .select_from(keys.join(side, side.c.sort_key == keys.c.sort_key))
+                .where(contains(self.dialect, side.c[self.match.column], self.match.needle))
+                .order_by(keys.c.sort_key))
+        found: list[tuple[str, int]] = []
+        result = self.session.connection().execute(stmt)
+        try:
+            while True:
+                batch = result.fetchmany(STREAM_BATCH)
+                for key, name, contact_id in batch:
+                    if len(self._leading) + len(found) >= n and key_group(key) != self._group:
+                        self._end(found, complete=False)
+                        return
+                    found.append((name, contact_id))
+                    self._last_key, self._group = key, key_group(key)
+                if len(batch) < STREAM_BATCH:
+                    self._end(found, complete=True)
+                    return
+        finally:
+            result.close()
+
+    def _end(self, found: list[tuple[str, int]], complete: bool) -> None:
+        # earlier reads ended on a group boundary: what follows sorts after them
+        self._leading += [contact_id for _, contact_id in sorted(found)]
+        self._complete = complete
+
+    def _top(self, n: int) -> None:
+        """Path 3 on PostgreSQL: every match when at most cap (the count says),
+        else the first `n` by name from the index's matches (a top-N sort)."""
+        side = SIDE_TABLES[self.kind]
+        limit = self.cap + 1 if not self.count()[1] else n
+        stmt = checked(self.dialect, self.kind, self.match, side.c.contact_id) \
+            .order_by(side.c.name, side.c.contact_id).limit(limit)
+        self._leading = list(self.session.scalars(stmt))
+        self._complete = len(self._leading) < limit
 
 
-def _everything(session: Session, dialect: str, kind: str, match: Match, cap: int) -> Found:
-    """Path 3: a reader of every row; the side table alone, no rules to apply."""
-    side = SIDE_TABLES[kind]
-    found = candidates(dialect, kind, match)
-    exact = dialect != "sqlite" or len(match.needle) == 3  # one trigram: no superset
-    if exact and _count(session, found, cap + 1) > cap:
-        return Found(match, None, cap, True)
-    found = found.subquery()
-    checked = (select(side.c.contact_id, side.c.name)
-               .where(side.c.contact_id == found.c.contact_id,
-                      contains(dialect, side.c[match.column], match.needle))
-               .limit(cap + 1).subquery())
-    ids = list(session.scalars(select(checked.c.contact_id)
-                               .order_by(checked.c.name, checked.c.contact_id)))
-    if len(ids) > cap:
-        return Found(match, None, cap, True)
-    return _listed(ids, match, cap)
-
-
-def find(session: Session, kind: str, text: str, cap: int | None = None) -> Found | None:
-    """The current reader's matches for `text` (see the module docstring)."""
+def reader_search(session: Session, kind: str, text: str,
+                  cap: int | None = None) -> ReaderSearch | None:
+    """The current reader's search for `text`, one per request and term
+    (see the module docstring); None for an empty term."""
     match = match_for(text)
     if match is None:
         return None
     cap = count_cap() if cap is None else cap
-    key = (kind, match, cap, current_actor())
-    cached = g.get("_contacts_found", {}).get(key) if has_request_context() else None
-    if cached is not None:
-        return cached
-    found = _find(session, kind, match, cap)
-    if has_request_context():
-        g.setdefault("_contacts_found", {})[key] = found
-    return found
-
-
-def _find(session: Session, kind: str, match: Match, cap: int) -> Found:
-    dialect = session.get_bind().dialect.name
-    model, side = MODELS[kind], SIDE_TABLES[kind]
-    everything = _reads_everything(model)
-    if everything and match.indexed:
-        return _everything(session, dialect, kind, match, cap)
-    in_order = select(model.id).order_by(model.name, model.id).limit(cap + 1)
-    if match.indexed and not everything:
-        # the record rules narrow `model` in these ORM queries, as in the list's own
-        scope = _count(session, select(model.id), 2 * cap + 2)
-        found = candidates(dialect, kind, match)
-        if _count(session, found, scope // 2 + 1) <= scope // 2:  # path 1
-            checked = select(side.c.contact_id).where(
-                side.c.contact_id.in_(found.scalar_subquery()),
-                contains(dialect, side.c[match.column], match.needle))
-            return _listed(list(session.scalars(in_order.where(model.id.in_(checked)))),
-                           match, cap)
-    if everything:  # 3's walk for a term no index answers: the list walks too
-        return Found(match, None, *_walked_count(session, dialect, kind, match, cap))
-    return _listed(list(session.scalars(in_order.where(walk_filter(dialect, kind, match)))),
-                   match, cap)  # path 2
-
-
-def _walked_count(session: Session, dialect: str, kind: str, match: Match,
-                  cap: int) -> tuple[int, bool]:
-    counted = _count(session, select(MODELS[kind].id).where(walk_filter(dialect, kind, match)),
-                     cap + 1)
-    return min(counted, cap), counted > cap
+    if not has_request_context():
+        return ReaderSearch(session, kind, match, cap)
+    searches = g.setdefault("_contacts_searches", {})
+    key = (kind, match, cap, current_actor(), id(session))
+    if key not in searches:
+        searches[key] = ReaderSearch(session, kind, match, cap)
+    return searches[key]

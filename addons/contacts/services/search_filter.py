@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from core.views.capped_count import CappedCount, CappedCountInterface
 
 from ..models import Company
-from .scoped_search import Found, find, walk_filter
+from .scoped_search import ReaderSearch, reader_search
 
 SEARCHED_COLUMN = "name"
 
@@ -51,17 +51,17 @@ class FilterContactSearch(BaseFilter):
     def kind(self) -> str:
         return "company" if self.model is Company else "person"
 
-    def found(self, session, value) -> Found | None:
-        return find(session, self.kind, _value(value))
+    def search(self, session, value) -> ReaderSearch | None:
+        return reader_search(session, self.kind, _value(value))
 
     def apply(self, query, value):
-        found = self.found(query.session, value)
-        if found is None:
+        search = self.search(query.session, value)
+        if search is None:
             return query
-        if found.ids is not None and not found.capped:
-            return query.filter(_among(self.model, query.session, found.ids))
-        dialect = query.session.get_bind().dialect.name
-        return query.filter(walk_filter(dialect, self.kind, found.match))
+        every = search.every()
+        if every is not None:
+            return query.filter(_among(self.model, query.session, every))
+        return query.filter(search.filter())
 
 
 class ContactFilterConverter(SQLAFilterConverter):
@@ -80,34 +80,44 @@ class ContactInterface(CappedCountInterface):
     filter_converter_class = ContactFilterConverter
     eager_relations = ("owner", "company", "tier")
 
-    def _lone_search(self, query, filters) -> Found | None:
-        """The search's answer when it is the list's only filter."""
+    def _lone_search(self, query, filters) -> ReaderSearch | None:
+        """The search when it is the list's only filter."""
         if filters is None or len(filters.filters) != 1:
             return None
         flt = filters.filters[0]
         if not isinstance(flt, FilterContactSearch):
             return None
-        return flt.found(query.session, filters.values[0])
+        return flt.search(query.session, filters.values[0])
 
     def query_count(self, query, filters=None, select_columns=None) -> int:
-        found = self._lone_search(query, filters)
-        if found is not None:
-            return CappedCount(found.count, capped=found.capped)
+        search = self._lone_search(query, filters)
+        if search is not None:
+            return CappedCount(*search.count())
         return super().query_count(query, filters, select_columns)
+
+    def _page_ids(self, search: ReaderSearch, order_column, order_direction, page,
+                  page_size) -> tuple[int, ...] | None:
+        """The page's ids from the search's name-ordered matches, when it has them."""
+        if not page_size or order_column not in ("", SEARCHED_COLUMN):
+            return None
+        start = (page or 0) * page_size
+        if order_direction != "desc":
+            ids = search.leading(start + page_size)
+        else:
+            ids = search.every()
+            ids = ids[::-1] if ids is not None else None
+        return ids[start:start + page_size] if ids is not None else None
 
     def apply_all(self, query, filters=None, order_column="", order_direction="", page=None,
                   page_size=None, select_columns=None, outer_default_load=False):
-        found = self._lone_search(query, filters)
-        descending = order_direction == "desc"
-        if found is not None and found.ids is not None and page_size \
-                and order_column in ("", SEARCHED_COLUMN) and not (descending and found.capped):
-            # the matches are in (name, id) order: the page is a slice of them
-            ids = found.ids[::-1] if descending else found.ids
-            start = (page or 0) * page_size
-            if start + page_size <= len(ids) or not found.capped:
-                query = query.filter(self.obj.id.in_(ids[start:start + page_size]))
-                filters, page = None, None
-                order_column, order_direction = SEARCHED_COLUMN, order_direction or "asc"
+        search = self._lone_search(query, filters)
+        ids = self._page_ids(search, order_column, order_direction, page, page_size) \
+            if search is not None else None
+        if ids is not None:
+            # the page's rows by id, ordered again (record rules apply as ever)
+            query = query.filter(self.obj.id.in_(ids))
+            filters, page = None, None
+            order_column, order_direction = SEARCHED_COLUMN, order_direction or "asc"
         query = super().apply_all(query, filters, order_column, order_direction, page,
                                   page_size, select_columns, outer_default_load)
         if select_columns:  # REST: FAB joins the related columns it selects
