@@ -91,6 +91,8 @@ def prepare(app, k: int, seed: int) -> dict:
         team_id = min(user_team_ids(s, user.id))
         companies = s.scalars(select(Company.id).where(Company.owner_id == user.id)
                               .order_by(Company.id).limit(200)).all()
+        if not companies:
+            raise SystemExit(f"{USER} owns no company: seed more contacts (--count)")
         ids = []
         t = time.perf_counter()
         for n in range(2 * k + 4):
