@@ -21,4 +21,11 @@ class TransientError(RemoteError):
 
 
 class PermanentError(RemoteError):
-    """Trying again cannot help until someone changes data or settings."""
+    """Trying again cannot help until someone changes data or settings.
+
+    `details` (JSON-ready dict, optional) is kept with the failed job, for a
+    screen to offer the ways out (e.g. which remote records collide)."""
+
+    def __init__(self, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.details = details

@@ -22,12 +22,20 @@ class ErpClient(Protocol):
     def find_order(self, reference: str) -> RemoteOrder | None:
         """The remote order carrying our reference, if any."""
 
-    def push_order(self, order: SaleOrder) -> RemoteOrder:
+    def push_order(self, order: SaleOrder) -> RemoteOrder | None:
         """Make sure the order exists in the ERP and is confirmed, exactly once:
-        look the reference up first (a previous attempt may have created it),
-        find or create the customer (reference, then tax id, then e-mail),
-        map products by code (an unknown code is a PermanentError naming it),
-        create the order with its lines, confirm it; return what the ERP holds."""
+        look the reference up first (a previous attempt may have created it;
+        with `order.existing_only` stop there: None when there is none), find
+        or create the customer (`customer_match.choose`: an ambiguous match is
+        a `CustomerConflict` before anything is written), map products by code
+        and taxes by name (unknown ones are a PermanentError naming them),
+        create the order with its lines, confirm it; return what the ERP holds
+        (with its untaxed, tax and total amounts)."""
+
+    def void_order(self, external_id: str) -> str:
+        """Undo an order we created by mistake (deleted, or cancelled where
+        the ERP keeps cancelled orders); say in words what is left. A
+        PermanentError when the ERP no longer allows it (e.g. shipped)."""
 
     def cancel_order(self, external_id: str) -> RemoteOrder:
         """Cancel it if the ERP still allows it (already cancelled: fine);

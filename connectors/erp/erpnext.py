@@ -19,8 +19,10 @@ Flow, idempotent on our reference:
    field) = our reference; a draft found there is submitted, not duplicated.
 2. `Item` by `item_code` for all codes at once; every unknown or disabled
    code is named in one PermanentError before anything is created.
-3. `Customer` by our reference, then `tax_id`, then `email_id` (both stock
-   fields); else created with `customer_name`, `tax_id`, `email_id`,
+3. `Customer`: every customer that could be ours (the bound name, our
+   reference, `tax_id`, `email_id`, `mobile_no`: stock fields), chosen by the
+   rule of `customer_match` (an ambiguous match stops before anything is
+   created); else created with `customer_name`, `tax_id`, `email_id`,
    `mobile_no` (ERPNext turns the last two into the primary contact).
    Stock ERPNext has no field for another system's reference, so the
    reference lives in a custom Data field on Customer, named by
@@ -33,6 +35,10 @@ Flow, idempotent on our reference:
    `set_warehouse` from options, `items` [{item_code, qty, price_list_rate,
    discount_percentage, rate, description}] and `docstatus: 1`.
 
+`void_order` (an order created under a customer we then find bound to another
+of our records) cancels it and deletes it (`DELETE /api/resource/Sales
+Order/<name>`, which Frappe allows for a cancelled document).
+
 States: Draft -> draft; To Deliver and Bill / On Hold -> confirmed;
 To Bill / To Deliver (partly through) -> processing; Completed / Closed ->
 done; Cancelled -> cancelled. `net_total` is the untaxed total.
@@ -40,6 +46,7 @@ done; Cancelled -> cancelled. `net_total` is the untaxed total.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import quote
@@ -48,6 +55,7 @@ import requests
 
 from ..errors import PermanentError
 from ..http import raise_for_client_error, send
+from .customer_match import Match, RemoteCustomer, choose
 from .payloads import Customer, RemoteOrder, SaleOrder
 
 ORDER_FIELDS = ["name", "status", "docstatus", "customer", "net_total", "po_no"]
@@ -55,6 +63,7 @@ STATES = {"Draft": "draft", "To Deliver and Bill": "confirmed", "On Hold": "conf
           "To Bill": "processing", "To Deliver": "processing", "Completed": "done",
           "Closed": "done", "Cancelled": "cancelled"}
 CENT = Decimal("0.01")
+SEARCH_LIMIT = 50
 
 
 class ErpNextClient:
@@ -83,16 +92,16 @@ class ErpNextClient:
         live = [row for row in rows if int(row["docstatus"]) != 2]
         return _remote(live[0] if live else rows[0]) if rows else None
 
-    def push_order(self, order: SaleOrder) -> RemoteOrder:
+    def push_order(self, order: SaleOrder) -> RemoteOrder | None:
         existing = self.find_order(order.reference)
         if existing and existing.state == "draft":
             doc = self._request("PUT", f"/api/resource/Sales Order/{quote(existing.external_id)}",
                                 json={"docstatus": 1})["data"]
             return _remote(doc)
-        if existing:
+        if existing or order.existing_only:
             return existing
         self._check_items([line.product_code for line in order.lines])
-        customer = self._customer(order.customer)
+        customer, match = self._customer(order.customer)
         delivery = (order.order_date + timedelta(days=self.delivery_days)).isoformat()
         body = {
             "customer": customer, "po_no": order.reference,
@@ -113,7 +122,21 @@ class ErpNextClient:
             body["set_warehouse"] = self.warehouse
         if order.notes:
             body["remarks"] = order.notes
-        return _remote(self._request("POST", "/api/resource/Sales Order", json=body)["data"])
+        created = _remote(self._request("POST", "/api/resource/Sales Order", json=body)["data"])
+        return replace(created, customer_match=match.by or "created", notes=match.notes)
+
+    def void_order(self, external_id: str) -> str:
+        """Undo an order we created by mistake: cancelled, then deleted."""
+        rows = self._list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)
+        if not rows:
+            return f"Sales Order {external_id} is no longer in ERPNext"
+        if int(rows[0]["docstatus"]) != 2:
+            self.cancel_order(external_id)
+        try:
+            self._request("DELETE", f"/api/resource/Sales Order/{quote(external_id)}")
+        except PermanentError as exc:
+            return f"Sales Order {external_id} cancelled in ERPNext (not deleted: {exc})"
+        return f"Sales Order {external_id} deleted in ERPNext"
 
     def cancel_order(self, external_id: str) -> RemoteOrder:
         rows = self._list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)
@@ -157,23 +180,42 @@ class ErpNextClient:
             raise PermanentError(f"{self.what}: no Item with item_code {named}; create or "
                                  "enable it in ERPNext or correct the product code, then retry")
 
-    def _customer(self, customer: Customer) -> str:
-        if customer.external_id and self._list("Customer", [["name", "=", customer.external_id]],
-                                               ["name"], limit=1):
-            return customer.external_id
-        for field, value in ((self.reference_field, customer.reference),
-                             ("tax_id", customer.tax_id), ("email_id", customer.email)):
-            if field and value:
-                rows = self._list("Customer", [[field, "=", value]], ["name"], limit=1)
-                if rows:
-                    return rows[0]["name"]
+    def _customer(self, customer: Customer) -> tuple[str, Match]:
+        """The Customer for `customer` (found by the shared rule, or created)."""
+        found: dict[str, dict] = {}
+        searches = [[[self.reference_field, "=", customer.reference]]] \
+            if self.reference_field else []
+        if customer.external_id:
+            searches.insert(0, [["name", "=", customer.external_id]])
+        identity = [[[field, "=", value]] for field, value in (
+            ("tax_id", customer.tax_id), ("email_id", customer.email),
+            ("mobile_no", customer.phone)) if value]
+        fields = ["name", "customer_name", "tax_id", "email_id", "mobile_no",
+                  *([self.reference_field] if self.reference_field else [])]
+        for n, filters in enumerate([*searches, *identity]):
+            if n == len(searches) and found:
+                break  # bound or carrying our reference: identity is not asked
+            for row in self._list("Customer", filters, fields, limit=SEARCH_LIMIT):
+                found.setdefault(row["name"], row)
+        match = choose(customer, [self._remote_customer(row) for row in found.values()],
+                       self.what)
+        if match.remote is not None:
+            return match.remote.external_id, match
         body = {"customer_name": customer.name, "customer_type": "Company"}
         for field, value in ((self.reference_field, customer.reference),
                              ("tax_id", customer.tax_id), ("email_id", customer.email),
                              ("mobile_no", customer.phone)):
             if field and value:
                 body[field] = value
-        return self._request("POST", "/api/resource/Customer", json=body)["data"]["name"]
+        return self._request("POST", "/api/resource/Customer", json=body)["data"]["name"], match
+
+    def _remote_customer(self, row: dict) -> RemoteCustomer:
+        return RemoteCustomer(
+            external_id=row["name"], name=row.get("customer_name") or row["name"],
+            reference=(row.get(self.reference_field) or "") if self.reference_field else "",
+            tax_ids=(row["tax_id"],) if row.get("tax_id") else (),
+            emails=(row["email_id"],) if row.get("email_id") else (),
+            phones=(row["mobile_no"],) if row.get("mobile_no") else ())
 
     # -- transport ----------------------------------------------------------------
     def _list(self, doctype: str, filters: list, fields: list[str], limit: int = 20) -> list[dict]:

@@ -9,14 +9,20 @@ and the `sale` module's own flow (addons/sale/models/sale_order.py):
 1. `sale.order` searched by `client_order_ref` = our reference, before
    anything is created; a draft found there (a crash between create and
    confirm) is confirmed, not duplicated.
-2. `res.partner` by `ref` = our customer reference, then `vat`, then `email`
-   (`=ilike`, wildcards escaped); else created with name, ref, vat, email,
-   phone, address and `country_id` looked up by ISO code.
+2. `res.partner`: every partner that could be the customer (the bound id,
+   `ref` = our customer reference, `vat`, `email` by `=ilike` with wildcards
+   escaped, `phone`), chosen by the rule of `customer_match` (an ambiguous
+   match stops before anything is created); else created with name, ref,
+   vat, email, phone, address and `country_id` looked up by ISO code.
 3. `product.product` by `default_code`; every unknown code is named in one
    PermanentError before anything is created.
 4. `sale.order` created with `order_line` as `Command.create` triples
    `[0, 0, {product_id, product_uom_qty, price_unit, discount, name}]`,
    then `action_confirm`; read back `name`, `state`, `amount_untaxed`.
+
+`void_order` (an order created under a customer we then find bound to another
+of our records) cancels it and deletes it (`unlink`, which Odoo allows for
+cancelled orders).
 
 `action_cancel` runs with `disable_cancel_warning` in the context: without
 it Odoo answers a confirmed order with the sale.order.cancel wizard instead
@@ -32,17 +38,21 @@ JSON-RPC `username`/`secret` are login and password (or API key).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import requests
 
 from ..errors import PermanentError
+from .customer_match import Match, RemoteCustomer, choose
 from .odoo_wire import Json2Wire, JsonRpcWire
 from .payloads import Customer, RemoteOrder, SaleOrder
 
 ORDER_FIELDS = ["name", "state", "amount_untaxed", "partner_id", "client_order_ref"]
 TRACKING_FIELDS = ["delivery_status", "invoice_status"]
 CANCEL_CONTEXT = {"disable_cancel_warning": True}
+PARTNER_FIELDS = ["name", "ref", "vat", "email", "phone"]
+SEARCH_LIMIT = 50
 
 
 class OdooClient:
@@ -78,14 +88,14 @@ class OdooClient:
         live = [row for row in rows if row["state"] != "cancel"]
         return _remote(live[0] if live else rows[0]) if rows else None
 
-    def push_order(self, order: SaleOrder) -> RemoteOrder:
+    def push_order(self, order: SaleOrder) -> RemoteOrder | None:
         existing = self.find_order(order.reference)
         if existing and existing.state == "draft":
             return self._confirm(int(existing.external_id))
-        if existing:
+        if existing or order.existing_only:
             return existing
         products = self._products([line.product_code for line in order.lines])
-        partner_id = self._partner(order.customer)
+        partner_id, match = self._partner(order.customer)
         vals = {
             "partner_id": partner_id,
             "client_order_ref": order.reference,
@@ -101,7 +111,22 @@ class OdooClient:
         if order.notes:
             vals["note"] = order.notes
         order_id = self.wire.call("sale.order", "create", vals_list=[vals])[0]
-        return self._confirm(order_id)
+        return replace(self._confirm(order_id), customer_match=match.by or "created",
+                       notes=match.notes)
+
+    def void_order(self, external_id: str) -> str:
+        """Undo an order we created by mistake: cancelled, then deleted."""
+        order_id = self._record_id(external_id)
+        current = self._read([order_id])
+        if not current:
+            return f"order id {external_id} is no longer in Odoo"
+        if current[0].state != "cancelled":
+            self.cancel_order(external_id)
+        try:
+            self.wire.call("sale.order", "unlink", [order_id])
+        except PermanentError as exc:
+            return f"{current[0].number} cancelled in Odoo (not deleted: {exc})"
+        return f"{current[0].number} deleted in Odoo"
 
     def cancel_order(self, external_id: str) -> RemoteOrder:
         order_id = self._record_id(external_id)
@@ -156,17 +181,24 @@ class OdooClient:
                                  "correct the product code, then retry")
         return found
 
-    def _partner(self, customer: Customer) -> int:
+    def _partner(self, customer: Customer) -> tuple[int, Match]:
+        """The partner for `customer` (found by the shared rule, or created)."""
+        found: dict[int, dict] = {}
+        searches = [[["ref", "=", customer.reference]]]
         if customer.external_id.isdigit():
-            if self._first("res.partner", [["id", "=", int(customer.external_id)]]):
-                return int(customer.external_id)
-        for field, op, value in (("ref", "=", customer.reference),
-                                 ("vat", "=", customer.tax_id),
-                                 ("email", "=ilike", _like_literal(customer.email))):
-            if value:
-                found = self._first("res.partner", [[field, op, value]])
-                if found:
-                    return found
+            searches.insert(0, [["id", "=", int(customer.external_id)]])
+        identity = [[[field, op, value]] for field, op, value in (
+            ("vat", "=", customer.tax_id), ("email", "=ilike", _like_literal(customer.email)),
+            ("phone", "=", customer.phone)) if value]
+        for n, domain in enumerate([*searches, *identity]):
+            if n == len(searches) and found:
+                break  # bound or carrying our reference: identity is not asked
+            for row in self.wire.call("res.partner", "search_read", domain=domain,
+                                      fields=PARTNER_FIELDS, limit=SEARCH_LIMIT):
+                found.setdefault(row["id"], row)
+        match = choose(customer, [_remote_partner(row) for row in found.values()], self.what)
+        if match.remote is not None:
+            return int(match.remote.external_id), match
         vals = {"name": customer.name, "ref": customer.reference}
         for field, value in (("vat", customer.tax_id), ("email", customer.email),
                              ("phone", customer.phone), ("street", customer.address.street),
@@ -179,7 +211,7 @@ class OdooClient:
                                   [["code", "=", customer.address.country_code.upper()]])
             if country:
                 vals["country_id"] = country
-        return self.wire.call("res.partner", "create", vals_list=[vals])[0]
+        return self.wire.call("res.partner", "create", vals_list=[vals])[0], match
 
     def _first(self, model: str, domain: list) -> int | None:
         ids = self.wire.call(model, "search", domain=domain, limit=1)
@@ -189,6 +221,14 @@ class OdooClient:
 def _like_literal(value: str) -> str:
     """`=ilike` treats % and _ as wildcards; an e-mail must match as written."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _remote_partner(row: dict) -> RemoteCustomer:
+    return RemoteCustomer(external_id=str(row["id"]), name=row.get("name") or "",
+                          reference=row.get("ref") or "",
+                          tax_ids=(row["vat"],) if row.get("vat") else (),
+                          emails=(row["email"],) if row.get("email") else (),
+                          phones=(row["phone"],) if row.get("phone") else ())
 
 
 def _remote(row: dict) -> RemoteOrder:

@@ -6,11 +6,12 @@ What addons use:
 - `enqueue(session, kind, record_id, backend_id)` inside the business transaction;
 - `register_puller(Puller(model, pull))` for status pulls;
 - `active_backends(session, kinds)`, `jobs_for(session, model, record_id)`,
-  `bindings_for(...)` to show sync state on a record.
+  `bindings_for(...)` to show sync state on a record, `records_known_to(...)`
+  for what a backend has not seen yet.
 """
 from .enqueue import enqueue
-from .lookup import active_backends, bindings_for, jobs_for
+from .lookup import active_backends, bindings_for, jobs_for, records_known_to
 from .registry import Bind, Handler, Outcome, Puller, Skip, register_handler, register_puller
 
 __all__ = ["Bind", "Handler", "Outcome", "Puller", "Skip", "active_backends", "bindings_for",
-           "enqueue", "jobs_for", "register_handler", "register_puller"]
+           "enqueue", "jobs_for", "records_known_to", "register_handler", "register_puller"]

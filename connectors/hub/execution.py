@@ -12,12 +12,18 @@
    holding the lease (if the sweeper gave the job to another worker, this
    worker's result is discarded; the remote call is idempotent by reference,
    so the other worker finds the remote record instead of creating one).
+   A binding that clashes (the remote record is bound to another of our
+   records) is found only after the remote write: the handler's `undo` takes
+   the write back where the remote allows, and the job fails saying what
+   exists where.
 4. Transient error: back to `queued` with a delay (backoff.py) and a delayed
-   message; permanent error: `failed` with the reason in words.
+   message; permanent error: `failed` with the reason in words, and its
+   `details` (what a person can do about it) kept on the job.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import uuid
 from dataclasses import dataclass, field
@@ -54,11 +60,21 @@ class JobContext:
     backend_id: int | None
     attempt: int
     backend_options: dict = field(default_factory=dict)  # the backend's JSON options
+    decision: dict = field(default_factory=dict)  # what a person chose when retrying
 
     def binding(self, model: str, record_id: int) -> Binding | None:
         return self.session.scalars(select(Binding).where(
             Binding.backend_id == self.backend_id, Binding.model == model,
             Binding.record_id == record_id).options(lazyload(Binding.backend))).first()
+
+    def external_ids(self, model: str, record_ids) -> dict[int, str]:
+        """{record id: external id} of those records bound on this job's backend."""
+        ids = list(record_ids)
+        if not ids:
+            return {}
+        return dict(self.session.execute(select(Binding.record_id, Binding.external_id).where(
+            Binding.backend_id == self.backend_id, Binding.model == model,
+            Binding.record_id.in_(ids))).all())
 
 
 def run_job(runtime, job_id: int) -> str:
@@ -77,14 +93,15 @@ def _run(runtime, session: Session, job_id: int) -> str:
         return "skipped"
     job = session.get(SyncJob, job_id)
     ctx = JobContext(session, job.id, job.kind, job.model, job.record_id, job.backend_id,
-                     job.attempts)
+                     job.attempts, decision=job.details.get("decision") or {})
     try:
         handler = registry.handler(job.kind)
         config = _backend_config(job.backend)
         ctx.backend_options = job.backend.options
         payload = handler.prepare(ctx)
         session.rollback()  # end the read transaction: none is open during the remote call
-        outcome = handler.call(client_for(config), payload)
+        client = client_for(config)
+        outcome = handler.call(client, payload)
     except registry.Skip as exc:
         session.rollback()
         return _finish(runtime, session, job_id, token, registry.Outcome(str(exc)))
@@ -96,12 +113,14 @@ def _run(runtime, session: Session, job_id: int) -> str:
         return _reschedule(runtime, session, ctx, token, _internal(exc), None)
     except (PermanentError, LookupError) as exc:
         session.rollback()
-        return _fail(runtime, session, job_id, token, str(exc))
+        return _fail(runtime, session, job_id, token, str(exc),
+                     problem=getattr(exc, "details", None))
     except Exception as exc:  # a bug in a mapping: stop, say so, keep the traceback in the log
         log.exception("hub job #%s (%s) failed unexpectedly", job_id, ctx.kind)
         session.rollback()
         return _fail(runtime, session, job_id, token, _internal(exc))
-    return _finish(runtime, session, job_id, token, outcome)
+    return _finish(runtime, session, job_id, token, outcome,
+                   undo=lambda: handler.undo(client, payload, outcome) if handler.undo else None)
 
 
 def _internal(exc: BaseException) -> str:
@@ -168,7 +187,7 @@ _LEASE_CLEARED = dict(lease_token=None, lease_expires_at=None)
 
 
 def _finish(runtime, session: Session, job_id: int, token: str,
-            outcome: registry.Outcome) -> str:
+            outcome: registry.Outcome, undo=None) -> str:
     now = utcnow()
     done = session.execute(update(SyncJob).where(*_owned(job_id, token)).values(
         state=DONE, finished_at=now, result=outcome.summary[:2000],
@@ -187,9 +206,18 @@ def _finish(runtime, session: Session, job_id: int, token: str,
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        reason = _binding_conflict(session, backend_id, outcome.bindings) or _internal(exc)
+        clash = _binding_conflict(session, backend_id, outcome.bindings)
         session.rollback()
-        return _fail(runtime, session, job_id, token, reason)
+        if clash is None:
+            return _fail(runtime, session, job_id, token, _internal(exc))
+        reason, problem = clash
+        left = _undo(undo, job_id)
+        written = f"the remote write ({outcome.summary})"
+        return _fail(runtime, session, job_id, token,
+                     f"{reason}; {written} was taken back: {left.text}" if left.ok else
+                     f"{reason}; {written} is still there: {left.text}",
+                     problem={**problem, "written": outcome.summary, "undone": left.ok,
+                              "left": left.text})
     runtime.dispatch_next(session, job_id, key)
     return "done"
 
@@ -213,16 +241,40 @@ def _bind(session: Session, backend_id: int, bind: registry.Bind, now: dt.dateti
 _INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
-def _binding_conflict(session: Session, backend_id: int, binds) -> str | None:
-    """In words: which remote record is already bound to which other record of ours."""
+def _binding_conflict(session: Session, backend_id: int, binds) -> tuple[str, dict] | None:
+    """In words (and as details): which remote record is already bound to
+    which other record of ours."""
     for bind in binds:
         other = session.scalars(select(Binding.record_id).where(
             Binding.backend_id == backend_id, Binding.model == bind.model,
             Binding.external_id == bind.external_id, Binding.record_id != bind.record_id)).first()
         if other is not None:
             return (f"{bind.model} {bind.record_id}: its remote record {bind.external_id} is "
-                    f"already bound to our {bind.model} {other} (bindings are unique both ways)")
+                    f"already bound to our {bind.model} {other} (bindings are unique both ways)",
+                    {"kind": "binding_conflict", "model": bind.model,
+                     "record_id": bind.record_id, "external_id": bind.external_id,
+                     "bound_record_id": other})
     return None
+
+
+@dataclass(frozen=True)
+class _Undone:
+    ok: bool
+    text: str
+
+
+def _undo(undo, job_id: int) -> _Undone:
+    """Run the handler's undo (no transaction is open); never raises."""
+    if undo is None:
+        return _Undone(False, "the remote record stays as it was (this job kind cannot undo it)")
+    try:
+        text = undo()
+    except (PermanentError, TransientError) as exc:
+        return _Undone(False, f"it could not be taken back: {exc}")
+    except Exception as exc:  # noqa: BLE001 - say so on the job, keep the traceback in the log
+        log.exception("hub job #%s: undo failed", job_id)
+        return _Undone(False, f"it could not be taken back: {_internal(exc)}")
+    return _Undone(True, text or "done")
 
 
 def _reschedule(runtime, session: Session, ctx: JobContext, token: str, error: str,
@@ -243,9 +295,11 @@ def _reschedule(runtime, session: Session, ctx: JobContext, token: str, error: s
     return "retry"
 
 
-def _fail(runtime, session: Session, job_id: int, token: str, error: str) -> str:
+def _fail(runtime, session: Session, job_id: int, token: str, error: str,
+          problem: dict | None = None) -> str:
     moved = session.execute(update(SyncJob).where(*_owned(job_id, token)).values(
         state=FAILED, finished_at=utcnow(), last_error=error[:2000], next_attempt_at=None,
+        details_json=json.dumps({"problem": problem}, ensure_ascii=False) if problem else None,
         **_LEASE_CLEARED).execution_options(synchronize_session=False)).rowcount
     session.commit()
     if moved:

@@ -2,7 +2,7 @@
 jobs and bindings (for badges and panels on its page)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
 from .models import Backend, Binding, SyncJob
@@ -25,3 +25,12 @@ def bindings_for(session: Session, model: str, record_ids: list[int]) -> list[Bi
         return []
     return list(session.scalars(select(Binding).where(
         Binding.model == model, Binding.record_id.in_(record_ids)).order_by(Binding.id)))
+
+
+def records_known_to(backend_id: int, kind: str, model: str):
+    """A SELECT of the ids of `model` records a backend has seen: a job of
+    `kind` for it, or a binding (for `... .not_in(records_known_to(...))`)."""
+    return union(
+        select(SyncJob.record_id).where(SyncJob.kind == kind, SyncJob.backend_id == backend_id),
+        select(Binding.record_id).where(Binding.model == model,
+                                        Binding.backend_id == backend_id))

@@ -90,8 +90,20 @@ class SyncJob(Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)  # what was done, in words
     remote_ref: Mapped[str | None] = mapped_column(String(128))
+    # JSON object: what a failure left for a person to act on ("problem", e.g.
+    # the customer records that collide) and what a person decided on a retry
+    # ("decision", read by the handler's prepare)
+    details_json: Mapped[str | None] = mapped_column(Text)
 
     backend = relationship(Backend, lazy="joined")
+
+    @property
+    def details(self) -> dict:
+        return json.loads(self.details_json) if self.details_json else {}
+
+    @property
+    def problem(self) -> dict:
+        return self.details.get("problem") or {}
 
     def __repr__(self) -> str:
         return f"job #{self.id} {self.kind} {self.model}:{self.record_id} ({self.state})"

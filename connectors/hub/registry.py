@@ -37,10 +37,15 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Handler:
+    """`undo(client, payload, outcome) -> str` (optional) takes back a remote
+    write whose outcome cannot be recorded (a binding clash: the remote record
+    it used is bound to another of our records) and says in words what is
+    left remotely; it runs with no transaction open, before the job fails."""
     kind: str  # e.g. "sales.order.push"
     model: str  # e.g. "sales.order"
     prepare: Callable[[Any], Any]  # (JobContext) -> payload
     call: Callable[[Any, Any], Outcome]  # (client, payload) -> Outcome
+    undo: Callable[[Any, Any, Outcome], str] | None = None
 
 
 @dataclass(frozen=True)

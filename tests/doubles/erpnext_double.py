@@ -10,6 +10,8 @@ Published documents it follows:
   and `PUT /api/resource/<DocType>/<name>` -> {"data": {...}}; a document
   posted or put with `docstatus: 1` is submitted, `docstatus: 2` cancels;
   `POST /api/method/frappe.client.cancel` {doctype, name};
+  `DELETE /api/resource/<DocType>/<name>` (a submitted document is refused:
+  "Submitted Record cannot be deleted. You must Cancel it first.");
   `GET /api/method/frappe.auth.get_logged_user` -> {"message": user}.
 - Frappe errors (frappe/exceptions.py http_status_code, frappe/app.py
   handle_exception): ValidationError and its subclasses (MandatoryError,
@@ -145,6 +147,9 @@ class ErpNextDouble:
             return {"data": self._get(doctype, name)}
         if name and method == "PUT":
             return {"data": self._update(self._get(doctype, name), dict(request.body or {}))}
+        if name and method == "DELETE":
+            self._delete(doctype, self._get(doctype, name))
+            return {"message": "ok"}
         raise FrappeError("PermissionError", "Not permitted")
 
     # -- documents ------------------------------------------------------------
@@ -290,6 +295,16 @@ class ErpNextDouble:
                               f"Cannot delete or cancel because Sales Order {doc['name']} is "
                               f"linked with Delivery Note {doc['delivery_notes'][0]}")
         doc["docstatus"], doc["status"] = 2, "Cancelled"
+
+    def _delete(self, doctype: str, doc: dict) -> None:
+        if doc["docstatus"] == 1:
+            raise FrappeError("ValidationError", "Submitted Record cannot be deleted. "
+                              "You must Cancel it first.")
+        del self.docs[doctype][doc["name"]]
+        for field in INDEXED.get(doctype, ()):
+            names = self._index[(doctype, field)].get(doc.get(field), [])
+            if doc["name"] in names:
+                names.remove(doc["name"])
 
     def _link(self, doctype: str, name, label: str) -> None:
         if not name or name not in self.docs[doctype] or self.docs[doctype][name].get("disabled"):

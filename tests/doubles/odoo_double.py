@@ -22,7 +22,8 @@ Published documents it follows:
   sequence, state draft -> sale by `action_confirm` (refused from other
   states), `action_cancel` refuses locked orders and, without
   `disable_cancel_warning` in the context, returns the sale.order.cancel
-  wizard action instead of cancelling; a missing mandatory field or a
+  wizard action instead of cancelling; `unlink` refuses an order that is not
+  a quotation or cancelled ("You must first cancel it"); a missing mandatory field or a
   dangling many2one is a ValidationError ("The operation cannot be
   completed..."), an unknown field a ValueError (500); search on models with
   `active` skips archived records.
@@ -79,7 +80,8 @@ LABELS = {"sale.order": "Sales Order", "sale.order.line": "Sales Order Line",
 POSITIONAL = {"read": ("ids", "fields"), "write": ("ids", "vals"), "create": ("vals_list",),
               "search": ("domain", "offset", "limit", "order"),
               "search_read": ("domain", "fields", "offset", "limit", "order"),
-              "action_confirm": ("ids",), "action_cancel": ("ids",), "context_get": ()}
+              "action_confirm": ("ids",), "action_cancel": ("ids",), "unlink": ("ids",),
+              "context_get": ()}
 ISO_COUNTRIES = ("AD AE AT AU BE BG BR CA CH CN CY CZ DE DK EE ES FI FR GB GR HK HR HU IE IN "
                  "IS IT JP KR LI LT LU LV MC MT MX NL NO NZ PL PT RO SE SG SI SK TR US ZA")
 
@@ -316,6 +318,19 @@ class OdooDouble:
                     "context": {"default_order_id": orders[0]["id"]}}
         for order in orders:
             order["state"] = "cancel"
+        return True
+
+    def _m_unlink(self, model, ids, context):
+        if model == "sale.order" and any(
+                self.records[model][i]["state"] not in ("draft", "cancel") for i in ids):
+            raise user_error("You can not delete a sent quotation or a confirmed sales order. "
+                             "You must first cancel it.")
+        for record_id in ids:
+            record = self.records[model].pop(record_id)
+            for field in INDEXED.get(model, ()):
+                self._unindex(model, field, record)
+            for line_id in record.get("order_line") or []:
+                self.records["sale.order.line"].pop(line_id, None)
         return True
 
     # -- storage --------------------------------------------------------------

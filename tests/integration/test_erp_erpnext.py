@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import requests
 
+from connectors.erp.customer_match import CustomerConflict
 from connectors.erp.erpnext import ErpNextClient
 from connectors.erp.payloads import Customer, OrderLine, SaleOrder
 from connectors.errors import PermanentError, TransientError
@@ -178,3 +179,60 @@ def test_cancel_states_and_refused_cancel(client, erpnext_server):
     assert [states[n].state for n in names + [open_order.external_id]] == [
         "processing", "done", "cancelled"]
     assert "SAL-ORD-0000-99999" not in states
+
+
+# -- which Customer an order goes to (issue 12) ---------------------------------------------
+
+def test_a_shared_email_with_another_tax_id_is_another_customer(client, erpnext_server):
+    shared = f"info@{unique_ref('dongfang')}.example.com"
+    first = Customer(reference=unique_ref("CD-COMPANY"), name="杭州东方食品有限公司",
+                     tax_id=unique_ref("913301"), email=shared)
+    second = Customer(reference=unique_ref("CD-COMPANY"), name="北京东方食品有限公司",
+                      tax_id=unique_ref("911101"), email=shared)
+    one = client.push_order(make_order(unique_ref(), first))
+    two = client.push_order(make_order(unique_ref(), second))
+
+    assert two.customer_external_id != one.customer_external_id
+    assert two.customer_match == "created"
+    created = rest(erpnext_server, "GET", "Customer", two.customer_external_id)
+    assert (created["customer_name"], created["tax_id"], created["email_id"],
+            created["crossdock_reference"]) == (second.name, second.tax_id, shared,
+                                                second.reference)
+    order = rest(erpnext_server, "GET", "Sales Order", two.external_id)
+    assert order["customer"] == two.customer_external_id
+
+
+def test_a_customer_bound_to_another_of_our_records_is_never_matched(client, erpnext_server):
+    email = f"{unique_ref('ops')}@example.com"
+    taken = erpnext_server.app.add_customer("Bound elsewhere", email_id=email)
+    customer = Customer(reference=unique_ref("C"), name="Same e-mail", email=email,
+                        taken={taken: "contacts.company 71 (Bound elsewhere)"})
+    pushed = client.push_order(make_order(unique_ref(), customer))
+    assert pushed.customer_external_id != taken and pushed.customer_match == "created"
+    assert "bound to our contacts.company 71" in " ".join(pushed.notes)
+
+
+def test_an_ambiguous_match_stops_before_anything_is_created(client, erpnext_server):
+    tax = unique_ref("CN")
+    twins = {erpnext_server.app.add_customer(f"Twin {n} {tax}", tax_id=tax) for n in "AB"}
+    reference = unique_ref()
+    customer = Customer(reference=unique_ref("C"), name="Twin", tax_id=tax)
+    with pytest.raises(CustomerConflict) as conflict:
+        client.push_order(make_order(reference, customer))
+    assert {c["external_id"] for c in conflict.value.details["candidates"]} == twins
+    assert find(erpnext_server, "Sales Order", [["po_no", "=", reference]]) == []
+    assert find(erpnext_server, "Customer",
+                [["crossdock_reference", "=", customer.reference]]) == []
+
+
+def test_void_order_takes_back_a_submitted_order(client, erpnext_server):
+    reference = unique_ref()
+    pushed = client.push_order(make_order(reference))
+    assert "deleted in ERPNext" in client.void_order(pushed.external_id)
+    assert erpnext_server.app.orders_with_po(reference) == 0
+    shipped_ref = unique_ref()
+    shipped = client.push_order(make_order(shipped_ref))
+    erpnext_server.app.deliver(shipped_ref)
+    with pytest.raises(PermanentError, match="linked with Delivery Note"):
+        client.void_order(shipped.external_id)
+    assert erpnext_server.app.orders_with_po(shipped_ref) == 1

@@ -3,12 +3,14 @@ wire protocols; what it left in "Odoo" is read back through the double's
 JSON-2 API, as an Odoo user's script would."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 import requests
 
+from connectors.erp.customer_match import CustomerConflict
 from connectors.erp.odoo import OdooClient
 from connectors.erp.payloads import Address, Customer, OrderLine, SaleOrder
 from connectors.errors import PermanentError, TransientError
@@ -189,3 +191,87 @@ def test_order_states_follow_delivery_and_invoicing(odoo_server):
     assert [states[i].state for i in ids] == ["confirmed", "processing", "done"]
     assert "999999" not in states
     assert "delivery full" in states[ids[1]].remote_state
+
+
+# -- which partner an order goes to (issue 12) ---------------------------------------------
+
+def _partner_of(server, order_id):
+    [row] = odoo(server, "sale.order", "read", ids=[int(order_id)], fields=["partner_id"])
+    return row["partner_id"][0]
+
+
+def test_a_shared_email_with_another_tax_id_is_another_customer(odoo_server):
+    """Two companies of ours share info@...: the second one's order must not be
+    booked under the first one's partner because the e-mails match."""
+    client = client_for(odoo_server.url)
+    shared = f"info@{unique_ref('dongfang')}.example.com"
+    first = Customer(reference=unique_ref("CD-COMPANY"), name="杭州东方食品有限公司",
+                     tax_id=unique_ref("913301"), email=shared)
+    second = Customer(reference=unique_ref("CD-COMPANY"), name="北京东方食品有限公司",
+                      tax_id=unique_ref("911101"), email=shared)
+    one = client.push_order(make_order(unique_ref(), first))
+    two = client.push_order(make_order(unique_ref(), second))
+
+    assert two.customer_external_id != one.customer_external_id
+    assert two.customer_match == "created" and "not matched" in " ".join(two.notes)
+    [partner] = odoo(odoo_server, "res.partner", "read", ids=[int(two.customer_external_id)],
+                     fields=["name", "ref", "vat", "email"])
+    assert (partner["name"], partner["ref"], partner["vat"], partner["email"]) == (
+        second.name, second.reference, second.tax_id, shared)
+    assert _partner_of(odoo_server, two.external_id) == int(two.customer_external_id)
+    # no tax id on our side: two partners with that e-mail cannot be told apart...
+    plain = Customer(reference=unique_ref("C"), name="Walk-in", email=shared.upper())
+    with pytest.raises(CustomerConflict, match="2 remote customers have the same e-mail"):
+        client.push_order(make_order(unique_ref(), plain))
+    # ...and both carry another reference of ours: neither is this customer
+    ours = replace(plain, reference_prefixes=("CD-COMPANY-",))
+    assert client.push_order(make_order(unique_ref(), ours)).customer_match == "created"
+
+
+def test_a_partner_bound_to_another_of_our_records_is_never_matched(odoo_server):
+    client = client_for(odoo_server.url)
+    phone = f"+86 21 {int(unique_ref('')[-6:], 16):08d}"
+    taken = odoo_server.app.add_partner(name="Bound elsewhere", phone=phone)
+    customer = Customer(reference=unique_ref("C"), name="Same phone, other company",
+                        phone=phone, taken={str(taken): "contacts.company 71 (Bound)"})
+    pushed = client.push_order(make_order(unique_ref(), customer))
+    assert pushed.customer_external_id != str(taken) and pushed.customer_match == "created"
+    # not bound to anyone, it is found by the phone (the partner just created
+    # carries another reference of ours, so it is not a second candidate)
+    again = Customer(reference=unique_ref("C"), name="Same phone", phone=phone,
+                     reference_prefixes=("C-",))
+    found = client.push_order(make_order(unique_ref(), again))
+    assert (found.customer_external_id, found.customer_match) == (str(taken), "phone")
+
+
+def test_an_ambiguous_match_stops_before_anything_is_created(odoo_server):
+    client = client_for(odoo_server.url)
+    vat = unique_ref("CN")
+    a = odoo_server.app.add_partner(name="Twin A", vat=vat)
+    b = odoo_server.app.add_partner(name="Twin B", vat=vat)
+    reference = unique_ref()
+    customer = Customer(reference=unique_ref("C"), name="Twin", tax_id=vat)
+    with pytest.raises(CustomerConflict) as conflict:
+        client.push_order(make_order(reference, customer))
+    assert f"2 remote customers have tax id {vat}" in str(conflict.value)
+    assert {c["external_id"] for c in conflict.value.details["candidates"]} == {str(a), str(b)}
+    assert odoo(odoo_server, "sale.order", "search",
+                domain=[["client_order_ref", "=", reference]]) == []
+    assert odoo(odoo_server, "res.partner", "search",
+                domain=[["ref", "=", customer.reference]]) == []
+    # a person chose to create a new one
+    pushed = client.push_order(make_order(reference, replace(customer, create_new=True)))
+    assert pushed.customer_external_id not in (str(a), str(b))
+
+
+def test_void_order_takes_back_a_confirmed_order(client, odoo_server):
+    reference = unique_ref()
+    pushed = client.push_order(make_order(reference))
+    assert "deleted in Odoo" in client.void_order(pushed.external_id)
+    assert odoo_server.app.orders_with_reference(reference) == 0
+    shipped_ref = unique_ref()
+    shipped = client.push_order(make_order(shipped_ref))
+    odoo_server.app.set_delivered(shipped_ref)
+    with pytest.raises(PermanentError, match="locked order"):
+        client.void_order(shipped.external_id)
+    assert odoo_server.app.orders_with_reference(shipped_ref) == 1

@@ -6,11 +6,13 @@ Every outcome is read back through Tryton's own JSON-RPC (`tryton.rpc` /
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from connectors.erp.customer_match import CustomerConflict
 from connectors.erp.payloads import Address, Customer, OrderLine, SaleOrder
 from connectors.erp.tryton import TrytonClient
 from connectors.errors import PermanentError, TransientError
@@ -30,7 +32,7 @@ def unique(prefix: str) -> str:
 def customer(**fields) -> Customer:
     values = dict(reference=unique("CD-COMPANY"), name="Shanghai Cold Chain Ltd",
                   tax_id=unique("9131"), email=f"{unique('buyer')}@coldchain.example",
-                  phone="+86 21 5555 0101",
+                  phone=f"+8621{uuid.uuid4().int % 10**8:08d}",
                   address=Address("88 Century Avenue", "Shanghai", "200120", "CN"))
     values.update(fields)
     return Customer(**values)
@@ -97,17 +99,104 @@ def test_a_draft_left_by_a_crashed_attempt_is_confirmed_not_duplicated(tryton):
     assert (remote.external_id, sale["id"], sale["state"]) == (str(draft_id), draft_id, "confirmed")
 
 
-@pytest.mark.parametrize("matched_by", ["reference", "tax_id", "email"])
+@pytest.mark.parametrize("matched_by", ["reference", "tax_id", "email", "phone"])
 def test_customer_is_matched_not_duplicated(tryton, matched_by):
-    known = customer()
+    known = customer(phone=f"+8621{uuid.uuid4().int % 10**8:08d}")
     first = client(tryton).push_order(order(cust=known))
     # the same company as another record on our side: only one field in common
-    other = customer(name="Renamed on our side")
-    same = {"reference": known.reference, "tax_id": known.tax_id, "email": known.email}
-    second = client(tryton).push_order(order(cust=Customer(**{
-        **other.__dict__, matched_by: same[matched_by]})))
+    # (an e-mail or phone counts only where no tax id disagrees: none on ours)
+    other = customer(name="Renamed on our side", phone="",
+                     tax_id="" if matched_by in ("email", "phone") else unique("9131"))
+    same = {"reference": known.reference, "tax_id": known.tax_id, "email": known.email,
+            "phone": known.phone}
+    second = client(tryton).push_order(order(cust=replace(other, **{matched_by: same[matched_by]})))
     assert second.customer_external_id == first.customer_external_id
+    assert second.customer_match == matched_by.replace("_", " ").replace("email", "e-mail")
     assert len(tryton.search_read("party.party", [("code", "=", known.reference)], ["id"])) == 1
+
+
+def party_of_sale(tryton, sale_id):
+    sale, = tryton.search_read("sale.sale", [("id", "=", int(sale_id))], ["party"])
+    party, = tryton.search_read("party.party", [("id", "=", sale["party"])], [
+        "code", "name", "identifiers.code", "contact_mechanisms.value"])
+    return party
+
+
+def test_a_shared_email_with_another_tax_id_is_another_party(tryton):
+    """Issue 12: 北京东方食品 (company 153) shares info@... with 杭州东方食品
+    (company 71, already in Tryton). Its order was booked under 71's party
+    because the e-mails matched although the tax ids differ."""
+    shared = f"info@{unique('dongfang')}.example.com"
+    hangzhou = customer(reference=unique("CD-COMPANY-71"), name="杭州东方食品有限公司",
+                        tax_id=unique("91330100"), email=shared)
+    beijing = customer(reference=unique("CD-COMPANY-153"), name="北京东方食品有限公司",
+                       tax_id=unique("91110105"), email=shared)
+    erp = client(tryton)
+    first = erp.push_order(order(cust=hangzhou))
+    second = erp.push_order(order(cust=beijing))
+
+    assert second.customer_external_id != first.customer_external_id
+    assert (second.customer_match, first.customer_match) == ("created", "created")
+    assert any("not matched" in note for note in second.notes)
+    party = party_of_sale(tryton, second.external_id)
+    assert (party["code"], party["name"], [i["code"] for i in party["identifiers."]]) == (
+        beijing.reference, beijing.name, [beijing.tax_id])
+    assert shared in [m["value"] for m in party["contact_mechanisms."]]
+    assert party_of_sale(tryton, first.external_id)["code"] == hangzhou.reference
+
+
+def test_a_party_of_another_of_our_records_is_never_matched(tryton):
+    shared = f"orders@{unique('shared')}.example.com"
+    erp = client(tryton)
+    bound = erp.push_order(order(cust=customer(email=shared, tax_id="")))
+    # no tax id to tell them apart, but the party is bound to another record of ours...
+    by_binding = customer(email=shared, tax_id="",
+                          taken={bound.customer_external_id: "contacts.company 71 (杭州)"})
+    one = erp.push_order(order(cust=by_binding))
+    assert one.customer_external_id != bound.customer_external_id
+    assert "bound to our contacts.company 71" in " ".join(one.notes)
+    # ...or carries another reference of ours (its binding was lost)
+    by_code = customer(email=shared, tax_id="", reference_prefixes=("CD-COMPANY-",))
+    two = erp.push_order(order(cust=by_code))
+    assert two.customer_external_id not in (bound.customer_external_id, one.customer_external_id)
+
+
+def test_an_ambiguous_match_stops_before_anything_is_created(tryton):
+    tax_id = unique("91310000")
+    twins = [tryton.rpc("model.party.party.create", [{
+        "name": f"Twin {n}", "identifiers": [["create", [{"code": tax_id}]]]}])[0]
+        for n in "AB"]
+    ambiguous = order(cust=customer(tax_id=tax_id))
+    with pytest.raises(CustomerConflict) as conflict:
+        client(tryton).push_order(ambiguous)
+    assert f"2 remote customers have tax id {tax_id}" in str(conflict.value)
+    assert sorted(int(c["external_id"]) for c in conflict.value.details["candidates"]) == twins
+    assert sales_with_reference(tryton, ambiguous.reference) == []
+    assert tryton.search_read("party.party", [("code", "=", ambiguous.customer.reference)],
+                              ["id"]) == []
+    # the tax id's only party is bound to another of ours: our duplicates, not a guess
+    bound = client(tryton).push_order(order(cust=customer(tax_id=unique("91320000"))))
+    party = party_of_sale(tryton, bound.external_id)
+    twin = customer(tax_id=party["identifiers."][0]["code"],
+                    taken={bound.customer_external_id: "contacts.company 71 (twin)"})
+    with pytest.raises(CustomerConflict, match="share this tax id") as taken:
+        client(tryton).push_order(order(cust=twin))
+    assert taken.value.details["reason"] == "taken"
+    # a person chose "create a new one"
+    created = client(tryton).push_order(order(cust=replace(twin, create_new=True)))
+    assert created.customer_external_id != bound.customer_external_id
+
+
+def test_void_order_deletes_a_confirmed_sale_and_refuses_a_processing_one(tryton):
+    erp = client(tryton)
+    mistaken = erp.push_order(order())
+    assert erp.void_order(mistaken.external_id) == f"{mistaken.number} deleted in Tryton"
+    assert tryton.search_read("sale.sale", [("id", "=", int(mistaken.external_id))],
+                              ["id"]) == []
+    shipping = erp.push_order(order())
+    tryton.rpc("model.sale.sale.process", [int(shipping.external_id)])
+    with pytest.raises(PermanentError, match="processing in Tryton and cannot be undone"):
+        erp.void_order(shipping.external_id)
 
 
 def test_new_customer_is_created_with_address_tax_id_and_email(tryton):

@@ -218,37 +218,168 @@ def test_unreachable_then_503_then_back_syncs_each_order_once(shop, odoo_server,
         assert odoo_server.app.orders_with_reference(number) == 1
 
 
-def test_two_customers_matching_one_erp_partner_fail_with_both_named(shop, odoo_server):
-    """A duplicate customer (same tax id) matches the ERP partner already bound
-    to the first one: bindings are unique both ways, so the job says which."""
-    _backend(shop, odoo_server.url)
-    first_id, _ = _confirmed_order(shop)
-    with shop.app_context():
+def _company(app, name, tax_id=None, email=None):
+    with app.app_context():
         from addons.contacts.models import Company
+        from addons.contacts.models.contact_email import ContactEmail
 
-        original = db.session.scalars(select(Company).order_by(Company.id)).first()
-        twin = Company(name="华东物流 (duplicate)", owner_id=original.owner_id,
-                       tax_id=original.tax_id)
-        db.session.add(twin)
+        owner_id = db.session.scalars(select(Company.owner_id)).first()
+        company = Company(name=name, owner_id=owner_id, tax_id=tax_id)
+        if email:
+            company.emails.append(ContactEmail(kind="work", email=email))
+        db.session.add(company)
         db.session.commit()
-        original_id, twin_id = original.id, twin.id
-    _start(shop)
-    try:  # the first customer reaches the ERP, then its twin's order is confirmed
-        _wait(lambda: _jobs(shop, first_id)[0].state == "done", what="first job done")
-        twin_order, _ = _confirmed_order(shop, customer="华东物流 (duplicate)")
-        _wait(lambda: _jobs(shop, twin_order)[0].state == "failed",
-              what=lambda: f"twin job failed: {_jobs(shop, twin_order)}")
-    finally:
-        _stop(shop)
-    error = _jobs(shop, twin_order)[0].last_error
-    assert f"contacts.company {twin_id}" in error
-    assert f"already bound to our contacts.company {original_id}" in error
-    with shop.app_context():
+        return company.id
+
+
+def _bound(app, model="contacts.company"):
+    with app.app_context():
         from connectors.hub.models import Binding
 
-        bound = db.session.scalars(select(Binding.record_id).where(
-            Binding.model == "contacts.company")).all()
-    assert bound == [original_id]
+        return dict(db.session.execute(select(Binding.record_id, Binding.external_id).where(
+            Binding.model == model)).all())
+
+
+def _run_until(app, predicate, what, threads=2):
+    _start(app, threads)
+    try:
+        _wait(predicate, what=what)
+    finally:
+        _stop(app)
+
+
+def test_companies_sharing_an_email_get_their_own_partners(shop, odoo_server):
+    """Issue 12: two companies share info@...; each order is booked under its own
+    partner (the second one is not matched by the first one's e-mail)."""
+    _backend(shop, odoo_server.url)
+    hangzhou = _company(shop, "杭州东方食品有限公司", "91330100MA2B00007T", "info@dongfang.example.com")
+    beijing = _company(shop, "北京东方食品有限公司", "91110105MA01000152", "info@dongfang.example.com")
+    first_id, first_number = _confirmed_order(shop, customer="杭州东方食品有限公司")
+    _run_until(shop, lambda: _jobs(shop, first_id)[0].state == "done", "first order synced")
+    second_id, second_number = _confirmed_order(shop, customer="北京东方食品有限公司")
+    _run_until(shop, lambda: _jobs(shop, second_id)[0].state == "done",
+               lambda: f"second order synced: {_jobs(shop, second_id)}")
+    bound = _bound(shop)
+    assert bound[hangzhou] != bound[beijing]
+    partners = odoo_server.app.records["res.partner"]
+    for number, company, tax_id in ((first_number, hangzhou, "91330100MA2B00007T"),
+                                    (second_number, beijing, "91110105MA01000152")):
+        order = odoo_server.app.order_by_reference(number)
+        assert order["partner_id"] == int(bound[company])
+        partner = partners[order["partner_id"]]
+        assert (partner["ref"], partner["vat"]) == (f"CD-COMPANY-{company}", tax_id)
+    assert "not matched" in _jobs(shop, second_id)[0].result
+
+
+def test_a_duplicate_customer_stops_before_the_erp_and_a_person_creates_a_new_one(
+        shop, odoo_server):
+    """A duplicate of ours (same tax id) would match the partner bound to the
+    first one: the job stops before anything is created, the order page names
+    both and offers merge or a new partner; the new one is made on request."""
+    _backend(shop, odoo_server.url)
+    add_user(shop, "admin-hub", ["Admin"])
+    first_id, _ = _confirmed_order(shop)
+    _run_until(shop, lambda: _jobs(shop, first_id)[0].state == "done", "first job done")
+    original_id = next(iter(_bound(shop)))
+    with shop.app_context():
+        from addons.contacts.models import Company
+        tax_id = db.session.get(Company, original_id).tax_id
+    twin_id = _company(shop, "华东物流 (duplicate)", tax_id)
+    twin_order, twin_number = _confirmed_order(shop, customer="华东物流 (duplicate)")
+    partners_before = odoo_server.app.count("res.partner")
+    _run_until(shop, lambda: _jobs(shop, twin_order)[0].state == "failed",
+               lambda: f"twin job failed: {_jobs(shop, twin_order)}")
+    [job] = _jobs(shop, twin_order)
+    assert f"customer CD-COMPANY-{twin_id}" in job.last_error and "Nothing was created" in job.last_error
+    assert f"bound to our contacts.company {original_id}" in job.last_error
+    assert odoo_server.app.orders_with_reference(twin_number) == 0
+    assert odoo_server.app.count("res.partner") == partners_before
+    assert job.problem["reason"] == "taken" and job.problem["record_id"] == twin_id
+
+    client = shop.test_client()
+    token = login(client, "admin-hub")
+    page = client.get(f"/orderview/show/{twin_order}").get_data(as_text=True)
+    problem = page.split('class="hub-problem"', 1)[1].split("</div>", 1)[0]
+    assert f"contacts.company {original_id}" in problem and "hub-create-new" in problem
+    assert "hub-bind" not in problem  # the only candidate is another record's
+    assert f"/contacts/merge/company/?ids={twin_id},{original_id}" in problem
+    response = client.post(f"/hub/jobs/{job.id}/resolve", data={
+        "csrf_token": token, "action": "new", "next": f"/orderview/show/{twin_order}"})
+    assert response.status_code == 302 and response.location.endswith(f"/orderview/show/{twin_order}")
+    _run_until(shop, lambda: _jobs(shop, twin_order)[0].state == "done",
+               lambda: f"twin job done: {_jobs(shop, twin_order)}")
+    bound = _bound(shop)
+    assert bound[twin_id] != bound[original_id]
+    order = odoo_server.app.order_by_reference(twin_number)
+    assert order["partner_id"] == int(bound[twin_id])
+    assert odoo_server.app.records["res.partner"][order["partner_id"]]["ref"] == (
+        f"CD-COMPANY-{twin_id}")
+
+
+def test_an_ambiguous_partner_is_bound_by_a_person(shop, odoo_server):
+    _backend(shop, odoo_server.url)
+    add_user(shop, "admin-hub", ["Admin"])
+    vat = "91310000MA1FL0T10B"
+    twins = [odoo_server.app.add_partner(name=f"Twin {n}", vat=vat) for n in "AB"]
+    company = _company(shop, "双胞胎贸易", vat)
+    order_id, number = _confirmed_order(shop, customer="双胞胎贸易")
+    _run_until(shop, lambda: _jobs(shop, order_id)[0].state == "failed", "ambiguous job failed")
+    [job] = _jobs(shop, order_id)
+    assert "2 remote customers have tax id" in job.last_error
+    assert odoo_server.app.orders_with_reference(number) == 0
+    client = shop.test_client()
+    token = login(client, "admin-hub")
+    page = client.get(f"/hub/jobs/{job.id}").get_data(as_text=True)
+    assert page.count('class="btn btn-xs btn-default hub-bind"') == 2
+    refused = client.post(f"/hub/jobs/{job.id}/resolve", data={
+        "csrf_token": token, "action": "bind", "external_id": "999999"})
+    assert refused.status_code == 302 and _jobs(shop, order_id)[0].state == "failed"
+    client.post(f"/hub/jobs/{job.id}/resolve", data={
+        "csrf_token": token, "action": "bind", "external_id": str(twins[1])})
+    _run_until(shop, lambda: _jobs(shop, order_id)[0].state == "done", "bound job done")
+    assert _bound(shop)[company] == str(twins[1])
+    assert odoo_server.app.order_by_reference(number)["partner_id"] == twins[1]
+    with shop.app_context():
+        from core.security.audit import AuditLog
+        assert db.session.scalar(select(func.count(AuditLog.id)).where(
+            AuditLog.action == "hub_bind")) == 1
+
+
+def test_an_order_found_under_another_customers_partner_is_taken_back(shop, odoo_server):
+    """The issue's live wrong sale: the ERP holds our order under the partner of
+    another of our customers (booked so before this fix). The push finds it by
+    reference, cannot bind its customer, cancels and deletes it in the ERP and
+    says so; the retry books it under the right customer."""
+    _backend(shop, odoo_server.url)
+    hangzhou = _company(shop, "杭州东方食品有限公司", "91330100MA2B00007T", "info@dongfang.example.com")
+    first_id, _ = _confirmed_order(shop, customer="杭州东方食品有限公司")
+    _run_until(shop, lambda: _jobs(shop, first_id)[0].state == "done", "first order synced")
+    wrong_partner = int(_bound(shop)[hangzhou])
+    beijing = _company(shop, "北京东方食品有限公司", "91110105MA01000152", "info@dongfang.example.com")
+    order_id, number = _confirmed_order(shop, customer="北京东方食品有限公司")
+    chair = odoo_server.app.records["product.product"]
+    chair_id = next(i for i, p in chair.items() if p["default_code"] == "CD-CHAIR")
+    with odoo_server.app._lock:
+        wrong = odoo_server.app._create("sale.order", {
+            "partner_id": wrong_partner, "client_order_ref": number,
+            "order_line": [[0, 0, {"product_id": chair_id, "product_uom_qty": 2}]]})
+        odoo_server.app.records["sale.order"][wrong]["state"] = "sale"
+    _run_until(shop, lambda: _jobs(shop, order_id)[0].state == "failed",
+               lambda: f"job failed: {_jobs(shop, order_id)}")
+    [job] = _jobs(shop, order_id)
+    assert f"already bound to our contacts.company {hangzhou}" in job.last_error
+    assert "was taken back" in job.last_error and "deleted in Odoo" in job.last_error
+    assert odoo_server.app.orders_with_reference(number) == 0  # no wrong sale stays live
+    assert job.problem["kind"] == "binding_conflict" and job.problem["undone"] is True
+    assert beijing not in _bound(shop)
+    statuses = _erp_status(shop, order_id)
+    assert statuses[0].startswith("odoo: sync failed") and "taken back" in statuses[0]
+    with shop.app_context():
+        from connectors.hub import operations
+        operations.retry(db.session, shop.extensions["hub"], job.id)
+    _run_until(shop, lambda: _jobs(shop, order_id)[0].state == "done", "retried job done")
+    order = odoo_server.app.order_by_reference(number)
+    assert order["partner_id"] == int(_bound(shop)[beijing]) != wrong_partner
 
 
 def test_unknown_product_fails_with_the_reason_and_retry_after_the_fix(shop, odoo_server):

@@ -32,6 +32,7 @@ from core.views.record_view import RecordView
 from ..models import Currency, Lead, Tax
 from ..models.sales_order import CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SalesOrder
 from ..services import order_states
+from ..services.erp.customer_payload import merge_ids
 from ..services.money import round_money
 from .order_print import format_number
 from ..services.currency_rates import base_currency, MissingRate
@@ -75,6 +76,26 @@ def erp_badges(statuses) -> Markup:
         Markup('<span class="label label-{} order-erp" title="{}">{}</span>').format(
             s.level, s.text, s.text if len(s.text) <= 80 else s.text[:77] + "...")
         for s in statuses if s.text)
+
+
+def erp_problems(order: SalesOrder) -> list[tuple]:
+    """(job, merge url or None) of the order's failed ERP jobs whose problem a
+    person can resolve on the page (e.g. remote customers that could be its)."""
+    latest = {j.backend_id: j for j in order.erp_jobs}
+    found = []
+    for job in latest.values():
+        if job.state != "failed" or not job.problem.get("model"):
+            continue
+        merge = merge_ids(job.problem)
+        url = None
+        if merge is not None:
+            try:
+                url = url_for("MergeView.choose", kind=merge[0],
+                              ids=",".join(map(str, merge[1])))
+            except BuildError:
+                url = None
+        found.append((job, url))
+    return found
 
 
 def _job_url(job_id: int) -> str | None:
@@ -189,6 +210,8 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
         return {"order": order, "endpoint": self.endpoint, "money": money,
                 "number": format_number,
                 "state_badge": state_badge, "erp_status": order.erp, "job_url": _job_url,
+                "erp_problems": erp_problems(order),
+                "may_resolve": self.appbuilder.sm.has_access("can_retry", "HubJobView"),
                 "editable": order.state in EDITABLE and may_change,
                 "may_act": may_change,
                 "taxes": db.session.scalars(select(Tax).where(Tax.active)

@@ -5,7 +5,9 @@ jobs it pages by id (`before=<id>`, newest first, never OFFSET or COUNT),
 and each filter is served by an index of `hub_job` (state, backend_id,
 model+record_id; kind narrows what those return). Retry and cancel are
 POSTs (CSRF checked) that call `operations.retry/cancel`, which audit them;
-a refusal is shown as a message.
+a refusal is shown as a message. A failed job whose problem names records
+(e.g. remote customers that could be ours) is resolved by POST too: bind one,
+or have a new one created (`operations.resolve`), then it runs again.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from sqlalchemy import select
 from core.db import db
 
 from ..models import STATES, Backend, Binding, SyncJob
-from ..operations import JobActionRefused, cancel, retry
+from ..operations import JobActionRefused, cancel, resolve, retry
 
 PAGE = 50
 STATE_STYLE = {"pending": "default", "queued": "info", "running": "primary",
@@ -81,16 +83,19 @@ def jobs_page(session, values: dict) -> tuple[list[SyncJob], int | None]:
 
 
 def safe_next(default: str) -> str:
-    """Where to go back after an action: a path of this server only."""
+    """Where to go back after an action: a path of this server only (the
+    job's page, or the record's page the action was taken from)."""
     target = request.form.get("next") or ""
-    return target if target.startswith("/hub/") and "//" not in target else default
+    local = target.startswith("/") and "//" not in target and "\\" not in target
+    return target if local else default
 
 
 class HubJobView(BaseView):
     route_base = "/hub/jobs"
     default_view = "list"
     method_permission_name = {"list": "list", "show": "show", "retry": "retry",
-                              "retry_selected": "retry", "cancel": "cancel"}
+                              "retry_selected": "retry", "cancel": "cancel",
+                              "resolve": "retry"}
 
     def _may(self, action: str) -> bool:
         return self.appbuilder.sm.has_access(f"can_{action}", self.class_permission_name)
@@ -149,6 +154,24 @@ class HubJobView(BaseView):
     def cancel(self, pk):
         if self._act(cancel, [pk]):
             flash(gettext("Job #%(id)s cancelled.", id=pk), "success")
+        return redirect(safe_next(url_for("HubJobView.show", pk=pk)))
+
+    @expose("/<int:pk>/resolve", methods=["POST"])
+    @has_access
+    @permission_name("retry")
+    def resolve(self, pk):
+        """Bind the problem's record to one remote record, or create a new one."""
+        action, external_id = request.form.get("action", ""), request.form.get("external_id", "")
+        try:
+            resolve(db.session, current_app.extensions["hub"], pk, action, external_id)
+        except JobActionRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            flash(gettext("Bound to remote record %(id)s; job #%(job)s runs again.",
+                          id=external_id, job=pk) if action == "bind" else
+                  gettext("A new remote record will be created; job #%(job)s runs again.",
+                          job=pk), "success")
         return redirect(safe_next(url_for("HubJobView.show", pk=pk)))
 
     @expose("/retry", methods=["POST"])

@@ -1,0 +1,77 @@
+"""The push handler: a confirmed order into one ERP, exactly once.
+
+`prepare_push` maps the order when the job runs (a job retried after a data
+fix sends the fixed data); `call_push` talks to the ERP only and returns the
+bindings (order <-> ERP order, customer <-> ERP customer); `undo_push` takes
+back an ERP order whose customer turned out to be bound to another of our
+records (connectors/hub/execution.py calls it when that binding clashes).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from connectors import hub
+from connectors.erp.customer_match import CustomerConflict
+from connectors.erp.payloads import SaleOrder
+
+from ...models.sales_order import CANCELLED, CONFIRMED, ERP_MODEL as MODEL, SalesOrder
+from .order_payload import load_order, sale_order
+
+PUSH = "sales.order.push"
+
+
+def serial_key(order: SalesOrder) -> str:
+    """Orders of one customer sync one after another, so two of them never
+    both create that customer in the ERP (and a cancel follows its push)."""
+    from addons.contacts.models import Company, Person
+
+    if order.company_id is not None:
+        return f"{Company.SYNC_MODEL}:{order.company_id}"
+    return f"{Person.SYNC_MODEL}:{order.person_id}"
+
+
+@dataclass(frozen=True)
+class PushPayload:
+    order_id: int
+    customer_model: str
+    customer_id: int
+    order: SaleOrder
+
+
+def prepare_push(ctx) -> PushPayload:
+    order = load_order(ctx.session, ctx.record_id)
+    if order is None:
+        raise hub.Skip(f"order #{ctx.record_id} was deleted; nothing sent")
+    if order.state == CANCELLED:
+        raise hub.Skip(f"{order.number} was cancelled before it reached the ERP; nothing sent")
+    if order.state != CONFIRMED:
+        raise hub.Skip(f"{order.number} is {order.state}, not confirmed; nothing sent")
+    contact = order.company or order.person
+    create_new = ctx.decision.get("action") == "new"
+    return PushPayload(order.id, type(contact).SYNC_MODEL, contact.id,
+                       sale_order(ctx, order, create_new_customer=create_new))
+
+
+def call_push(client, payload: PushPayload) -> hub.Outcome:
+    try:
+        remote = client.push_order(payload.order)
+    except CustomerConflict as exc:  # say which of our records it is about
+        exc.details = {**(exc.details or {}), "model": payload.customer_model,
+                       "record_id": payload.customer_id}
+        raise
+    binds = [hub.Bind(MODEL, payload.order_id, remote.external_id, remote.number,
+                      remote.state, remote.remote_state)]
+    if remote.customer_external_id:
+        binds.append(hub.Bind(payload.customer_model, payload.customer_id,
+                              remote.customer_external_id))
+    summary = f"{payload.order.reference} is {remote.number} ({remote.remote_state})"
+    if remote.customer_match:
+        summary += f"; customer {remote.customer_match}"
+    if remote.notes:
+        summary += f" ({'; '.join(remote.notes)})"
+    return hub.Outcome(summary, remote_ref=remote.number, bindings=tuple(binds))
+
+
+def undo_push(client, payload: PushPayload, outcome: hub.Outcome) -> str:
+    order_binding = next(b for b in outcome.bindings if b.model == MODEL)
+    return client.void_order(order_binding.external_id)
