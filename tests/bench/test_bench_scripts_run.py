@@ -2,15 +2,22 @@
 
 Each script in bench/ runs as its own process, `python bench/<script>.py <tiny
 arguments>`, as a developer would run it, with TMPDIR pointing at a folder of
-the test's (every database, instance folder, log, seed cache and PostgreSQL
-cluster of the run lands there and goes with it). The test checks the exit
-status and that the script printed its figures (its last table or summary
-line), never the figures themselves. SQLite unless the script needs
-PostgreSQL: hub_throughput.py starts its own throwaway cluster
-(bench/pg_cluster.py) and redis-server, with one worker process of two
-threads over ten orders.
+the test's, removed after (every database, instance folder, log and PostgreSQL
+cluster of the run lands there; the sales scripts share their contacts seed
+cache as between a developer's runs). The test checks the exit status and
+that the script printed its figures (its last table or summary line), never
+the figures themselves, and that it left no process running.
 
-A new bench/*.py must get a tiny run here (or a reason in NOT_RUN), else
+SQLite, except hub_throughput.py, which needs PostgreSQL and Redis: it starts
+its own throwaway cluster (bench/pg_cluster.py) and redis-server, and here
+drains 10 orders (plus 3 paced ones) through one worker process of two
+threads: 17-37 s on a busy 2-core machine (cluster start, a fresh migration, a
+worker process, two Odoo doubles, the baseline's 3 s start pause).
+
+The sizes cannot go much lower: most of a tiny run is the fresh database's
+first create_app (~4 s of CPU, two thirds of it FAB writing ~800 permission
+rows one commit each) and the servers' start-up. A new bench/*.py must get a
+tiny run here (or a reason in NOT_RUN), else
 test_every_bench_script_has_a_tiny_run fails.
 """
 from __future__ import annotations
