@@ -182,8 +182,10 @@ COLUMNS = {
                         "company_id", "job_title"],
     "contacts_phone": ["id", "company_id", "person_id", "kind", "number", "e164"],
     "contacts_email": ["id", "company_id", "person_id", "kind", "email", "normalised"],
-    "contacts_company_search": ["sort_key", "contact_id", "name", "haystack", "word_starts"],
-    "contacts_person_search": ["sort_key", "contact_id", "name", "haystack", "word_starts"],
+    "contacts_company_search": ["sort_key", "contact_id", "name", "owner_id", "team_id",
+                                "haystack", "word_starts"],
+    "contacts_person_search": ["sort_key", "contact_id", "name", "owner_id", "team_id",
+                               "haystack", "word_starts"],
 }
 
 
@@ -215,7 +217,8 @@ def generate(count: int, owner_team, company_share: float = 0.4):
                 rows["contacts_email"].append([email_id, *parent, "work", e, e.lower()])
             doc = document(name, emails, phones)
             rows[f"contacts_{kind}_search"].append(
-                [sort_key(name, i), i, doc["name"], doc["haystack"], doc["word_starts"]])
+                [sort_key(name, i), i, doc["name"], owner, team, doc["haystack"],
+                 doc["word_starts"]])
     return rows
 
 

@@ -156,6 +156,26 @@ def readable_states(model: type, actor: Actor) -> tuple[str, ...]:
     return tuple(sorted({s for role in actor.roles for s in table.get(role, ())}))
 
 
+def read_filter(session: Session, model: type, columns=None):
+    """The current actor's read rule for `model` as a filter on `columns`:
+    anything with the model's owner_id, team_id (and state) attributes, e.g.
+    the columns of a table that copies them to search within a reader's rows
+    (addons/contacts' search index). None when the actor reads every row."""
+    if model not in _RULES:
+        return None
+    actor = current_actor()
+    name = scope_for(model, actor, "read")
+    if name == "all":
+        return None
+    token = _resolving.set(True)
+    try:
+        scope = _scope_of(session, actor)
+    finally:
+        _resolving.reset(token)
+    criteria = _read_criteria(_RULES[model], name, scope, readable_states(model, actor))
+    return criteria(model if columns is None else columns)
+
+
 def _read_criteria(rules: ModelRules, scope_name: str, scope: _Scope,
                    states: tuple[str, ...] = ()):
     """The row filter as a lambda of the entity, so SQLAlchemy applies it to

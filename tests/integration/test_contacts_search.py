@@ -290,27 +290,33 @@ def rest_page(client, headers, text: str, page: int, size: int, **order) -> tupl
     return [r["name"] for r in body["result"]], body["count"]
 
 
-def test_broad_terms_page_in_name_order_past_the_cap(more):
+def test_broad_terms_page_in_name_order_past_the_cap(more, monkeypatch):
     """The cap is 3 here: a term matching more pages through every match in
     name order and counts "3+", for the owner (who walks own rows) and the
-    admin (the name index), ascending and descending."""
+    admin (the index's candidates in key order, read 2 at a time here, across
+    names sharing their first 5 bytes and not), ascending and descending."""
+    from addons.contacts.services import scoped_search
+
+    monkeypatch.setattr(scoped_search, "STREAM_BATCH", 2)
     with more.app_context():
         from addons.contacts.models import Company
 
         for n, owner in enumerate(["s1"] * 7 + ["s2"] * 2):
             db.session.add(Company(name=f"Broad Co {n}", owner_id=more.users[owner]))
+        db.session.add(Company(name="Abroad Ltd", owner_id=more.users["s1"]))
+        db.session.add(Company(name="broadway", owner_id=more.users["s2"]))
         db.session.commit()
     client = more.test_client()
     s1 = {"Authorization": f"Bearer {api_token(client, 's1')}"}
     boss = {"Authorization": f"Bearer {api_token(client, 'boss')}"}
-    mine = [f"Broad Co {n}" for n in range(7)]
-    everyone = mine + ["Broad Co 7", "Broad Co 8"]
-    for headers, text, expected in ((s1, "broad", mine), (s1, "br", mine),
+    mine = ["Abroad Ltd"] + [f"Broad Co {n}" for n in range(7)]
+    everyone = mine + ["Broad Co 7", "Broad Co 8", "broadway"]
+    for headers, text, expected in ((s1, "broad", mine), (s1, "br", mine[1:]),
                                     (boss, "broad", everyone),
-                                    (boss, "br", everyone + ["Mark Brown"])):
+                                    (boss, "br", everyone[1:] + ["Mark Brown"])):
         for order in ({}, {"order_column": "name", "order_direction": "desc"}):
             names = []
-            for page in range(6):
+            for page in range(7):
                 found, count = rest_page(client, headers, text, page, 2, **order)
                 names += found
                 assert count == 3, (text, page, count)
@@ -319,3 +325,19 @@ def test_broad_terms_page_in_name_order_past_the_cap(more):
     login(client, "s1")
     page = client.get("/companyview/list/?_flt_0_name=broad").get_data(as_text=True)
     assert re.search(r"Record Count:</strong>\s*3\+", page)
+
+
+def test_the_index_follows_a_change_of_owner(world):
+    """The search reads owner and team from the index: a reassigned contact
+    leaves the old owner's results and joins the new owner's."""
+    client = world.test_client()
+    s1 = {"Authorization": f"Bearer {api_token(client, 's1')}"}
+    s2 = {"Authorization": f"Bearer {api_token(client, 's2')}"}
+    boss = {"Authorization": f"Bearer {api_token(client, 'boss')}"}
+    assert rest_search(client, s1, "company", "a") == ({"Acme Trading"}, 1)
+    resp = client.put(f"/api/v1/company/{world.ids['Acme Trading']}", headers=boss,
+                      json={"owner": world.users["s2"]})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    for text in ("a", "acme", "+44 20"):
+        assert rest_search(client, s1, "company", text) == (set(), 0), text
+        assert rest_search(client, s2, "company", text) == ({"Acme Trading"}, 1), text

@@ -1,6 +1,8 @@
 """Every migration upgrades and downgrades, and the models match the migrations."""
 from __future__ import annotations
 
+import re
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask_appbuilder import Model
@@ -20,12 +22,19 @@ def _install_everything(app):
 
 def _full_text_objects(conn) -> set[str]:
     """Full-text indexes no model can declare: SQLite's FTS5 virtual tables with
-    their shadow tables, PostgreSQL's GIN indexes (contacts search, 0002)."""
+    their shadow tables and the other indexes of the tables they index (the
+    contacts search's covering indexes, 0007), PostgreSQL's GIN indexes
+    (contacts search, 0002, 0007)."""
     if conn.dialect.name == "sqlite":
-        virtual = [n for n, in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")]
+        virtual = dict(conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'").all())
         tables = [n for n, in conn.exec_driver_sql("SELECT name FROM sqlite_master")]
-        return {t for t in tables for v in virtual if t == v or t.startswith(v + "_")}
+        indexed = {m.group(1) for sql in virtual.values()
+                   for m in [re.search(r"content='(\w+)'", sql)] if m}
+        searched = {n for n, table in conn.exec_driver_sql(
+            "SELECT name, tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")
+            if table in indexed}
+        return {t for t in tables for v in virtual if t == v or t.startswith(v + "_")} | searched
     return {n for n, in conn.exec_driver_sql(
         "SELECT indexname FROM pg_indexes WHERE strpos(indexdef, ' USING gin ') > 0")}
 

@@ -90,24 +90,70 @@ def _sqlite_fts(table: str, rowid: str, columns: tuple[str, ...]) -> list[str]:
     ]
 
 
-def _drop_full_text(conn, table: str, columns: tuple[str, ...]) -> None:
+def _ensure_extension(conn, name: str) -> None:
+    """CREATE EXTENSION `name` unless there, with a message saying what to do
+    when this database user may not (both are trusted since PostgreSQL 13)."""
+    if conn.exec_driver_sql("SELECT 1 FROM pg_extension WHERE extname = %s", (name,)).first():
+        return
+    savepoint = conn.begin_nested()
+    try:
+        conn.exec_driver_sql(f"CREATE EXTENSION {name}")
+    except sa.exc.DBAPIError as exc:
+        savepoint.rollback()
+        database = conn.exec_driver_sql("SELECT current_database()").scalar()
+        raise RuntimeError(
+            f"contacts search needs the {name} extension (PostgreSQL's contrib, in "
+            f"Debian's 'postgresql' package) and this database user may not create it "
+            f"({exc.orig}); as a superuser run: CREATE EXTENSION {name}; in database "
+            f'"{database}", then upgrade again') from None
+    savepoint.commit()
+
+
+def _drop_old_indexes(conn, table: str) -> None:
+    """0002's full-text index (the side table's own indexes go with the table)."""
     if conn.dialect.name == "sqlite":
         for suffix in ("ai", "ad", "au"):
             conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_{suffix}")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}_fts")
     elif conn.dialect.name == "postgresql":
-        for column in columns:
+        for column in ("haystack", "grams"):
             conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_{column}_trgm")
 
 
-def _create_full_text(conn, table: str, rowid: str, columns: tuple[str, ...]) -> None:
+def _create_old_indexes(conn, table: str) -> None:
     if conn.dialect.name == "sqlite":
-        for statement in _sqlite_fts(table, rowid, columns):
+        for statement in _sqlite_fts(table, "contact_id", ("haystack", "grams")):
             conn.exec_driver_sql(statement)
     elif conn.dialect.name == "postgresql":
-        for column in columns:
+        for column in ("haystack", "grams"):
             conn.exec_driver_sql(f"CREATE INDEX ix_{table}_{column}_trgm ON {table} "
                                  f"USING gin ({column} gin_trgm_ops)")
+
+
+def _drop_new_indexes(conn, table: str) -> None:
+    if conn.dialect.name == "sqlite":
+        for suffix in ("ai", "ad", "au"):
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_{suffix}")
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}_fts")
+    for suffix in ("owner", "team", "trgm"):  # they would keep their names with the table
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS ix_{table}_{suffix}")
+
+
+def _create_new_indexes(conn, table: str) -> None:
+    """SQLite: the FTS5 trigram table by sort_key; an index by owner holding every
+    column a salesperson's search reads (walked in name order, no row read), one
+    by team. PostgreSQL: one GIN index, owner and team (btree_gin) and trigrams."""
+    if conn.dialect.name == "sqlite":
+        for statement in _sqlite_fts(table, "sort_key", ("haystack", "word_starts")):
+            conn.exec_driver_sql(statement)
+        conn.exec_driver_sql(f"CREATE INDEX ix_{table}_owner ON {table} "
+                             "(owner_id, name, contact_id, word_starts, haystack)")
+        conn.exec_driver_sql(f"CREATE INDEX ix_{table}_team ON {table} (team_id)")
+    elif conn.dialect.name == "postgresql":
+        _ensure_extension(conn, "btree_gin")
+        conn.exec_driver_sql(
+            f"CREATE INDEX ix_{table}_trgm ON {table} USING gin (owner_id, team_id, "
+            "haystack gin_trgm_ops, word_starts gin_trgm_ops)")
 
 
 def _move_aside(conn, table: str, suffix: str) -> str:
@@ -153,7 +199,7 @@ def upgrade() -> None:
     conn = op.get_bind()
     for contacts in KINDS:
         table = f"{contacts}_search"
-        _drop_full_text(conn, table, ("haystack", "grams"))
+        _drop_old_indexes(conn, table)
         old = sa.table(_move_aside(conn, table, "0002"), sa.column("contact_id"),
                        sa.column("haystack"))
         new = _create_side(table, contacts, [
@@ -161,9 +207,12 @@ def upgrade() -> None:
                       autoincrement=False, nullable=False),
             sa.Column("contact_id", sa.Integer(), nullable=False),
             sa.Column("name", sa.String(length=200), nullable=False),
+            sa.Column("owner_id", sa.Integer(), nullable=True),
+            sa.Column("team_id", sa.Integer(), nullable=True),
             sa.Column("haystack", sa.Text(), nullable=False),
             sa.Column("word_starts", sa.Text(), nullable=False)], key="sort_key")
-        people = sa.table(contacts, sa.column("id"), sa.column("name"))
+        people = sa.table(contacts, sa.column("id"), sa.column("name"), sa.column("owner_id"),
+                          sa.column("team_id"))
 
         def convert(row):
             lines = row.haystack.split("\n")
@@ -171,19 +220,21 @@ def upgrade() -> None:
             haystack = "\n".join(lines)
             return {"sort_key": sort_key(row.name or "", row.contact_id),
                     "contact_id": row.contact_id, "name": row.name or "",
+                    "owner_id": row.owner_id, "team_id": row.team_id,
                     "haystack": haystack, "word_starts": word_starts(haystack)}
 
-        _copy(conn, old, new, sa.select(old.c.contact_id, old.c.haystack, people.c.name)
+        _copy(conn, old, new, sa.select(old.c.contact_id, old.c.haystack, people.c.name,
+                                        people.c.owner_id, people.c.team_id)
               .join(people, people.c.id == old.c.contact_id), convert)
         op.drop_table(old.name)
-        _create_full_text(conn, table, "sort_key", ("haystack", "word_starts"))
+        _create_new_indexes(conn, table)
 
 
 def downgrade() -> None:
     conn = op.get_bind()
     for contacts in KINDS:
         table = f"{contacts}_search"
-        _drop_full_text(conn, table, ("haystack", "word_starts"))
+        _drop_new_indexes(conn, table)
         new = sa.table(_move_aside(conn, table, "0007"), sa.column("contact_id"),
                        sa.column("haystack"))
         old = _create_side(table, contacts, [sa.Column("contact_id", sa.Integer(), nullable=False),
@@ -193,4 +244,4 @@ def downgrade() -> None:
               lambda row: {"contact_id": row.contact_id, "haystack": row.haystack,
                            "grams": cjk_grams(row.haystack)})
         op.drop_table(new.name)
-        _create_full_text(conn, table, "contact_id", ("haystack", "grams"))
+        _create_old_indexes(conn, table)

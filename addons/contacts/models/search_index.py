@@ -5,9 +5,12 @@ services/contact_search.py.
 Not an ORM model: nobody reads it but the search service, which always
 returns contact ids that the list, REST and pickers filter again through ORM
 queries on Company/Person, so record rules apply. The full-text index over it
-is dialect-specific and lives in the migrations only (0002, 0007): SQLite an
-FTS5 trigram table (`<table>_fts`, external content, rowid = sort_key),
-PostgreSQL GIN pg_trgm indexes on `haystack` and `word_starts`.
+and the indexes that search within an owner's rows are dialect-specific and
+live in the migrations only (0002, 0007): SQLite an FTS5 trigram table
+(`<table>_fts`, external content, rowid = sort_key) and B-tree indexes by
+owner and by team that hold every searched column (a salesperson's search
+reads no table row); PostgreSQL one GIN index over owner_id, team_id
+(btree_gin) and haystack, word_starts (pg_trgm).
 """
 from flask_appbuilder import Model
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
@@ -27,9 +30,12 @@ def search_table(contact_table: str) -> Table:
                autoincrement=False),
         Column("contact_id", Integer, ForeignKey(f"{contact_table}.id", ondelete="CASCADE"),
                nullable=False, unique=True),
-        # the contact's name as stored: matches are sorted by it without
-        # reading the contacts table
+        # copies of the contact's name (to sort by), owner and team (to search
+        # within a reader's record rules) as stored: the search reads no
+        # contact rows, the list then reads the page's 25 under the rules again
         Column("name", String(200), nullable=False),
+        Column("owner_id", Integer),
+        Column("team_id", Integer),
         # name lower-cased, e-mails, phones (E.164 and national digits), one per line
         Column("haystack", Text, nullable=False),
         # "  m  ma  s  sm  王  王芳": the first one and two characters of every

@@ -21,9 +21,9 @@ the index finds either as the one trigram "  m" / " ma" in word_starts. A
 substring of the haystack, which no index answers (scanned).
 
 Keeping it in step: a session listener (`keep_index_in_step`, installed by
-the addon's register()) reindexes every company/person whose name, phones
-or e-mails an ORM flush touched, whatever the path (forms, REST, imports,
-merges). Code that writes contacts, phones or e-mails with Core statements
+the addon's register()) reindexes every company/person whose name, owner,
+team, phones or e-mails an ORM flush touched, whatever the path (forms,
+REST, imports, merges, reassignment). Code that writes contacts, phones or e-mails with Core statements
 (bulk inserts) must call, in the same transaction:
 
     reindex(session_or_connection, kind, ids)
@@ -161,18 +161,19 @@ def _among(conn: Connection, column, ids: list[int]):
     return column.in_(ids)
 
 
-ROW = ("sort_key", "contact_id", "name", "haystack", "word_starts")
+ROW = ("sort_key", "contact_id", "name", "owner_id", "team_id", "haystack", "word_starts")
 
 
 def _documents(conn: Connection, kind: str, ids: list[int]) -> list[tuple]:
-    """(contact_id, name, haystack, word_starts) of the contacts among `ids` that exist: three
+    """The index rows (ROW) of the contacts among `ids` that exist: three
     set-based queries per chunk (names, phones, e-mails), one pass in Python."""
     contacts = MODELS[kind].__table__
     phones, emails = ContactPhone.__table__, ContactEmail.__table__
     owner_phone, owner_email = phones.c[f"{kind}_id"], emails.c[f"{kind}_id"]
     docs = []
     for chunk in _chunks(ids):
-        names = conn.execute(select(contacts.c.id, contacts.c.name)
+        names = conn.execute(select(contacts.c.id, contacts.c.name, contacts.c.owner_id,
+                                    contacts.c.team_id)
                              .where(_among(conn, contacts.c.id, chunk))).all()
         numbers, addresses = defaultdict(list), defaultdict(list)
         for owner, value in conn.execute(select(owner_phone, phones.c.e164)
@@ -183,10 +184,10 @@ def _documents(conn: Connection, kind: str, ids: list[int]) -> list[tuple]:
                                          .where(_among(conn, owner_email, chunk))
                                          .order_by(emails.c.id)):
             addresses[owner].append(value)
-        for cid, name in sorted(names):
+        for cid, name, owner_id, team_id in sorted(names):
             doc = document(name, addresses.get(cid, ()), numbers.get(cid, ()))
-            docs.append((sort_key(name, cid), cid, doc["name"], doc["haystack"],
-                         doc["word_starts"]))
+            docs.append((sort_key(name, cid), cid, doc["name"], owner_id, team_id,
+                         doc["haystack"], doc["word_starts"]))
     return docs
 
 
@@ -240,8 +241,13 @@ def reindex(bind: Session | Connection, kind: str, ids: Iterable[int]) -> None:
     _write_rows(conn, side, docs)
 
 
+# a contact's own fields the index copies (owner and team: FAB's forms and
+# REST set the relationship, which reaches the column during the flush)
+INDEXED_FIELDS = ("name", "owner_id", "owner", "team_id", "team")
+
+
 def _touched_contacts(session: Session) -> dict[str, set[int]]:
-    """Contacts whose name, phones or e-mails this flush changed, by kind."""
+    """Contacts whose name, owner, team, phones or e-mails this flush changed, by kind."""
     touched: dict[str, set[int]] = defaultdict(set)
     changed = [(obj, "new") for obj in session.new] + [(obj, "dirty") for obj in session.dirty] \
         + [(obj, "deleted") for obj in session.deleted]
@@ -249,7 +255,8 @@ def _touched_contacts(session: Session) -> dict[str, set[int]]:
         state = inspect(obj)
         if isinstance(obj, (Company, Person)):
             kind = "company" if isinstance(obj, Company) else "person"
-            if how != "dirty" or state.attrs.name.history.has_changes():
+            if how != "dirty" or any(state.attrs[key].history.has_changes()
+                                     for key in INDEXED_FIELDS):
                 touched[kind].add(state.identity[0] if state.identity else obj.id)
         elif isinstance(obj, (ContactPhone, ContactEmail)):
             for kind in KINDS:  # the parent now, and the one it left if it moved
