@@ -31,6 +31,10 @@ from sqlalchemy.engine import Connection, Engine
 db = SQLA(session_options={"expire_on_commit": False})
 metadata = Model.metadata
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# how long a writer waits for the lock: writers queue on SQLite, and one
+# transaction may hold the lock for many seconds (a demo load, an import, an
+# addon install) while requests, hub workers and the scheduler wait behind it
+BUSY_TIMEOUT_MS = 60_000
 _writers = threading.local()  # .connections: this thread's, begun IMMEDIATE
 
 
@@ -62,7 +66,7 @@ def make_sqlite_transactional(engine: Engine) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves, below
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
         cur.close()
