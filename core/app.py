@@ -62,6 +62,7 @@ def _flask_config(settings: Settings) -> dict:
         "FAB_CREATE_DB": False,  # the platform migration owns every table
         "FAB_ADD_SECURITY_API": False,  # role/user CRUD over REST: not offered
         "FAB_ADD_MENU_API": False,  # /api/v1/menu/: for a JS front end we do not have
+        "FAB_ADD_OPENAPI_VIEWS": False,  # ours: core/api/openapi_view.py
         "FAB_API_SWAGGER_UI": True,
         "FAB_UPDATE_PERMS": False,  # ensure_view_permissions, once every view is added
         "AUTH_ROLE_ADMIN": "Admin",
@@ -124,7 +125,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
         from .views import register_core_views
         from .views.literal_like_filters import use_literal_like_filters
+        from .api.openapi_view import register_openapi_views
         register_core_views(appbuilder)
+        register_openapi_views(appbuilder)
         extensions.init_app(app, appbuilder)
         use_literal_like_filters(appbuilder)  # %, _ typed in filters match themselves
 

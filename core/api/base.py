@@ -90,6 +90,8 @@ COMMON_ERRORS = ("400", "401", "403", "422")
 
 
 INT32 = validate.Range(-(2**31), 2**31 - 1)  # INTEGER on PostgreSQL (and the spec says so)
+# required text is not blank, as in FAB's HTML forms (apispec: a pattern in the spec)
+NOT_BLANK = validate.Regexp(r"[\s\S]*\S", error="Must not be blank.")
 
 
 def _id_type(model) -> dict:
@@ -136,6 +138,8 @@ class CrossdockModel2SchemaConverter(Model2SchemaConverter):
         type_ = datamodel.list_columns[column.name].type
         if isinstance(type_, sqltypes.String):
             field.validators = [*field.validators, no_nul]
+            if field.required:
+                field.validators.append(NOT_BLANK)
         elif isinstance(type_, sqltypes.DateTime):
             field = self._replace(field, UtcDateTime)
         elif isinstance(type_, sqltypes.Numeric) and not isinstance(type_, sqltypes.Float):

@@ -80,6 +80,10 @@ def guard_login() -> object | None:
         username = str(body.get("username") or "") if isinstance(body, dict) else ""
     else:
         username = request.form.get("username", "")
+    if "\x00" in username:  # no user has it, and PostgreSQL refuses it in a query: 500
+        if request.endpoint == "SecurityApi.login":
+            return make_response(jsonify(message="username may not contain NUL characters"), 400)
+        return make_response("username may not contain NUL characters", 400)
     wait = seconds_until_allowed(username, request.remote_addr)
     if not wait:
         return None

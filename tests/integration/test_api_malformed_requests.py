@@ -309,3 +309,231 @@ def test_fuzz_note_api_against_its_openapi_spec(api):
                     assert isinstance(body.get("message"), str), (case.path, body)
 
             run()
+
+
+# --- what the whole-spec fuzz run found (tests/integration/test_api_openapi_fuzz.py) ---
+
+WITH_SALES = pytest.mark.addons("example_notes", "contacts", "sales")
+
+
+@pytest.fixture
+def crm(app):
+    add_user(app, "boss", ["Admin"])
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {api_token(client, 'boss')}"}
+    return app, client, headers
+
+
+def _count(app, model_path: str) -> int:
+    module, name = model_path.rsplit(".", 1)
+    with app.app_context():
+        import importlib
+
+        return db.session.query(getattr(importlib.import_module(module), name)).count()
+
+
+@WITH_SALES
+def test_nested_rows_are_checked_by_their_schema(crm):
+    """`"phones": [{}]` was a NOT NULL 500 (FAB built the row from any keys);
+    junk in the nested list a TypeError 500 on PUT; a blank name was stored."""
+    app, client, headers = crm
+    for name in ("", "  "):  # required text: not blank, as in the HTML form
+        body = assert_error(client.post("/api/v1/company/", json={"name": name, "tax_id": ""},
+                                        headers=headers), 422)
+        assert list(body["errors"]) == ["name"]
+    resp = client.post("/api/v1/person/", json={"name": "Li", "phones": [{}]}, headers=headers)
+    body = assert_error(resp, 422)
+    assert body["errors"] == {"phones": {"0": {"number": ["Missing data for required field."]}}}
+    resp = client.post("/api/v1/person/", headers=headers, json={
+        "name": "Li", "phones": [{"kind": "mobile", "number": "+86 138 0013 8000"}]})
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    pk = resp.get_json()["id"]
+    assert resp.get_json()["result"]["phones"] == [{"kind": "mobile",
+                                                    "number": "+86 138 0013 8000"}]
+    for junk in ({"phones": [[], {"x": 1}], "emails": [1]}, {"phones": [{"number": None}]},
+                 {"emails": [{}]}, {"phones": {"kind": "m"}}, {"phones": [{"id": "abc"}]}):
+        body = assert_error(client.put(f"/api/v1/person/{pk}", json=junk, headers=headers), 422)
+        assert set(body["errors"]) <= {"phones", "emails"}, body
+    shown = client.get(f"/api/v1/person/{pk}", headers=headers).get_json()["result"]
+    assert [p["e164"] for p in shown["phones"]] == ["+8613800138000"]
+    assert _count(app, "addons.contacts.models.ContactPhone") == 1
+
+
+@WITH_SALES
+def test_unique_values_held_by_another_row_are_409_naming_the_field(crm):
+    """A repeated tax name or currency code was a 500 (UNIQUE constraint)."""
+    app, client, headers = crm
+    tax = {"name": "Levy A", "rate": "0.06"}
+    assert client.post("/api/v1/tax/", json=tax, headers=headers).status_code == 201
+    body = assert_error(client.post("/api/v1/tax/", json=tax, headers=headers), 409)
+    assert list(body["errors"]) == ["name"] and "name" in body["message"]
+    codes = [c["code"] for c in client.get("/api/v1/currency/", headers=headers)
+             .get_json()["result"]]
+    body = assert_error(client.post("/api/v1/currency/", headers=headers,
+                                    json={"code": codes[0], "name": "again"}), 409)
+    assert list(body["errors"]) == ["code"]
+    other = client.post("/api/v1/tax/", json={"name": "Levy B", "rate": 0.09}, headers=headers)
+    body = assert_error(client.put(f"/api/v1/tax/{other.get_json()['id']}", headers=headers,
+                                   json={"name": "Levy A"}), 409)
+    assert list(body["errors"]) == ["name"]
+    assert client.get(f"/api/v1/tax/{other.get_json()['id']}", headers=headers) \
+        .get_json()["result"]["name"] == "Levy B"
+    spec = client.get("/api/v1/_openapi", headers=headers).get_json()
+    assert "409" in spec["paths"]["/api/v1/tax/"]["post"]["responses"]
+    assert "409" in spec["paths"]["/api/v1/tax/{pk}"]["put"]["responses"]
+
+
+@WITH_SALES
+def test_info_answers_as_the_spec_says(crm):
+    """`_info` raised KeyError ('phones.kind', 'company') for every user: 500."""
+    _, client, headers = crm
+    spec = client.get("/api/v1/_openapi", headers=headers).get_json()["paths"]
+    for resource in ("company", "person", "salesorder", "note", "tax"):
+        resp = client.get(f"/api/v1/{resource}/_info", headers=headers)
+        assert resp.status_code == 200, (resource, resp.get_data(as_text=True)[:300])
+        info = resp.get_json()
+        names = [c["name"] for c in info["add_columns"]]
+        assert names and all(isinstance(c, dict) for c in info["edit_columns"])
+        schema = spec[f"/api/v1/{resource}/_info"]["get"]["responses"]["200"]["content"]
+        assert schema["application/json"]["schema"]["properties"]["add_columns"]["type"] \
+            == "array"
+    info = client.get("/api/v1/person/_info", headers=headers).get_json()
+    assert {"phones", "emails", "company"} <= {c["name"] for c in info["add_columns"]}
+    assert "lines" in {c["name"] for c in client.get(
+        "/api/v1/salesorder/_info", headers=headers).get_json()["add_columns"]}
+    assert_error(client.get("/api/v1/company/_info", headers=headers,
+                            query_string={"q": "(add_columns:(owner:(page:-1)))"}), 400)
+    for send in (client.put, client.delete):  # `/<pk>` matched `_info`: 404 before
+        resp = send("/api/v1/company/_info", json={}, headers=headers)
+        assert_error(resp, 405)
+        assert "GET" in resp.headers["Allow"]
+
+
+@WITH_SALES
+def test_rest_login_without_provider(crm):
+    _, client, _ = crm
+    resp = client.post("/api/v1/security/login",
+                       json={"username": "boss", "password": "Secret-pass-123"})
+    assert resp.status_code == 200 and resp.get_json()["access_token"]
+    assert_error(client.post("/api/v1/security/login",
+                             json={"username": "boss", "password": "wrong"}), 401)
+    assert_error(client.post("/api/v1/security/login", json={
+        "username": "boss", "password": "x", "provider": "ldap"}), 400)
+    assert_error(client.post("/api/v1/security/login", json={"password": "x"}), 400)
+    # a NUL in the name reached the throttling query: PostgreSQL refused it (500)
+    assert_error(client.post("/api/v1/security/login",
+                             json={"username": "bo\x00ss", "password": "x"}), 400)
+    headers = {"Authorization": f"Bearer {resp.get_json()['access_token']}"}
+    spec = client.get("/api/v1/_openapi", headers=headers).get_json()["paths"]
+    login = spec["/api/v1/security/login"]["post"]
+    assert {"200", "400", "401", "429"} <= set(login["responses"])
+    assert "provider" not in login["requestBody"]["content"]["application/json"]["schema"] \
+        .get("required", [])
+    assert_error(client.get("/api/v1/_openapi"), 401)  # and the spec says so
+    assert "401" in spec["/api/{version}/_openapi"]["get"]["responses"]
+
+
+@WITH_SALES
+def test_actions_on_ids_no_row_can_have_are_404(crm):
+    """An id beyond the column (a 500 on PostgreSQL beyond 32 bits, on SQLite
+    beyond 64) in an action or the timeline is a 404."""
+    _, client, headers = crm
+    for pk in ("2147483648", "9223372036854775808", "99999999999999999999"):
+        for url in (f"/api/v1/activity/{pk}/done", f"/api/v1/lead/{pk}/mark_won",
+                    f"/api/v1/currency/{pk}/make_base", f"/api/v1/person/{pk}/timeline"):
+            assert_error(client.post(url, json={}, headers=headers), 404)
+        assert_error(client.get(f"/api/v1/company/{pk}/timeline", headers=headers), 404)
+
+
+@WITH_SALES
+def test_datetimes_are_rfc3339_with_an_offset_both_ways(crm):
+    app, client, headers = crm
+    person = client.post("/api/v1/person/", json={"name": "Wang"}, headers=headers)
+    pk = person.get_json()["id"]
+    with app.app_context():
+        boss = app.appbuilder.sm.find_user(username="boss").id
+    base = {"kind": "call", "summary": "Call back", "due_date": "2026-03-02", "person": pk,
+            "owner": boss}
+    for naive in ("2026-03-01T09:30:00", "2026-03-01", "yesterday", "2026-13-01T00:00:00Z"):
+        body = assert_error(client.post("/api/v1/activity/", headers=headers,
+                                        json={**base, "remind_at": naive}), 422)
+        assert "remind_at" in body["errors"]
+    resp = client.post("/api/v1/activity/", headers=headers,
+                       json={**base, "remind_at": "2026-03-01T09:30:00+08:00"})
+    assert resp.status_code == 201, resp.get_data(as_text=True)
+    activity = resp.get_json()["id"]
+    with app.app_context():
+        from addons.sales.models.activity import Activity
+
+        assert db.session.get(Activity, activity).remind_at == dt.datetime(2026, 3, 1, 1, 30)
+    shown = client.get(f"/api/v1/activity/{activity}", headers=headers).get_json()["result"]
+    assert shown["remind_at"] == "2026-03-01T01:30:00+00:00"
+    assert shown["created_at"].endswith("+00:00")
+    done = client.post(f"/api/v1/activity/{activity}/done", json={}, headers=headers)
+    assert done.status_code == 200 and done.get_json()["result"]["done_at"].endswith("+00:00")
+    assert_error(client.post(f"/api/v1/activity/{activity}/done", json={}, headers=headers), 409)
+    # filters take the same form
+    q = prison.dumps({"filters": [{"col": "remind_at", "opr": "gt",
+                                   "value": "2026-03-01T09:00:00+08:00"}]})
+    assert client.get("/api/v1/activity/", query_string={"q": q},
+                      headers=headers).get_json()["ids"] == [activity]
+    q = prison.dumps({"filters": [{"col": "remind_at", "opr": "gt",
+                                   "value": "2026-03-01T09:00:00"}]})
+    assert_error(client.get("/api/v1/activity/", query_string={"q": q}, headers=headers), 400)
+    spec = client.get("/api/v1/_openapi", headers=headers).get_json()["components"]["schemas"]
+    assert spec["ActivityApi.get"]["properties"]["remind_at"]["format"] == "date-time"
+
+
+@WITH_SALES
+def test_decimals_and_integers_fit_their_column(crm):
+    """A decimal wider than its column or an integer beyond 32 bits reached
+    PostgreSQL (a DataError: 500); the spec says decimals are text."""
+    _, client, headers = crm
+    for rate in ("1e30", "123456789", "NaN", "abc", True):
+        body = assert_error(client.post("/api/v1/tax/", json={"name": "x", "rate": rate},
+                                        headers=headers), 422)
+        assert "rate" in body["errors"]
+    body = assert_error(client.post("/api/v1/currency/", headers=headers, json={
+        "code": "XAU", "name": "Gold", "decimal_places": 2**31}), 422)
+    assert "decimal_places" in body["errors"]
+    resp = client.post("/api/v1/tax/", json={"name": "Reduced", "rate": "0.05"}, headers=headers)
+    assert resp.status_code == 201 and resp.get_json()["result"]["rate"] == "0.05"
+    spec = client.get("/api/v1/_openapi", headers=headers).get_json()
+    rate = spec["components"]["schemas"]["TaxApi.post"]["properties"]["rate"]
+    assert rate["type"] == "string" and rate["format"] == "decimal" and "pattern" in rate
+    listed = spec["paths"]["/api/v1/tax/"]["get"]["responses"]["200"]["content"]
+    assert listed["application/json"]["schema"]["properties"]["ids"]["items"]["type"] \
+        == "integer"
+
+
+def test_contains_filters_treat_percent_and_underscore_as_characters(api):
+    """`opr:ct` with `%` matched every row (FAB's LIKE pattern took the value as
+    it is); the same on the HTML list's filters and search box."""
+    app, client, headers, _ = api
+    for title in ("50% off", "a_b", "axb", "a\\b"):
+        assert client.post(NOTES, json={"title": title}, headers=headers).status_code == 201
+
+    def titles(opr, value):
+        q = prison.dumps({"filters": [{"col": "title", "opr": opr, "value": value}]})
+        resp = client.get(NOTES, query_string={"q": q}, headers=headers)
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        return sorted(r["title"] for r in resp.get_json()["result"])
+
+    assert titles("ct", "%") == ["50% off"]
+    assert titles("ct", "_") == ["a_b"]
+    assert titles("sw", "a_") == ["a_b"]
+    assert titles("ew", "%") == []
+    assert titles("ct", "\\") == ["a\\b"]
+    assert titles("nct", "_") == sorted(["50% off", "axb", "a\\b", "first"])
+    assert titles("ct", "x") == ["axb"]  # ordinary text still matches
+
+    from tests.helpers import login
+
+    browser = app.test_client()
+    login(browser, "boss")
+    for index, value, expected in ((2, "%", {"50% off"}), (2, "_", {"a_b"}),
+                                   (0, "a_", {"a_b"})):  # 0: starts with, 2: contains
+        page = browser.get(f"/noteview/list/?_flt_{index}_title={value.replace('%', '%25')}")
+        html = page.get_data(as_text=True)
+        shown = {t for t in ("50% off", "a_b", "axb", "first") if f">{t}<" in html}
+        assert shown == expected, (value, shown)
