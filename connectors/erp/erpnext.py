@@ -33,7 +33,21 @@ Flow, idempotent on our reference:
    `delivery_date` (order date + `options["delivery_days"]`, default 0:
    ERPNext refuses an order without one), `currency`, `company` and
    `set_warehouse` from options, `items` [{item_code, qty, price_list_rate,
-   discount_percentage, rate, description}] and `docstatus: 1`.
+   discount_percentage, rate, description}], `taxes` and `docstatus: 1`.
+
+Taxes: ERPNext keeps taxes per document (rows of Sales Taxes and Charges,
+each on an account head) and rounds each row once, where we round each
+line. So each of our taxes goes as one "Actual" row carrying our own tax
+amount, on the account head our tax maps to (`tax_codes` option, e.g.
+{"VAT 13%": "VAT 13% - CTC"}; our tax's name when unmapped); every head is
+checked to be an existing, non-group Account before anything is created.
+A price-included line goes with its untaxed rate. Item rates are rounded by
+ERPNext to its currency precision (`price_digits` option, default 2) and
+amounts by its rounding method (`rounding` option: "half-even", Frappe's
+default Banker's rounding, or "half-up"): where our plain rate would not
+land on our line amount, the nearest rate that does is sent (no discount
+field then; the description says our price and discount); where none
+exists, the read-back of the totals reports the difference.
 
 `void_order` (an order created under a customer we then find bound to another
 of our records) cancels it and deletes it (`DELETE /api/resource/Sales
@@ -48,7 +62,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from urllib.parse import quote
 
 import requests
@@ -56,9 +70,11 @@ import requests
 from ..errors import PermanentError
 from ..http import raise_for_client_error, send
 from .customer_match import Match, RemoteCustomer, choose
-from .payloads import Customer, RemoteOrder, SaleOrder
+from .line_pricing import ROUNDINGS, fit_unit_price
+from .payloads import Customer, OrderLine, RemoteOrder, SaleOrder
 
-ORDER_FIELDS = ["name", "status", "docstatus", "customer", "net_total", "po_no"]
+ORDER_FIELDS = ["name", "status", "docstatus", "customer", "net_total",
+                "total_taxes_and_charges", "grand_total", "po_no"]
 STATES = {"Draft": "draft", "To Deliver and Bill": "confirmed", "On Hold": "confirmed",
           "To Bill": "processing", "To Deliver": "processing", "Completed": "done",
           "Closed": "done", "Cancelled": "cancelled"}
@@ -79,6 +95,11 @@ class ErpNextClient:
         self.warehouse = options.get("warehouse", "")
         self.delivery_days = int(options.get("delivery_days", 0))
         self.reference_field = options.get("customer_reference_field", "crossdock_reference")
+        self.price_step = Decimal(1).scaleb(-int(options.get("price_digits", 2)))
+        self.rounding = options.get("rounding", "half-even")
+        if self.rounding not in ROUNDINGS:
+            raise PermanentError(f"{self.what}: rounding option {self.rounding!r}: use "
+                                 f"{' or '.join(ROUNDINGS)}")
 
     def test_connection(self) -> str:
         user = self._request("GET", "/api/method/frappe.auth.get_logged_user")["message"]
@@ -101,21 +122,18 @@ class ErpNextClient:
         if existing or order.existing_only:
             return existing
         self._check_items([line.product_code for line in order.lines])
+        self._check_tax_accounts(order)
         customer, match = self._customer(order.customer)
         delivery = (order.order_date + timedelta(days=self.delivery_days)).isoformat()
         body = {
             "customer": customer, "po_no": order.reference,
             "transaction_date": order.order_date.isoformat(), "delivery_date": delivery,
             "currency": order.currency, "docstatus": 1,
-            "items": [{
-                "item_code": line.product_code, "qty": float(line.quantity),
-                "price_list_rate": float(line.unit_price),
-                "discount_percentage": float(line.discount_percent),
-                "rate": float((line.unit_price * (1 - line.discount_percent / 100))
-                              .quantize(CENT, ROUND_HALF_UP)),
-                "description": line.description,
-            } for line in order.lines],
+            "items": [self._item(line, order.currency_places) for line in order.lines],
         }
+        taxes = _tax_rows(order)
+        if taxes:
+            body["taxes"] = taxes
         if self.company:
             body["company"] = self.company
         if self.warehouse:
@@ -168,6 +186,37 @@ class ErpNextClient:
         return {row["name"]: _remote(row) for row in rows}
 
     # -- steps ------------------------------------------------------------------
+    def _item(self, line: OrderLine, places: int) -> dict:
+        rate, adjusted = fit_unit_price(line, places=places, price_step=self.price_step,
+                                        rounding=self.rounding)
+        item = {"item_code": line.product_code, "qty": float(line.quantity),
+                "price_list_rate": float(line.unit_price),
+                "discount_percentage": float(line.discount_percent),
+                "rate": float(rate), "description": line.description}
+        included = any(t.price_include for t in line.taxes)
+        if adjusted or included:  # ERPNext would derive another rate from list price and discount
+            notes = [f"our price {line.unit_price}"
+                     + (f", {line.discount_percent.normalize():f}% off"
+                        if line.discount_percent else "")
+                     + (" incl. tax" if included else "")]
+            item.update(price_list_rate=float(rate), discount_percentage=0.0,
+                        description=f"{line.description} ({'; '.join(notes)})")
+        return item
+
+    def _check_tax_accounts(self, order: SaleOrder) -> None:
+        heads = sorted({t.code for line in order.lines for t in line.taxes})
+        if not heads:
+            return
+        rows = self._list("Account", [["name", "in", heads]], ["name", "is_group"], limit=0)
+        usable = {row["name"] for row in rows if not int(row.get("is_group") or 0)}
+        missing = [head for head in heads if head not in usable]
+        if missing:
+            raise PermanentError(
+                f"{self.what}: no tax account (Account, not a group) named "
+                f"{', '.join(missing)}; map our taxes to ERPNext's tax account heads in the "
+                'backend option tax_codes, e.g. {"tax_codes": {"VAT 13%": "VAT 13% - CTC"}}, '
+                "then retry")
+
     def _check_items(self, codes: list[str]) -> None:
         wanted = list(dict.fromkeys(codes))
         rows = self._list("Item", [["item_code", "in", wanted]], ["item_code", "disabled"],
@@ -253,9 +302,25 @@ def _frappe_message(response: requests.Response) -> str:
     return f"{text} ({kind})" if kind else text
 
 
+def _tax_rows(order: SaleOrder) -> list[dict]:
+    """One "Actual" row per tax account head, with our tax amount for it."""
+    rows: dict[str, dict] = {}
+    for line in order.lines:
+        for tax in line.taxes:
+            row = rows.setdefault(tax.code, {
+                "charge_type": "Actual", "account_head": tax.code,
+                "description": f"{tax.name or tax.code} ({tax.rate.normalize():f}%)",
+                "tax_amount": Decimal(0)})
+            if line.amount_tax is not None and len(line.taxes) == 1:
+                row["tax_amount"] += line.amount_tax
+    return [{**row, "tax_amount": float(row["tax_amount"])} for row in rows.values()]
+
+
 def _remote(row: dict) -> RemoteOrder:
     status = row.get("status") or ("Cancelled" if int(row["docstatus"]) == 2 else "Draft")
     return RemoteOrder(
         external_id=row["name"], number=row["name"], state=STATES.get(status, "confirmed"),
         remote_state=status, customer_external_id=row.get("customer") or "",
-        total_untaxed=Decimal(str(row.get("net_total") or 0)).quantize(CENT))
+        total_untaxed=Decimal(str(row.get("net_total") or 0)).quantize(CENT),
+        total_tax=Decimal(str(row.get("total_taxes_and_charges") or 0)).quantize(CENT),
+        total=Decimal(str(row.get("grand_total") or 0)).quantize(CENT))

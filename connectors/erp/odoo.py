@@ -14,11 +14,17 @@ and the `sale` module's own flow (addons/sale/models/sale_order.py):
    escaped, `phone`), chosen by the rule of `customer_match` (an ambiguous
    match stops before anything is created); else created with name, ref,
    vat, email, phone, address and `country_id` looked up by ISO code.
-3. `product.product` by `default_code`; every unknown code is named in one
-   PermanentError before anything is created.
+3. `product.product` by `default_code`, and sales taxes (`account.tax`,
+   `type_tax_use` "sale") by name; every unknown code, and every tax that is
+   missing, twice there, or not a percentage of our rate with our
+   price-included flag, is named in one PermanentError before anything is
+   created.
 4. `sale.order` created with `order_line` as `Command.create` triples
-   `[0, 0, {product_id, product_uom_qty, price_unit, discount, name}]`,
-   then `action_confirm`; read back `name`, `state`, `amount_untaxed`.
+   `[0, 0, {product_id, product_uom_qty, price_unit, discount, name,
+   tax_ids: [Command.set(ids)]}]`, then `action_confirm`; read back `name`,
+   `state`, `amount_untaxed`, `amount_tax`, `amount_total`. Odoo rounds each
+   line half-up to the currency (tax rounding "per line", its default), as we
+   do, so prices go as they are; a price-included tax gets our price with tax.
 
 `void_order` (an order created under a customer we then find bound to another
 of our records) cancels it and deletes it (`unlink`, which Odoo allows for
@@ -29,7 +35,8 @@ it Odoo answers a confirmed order with the sale.order.cancel wizard instead
 of cancelling. A locked order (e.g. delivered) is refused by Odoo; its
 message is passed on.
 
-Options: `protocol` ("json2" | "jsonrpc"), `track_delivery` (default true:
+Options: `protocol` ("json2" | "jsonrpc"), `line_tax_field` (default
+"tax_ids", Odoo 18.1+; "tax_id" on older Odoo), `track_delivery` (default true:
 read `delivery_status`/`invoice_status`, which need the `sale_stock` and
 `account` apps; set false on a sale-only database). The order currency
 follows Odoo's pricelist; this client does not choose the pricelist.
@@ -48,7 +55,8 @@ from .customer_match import Match, RemoteCustomer, choose
 from .odoo_wire import Json2Wire, JsonRpcWire
 from .payloads import Customer, RemoteOrder, SaleOrder
 
-ORDER_FIELDS = ["name", "state", "amount_untaxed", "partner_id", "client_order_ref"]
+ORDER_FIELDS = ["name", "state", "amount_untaxed", "amount_tax", "amount_total", "partner_id",
+                "client_order_ref"]
 TRACKING_FIELDS = ["delivery_status", "invoice_status"]
 CANCEL_CONTEXT = {"disable_cancel_warning": True}
 PARTNER_FIELDS = ["name", "ref", "vat", "email", "phone"]
@@ -70,6 +78,7 @@ class OdooClient:
             raise PermanentError(f"{self.what}: unknown protocol option {protocol!r} "
                                  "(use 'json2' or 'jsonrpc')")
         self.protocol, self.database = protocol, database
+        self.line_tax_field = options.get("line_tax_field", "tax_ids")
         self.order_fields = ORDER_FIELDS + (
             TRACKING_FIELDS if options.get("track_delivery", True) else [])
 
@@ -95,6 +104,7 @@ class OdooClient:
         if existing or order.existing_only:
             return existing
         products = self._products([line.product_code for line in order.lines])
+        taxes = self._taxes(order)
         partner_id, match = self._partner(order.customer)
         vals = {
             "partner_id": partner_id,
@@ -106,6 +116,7 @@ class OdooClient:
                 "price_unit": float(line.unit_price),
                 "discount": float(line.discount_percent),
                 "name": line.description,
+                self.line_tax_field: [[6, 0, [taxes[t.code] for t in line.taxes]]],
             }] for line in order.lines],
         }
         if order.notes:
@@ -181,6 +192,42 @@ class OdooClient:
                                  "correct the product code, then retry")
         return found
 
+    def _taxes(self, order: SaleOrder) -> dict[str, int]:
+        """{tax name: account.tax id} for the order's taxes, each checked."""
+        wanted = {t.code: t for line in order.lines for t in line.taxes}
+        if not wanted:
+            return {}
+        rows = self.wire.call("account.tax", "search_read",
+                              domain=[["name", "in", sorted(wanted)],
+                                      ["type_tax_use", "=", "sale"]],
+                              fields=["name", "amount", "amount_type", "price_include"])
+        by_name: dict[str, list[dict]] = {}
+        for row in rows:
+            by_name.setdefault(row["name"], []).append(row)
+        problems = []
+        for code, tax in sorted(wanted.items()):
+            found = by_name.get(code, [])
+            ours = (f"our {tax.name or code} ({tax.rate.normalize():f}%"
+                    f"{', price included' if tax.price_include else ''})")
+            if not found:
+                problems.append(f"no sales tax named {code!r} for {ours}")
+            elif len(found) > 1:
+                problems.append(f"{len(found)} sales taxes named {code!r}")
+            elif (found[0]["amount_type"] != "percent"
+                  or Decimal(str(found[0]["amount"])) != tax.rate
+                  or bool(found[0]["price_include"]) != tax.price_include):
+                row = found[0]
+                problems.append(f"tax {code!r} is {row['amount_type']} "
+                                f"{Decimal(str(row['amount'])).normalize():f}"
+                                f"{', price included' if row['price_include'] else ''}, "
+                                f"not {ours}")
+        if problems:
+            raise PermanentError(
+                f"{self.what}: taxes do not match: {'; '.join(problems)}. Create or correct "
+                "them in Odoo, or map our taxes to Odoo's in the backend option tax_codes, "
+                'e.g. {"tax_codes": {"VAT 13%": "<Odoo tax name>"}}, then retry')
+        return {code: rows[0]["id"] for code, rows in by_name.items()}
+
     def _partner(self, customer: Customer) -> tuple[int, Match]:
         """The partner for `customer` (found by the shared rule, or created)."""
         found: dict[int, dict] = {}
@@ -250,4 +297,9 @@ def _remote(row: dict) -> RemoteOrder:
         external_id=str(row["id"]), number=row["name"], state=normal,
         remote_state=f"{state} ({details})" if details else state,
         customer_external_id=str(partner[0]) if partner else "",
-        total_untaxed=Decimal(str(row["amount_untaxed"])).quantize(Decimal("0.01")))
+        total_untaxed=_money(row.get("amount_untaxed")), total_tax=_money(row.get("amount_tax")),
+        total=_money(row.get("amount_total")))
+
+
+def _money(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))

@@ -15,15 +15,14 @@ The wire (JSON-RPC, errors, login) is `tryton_wire`; parties are
 - `void_order` (a sale created under a customer we then find bound to
   another of our records): back to draft and deleted, as Tryton allows for
   draft and cancelled sales; a processing sale cannot be, and says so.
-- products by `product.product.code`; every unknown or non-salable code is
-  named in one PermanentError before anything is written.
-- lines: quantity, the product's sale unit, description. trytond_sale 8.2
-  lines have no discount field (that is the separate sale_discount module),
-  so `unit_price` is the discounted price (4 decimals, Tryton's price digits)
-  and the description says the list price and the discount.
+- lines (`tryton_lines`): products by code, taxes by name (or the backend's
+  `tax_codes`), quantity, the product's sale unit, a unit price Tryton keeps
+  to the cent; everything Tryton lacks is named before anything is written.
 - Tryton computes defaults server-side on create but runs no on_change, so
   the sale gets invoice/shipment address and payment term explicitly, each
-  line its unit and unit price.
+  line its unit, unit price and taxes.
+- what comes back: number, state, party and the untaxed, tax and total
+  amounts Tryton computed, for the caller to compare with ours.
 - states: draft and quotation -> draft, confirmed, processing, done, cancelled.
 
 Options (the backend's options dict):
@@ -31,22 +30,24 @@ Options (the backend's options dict):
   warehouse     code or name of the warehouse location (default: Tryton's default)
   payment_term  name of the payment term (default: the party's, else Tryton's default)
   language      language code for Tryton's messages (default "en")
+  (the hub's mapping options product_codes / tax_codes are applied before
+  the payload reaches the client)
   timeout       read timeout in seconds (default 30)
 """
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 
 from ..errors import PermanentError
-from .payloads import OrderLine, RemoteOrder, SaleOrder
+from .payloads import RemoteOrder, SaleOrder
+from .tryton_lines import TrytonLines
 from .tryton_party import TrytonParties
 from .tryton_wire import TrytonWire
 
 STATES = {"draft": "draft", "quotation": "draft", "confirmed": "confirmed",
           "processing": "processing", "done": "done", "cancelled": "cancelled"}
-PRICE_DIGITS = Decimal("0.0001")
-SALE_FIELDS = ["number", "state", "party", "untaxed_amount", "reference"]
+SALE_FIELDS = ["number", "state", "party", "untaxed_amount", "tax_amount", "total_amount",
+               "reference"]
 
 
 class TrytonClient:
@@ -57,6 +58,7 @@ class TrytonClient:
         self.wire = TrytonWire(url, database, username, secret, options)
         self.options, self.what = self.wire.options, self.wire.what
         self.parties = TrytonParties(self.wire, self._id_by_code)
+        self.lines = TrytonLines(self.wire)
         self._ids_by_code: dict[tuple[str, str], int | None] = {}  # currencies, countries, taxes
 
     def call(self, method: str, *args):
@@ -143,7 +145,7 @@ class TrytonClient:
     def _create_sale(self, order: SaleOrder) -> int:
         # everything that can be refused is checked before the first write
         currency = self._currency(order.currency)
-        products = self._products(order.lines)
+        lines = self.lines.values(order)
         warehouse = self._warehouse()
         payment_term = self._payment_term()
         match, party = self.parties.find(order.customer)
@@ -154,8 +156,7 @@ class TrytonClient:
             "party": party["id"], "invoice_address": address, "shipment_address": address,
             "currency": currency, "reference": order.reference, "sale_date": order.order_date,
             "company": self.wire.context["company"], "comment": order.notes or None,
-            "lines": [["create", [self._line(line, products[line.product_code])
-                                  for line in order.lines]]],
+            "lines": [["create", lines]],
         }
         if warehouse:
             values["warehouse"] = warehouse
@@ -173,18 +174,6 @@ class TrytonClient:
         if state == "quotation":
             self.call("model.sale.sale.confirm", [sale_id])
 
-    @staticmethod
-    def _line(line: OrderLine, product: dict) -> dict:
-        price = line.unit_price
-        description = line.description
-        if line.discount_percent:
-            price = price * (1 - line.discount_percent / 100)
-            description = (f"{description} (list price {line.unit_price}, "
-                           f"{line.discount_percent.normalize():f}% off)")
-        return {"type": "line", "product": product["id"], "quantity": float(line.quantity),
-                "unit": product["sale_uom"] or product["default_uom"],
-                "unit_price": price.quantize(PRICE_DIGITS), "description": description}
-
     def _id_by_code(self, model: str, code: str) -> int | None:
         """Currencies and countries hardly change: one look-up per client."""
         if (model, code) not in self._ids_by_code:
@@ -199,21 +188,6 @@ class TrytonClient:
         if currency is None:
             raise PermanentError(f"{self.what}: currency {code} does not exist in Tryton")
         return currency
-
-    def _products(self, lines: tuple[OrderLine, ...]) -> dict[str, dict]:
-        codes = sorted({line.product_code for line in lines})
-        rows = self.search_read("product.product", [("code", "in", codes)],
-                                ["code", "salable", "sale_uom", "default_uom"])
-        found = {row["code"]: row for row in rows}
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            raise PermanentError(f"{self.what}: unknown product code(s) in Tryton: "
-                                 f"{', '.join(unknown)}")
-        unsalable = [code for code in codes if not found[code]["salable"]]
-        if unsalable:
-            raise PermanentError(f"{self.what}: product(s) not salable in Tryton: "
-                                 f"{', '.join(unsalable)}")
-        return found
 
     def _warehouse(self) -> int | None:
         wanted = self.options.get("warehouse")
@@ -255,6 +229,7 @@ class TrytonClient:
                            state=STATES.get(row["state"], row["state"]),
                            remote_state=row["state"],
                            customer_external_id=str(row["party"] or ""),
-                           total_untaxed=row["untaxed_amount"])
+                           total_untaxed=row["untaxed_amount"], total_tax=row["tax_amount"],
+                           total=row["total_amount"])
 
 

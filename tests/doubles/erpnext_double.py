@@ -31,6 +31,16 @@ Published documents it follows:
   contact, modelled here as a stored field. The site has the custom Data
   field `crossdock_reference` on Customer, as the client's docs ask.
 
+- Sales taxes (erpnext/controllers/taxes_and_totals.py): `taxes` rows of
+  Sales Taxes and Charges on an `account_head` (a link to Account); an
+  "Actual" row carries its own `tax_amount`, an "On Net Total" row is `rate`
+  percent of the net total, rounded once per row; `total_taxes_and_charges`
+  and `grand_total`. Item rates and amounts are rounded to the currency
+  precision (2) with Frappe's default "Banker's Rounding"; a rate with a
+  discount is derived from `price_list_rate`. Tax accounts "VAT 13% - CTC",
+  "VAT 9% - CTC", "VAT 6% - CTC", "VAT 0% - CTC" and the group "Duties and
+  Taxes - CTC" exist.
+
 Lookups by name, po_no, item_code, tax_id, email_id and crossdock_reference
 are dictionary hits.
 """
@@ -41,11 +51,12 @@ import itertools
 import json
 import threading
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from .json_http import JsonHttpServer, Request, is_unparsable
 
 CENT = Decimal("0.01")
+TAX_ACCOUNTS = ("VAT 13% - CTC", "VAT 9% - CTC", "VAT 6% - CTC", "VAT 0% - CTC")
 INDEXED = {"Customer": ("tax_id", "email_id", "crossdock_reference"),
            "Sales Order": ("po_no",), "Item": ("item_code",)}
 STATUS_CODES = {"ValidationError": 417, "MandatoryError": 417, "LinkValidationError": 417,
@@ -74,10 +85,17 @@ class ErpNextDouble:
         self._lock = threading.RLock()
         self._so_seq = itertools.count(1)
         self._dn_seq = itertools.count(1)
-        self.docs: dict[str, dict[str, dict]] = {"Customer": {}, "Sales Order": {}, "Item": {}}
+        self.docs: dict[str, dict[str, dict]] = {"Customer": {}, "Sales Order": {}, "Item": {},
+                                                 "Account": {}}
         self._index = {(dt, f): {} for dt, fields in INDEXED.items() for f in fields}
         for code, rate in (items or {}).items():
             self.add_item(code, rate)
+        for account in TAX_ACCOUNTS:
+            self._store("Account", {"name": account, "account_name": account.split(" - ")[0],
+                                    "account_type": "Tax", "is_group": 0, "docstatus": 0})
+        self._store("Account", {"name": "Duties and Taxes - CTC", "account_type": "",
+                                "account_name": "Duties and Taxes", "is_group": 1,
+                                "docstatus": 0})
 
     # -- seeding and inspection, for tests ----------------------------------
     def add_item(self, code: str, rate=Decimal("10"), disabled: int = 0) -> None:
@@ -245,9 +263,9 @@ class ErpNextDouble:
             plr = Decimal(str(item.get("price_list_rate") or item.get("rate") or 0))
             discount = Decimal(str(item.get("discount_percentage") or 0))
             # ERPNext derives rate from price_list_rate and discount_percentage
-            rate = (plr * (1 - discount / 100)).quantize(CENT, ROUND_HALF_UP) if discount \
-                else Decimal(str(item.get("rate", plr)))
-            amount = (qty * rate).quantize(CENT, ROUND_HALF_UP)
+            rate = _flt(plr * (1 - discount / 100) if discount
+                        else Decimal(str(item.get("rate", plr))))
+            amount = _flt(qty * rate)
             net_total += amount
             stock = self.docs["Item"][item["item_code"]]
             lines.append({**item, "idx": idx, "qty": qty, "price_list_rate": plr,
@@ -255,9 +273,27 @@ class ErpNextDouble:
                           "description": item.get("description") or stock["item_name"],
                           "delivery_date": item.get("delivery_date") or delivery,
                           "warehouse": item.get("warehouse") or body.get("set_warehouse")})
+        taxes, total_taxes = [], Decimal(0)
+        for idx, row in enumerate(body.get("taxes") or [], 1):
+            self._link("Account", row.get("account_head"), f"Row #{idx}: Account Head")
+            if self.docs["Account"][row["account_head"]]["is_group"]:
+                raise FrappeError("ValidationError", f"Row #{idx}: Account Head "
+                                  f"{row['account_head']} is a group account")
+            if row.get("charge_type") == "Actual":
+                tax_amount = _flt(Decimal(str(row.get("tax_amount") or 0)))
+            elif row.get("charge_type") == "On Net Total":
+                tax_amount = _flt(net_total * Decimal(str(row.get("rate") or 0)) / 100)
+            else:
+                raise FrappeError("ValidationError", f"Row #{idx}: charge type "
+                                  f"{row.get('charge_type')!r} not modelled by this double")
+            total_taxes += tax_amount
+            taxes.append({**row, "idx": idx, "tax_amount": tax_amount,
+                          "total": net_total + total_taxes})
         doc = {**body, "name": f"SAL-ORD-{year}-{next(self._so_seq):05d}", "items": lines,
-               "company": company, "delivery_date": delivery, "currency": body.get("currency"),
-               "net_total": net_total, "total": net_total, "per_delivered": 0, "per_billed": 0,
+               "taxes": taxes, "company": company, "delivery_date": delivery,
+               "currency": body.get("currency"), "net_total": net_total, "total": net_total,
+               "total_taxes_and_charges": total_taxes, "grand_total": net_total + total_taxes,
+               "per_delivered": 0, "per_billed": 0,
                "delivery_notes": [], "docstatus": 0, "status": "Draft"}
         if int(body.get("docstatus") or 0) == 1:
             self._submit(doc)
@@ -324,10 +360,16 @@ _FIELDS = {
                  "docstatus"},
     "Item": {"name", "item_code", "item_name", "standard_rate", "disabled", "docstatus"},
     "Sales Order": {"name", "customer", "po_no", "transaction_date", "delivery_date",
-                    "currency", "company", "set_warehouse", "items", "status", "docstatus",
-                    "net_total", "total", "per_delivered", "per_billed", "order_type",
-                    "remarks"},
+                    "currency", "company", "set_warehouse", "items", "taxes", "status",
+                    "docstatus", "net_total", "total", "total_taxes_and_charges",
+                    "grand_total", "per_delivered", "per_billed", "order_type", "remarks"},
+    "Account": {"name", "account_name", "account_type", "is_group", "docstatus"},
 }
+
+
+def _flt(value: Decimal) -> Decimal:
+    """frappe.utils.flt(value, 2) with the default Banker's rounding."""
+    return value.quantize(CENT, ROUND_HALF_EVEN)
 
 
 def _match(doc: dict, leaf) -> bool:

@@ -29,7 +29,11 @@ Published documents it follows:
   `active` skips archived records.
 
 Only what the client uses is modelled: res.users (context_get, read),
-res.country, res.partner, product.product, sale.order, sale.order.line.
+res.country, res.partner, product.product, account.tax (sales taxes: percent,
+price-included or not; VAT 13/9/6/0% and "VAT 13% incl." seeded), sale.order,
+sale.order.line with `tax_ids` (Odoo 18.1+ name) and Odoo's per-line half-up
+amounts (`price_subtotal`, `price_tax`; the order's `amount_untaxed`,
+`amount_tax`, `amount_total`).
 Lookups by reference, code, e-mail and id are dictionary hits, so the double
 serves the 10,000-order benchmark without becoming the bottleneck.
 
@@ -60,20 +64,27 @@ SCHEMA: dict[str, dict[str, str | None]] = {
                     "country_id": "res.country", "is_company": None, "active": None},
     "product.product": {"default_code": None, "name": None, "list_price": None,
                         "active": None},
+    "account.tax": {"name": None, "amount": None, "amount_type": None, "price_include": None,
+                    "type_tax_use": None, "active": None},
     "sale.order": {"name": None, "partner_id": "res.partner", "client_order_ref": None,
                    "date_order": None, "state": None, "order_line": None,
-                   "amount_untaxed": None, "currency_id": "res.currency",
+                   "amount_untaxed": None, "amount_tax": None, "amount_total": None,
+                   "currency_id": "res.currency",
                    "company_id": "res.company", "delivery_status": None,
                    "invoice_status": None, "locked": None, "note": None,
                    "create_date": None},
     "sale.order.line": {"order_id": "sale.order", "product_id": "product.product",
                         "name": None, "product_uom_qty": None, "price_unit": None,
-                        "discount": None, "price_subtotal": None},
+                        "discount": None, "tax_ids": None, "price_subtotal": None,
+                        "price_tax": None, "price_total": None},
 }
 REQUIRED = {"res.partner": ("name",), "sale.order": ("partner_id",),
             "sale.order.line": ("product_id",)}
 INDEXED = {"res.partner": ("ref", "vat", "email"), "product.product": ("default_code",),
            "res.country": ("code",), "sale.order": ("client_order_ref",)}
+# the sales taxes a fresh double has: (name, percent, price included)
+DEFAULT_TAXES = (("VAT 13%", "13", False), ("VAT 9%", "9", False), ("VAT 6%", "6", False),
+                 ("VAT 0%", "0", False), ("VAT 13% incl.", "13", True))
 LABELS = {"sale.order": "Sales Order", "sale.order.line": "Sales Order Line",
           "res.partner": "Contact", "product.product": "Product"}
 # positional parameter names of the ORM methods, to read execute_kw's `args`
@@ -113,7 +124,7 @@ class OdooDouble:
     def __init__(self, products: dict[str, Decimal | str | float] | None = None, *,
                  database: str = "odoo", login: str = "admin", password: str = "admin",
                  api_key: str = "odoo-test-key", company: str = "Crossdock Test Co",
-                 currency: str = "EUR"):
+                 currency: str = "EUR", taxes=DEFAULT_TAXES):
         self.database, self.login, self.password, self.api_key = database, login, password, api_key
         self.uid = 2
         self._lock = threading.RLock()
@@ -131,8 +142,16 @@ class OdooDouble:
             self._insert("res.country", {"code": code, "name": code})
         for code, price in (products or {}).items():
             self.add_product(code, price)
+        for name, amount, included in taxes:
+            self.add_tax(name, amount, price_include=included)
 
     # -- seeding and inspection, for tests ---------------------------------
+    def add_tax(self, name: str, amount, *, price_include: bool = False,
+                amount_type: str = "percent") -> int:
+        with self._lock:
+            return self._insert("account.tax", {
+                "name": name, "amount": Decimal(str(amount)), "amount_type": amount_type,
+                "price_include": price_include, "type_tax_use": "sale", "active": True})
     def add_product(self, code: str, price=Decimal("10"), name: str = "", active=True) -> int:
         with self._lock:
             return self._insert("product.product", {
@@ -400,19 +419,38 @@ class OdooDouble:
                     create_date=_now())
         order_id = self._insert(model, vals)
         order = self.records[model][order_id]
-        total = Decimal(0)
+        totals = {"amount_untaxed": Decimal(0), "amount_tax": Decimal(0)}
         for line in line_vals:
             qty, price, discount = (Decimal(str(line.get(k) or 0))
                                     for k in ("product_uom_qty", "price_unit", "discount"))
-            subtotal = (qty * price * (1 - discount / 100)).quantize(CENT, ROUND_HALF_UP)
+            taxes = self._line_taxes(line.get("tax_ids"))
+            subtotal, tax = _line_amounts(qty * price * (1 - discount / 100), taxes)
             product = self.records["product.product"][line["product_id"]]
             line_id = self._insert("sale.order.line", {
                 **line, "order_id": order_id, "name": line.get("name") or product["name"],
-                "price_subtotal": subtotal})
+                "tax_ids": [t["id"] for t in taxes], "price_subtotal": subtotal,
+                "price_tax": tax, "price_total": subtotal + tax})
             order["order_line"].append(line_id)
-            total += subtotal
-        order["amount_untaxed"] = total
+            totals["amount_untaxed"] += subtotal
+            totals["amount_tax"] += tax
+        order.update(totals, amount_total=totals["amount_untaxed"] + totals["amount_tax"])
         return order_id
+
+    def _line_taxes(self, commands) -> list[dict]:
+        """The taxes of a line's `tax_ids` commands ([6, 0, ids] or [4, id])."""
+        ids: list[int] = []
+        for command in commands or []:
+            if command[0] == 6:
+                ids = list(command[2])
+            elif command[0] == 4:
+                ids.append(command[1])
+            else:
+                raise value_error(f"Unsupported many2many command {command!r} in this double")
+        missing = [i for i in ids if i not in self.records["account.tax"]]
+        if missing:
+            raise validation_error(f"The operation cannot be completed: record {missing} "
+                                   "of model account.tax does not exist")
+        return [self.records["account.tax"][i] for i in ids]
 
     def _search(self, model: str, domain) -> list[int]:
         leaves = [leaf for leaf in domain if leaf != "&"]
@@ -471,13 +509,26 @@ def _default(model: str, field: str):
         return []
     if model == "sale.order":
         return {"delivery_status": "pending", "invoice_status": "no", "locked": False,
-                "amount_untaxed": Decimal(0)}.get(field)
+                "amount_untaxed": Decimal(0), "amount_tax": Decimal(0),
+                "amount_total": Decimal(0)}.get(field)
     return None
 
 
 def _now() -> str:
     """UTC now in Odoo's datetime format, plus microseconds."""
     return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _line_amounts(base: Decimal, taxes: list[dict]) -> tuple[Decimal, Decimal]:
+    """(untaxed, tax) of a line as Odoo computes it with the default tax
+    rounding "round per line" (float_round half-up): price-included taxes
+    come out of the rounded total, the others are added to the rounded base."""
+    included = sum((Decimal(t["amount"]) for t in taxes if t["price_include"]), Decimal(0))
+    excluded = sum((Decimal(t["amount"]) for t in taxes if not t["price_include"]), Decimal(0))
+    gross = base.quantize(CENT, ROUND_HALF_UP)
+    included_tax = (gross * included / (100 + included)).quantize(CENT, ROUND_HALF_UP)
+    untaxed = gross - included_tax
+    return untaxed, included_tax + (untaxed * excluded / 100).quantize(CENT, ROUND_HALF_UP)
 
 
 def _fold(value) -> str:

@@ -17,8 +17,14 @@ Tryton's own `sale/tests/scenario_sale.rst`, through its test tools in
   with invoice sequences and periods;
 - a "Direct" payment term (the default customer payment term), a product
   category with revenue/expense accounts, a few countries;
+- sales taxes named like Crossdock's defaults (VAT 13%, 9%, 6%, 0%: Tryton
+  percentage taxes on the chart's tax account; Tryton 8.2 has no
+  price-included taxes, so Crossdock sends untaxed prices for those) and
+  tax rounding "per line", as Crossdock rounds;
 - salable products (unit "Unit") whose codes are those of the sales demo
-  (addons/sales/data/demo_sales.py) plus TEST-A, TEST-B, TEST-C for tests.
+  (addons/sales/data/demo_sales.py) plus TEST-A, TEST-B, TEST-C for tests,
+  in two accounting categories whose customer taxes are VAT 13% (goods) and
+  VAT 6% (services), as a Tryton user would set them.
   The warehouse is stock's default ("WH").
 
 Takes ~40 s, so the test fixture builds it once into a cache and copies it.
@@ -45,6 +51,9 @@ CURRENCIES = (
 )
 COUNTRIES = (("CN", "China"), ("US", "United States"), ("DE", "Germany"),
              ("FR", "France"), ("GB", "United Kingdom"))
+# name, rate: Crossdock's default taxes (addons/sales/services/default_data.py)
+TAXES = (("VAT 13%", Decimal("0.13")), ("VAT 9%", Decimal("0.09")),
+         ("VAT 6%", Decimal("0.06")), ("VAT 0%", Decimal("0")))
 # code, name, type, list price (CNY): the sales demo catalogue's codes
 PRODUCTS = (
     ("CD-HS100", "Handheld barcode scanner", "goods", "1280.00"),
@@ -86,7 +95,7 @@ def create_database(path: Path, name: str, password: str, conf: Path) -> None:
 def populate(name: str, conf: Path) -> None:
     from proteus import Model, config
     from trytond.modules.account.tests.tools import (
-        create_chart, create_fiscalyear, get_accounts)
+        create_chart, create_fiscalyear, create_tax, get_accounts)
     from trytond.modules.account_invoice.tests.tools import (
         create_payment_term, set_fiscalyear_invoice_sequences)
     from trytond.modules.company.tests.tools import create_company
@@ -124,21 +133,35 @@ def populate(name: str, conf: Path) -> None:
     AccountConfig = Model.get("account.configuration")
     account_config = AccountConfig(1)
     account_config.default_customer_payment_term = payment_term
+    account_config.tax_rounding = "line"  # Crossdock rounds each line's tax
     account_config.save()
+
+    taxes = {}
+    for name, rate in TAXES:
+        tax = create_tax(rate)
+        tax.name = tax.description = name
+        tax.save()
+        taxes[name] = tax
 
     accounts = get_accounts()
     Category = Model.get("product.category")
-    category = Category(name="Crossdock goods and services", accounting=True,
-                        account_revenue=accounts["revenue"],
-                        account_expense=accounts["expense"])
-    category.save()
+    Tax = Model.get("account.tax")
+    categories = {}
+    for kind, label, tax in (("goods", "Crossdock goods", "VAT 13%"),
+                             ("service", "Crossdock services", "VAT 6%")):
+        category = Category(name=label, accounting=True,
+                            account_revenue=accounts["revenue"],
+                            account_expense=accounts["expense"])
+        category.customer_taxes.append(Tax(taxes[tax].id))
+        category.save()
+        categories[kind] = category
 
     unit, = Model.get("product.uom").find([("name", "=", "Unit")])
     Template = Model.get("product.template")
     for code, label, kind, price in PRODUCTS:
         template = Template(name=label, code=code, type=kind, default_uom=unit,
                             salable=True, list_price=Decimal(price),
-                            account_category=category)
+                            account_category=categories[kind])
         template.save()
 
 

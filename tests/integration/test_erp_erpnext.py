@@ -4,6 +4,7 @@ ERPNext user's script would."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ import requests
 
 from connectors.erp.customer_match import CustomerConflict
 from connectors.erp.erpnext import ErpNextClient
-from connectors.erp.payloads import Customer, OrderLine, SaleOrder
+from connectors.erp.payloads import Customer, LineTax, OrderLine, SaleOrder
 from connectors.errors import PermanentError, TransientError
 from tests.doubles.references import unique_ref
 
@@ -236,3 +237,54 @@ def test_void_order_takes_back_a_submitted_order(client, erpnext_server):
     with pytest.raises(PermanentError, match="linked with Delivery Note"):
         client.void_order(shipped.external_id)
     assert erpnext_server.app.orders_with_po(shipped_ref) == 1
+
+
+# -- taxes and totals (issue 12) -----------------------------------------------------------
+
+def taxed(code, quantity, price, head="VAT 13% - CTC", rate="13", include=False, discount="0"):
+    """A line with our tax (mapped to ERPNext's account head) and our amounts."""
+    from addons.sales.services.line_amounts import line_amounts
+
+    quantity, price, rate, discount = (Decimal(str(v)) for v in (quantity, price, rate, discount))
+    amounts = line_amounts(price, quantity, discount, rate, include, 2)
+    return OrderLine(code, code, quantity, price, discount,
+                     taxes=(LineTax(head, rate, include, f"VAT {rate}%"),),
+                     amount_untaxed=amounts.untaxed, amount_tax=amounts.tax)
+
+
+def taxed_order(reference, lines):
+    untaxed, tax = sum(l.amount_untaxed for l in lines), sum(l.amount_tax for l in lines)
+    return replace(make_order(reference, lines=lines), total_untaxed=untaxed, total_tax=tax,
+                   total=untaxed + tax)
+
+
+def test_taxes_go_as_our_amounts_and_the_totals_are_ours(client, erpnext_server):
+    reference = unique_ref()
+    pushed = taxed_order(reference, (
+        taxed("CD-CHAIR", 4, "120.00", discount="10"), taxed("CD-DESK", 1, "349.90",
+                                                            "VAT 6% - CTC", "6"),
+        taxed("CD-LAMP", 3, "22.59", include=True), taxed("CD-LAMP", 7, "0.35")))
+    remote = client.push_order(pushed)
+    order = rest(erpnext_server, "GET", "Sales Order", remote.external_id)
+    ours = (pushed.total_untaxed, pushed.total_tax, pushed.total)
+    assert tuple(Decimal(str(order[k])) for k in ("net_total", "total_taxes_and_charges",
+                                                 "grand_total")) == ours
+    assert (remote.total_untaxed, remote.total_tax, remote.total) == ours
+    assert [(t["charge_type"], t["account_head"], Decimal(str(t["tax_amount"])))
+            for t in order["taxes"]] == [
+        ("Actual", "VAT 13% - CTC", sum(l.amount_tax for l in pushed.lines
+                                        if l.taxes[0].code == "VAT 13% - CTC")),
+        ("Actual", "VAT 6% - CTC", pushed.lines[1].amount_tax)]
+    assert [Decimal(str(i["amount"])) for i in order["items"]] == [
+        l.amount_untaxed for l in pushed.lines]
+
+
+def test_an_unknown_tax_account_is_named_and_nothing_is_created(client, erpnext_server):
+    reference = unique_ref()
+    wrong = taxed_order(reference, (taxed("CD-CHAIR", 1, "120", "VAT 13%"),
+                                    taxed("CD-DESK", 1, "10", "Duties and Taxes - CTC")))
+    with pytest.raises(PermanentError, match="no tax account .* named Duties and Taxes - CTC, "
+                                             "VAT 13%; map our taxes") as refused:
+        client.push_order(wrong)
+    assert "tax_codes" in str(refused.value)
+    assert find(erpnext_server, "Sales Order", [["po_no", "=", reference]]) == []

@@ -12,7 +12,7 @@ import requests
 
 from connectors.erp.customer_match import CustomerConflict
 from connectors.erp.odoo import OdooClient
-from connectors.erp.payloads import Address, Customer, OrderLine, SaleOrder
+from connectors.erp.payloads import Address, Customer, LineTax, OrderLine, SaleOrder
 from connectors.errors import PermanentError, TransientError
 from tests.doubles.references import unique_ref
 
@@ -275,3 +275,57 @@ def test_void_order_takes_back_a_confirmed_order(client, odoo_server):
     with pytest.raises(PermanentError, match="locked order"):
         client.void_order(shipped.external_id)
     assert odoo_server.app.orders_with_reference(shipped_ref) == 1
+
+
+# -- taxes and totals (issue 12) -----------------------------------------------------------
+
+def taxed(code, quantity, price, tax="VAT 13%", rate="13", include=False, discount="0"):
+    """A line with our tax and our rounded amounts (services/line_amounts.py)."""
+    from addons.sales.services.line_amounts import line_amounts
+
+    quantity, price, rate, discount = (Decimal(str(v)) for v in (quantity, price, rate, discount))
+    amounts = line_amounts(price, quantity, discount, rate, include, 2)
+    return OrderLine(code, code, quantity, price, discount,
+                     taxes=(LineTax(tax, rate, include, tax),),
+                     amount_untaxed=amounts.untaxed, amount_tax=amounts.tax)
+
+
+def taxed_order(reference, lines):
+    untaxed, tax = sum(l.amount_untaxed for l in lines), sum(l.amount_tax for l in lines)
+    return replace(make_order(reference, lines=lines), total_untaxed=untaxed, total_tax=tax,
+                   total=untaxed + tax)
+
+
+def test_taxes_go_on_each_line_and_the_totals_are_ours(client, odoo_server):
+    reference = unique_ref()
+    pushed = taxed_order(reference, (
+        taxed("CD-CHAIR", 4, "120.00", discount="10"), taxed("CD-DESK", 1, "349.90", "VAT 6%", "6"),
+        taxed("CD-LAMP", 3, "22.59", "VAT 13% incl.", "13", include=True)))
+    remote = client.push_order(pushed)
+    [order] = odoo(odoo_server, "sale.order", "search_read",
+                   domain=[["client_order_ref", "=", reference]],
+                   fields=["amount_untaxed", "amount_tax", "amount_total", "order_line"])
+    ours = (pushed.total_untaxed, pushed.total_tax, pushed.total)
+    assert tuple(Decimal(str(order[k])).quantize(Decimal("0.01")) for k in (
+        "amount_untaxed", "amount_tax", "amount_total")) == ours == (
+        remote.total_untaxed, remote.total_tax, remote.total)
+    taxes = {t["id"]: t["name"] for t in odoo(odoo_server, "account.tax", "search_read",
+                                               domain=[], fields=["name"])}
+    lines = odoo(odoo_server, "sale.order.line", "read", ids=order["order_line"],
+                 fields=["product_id", "price_unit", "tax_ids", "price_subtotal", "price_tax"])
+    assert [(l["product_id"][1], l["price_unit"], [taxes[i] for i in l["tax_ids"]],
+             Decimal(str(l["price_subtotal"])), Decimal(str(l["price_tax"]))) for l in lines] == [
+        (f"Product {p.product_code}", float(p.unit_price), [p.taxes[0].code],
+         p.amount_untaxed, p.amount_tax) for p in pushed.lines]
+
+
+def test_a_missing_or_different_tax_is_named_and_nothing_is_created(client, odoo_server):
+    reference = unique_ref()
+    wrong = taxed_order(reference, (taxed("CD-CHAIR", 1, "120", "VAT 17%", "17"),
+                                    taxed("CD-DESK", 1, "349.90", "VAT 13%", "13", include=True)))
+    with pytest.raises(PermanentError) as refused:
+        client.push_order(wrong)
+    assert "no sales tax named 'VAT 17%'" in str(refused.value)
+    assert "tax 'VAT 13%' is percent 13, not our VAT 13% (13%, price included)" in str(
+        refused.value)
+    assert odoo_server.app.orders_with_reference(reference) == 0

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from connectors.erp.customer_match import CustomerConflict
-from connectors.erp.payloads import Address, Customer, OrderLine, SaleOrder
+from connectors.erp.payloads import Address, Customer, LineTax, OrderLine, SaleOrder
 from connectors.erp.tryton import TrytonClient
 from connectors.errors import PermanentError, TransientError
 
@@ -284,3 +284,73 @@ def test_order_states_reads_current_states(tryton):
     assert {i: (r.state, r.remote_state) for i, r in states.items()} == {
         confirmed.external_id: ("confirmed", "confirmed"),
         processing.external_id: ("processing", "processing")}
+
+
+# -- taxes and totals (issue 12) -----------------------------------------------------------
+
+def taxed(code, quantity, price, tax="VAT 13%", rate="13", include=False, erp_tax=None,
+          discount="0"):
+    """A line with our tax and our rounded amounts (services/line_amounts.py)."""
+    from addons.sales.services.line_amounts import line_amounts
+
+    quantity, price, rate, discount = (Decimal(str(v)) for v in (quantity, price, rate, discount))
+    amounts = line_amounts(price, quantity, discount, rate, include, 2)
+    return OrderLine(code, f"{code} x {quantity}", quantity, price, discount,
+                     taxes=(LineTax(erp_tax or tax, rate, include, tax),),
+                     amount_untaxed=amounts.untaxed, amount_tax=amounts.tax)
+
+
+def taxed_order(lines, **kwargs) -> SaleOrder:
+    untaxed = sum(l.amount_untaxed for l in lines)
+    tax = sum(l.amount_tax for l in lines)
+    return replace(order(lines=lines, **kwargs), total_untaxed=untaxed, total_tax=tax,
+                   total=untaxed + tax)
+
+
+def sale_amounts(tryton, reference):
+    sale, = tryton.search_read("sale.sale", [("reference", "=", reference)],
+                               ["untaxed_amount", "tax_amount", "total_amount"])
+    lines = tryton.search_read("sale.line", [("sale", "=", sale["id"])],
+                               ["product.code", "quantity", "unit_price", "amount",
+                                "taxes.name"])
+    return sale, sorted(((l["product."]["code"], Decimal(str(l["quantity"])), l["unit_price"],
+                          l["amount"], tuple(t["name"] for t in l["taxes."])) for l in lines))
+
+
+def test_taxes_go_on_each_line_and_the_totals_are_ours(tryton):
+    """Every Tryton sale had tax 0 while our orders carry 6-13% VAT. Added and
+    price-included taxes at two rates; what Tryton computed, field by field."""
+    lines = (taxed("CD-HS100", 3, "1280.00"),
+             taxed("CD-IMPL", 2, "2500.00", "VAT 6%", "6"),
+             taxed("TEST-A", 3, "113.00", "VAT 13% incl.", "13", True, "VAT 13%"),
+             taxed("TEST-C", 1, "106.00", "VAT 6% incl.", "6", True, "VAT 6%"),
+             taxed("CD-TS30", 20, "320.00", discount="10"))
+    pushed = taxed_order(lines)
+    remote = client(tryton).push_order(pushed)
+
+    sale, got = sale_amounts(tryton, pushed.reference)
+    assert (sale["untaxed_amount"], sale["tax_amount"], sale["total_amount"]) == (
+        pushed.total_untaxed, pushed.total_tax, pushed.total) == (
+        Decimal("15000.00"), Decimal("1593.00"), Decimal("16593.00"))
+    assert (remote.total_untaxed, remote.total_tax, remote.total) == (
+        pushed.total_untaxed, pushed.total_tax, pushed.total)
+    assert got == sorted([
+        ("CD-HS100", Decimal(3), Decimal("1280.0000"), Decimal("3840.00"), ("VAT 13%",)),
+        ("CD-IMPL", Decimal(2), Decimal("2500.0000"), Decimal("5000.00"), ("VAT 6%",)),
+        ("CD-TS30", Decimal(20), Decimal("288.0000"), Decimal("5760.00"), ("VAT 13%",)),
+        ("TEST-A", Decimal(3), Decimal("100.0000"), Decimal("300.00"), ("VAT 13%",)),
+        ("TEST-C", Decimal(1), Decimal("100.0000"), Decimal("100.00"), ("VAT 6%",))])
+
+
+def test_a_missing_or_different_tax_is_named_and_nothing_is_created(tryton):
+    wrong = taxed_order((taxed("TEST-A", 1, "10.00", "VAT 17%", "17"),
+                         taxed("TEST-B", 1, "25.50", "VAT 13%", "13", erp_tax="VAT 9%")))
+    with pytest.raises(PermanentError) as refused:
+        client(tryton).push_order(wrong)
+    message = str(refused.value)
+    assert "no tax named 'VAT 17%' for our VAT 17% (17%)" in message
+    assert "tax 'VAT 9%' is percentage 9%, not our VAT 13% (13%)" in message
+    assert "tax_codes" in message
+    assert sales_with_reference(tryton, wrong.reference) == []
+    assert tryton.search_read("party.party", [("code", "=", wrong.customer.reference)],
+                              ["id"]) == []

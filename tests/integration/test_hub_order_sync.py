@@ -420,6 +420,57 @@ def test_unknown_product_fails_with_the_reason_and_retry_after_the_fix(shop, odo
             AuditLog.action == "hub_retry")) == 1
 
 
+def test_taxes_reach_the_erp_mapped_per_backend_and_an_unknown_one_is_named(shop, odoo_server):
+    """Issue 12: taxes were not sent. Each line goes with its tax (our name, or
+    the backend's tax_codes mapping); a tax the ERP lacks fails the job by name
+    and nothing is created; after mapping it, the ERP's totals are ours."""
+    backend_id = _backend(shop, odoo_server.url)
+    with shop.app_context():
+        from addons.sales.models import Currency, Product, Tax
+
+        cny = db.session.scalars(select(Currency).filter_by(code="CNY")).one()
+        vat17 = Tax(name="VAT 17%", rate=Decimal("17"), price_include=False)
+        incl = Tax(name="VAT 13% incl.", rate=Decimal("13"), price_include=True)
+        db.session.add_all([vat17, incl])
+        db.session.add(Product(code="CD-LAMP", name="Lamp", list_price=Decimal("22.59"),
+                               currency=cny, tax=incl, active=True))
+        db.session.add(Product(code="CD-DESK-EU", name="Desk", list_price=Decimal("0.0050"),
+                               currency=cny, tax=vat17, active=True))
+        db.session.commit()
+    odoo_server.app.add_product("CD-DESK-EU", "0.0050")
+    order_id, number = _confirmed_order(shop, lines=(("CD-CHAIR", "2"), ("CD-LAMP", "3"),
+                                                     ("CD-DESK-EU", "5")))
+    _run_until(shop, lambda: _jobs(shop, order_id)[0].state == "failed", "unknown tax fails")
+    [job] = _jobs(shop, order_id)
+    assert "no sales tax named 'VAT 17%' for our VAT 17% (17%)" in job.last_error
+    assert odoo_server.app.orders_with_reference(number) == 0
+    odoo_server.app.add_tax("IVA 17%", 17)
+    with shop.app_context():
+        from connectors.hub import operations
+        from connectors.hub.backends import save_backend
+        from connectors.hub.models import Backend
+
+        backend = db.session.get(Backend, backend_id)
+        save_backend(db.session, backend, name=backend.name, kind=backend.kind, url=backend.url,
+                     database=backend.database or "", username=backend.username or "",
+                     options_json='{"tax_codes": {"VAT 17%": "IVA 17%"}}')
+        db.session.commit()
+        operations.retry(db.session, shop.extensions["hub"], job.id)
+    _run_until(shop, lambda: _jobs(shop, order_id)[0].state == "done", "mapped tax done")
+    remote = odoo_server.app.order_by_reference(number)
+    taxes = odoo_server.app.records["account.tax"]
+    with shop.app_context():
+        from addons.sales.models import SalesOrder
+
+        ours = db.session.get(SalesOrder, order_id)
+        assert (remote["amount_untaxed"], remote["amount_tax"], remote["amount_total"]) == (
+            ours.amount_untaxed, ours.amount_tax, ours.amount_total)
+        assert sorted((taxes[line["tax_ids"][0]]["name"], line["price_subtotal"],
+                       line["price_tax"]) for line in remote["lines"]) == sorted(
+            ({"VAT 17%": "IVA 17%"}.get(l.tax.name, l.tax.name), l.amount_untaxed, l.amount_tax)
+            for l in ours.lines)
+
+
 def test_duplicate_delivery_and_a_lost_lease_create_no_second_remote_order(shop, odoo_server):
     _backend(shop, odoo_server.url)
     order_id, number = _confirmed_order(shop)

@@ -1,9 +1,13 @@
 """A confirmed order as the neutral `SaleOrder` for one backend.
 
-Products keep their code unless the backend maps it:
-{"product_codes": {"CD-HS100": "SCAN-100"}}. The order is read with what the
-payload needs in few queries (and without the hub's jobs and bindings, which
-the order loads for its status).
+Products keep their code and taxes their name unless the backend maps them:
+{"product_codes": {"CD-HS100": "SCAN-100"}, "tax_codes": {"VAT 13%": "增值税13%"}};
+the ERP refuses, by name, a code or tax it does not have. A tax mapped to
+"" is sent as no tax, which only a 0% tax may be. Each line carries our
+rounded amounts and the order our untaxed, tax and total, so the client can
+send lines the ERP keeps and the hub can compare what the ERP computed.
+The order is read with what the payload needs in few queries (and without
+the hub's jobs and bindings, which the order loads for its status).
 """
 from __future__ import annotations
 
@@ -13,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
 
 from addons.contacts.models import Company, Person
-from connectors.erp.payloads import OrderLine, SaleOrder
+from connectors.erp.payloads import LineTax, OrderLine, SaleOrder
+from connectors.errors import PermanentError
 
 from ...models.sales_order import SalesOrder, SalesOrderLine
 from .customer_payload import customer_for
@@ -35,15 +40,37 @@ def sale_order(ctx, order: SalesOrder, *, create_new_customer: bool = False,
                existing_only: bool = False) -> SaleOrder:
     options = ctx.backend_options
     codes = options.get("product_codes") or {}
+    tax_codes = options.get("tax_codes") or {}
     lines = tuple(
         OrderLine(product_code=codes.get(line.product.code, line.product.code),
                   description=line.description or line.product.name,
                   quantity=Decimal(line.quantity), unit_price=Decimal(line.unit_price),
-                  discount_percent=Decimal(line.discount or 0))
+                  discount_percent=Decimal(line.discount or 0),
+                  taxes=_taxes(line, tax_codes),
+                  amount_untaxed=Decimal(line.amount_untaxed),
+                  amount_tax=Decimal(line.amount_tax))
         for line in sorted(order.lines, key=lambda l: (l.sequence, l.id)))
     return SaleOrder(
         reference=order.number,
         customer=customer_for(ctx, order.company or order.person, create_new_customer),
         currency=order.currency.code, order_date=order.order_date, lines=lines,
-        total_untaxed=Decimal(order.amount_untaxed), notes=order.note or "",
+        total_untaxed=Decimal(order.amount_untaxed), total_tax=Decimal(order.amount_tax),
+        total=Decimal(order.amount_total), notes=order.note or "",
         currency_places=order.currency.decimal_places, existing_only=existing_only)
+
+
+def _taxes(line: SalesOrderLine, tax_codes: dict) -> tuple[LineTax, ...]:
+    """The line's tax in the ERP's name; the rate and price-included flag are
+    the ones copied onto the line when it was written."""
+    if line.tax is None:
+        return ()
+    rate = Decimal(line.tax_rate)
+    code = tax_codes.get(line.tax.name, line.tax.name)
+    if not code:
+        if rate:
+            raise PermanentError(f"tax {line.tax.name} ({rate.normalize():f}%) is mapped to no "
+                              "tax in this backend's tax_codes: the ERP's totals would "
+                              "differ; map it to the ERP's tax, then retry")
+        return ()
+    return (LineTax(code=code, rate=rate, price_include=bool(line.price_include),
+                    name=line.tax.name),)
