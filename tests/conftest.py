@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -96,10 +95,10 @@ def sqlite_templates(tmp_path_factory) -> _Templates:
 
 
 @pytest.fixture(scope="session")
-def pg_templates(pg_admin_url) -> _Templates:
+def pg_templates(pg_admin_url, tmp_path_factory) -> _Templates:
     def make(addons):
         url = new_pg_database(pg_admin_url, templates.get(()) if addons else None)
-        _prepared(url, Path(tempfile.mkdtemp(prefix="crossdock-pg-template-")), addons)
+        _prepared(url, tmp_path_factory.mktemp("pg-template") / "instance", addons)
         return url.rsplit("/", 1)[-1]
     templates = _Templates(make)
     return templates
