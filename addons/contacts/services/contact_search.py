@@ -2,13 +2,17 @@
 e-mail or a phone number, among millions, through an index.
 
 The index is one row per contact in `contacts_<kind>_search`
-(models/search_index.py): the contact's `name`, a `haystack` (the name
-lower-cased, the normalised e-mails, each phone in E.164 and in national
-digits, one per line) and `word_starts` (the first one and two characters of
-every word of the haystack, and its CJK unigrams and bigrams, each after two
-spaces: "  m  ma  s  sm  1  13  王  王芳"). Migrations 0002/0007 put a
-trigram index over haystack and word_starts: SQLite FTS5 (trigram tokenizer),
-PostgreSQL pg_trgm (GIN).
+(models/search_index.py), keyed by `sort_key` (the name's first 5 bytes,
+then the id: key order is name order, give or take names sharing those
+bytes): copies of the contact's `name`, `owner_id` and `team_id`, a
+`haystack` (the name lower-cased, the normalised e-mails, each phone in E.164
+and in national digits, one per line) and `word_starts` (the first one and
+two characters of every word of the haystack, and its CJK unigrams and
+bigrams, each after two spaces: "  m  ma  s  sm  1  13  王  王芳").
+Migrations 0002/0007 put a trigram index over haystack and word_starts:
+SQLite FTS5 (trigram tokenizer, rowid = sort_key), PostgreSQL pg_trgm (GIN,
+with owner and team through btree_gin); and SQLite an index by owner that
+holds every searched column (services/scoped_search.py).
 
 What a term matches (`match_for`): whitespace is collapsed and case folded;
 a phone-like term with 3 digits or more keeps only digits and "+". A term of
@@ -23,8 +27,9 @@ substring of the haystack, which no index answers (scanned).
 Keeping it in step: a session listener (`keep_index_in_step`, installed by
 the addon's register()) reindexes every company/person whose name, owner,
 team, phones or e-mails an ORM flush touched, whatever the path (forms,
-REST, imports, merges, reassignment). Code that writes contacts, phones or e-mails with Core statements
-(bulk inserts) must call, in the same transaction:
+REST, imports, merges, reassignment). Code that writes contacts, phones or
+e-mails with Core statements (bulk inserts) must call, in the same
+transaction:
 
     reindex(session_or_connection, kind, ids)
 

@@ -6,26 +6,29 @@ the reader may read, in list order (name, id), counted up to the list cap.
     search.leading(50)   # the first 50 matches' ids in (name, id) order
     search.every()       # every match's id when there are at most cap, else None
 
-A list page reads its 25 rows by id and the count is known: no query
-materialises every match and joins it back (services/search_filter.py).
-Which rows are read depends on the reader (the record rules, which the
-session applies to these ORM queries as to the list's own) and on what the
-index returns (services/contact_search.py):
+A list page then reads its 25 rows by id and the count is known: no query
+materialises every match and joins it back (services/search_filter.py). The
+search reads the index alone (models/search_index.py: name, owner and team
+are copied there), within the reader's record rule applied to those copies
+(core/security/record_rules.py read_filter); the list's own query of the
+page's rows applies the rules again. Paths (services/contact_search.py says
+what the index returns for a term):
 
-1. a reader of some rows, few candidates (at most half the rows the reader
-   may read): the candidates with their contact row, each checked, sorted;
-2. a reader of some rows, many candidates (a salesperson and "163.com", "m"):
-   the reader's own rows walked in name order through the (owner_id, name,
-   id) index, each checked: never more rows than the reader may read;
-3. a reader of every row (admin, read-only roles): on SQLite the index
-   returns candidates in key order, which is name order by groups of names
-   sharing their first 5 bytes, so reading stops once a page's worth is
-   checked and its group complete; the count stops at cap + 1. PostgreSQL
-   counts the same way and sorts the matches (top-N) for the first page.
+1. a reader of some rows (a salesperson, a sales manager): the reader's
+   index rows in name order, each checked, up to cap + 1. SQLite walks its
+   index by owner, which holds every searched column (a salesperson's 12,000
+   rows of a million: a few milliseconds, whatever the term); PostgreSQL's
+   GIN index finds owner or team and term at once, then sorts the matches;
+2. a reader of every row (admin, read-only roles): on SQLite the full-text
+   index returns candidates in key order, which is name order by groups of
+   names sharing their first 5 bytes, so reading stops once a page's worth
+   is checked and its group complete; the count stops at cap + 1.
+   PostgreSQL counts the same way and sorts the top of the matches.
 
 A term the index cannot answer (1-2 characters that are not letters or
-digits, like "%") is path 2 for a reader of some rows and a walk of the name
-index with the check as a filter (`walk_filter`) for a reader of every row.
+digits, like "%") is checked row by row: path 1 for a reader of some rows,
+the name index walked with the check as a filter (`walk_filter`) for a
+reader of every row.
 """
 from __future__ import annotations
 
@@ -41,9 +44,6 @@ from .contact_search import (MODELS, SIDE_TABLES, Match, candidates, checked, co
                              key_group, match_for)
 
 STREAM_BATCH = 200  # candidates read at a time while looking for a page
-# path 1 when the candidates are fewer than the reader's rows / this: a
-# candidate costs a row lookup, a walked row a step along an index that holds it
-PATH_1_SHARE = 8
 
 
 def _count(session: Session, stmt, limit: int) -> int:
@@ -70,7 +70,7 @@ class ReaderSearch:
         self._leading: list[int] = []  # the first matches in (name, id) order
         self._complete = False  # _leading holds every match
         self._counted: tuple[int, bool] | None = None
-        self._last_key = self._group = None  # where the last read of path 3 stopped
+        self._last_key = self._group = None  # where the last read of path 2 stopped
         # the reader's record rule on the index's copies of owner and team
         self.scope = read_filter(session, self.model, SIDE_TABLES[kind].c)
         self.everything = self.scope is None
@@ -120,30 +120,20 @@ class ReaderSearch:
     # -- paths ---------------------------------------------------------------
 
     def _scoped(self) -> None:
-        """Paths 1 and 2: every match within the reader's rules, up to cap + 1,
-        from the index alone (its copies of name, owner and team)."""
+        """Path 1: every match within the reader's rules, up to cap + 1, from
+        the index alone (its copies of name, owner and team)."""
         side = SIDE_TABLES[self.kind]
         chosen = (select(side.c.contact_id)
                   .where(self.scope, contains(self.dialect, side.c[self.match.column],
                                               self.match.needle))
                   .order_by(side.c.name, side.c.contact_id).limit(self.cap + 1))
-        # PostgreSQL's GIN index answers owner, team and term at once; SQLite
-        # walks the owner's index (path 2) unless the term has few candidates
-        if self.dialect == "sqlite" and self.match.indexed:
-            rows = _count(self.session, select(side.c.sort_key).where(self.scope),
-                          2 * self.cap + 2)
-            few = rows // PATH_1_SHARE
-            if _count(self.session, candidates(self.dialect, self.kind, self.match),
-                      few + 1) <= few:  # path 1
-                chosen = chosen.where(side.c.sort_key.in_(
-                    candidates(self.dialect, self.kind, self.match)))
         self._leading = list(self.session.scalars(chosen))
         self._complete = len(self._leading) <= self.cap
         if not self._complete:  # the first cap + 1 in order: more than that to walk
             self._counted = self.cap, True
 
     def _stream(self, n: int) -> None:
-        """Path 3 on SQLite: candidates in key order, checked, until `n` are found
+        """Path 2 on SQLite: candidates in key order, checked, until `n` are found
         and the name group of the last one is complete; sorted by (name, id)."""
         side = SIDE_TABLES[self.kind]
         found_keys = candidates(self.dialect, self.kind, self.match)
@@ -178,7 +168,7 @@ class ReaderSearch:
         self._complete = complete
 
     def _top(self, n: int) -> None:
-        """Path 3 on PostgreSQL: every match when at most cap (the count says),
+        """Path 2 on PostgreSQL: every match when at most cap (the count says),
         else the first `n` by name from the index's matches (a top-N sort)."""
         side = SIDE_TABLES[self.kind]
         limit = self.cap + 1 if not self.count()[1] else n
