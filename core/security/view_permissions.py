@@ -1,20 +1,22 @@
-"""FAB's permission rows for the registered views and menus, written only when
-something is missing.
+"""FAB's permission rows for the registered views and menus, written in one go
+and only when they differ from what is registered.
 
 With `FAB_UPDATE_PERMS` on, FAB reconciles the rows of every view as it is
 added: about 850 small queries and commits, ~3.5 s of a first start and ~1.5 s
 of every later one, in every web process, worker and CLI command. `create_app`
 turns that off and calls `ensure_view_permissions` once all views are
-registered: one read of the rows, and FAB's full reconciliation only when a
-view's permissions or a menu entry differ from the rows (a first start, a new
-addon version). Admin's grants on addon models are then set by
+registered: one read of the rows and, only when they differ (a first start, a
+new addon version), one flush that does what FAB's reconciliation does: the
+missing (permission, view) rows created and granted to Admin, the ones a view
+no longer has removed. Admin's grants on addon models are then set by
 `access.sync_role_permissions`, as before.
 """
 from __future__ import annotations
 
 from flask_appbuilder.security.sqla.models import (
-    Permission, PermissionView, ViewMenu)
-from sqlalchemy import select
+    Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role)
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 MENU_ACCESS = "menu_access"
@@ -32,19 +34,52 @@ def _wanted(appbuilder) -> set[tuple[str, str]]:
     return pairs
 
 
-def _existing(session: Session, names: set[str]) -> set[tuple[str, str]]:
+def _existing(session: Session, names: set[str]) -> dict[tuple[str, str], int]:
     rows = session.execute(
-        select(Permission.name, ViewMenu.name)
+        select(Permission.name, ViewMenu.name, PermissionView.id)
         .join(PermissionView, PermissionView.permission_id == Permission.id)
         .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
         .where(ViewMenu.name.in_(names)))
-    return {tuple(row) for row in rows}
+    return {(perm, view): pv_id for perm, view, pv_id in rows}
+
+
+def _by_name(session: Session, model, names: set[str]) -> dict[str, object]:
+    found = {row.name: row for row in session.scalars(select(model).where(model.name.in_(names)))}
+    for name in names - found.keys():
+        found[name] = model(name=name)
+        session.add(found[name])
+    return found
 
 
 def ensure_view_permissions(appbuilder, session: Session) -> bool:
-    """Run FAB's reconciliation if a row is missing or stale; True if it had to."""
+    """Make the rows match the registered views; True if anything was written."""
+    try:
+        with session.begin_nested():
+            return _reconcile(appbuilder, session)
+    except IntegrityError:  # another process's first start wrote them meanwhile
+        with session.begin_nested():
+            return _reconcile(appbuilder, session)
+
+
+def _reconcile(appbuilder, session: Session) -> bool:
     wanted = _wanted(appbuilder)
-    if _existing(session, {view for _, view in wanted}) == wanted:
+    existing = _existing(session, {view for _, view in wanted})
+    missing, stale = wanted - existing.keys(), existing.keys() - wanted
+    if not missing and not stale:
         return False
-    appbuilder.add_permissions(update_perms=True)
+    if stale:
+        ids = [existing[pair] for pair in stale]
+        session.execute(delete(assoc_permissionview_role)
+                        .where(assoc_permissionview_role.c.permission_view_id.in_(ids)))
+        session.execute(delete(PermissionView).where(PermissionView.id.in_(ids)))
+    if missing:
+        permissions = _by_name(session, Permission, {perm for perm, _ in missing})
+        views = _by_name(session, ViewMenu, {view for _, view in missing})
+        created = [PermissionView(permission=permissions[perm], view_menu=views[view])
+                   for perm, view in missing]
+        session.add_all(created)
+        admin = session.scalars(
+            select(Role).where(Role.name == appbuilder.sm.auth_role_admin)).one()
+        admin.permissions.extend(created)
+    session.flush()
     return True
