@@ -10,7 +10,7 @@ from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceL
 from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
 from .services.default_data import seed_defaults
-from .services.erp_sync import erp_resend_command, register_with_hub
+from .services.erp_sync import erp_check_command, erp_resend_command, register_with_hub
 from .services.lead_assignment import assign_command, keep_leads_assigned
 from .services.load_demo import demo_command
 from .services.order_lock import lock_confirmed_orders
@@ -82,6 +82,7 @@ def register(addon):
     addon.command(demo_command)  # crossdock sales demo
     addon.command(assign_command)  # crossdock sales assign
     addon.command(erp_resend_command)  # crossdock sales erp-resend
+    addon.command(erp_check_command)  # crossdock sales erp-check
 
 
 def register_catalog(addon, menu):

@@ -7,11 +7,15 @@ What addons use:
 - `register_puller(Puller(model, pull))` for status pulls;
 - `active_backends(session, kinds)`, `jobs_for(session, model, record_id)`,
   `bindings_for(...)` to show sync state on a record, `records_known_to(...)`
-  for what a backend has not seen yet.
+  for what a backend has not seen yet;
+- `bound`, `read_remote`, `flag` for an on-demand check of bound records
+  (remote_check.py).
 """
 from .enqueue import enqueue
 from .lookup import active_backends, bindings_for, jobs_for, records_known_to
 from .registry import Bind, Handler, Outcome, Puller, Skip, register_handler, register_puller
+from .remote_check import bound, flag, read_remote
 
 __all__ = ["Bind", "Handler", "Outcome", "Puller", "Skip", "active_backends", "bindings_for",
-           "enqueue", "jobs_for", "records_known_to", "register_handler", "register_puller"]
+           "bound", "enqueue", "flag", "jobs_for", "read_remote", "records_known_to",
+           "register_handler", "register_puller"]

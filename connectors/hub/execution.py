@@ -232,6 +232,10 @@ def _bind(session: Session, backend_id: int, bind: registry.Bind, now: dt.dateti
         values["external_number"] = bind.external_number
     if bind.remote_state is not None:
         values.update(remote_state=bind.remote_state, remote_state_label=bind.remote_state_label)
+    if bind.attention is not None:
+        values.update(attention=bind.attention or None,
+                      details_json=json.dumps(bind.details, ensure_ascii=False)
+                      if bind.attention and bind.details else None)
     insert = _INSERTS[session.get_bind().dialect.name](Binding).values(
         backend_id=backend_id, model=bind.model, record_id=bind.record_id, **values)
     session.execute(insert.on_conflict_do_update(

@@ -10,7 +10,9 @@ counted in memory:
 - crossdock_hub_jobs_finished_last_hour{outcome,backend}: done/failed/cancelled;
 - crossdock_hub_job_latency_seconds{quantile}: creation to finish, jobs done
   in the last hour (nearest-rank 0.5 and 0.95, see views/figures.py);
-- crossdock_hub_oldest_waiting_seconds: age of the oldest pending/queued job.
+- crossdock_hub_oldest_waiting_seconds: age of the oldest pending/queued job;
+- crossdock_hub_bindings_attention{reason,backend}: synced records that need a
+  person's look (e.g. reason "totals_differ").
 
 Who may read: a logged-in Admin, or a scraper sending
 `Authorization: Bearer <CROSSDOCK_METRICS_TOKEN>` when that setting is set.
@@ -29,8 +31,9 @@ from core.db import db
 from core.security.access import ADMIN
 
 from .models import STATES, utcnow
-from .views.figures import (BACKLOG_STATES, OUTCOMES, WINDOW, JobFilter, backend_names,
-                            counts_by_state, finished_since, oldest_waiting, percentile)
+from .views.figures import (BACKLOG_STATES, OUTCOMES, WINDOW, JobFilter, attention_counts,
+                            backend_names, counts_by_state, finished_since, oldest_waiting,
+                            percentile)
 
 blueprint = Blueprint("hub_metrics", __name__)
 
@@ -89,6 +92,14 @@ class JobTableCollector:
         yield GaugeMetricFamily("crossdock_hub_oldest_waiting_seconds",
                                 "Age of the oldest pending or queued job (0 when none)",
                                 value=(now - oldest).total_seconds() if oldest else 0.0)
+
+        attention = GaugeMetricFamily("crossdock_hub_bindings_attention",
+                                      "Synced records that need a look, per reason and backend",
+                                      labels=["reason", "backend"])
+        for (backend_id, reason), n in sorted(attention_counts(session).items(),
+                                              key=lambda i: (i[0][1], str(i[0][0]))):
+            attention.add_metric([reason, names.get(backend_id, str(backend_id))], n)
+        yield attention
 
 
 def _allowed() -> int | None:

@@ -110,11 +110,16 @@ class SyncJob(Model):
 
 
 class Binding(Model):
-    """(backend, model, local id) <-> external id, unique both ways."""
+    """(backend, model, local id) <-> external id, unique both ways.
+
+    `attention` says why a person should look at the pair although the sync
+    itself worked (e.g. "totals_differ": the ERP computed other amounts than
+    ours), with the figures in `details_json`; the sync dashboard lists them."""
     __tablename__ = "hub_binding"
     __table_args__ = (
         UniqueConstraint("backend_id", "model", "record_id", name="uq_hub_binding_local"),
         UniqueConstraint("backend_id", "model", "external_id", name="uq_hub_binding_external"),
+        Index("ix_hub_binding_attention", "attention"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -127,8 +132,14 @@ class Binding(Model):
     remote_state_label: Mapped[str | None] = mapped_column(String(64))  # the ERP's own word
     synced_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     pulled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    attention: Mapped[str | None] = mapped_column(String(32))
+    details_json: Mapped[str | None] = mapped_column(Text)
 
     backend = relationship(Backend, lazy="joined")
+
+    @property
+    def details(self) -> dict:
+        return json.loads(self.details_json) if self.details_json else {}
 
     def __repr__(self) -> str:
         return f"{self.backend}: {self.external_number or self.external_id}"

@@ -20,12 +20,16 @@ class Skip(Exception):
 
 @dataclass(frozen=True)
 class Bind:
+    """A binding to write. `attention`: None leaves the binding's as it is,
+    "" clears it, a word (e.g. "totals_differ") flags it with `details`."""
     model: str
     record_id: int
     external_id: str
     external_number: str | None = None
     remote_state: str | None = None
     remote_state_label: str | None = None
+    attention: str | None = None
+    details: dict | None = None
 
 
 @dataclass(frozen=True)

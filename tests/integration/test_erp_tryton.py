@@ -354,3 +354,60 @@ def test_a_missing_or_different_tax_is_named_and_nothing_is_created(tryton):
     assert sales_with_reference(tryton, wrong.reference) == []
     assert tryton.search_read("party.party", [("code", "=", wrong.customer.reference)],
                               ["id"]) == []
+
+
+def test_lines_tryton_rounds_otherwise_arrive_with_our_amounts(tryton):
+    """5 x 0.0050 is 0.03 for us (half-up) and 0.02 in Tryton (half-even);
+    25 x 0.0050 0.13 and 0.12; a tax of 0.065 0.07 and 0.06. The unit price
+    Tryton keeps is chosen so that its line amounts and taxes are ours."""
+    lines = (taxed("TEST-A", 5, "0.0050"), taxed("TEST-B", 25, "0.0050"),
+             taxed("TEST-C", 1, "0.50"))
+    pushed = taxed_order(lines)
+    remote = client(tryton).push_order(pushed)
+    sale, got = sale_amounts(tryton, pushed.reference)
+    assert (sale["untaxed_amount"], sale["tax_amount"], sale["total_amount"]) == (
+        Decimal("0.66"), Decimal("0.09"), Decimal("0.75")) == (
+        pushed.total_untaxed, pushed.total_tax, pushed.total)
+    assert (remote.total_untaxed, remote.total_tax, remote.total) == (
+        pushed.total_untaxed, pushed.total_tax, pushed.total)
+    assert [(code, amount) for code, _, _, amount, _ in got] == [
+        ("TEST-A", Decimal("0.03")), ("TEST-B", Decimal("0.13")), ("TEST-C", Decimal("0.50"))]
+    assert [price for _, _, price, _, _ in got] == [
+        Decimal("0.0051"), Decimal("0.0051"), Decimal("0.5001")]
+    descriptions = tryton.search_read("sale.line", [("sale", "=", sale["id"])], ["description"])
+    assert all("as on our order" in d["description"] for d in descriptions)
+
+
+def test_a_200_line_order_with_4_decimal_prices_has_our_totals(tryton):
+    """The order that arrived 0.02 lower: 200 lines, 4-decimal prices, added
+    and price-included taxes at 13% and 6%, some discounts."""
+    import random
+
+    rng = random.Random(12)
+    lines = tuple(
+        taxed(rng.choice(("TEST-A", "TEST-B", "TEST-C")), rng.randint(1, 30),
+              f"{rng.randint(1, 99999) / 10000:.4f}",
+              *rng.choice((("VAT 13%", "13"), ("VAT 6%", "6"))),
+              discount=rng.choice(("0", "0", "5", "12.5")))
+        for _ in range(200))
+    lines += (taxed("TEST-A", 5, "0.0050"), taxed("TEST-A", 25, "0.0050"))
+    pushed = taxed_order(lines)
+    remote = client(tryton).push_order(pushed)
+    sale, got = sale_amounts(tryton, pushed.reference)
+    assert (sale["untaxed_amount"], sale["tax_amount"], sale["total_amount"]) == (
+        pushed.total_untaxed, pushed.total_tax, pushed.total)
+    assert (remote.total_untaxed, remote.total_tax, remote.total) == (
+        pushed.total_untaxed, pushed.total_tax, pushed.total)
+    assert sorted(amount for *_, amount, _ in got) == sorted(l.amount_untaxed for l in lines)
+
+
+def test_a_difference_no_unit_price_can_avoid_is_read_back(tryton):
+    """100 x 0.0050 at 13%: the tax is 0.065, 0.07 for us and 0.06 in Tryton,
+    and no other 4-digit price keeps the line at 0.50: the totals Tryton
+    answers say so (the hub flags it, test_hub_order_sync.py)."""
+    pushed = taxed_order((taxed("TEST-A", 100, "0.0050"),))
+    remote = client(tryton).push_order(pushed)
+    assert (pushed.total_untaxed, pushed.total_tax, pushed.total) == (
+        Decimal("0.50"), Decimal("0.07"), Decimal("0.57"))
+    assert (remote.total_untaxed, remote.total_tax, remote.total) == (
+        Decimal("0.50"), Decimal("0.06"), Decimal("0.56"))

@@ -471,6 +471,82 @@ def test_taxes_reach_the_erp_mapped_per_backend_and_an_unknown_one_is_named(shop
             for l in ours.lines)
 
 
+def test_totals_are_read_back_and_a_difference_is_shown_not_silent(shop, fresh_tryton):
+    """Issue 12: a push reported success although Tryton's totals were not ours.
+    Against a real Tryton: 5 x 0.0050 arrives with our amounts (unit price fitted
+    to Tryton's half-even rounding); 100 x 0.0050 at 13% cannot (tax 0.065: 0.07
+    here, 0.06 there): its order shows "totals differ" with both figures, the
+    dashboard lists it (filter: totals differ), /metrics counts it, and
+    `crossdock sales erp-check` finds the same."""
+    add_user(shop, "admin-hub", ["Admin"])
+    add_user(shop, "fin", ["Finance"])
+    with shop.app_context():
+        from addons.sales.models import Currency, Product, Tax
+        from connectors.hub.backends import save_backend
+
+        cny = db.session.scalars(select(Currency).filter_by(code="CNY")).one()
+        vat13 = db.session.scalars(select(Tax).filter_by(name="VAT 13%")).one()
+        db.session.add(Product(code="TEST-A", name="Test A", list_price=Decimal("0.0050"),
+                               currency=cny, tax=vat13, active=True))
+        save_backend(db.session, None, name="tryton", kind="tryton", url=fresh_tryton.url,
+                     database=fresh_tryton.database, username=fresh_tryton.username,
+                     secret=fresh_tryton.password)
+        db.session.commit()
+    kept_id, kept = _confirmed_order(shop, lines=(("TEST-A", "5"), ("TEST-A", "25")))
+    differs_id, differs = _confirmed_order(shop, lines=(("TEST-A", "100"),))
+    _run_until(shop, lambda: {j.state for j in _jobs(shop)} == {"done"},
+               lambda: f"both synced: {_jobs(shop)}")
+    sales = {s["reference"]: s for s in fresh_tryton.search_read(
+        "sale.sale", [("reference", "in", [kept, differs])],
+        ["reference", "number", "untaxed_amount", "tax_amount", "total_amount"])}
+    with shop.app_context():
+        from addons.sales.models import SalesOrder
+
+        ours = {o.number: (o.amount_untaxed, o.amount_tax, o.amount_total)
+                for o in db.session.scalars(select(SalesOrder))}
+    assert (sales[kept]["untaxed_amount"], sales[kept]["tax_amount"],
+            sales[kept]["total_amount"]) == ours[kept] == (
+        Decimal("0.16"), Decimal("0.02"), Decimal("0.18"))
+    assert (sales[differs]["untaxed_amount"], sales[differs]["tax_amount"],
+            sales[differs]["total_amount"]) == (Decimal("0.50"), Decimal("0.06"), Decimal("0.56"))
+    assert ours[differs] == (Decimal("0.50"), Decimal("0.07"), Decimal("0.57"))
+
+    [kept_status] = _erp_status(shop, kept_id)
+    assert kept_status == f"tryton: {sales[kept]['number']} (confirmed)"
+    [status] = _erp_status(shop, differs_id)
+    assert status == (f"tryton: {sales[differs]['number']} (confirmed); totals differ: ours "
+                      "untaxed 0.50, tax 0.07, total 0.57; tryton 0.50, 0.06, 0.56 CNY")
+    assert "totals differ" in _jobs(shop, differs_id)[0].result
+
+    client = shop.test_client()
+    login(client, "fin")  # Finance reads the dashboard
+    data = client.get("/hub/dashboard/data?attention=totals_differ").get_json()
+    [flagged] = data["attention"]
+    assert (flagged["details"]["reference"], flagged["details"]["ours"],
+            flagged["details"]["remote"]) == (
+        differs, {"untaxed": "0.50", "tax": "0.07", "total": "0.57"},
+        {"untaxed": "0.50", "tax": "0.06", "total": "0.56"})
+    page = client.get("/hub/dashboard/?attention=totals_differ").get_data(as_text=True)
+    row = page.split('id="attention-table"', 1)[1].split("</table>", 1)[0]
+    assert differs in row and kept not in row and "total 0.57" in row and "total 0.56" in row
+    order_page = client.get(f"/orderview/show/{differs_id}").get_data(as_text=True)
+    assert "totals differ: ours untaxed 0.50" in order_page
+    admin = shop.test_client()
+    login(admin, "admin-hub")
+    assert ('crossdock_hub_bindings_attention{backend="tryton",reason="totals_differ"} 1.0'
+            in admin.get("/metrics").get_data(as_text=True))
+
+    from click.testing import CliRunner
+    from addons.sales.services.erp.totals_check import erp_check_command
+
+    with shop.app_context():
+        result = CliRunner().invoke(erp_check_command, [])
+        db.session.remove()
+    assert result.exit_code == 1, result.output
+    assert "tryton: 2 orders checked, 1 match to the cent, 1 differ" in result.output
+    assert f"{differs}: tryton: totals differ" in result.output
+
+
 def test_duplicate_delivery_and_a_lost_lease_create_no_second_remote_order(shop, odoo_server):
     _backend(shop, odoo_server.url)
     order_id, number = _confirmed_order(shop)

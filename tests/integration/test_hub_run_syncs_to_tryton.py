@@ -72,19 +72,23 @@ class Instance:
             return conn.execute(query, params).fetchall()
 
     def confirmed_orders(self) -> dict[str, dict]:
-        """Our side of each confirmed order: number -> customer, untaxed, lines."""
+        """Our side of each confirmed order: number -> customer, amounts, lines."""
         orders = {}
-        for order_id, number, company_id, person_id, untaxed in self.sql(
-                "SELECT id, number, company_id, person_id, amount_untaxed FROM sales_order "
-                "WHERE state = 'confirmed' ORDER BY id"):
-            lines = self.sql("SELECT p.code, l.quantity FROM sales_order_line l JOIN "
-                             "sales_product p ON p.id = l.product_id WHERE l.order_id = ?",
+        for order_id, number, company_id, person_id, untaxed, tax, total in self.sql(
+                "SELECT id, number, company_id, person_id, amount_untaxed, amount_tax, "
+                "amount_total FROM sales_order WHERE state = 'confirmed' ORDER BY id"):
+            lines = self.sql("SELECT p.code, l.quantity, t.name, l.amount_untaxed "
+                             "FROM sales_order_line l JOIN sales_product p ON p.id = l.product_id "
+                             "LEFT JOIN sales_tax t ON t.id = l.tax_id WHERE l.order_id = ?",
                              order_id)
             orders[number] = {
                 "id": order_id,
                 "customer": f"CD-COMPANY-{company_id}" if company_id else f"CD-PERSON-{person_id}",
-                "untaxed": Decimal(str(untaxed)),
-                "lines": sorted((code, Decimal(str(qty))) for code, qty in lines)}
+                "amounts": tuple(Decimal(str(v)).quantize(Decimal("0.01"))
+                                 for v in (untaxed, tax, total)),
+                "lines": sorted((code, Decimal(str(qty)), (tax_name,) if tax_name else (),
+                                 Decimal(str(amount)).quantize(Decimal("0.01")))
+                                for code, qty, tax_name, amount in lines)}
         return orders
 
 
@@ -142,7 +146,8 @@ def test_crossdock_run_alone_syncs_the_demo_orders_to_tryton(tmp_path, fresh_try
             assert server.poll() is None, log_path.read_text()[-3000:]
             sales = tryton.search_read(
                 "sale.sale", [("reference", "in", sorted(ours))],
-                ["reference", "number", "state", "untaxed_amount", "party.code", "lines"])
+                ["reference", "number", "state", "untaxed_amount", "tax_amount",
+                 "total_amount", "party.code", "lines"])
             done = [s for s in sales if s["state"] in ("confirmed", "processing")]
             return sales if len(done) == len(ours) else None
 
@@ -150,14 +155,23 @@ def test_crossdock_run_alone_syncs_the_demo_orders_to_tryton(tmp_path, fresh_try
         print(f"\n{len(ours)} demo orders in Tryton {time.monotonic() - started:.1f}s "
               "after `crossdock run` started")
         assert sorted(s["reference"] for s in sales) == sorted(ours)  # one sale per order
+        # every demo order: the same customer, lines, taxes and amounts to the cent
+        matched = 0
         for sale in sales:
             order = ours[sale["reference"]]
             assert sale["party."]["code"] == order["customer"], sale
-            assert sale["untaxed_amount"] == order["untaxed"], (sale, order)
+            assert (sale["untaxed_amount"], sale["tax_amount"], sale["total_amount"]) == (
+                order["amounts"]), (sale, order)
             lines = tryton.search_read("sale.line", [("sale", "=", sale["id"])],
-                                       ["product.code", "quantity"])
-            assert sorted((l["product."]["code"], Decimal(str(l["quantity"])))
+                                       ["product.code", "quantity", "taxes.name", "amount"])
+            assert sorted((l["product."]["code"], Decimal(str(l["quantity"])),
+                           tuple(t["name"] for t in l["taxes."]), l["amount"])
                           for l in lines) == order["lines"], sale["reference"]
+            matched += 1
+        print(f"{matched} of {len(ours)} demo orders have Tryton's untaxed, tax and total "
+              f"amounts equal to ours to the cent (tax total "
+              f"{sum(o['amounts'][1] for o in ours.values())} CNY)")
+        assert matched == len(ours) and all(o["amounts"][1] > 0 for o in ours.values())
         customers = {o["customer"] for o in ours.values()}
         parties = tryton.search_read("party.party", [("code", "in", sorted(customers))],
                                      ["code"])
@@ -174,6 +188,10 @@ def test_crossdock_run_alone_syncs_the_demo_orders_to_tryton(tmp_path, fresh_try
         assert {int(m) for m in re.findall(r"sales\.order:(\d+)", listed)} == set(ids)
         for number in ours:
             assert f"{number} is {numbers[number]} (confirmed)" in listed, listed
+        # the same check as finance runs it: every demo order read back and compared
+        checked = app.cli("sales", "erp-check")
+        assert f"{BACKEND}: {len(ours)} orders checked, {len(ours)} match to the cent, " \
+               "0 differ" in checked, checked
         admin_password = re.search(r"Admin login: admin / (\S+)", log_path.read_text()).group(1)
 
         finance = _login(base, FINANCE, FINANCE_PASSWORD)

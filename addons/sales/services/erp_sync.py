@@ -26,8 +26,10 @@ from .erp.cancel import CANCEL, call_cancel, prepare_cancel
 from .erp.push import PUSH, call_push, prepare_push, serial_key, undo_push
 from .erp.resend import erp_resend_command
 from .erp.status import ErpStatus, erp_status
+from .erp.totals_check import erp_check_command
 
-__all__ = ["CANCEL", "PUSH", "ErpStatus", "erp_resend_command", "erp_status", "prepare_push",
+__all__ = ["CANCEL", "PUSH", "ErpStatus", "erp_check_command", "erp_resend_command",
+           "erp_status", "prepare_push",
            "register_with_hub", "request_cancel", "request_push"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
 
 from core.db import db
@@ -14,6 +14,9 @@ from core.db import db
 from ..models import Backend
 from .figures import JobFilter, dashboard
 from .job_view import state_badge
+
+# why a synced record needs a look (hub_binding.attention), as people read it
+ATTENTION_LABELS = {"totals_differ": _l("totals differ")}
 
 
 def read_filter(args) -> tuple[JobFilter, list[str]]:
@@ -25,7 +28,11 @@ def read_filter(args) -> tuple[JobFilter, list[str]]:
             backend_id = int(raw)
         else:
             errors.append(gettext("backend: '%(value)s' is not a record id.", value=raw))
-    return JobFilter(backend_id=backend_id, kind=(args.get("kind") or "").strip() or None), errors
+    attention = (args.get("attention") or "").strip() or None
+    if attention and attention not in ATTENTION_LABELS:
+        errors.append(gettext("attention: '%(value)s' is not a reason.", value=attention))
+    return JobFilter(backend_id=backend_id, kind=(args.get("kind") or "").strip() or None,
+                     attention=attention), errors
 
 
 class HubDashboardView(BaseView):
@@ -43,7 +50,8 @@ class HubDashboardView(BaseView):
         may_retry = self.appbuilder.sm.has_access("can_retry", "HubJobView")
         return self.render_template(
             "hub/dashboard.html", data=data, errors=errors, backends=backends,
-            args={k: request.args.get(k, "") for k in ("backend", "kind")},
+            args={k: request.args.get(k, "") for k in ("backend", "kind", "attention")},
+            attention_labels=ATTENTION_LABELS,
             badge=state_badge, may_retry=may_retry, here=request.full_path.rstrip("?"),
         ), (400 if errors else 200)
 

@@ -1,7 +1,8 @@
 """The sync dashboard's figures, read from the job table (also what /metrics
 exports): jobs per state and backend, the last hour's throughput per
 5-minute bucket and its latency (creation to finish), the backlog and the
-oldest waiting job, and the failed jobs.
+oldest waiting job, the failed jobs, and the bindings that need attention
+(e.g. "totals_differ", with both figures; `ix_hub_binding_attention`).
 
 Every query is narrowed by an index of `hub_job` (see models.py): the last
 hour by `ix_hub_job_finished`, waiting and failed jobs by
@@ -19,20 +20,22 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import (CANCELLED, DONE, FAILED, PENDING, QUEUED, STATES, Backend, SyncJob,
-                      utcnow)
+from ..models import (CANCELLED, DONE, FAILED, PENDING, QUEUED, STATES, Backend, Binding,
+                      SyncJob, utcnow)
 
 WINDOW = dt.timedelta(hours=1)
 BUCKET = dt.timedelta(minutes=5)
 BACKLOG_STATES = (PENDING, QUEUED)
 OUTCOMES = (DONE, FAILED, CANCELLED)
 FAILED_SHOWN = 100  # the dashboard lists the newest failures, not all of them
+ATTENTION_SHOWN = 200
 
 
 @dataclass(frozen=True)
 class JobFilter:
     backend_id: int | None = None
     kind: str | None = None
+    attention: str | None = None  # narrows the bindings that need attention
 
     def apply(self, stmt):
         if self.backend_id is not None:
@@ -93,6 +96,24 @@ def failed_jobs(session: Session, flt: JobFilter, limit: int = FAILED_SHOWN) -> 
         .limit(limit))))
 
 
+def attention_counts(session: Session) -> dict[tuple[int, str], int]:
+    """{(backend_id, attention): bindings} for every flagged binding."""
+    return {(b, a): n for b, a, n in session.execute(
+        select(Binding.backend_id, Binding.attention, func.count())
+        .where(Binding.attention.is_not(None))
+        .group_by(Binding.backend_id, Binding.attention))}
+
+
+def needing_attention(session: Session, flt: JobFilter,
+                      limit: int = ATTENTION_SHOWN) -> list[Binding]:
+    stmt = select(Binding).where(Binding.attention.is_not(None))
+    if flt.attention:
+        stmt = stmt.where(Binding.attention == flt.attention)
+    if flt.backend_id is not None:
+        stmt = stmt.where(Binding.backend_id == flt.backend_id)
+    return list(session.scalars(stmt.order_by(Binding.synced_at.desc()).limit(limit)))
+
+
 def dashboard(session: Session, flt: JobFilter, now: dt.datetime | None = None) -> dict:
     """Everything the dashboard shows, as JSON-ready values (seconds as floats)."""
     now = now or utcnow()
@@ -136,4 +157,11 @@ def dashboard(session: Session, flt: JobFilter, now: dt.datetime | None = None) 
                     "finished_at": j.finished_at.isoformat(timespec="seconds")
                     if j.finished_at else None}
                    for j in failed_jobs(session, flt)],
+        "attention": [{"backend": names.get(b.backend_id, str(b.backend_id)),
+                       "record": f"{b.model}:{b.record_id}", "model": b.model,
+                       "record_id": b.record_id, "external_number": b.external_number,
+                       "external_id": b.external_id, "attention": b.attention,
+                       "details": b.details,
+                       "synced_at": b.synced_at.isoformat(timespec="seconds")}
+                      for b in needing_attention(session, flt)],
     }

@@ -16,6 +16,7 @@ from connectors.erp.payloads import SaleOrder
 
 from ...models.sales_order import CANCELLED, CONFIRMED, ERP_MODEL as MODEL, SalesOrder
 from .order_payload import load_order, sale_order
+from .totals_check import compare, in_words
 
 PUSH = "sales.order.push"
 
@@ -59,8 +60,12 @@ def call_push(client, payload: PushPayload) -> hub.Outcome:
         exc.details = {**(exc.details or {}), "model": payload.customer_model,
                        "record_id": payload.customer_id}
         raise
+    order = payload.order
+    attention, details = compare(order.reference, order.currency, order.currency_places,
+                                 {"untaxed": order.total_untaxed, "tax": order.total_tax,
+                                  "total": order.total_with_tax}, remote)
     binds = [hub.Bind(MODEL, payload.order_id, remote.external_id, remote.number,
-                      remote.state, remote.remote_state)]
+                      remote.state, remote.remote_state, attention=attention, details=details)]
     if remote.customer_external_id:
         binds.append(hub.Bind(payload.customer_model, payload.customer_id,
                               remote.customer_external_id))
@@ -69,6 +74,8 @@ def call_push(client, payload: PushPayload) -> hub.Outcome:
         summary += f"; customer {remote.customer_match}"
     if remote.notes:
         summary += f" ({'; '.join(remote.notes)})"
+    if details:
+        summary += f"; {in_words(details, 'the ERP')}"
     return hub.Outcome(summary, remote_ref=remote.number, bindings=tuple(binds))
 
 

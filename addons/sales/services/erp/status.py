@@ -9,6 +9,7 @@ from sqlalchemy.orm import object_session
 from connectors import hub
 from connectors.erp import KINDS as ERP_KINDS
 from ...models.sales_order import CONFIRMED, SalesOrder
+from .totals_check import TOTALS_DIFFER, in_words
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,14 @@ def _status(binding, job) -> ErpStatus:
         return ErpStatus("danger", f"{where}sync failed: {job.last_error}", job.id, True)
     if binding is not None and not live:
         label = binding.remote_state_label or binding.remote_state or ""
+        name = binding.backend.name
+        text = (f"{name}: {binding.external_number or binding.external_id}"
+                f"{' (' + label + ')' if label else ''}")
+        if binding.attention == TOTALS_DIFFER:
+            return ErpStatus("warning", f"{text}; {in_words(binding.details, name)}",
+                             job.id if job else None)
         return ErpStatus("danger" if binding.remote_state == "cancelled" else "success",
-                         f"{binding.backend.name}: {binding.external_number or binding.external_id}"
-                         f"{' (' + label + ')' if label else ''}", job.id if job else None)
+                         text, job.id if job else None)
     if job is None:
         return ErpStatus("default", "")
     where = f"{job.backend.name}: " if job.backend else ""
