@@ -52,7 +52,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from . import openapi_fixes
 from .errors import field_errors_message
 from .fields import (BadValue, ExistingRelated, TextDecimal, UtcDateTime, as_int, coerce_for,
-                     int_bits, is_integer_type, no_nul)
+                     int_bits, is_integer_type, no_nul, nul_paths)
 from .integrity import refusal
 
 
@@ -318,6 +318,10 @@ class CrossdockModelRestApi(ModelRestApi):
             return self.response_400(message="Request body is not valid JSON")
         if not isinstance(body, dict):
             return self.response_400(message="Request body must be a JSON object")
+        where = nul_paths(body)
+        if where:  # PostgreSQL stores no NUL; hand-written actions read bodies too
+            return self.response_422({p: ["Text may not contain NUL characters."]
+                                      for p in where})
         return None
 
     def post_headless(self):

@@ -44,6 +44,18 @@ def _limit_body() -> None:
     request.max_content_length = limit  # a chunked body stops at the limit too
 
 
+def _refuse_nul_in_query():
+    """before_request: a query argument holding NUL is a 400 (PostgreSQL refuses
+    NUL in any text it compares: a 500 from whichever query used it)."""
+    if not is_api_request():
+        return None
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            return json_error(400, f"query argument {name.replace(chr(0), '')!r} may not "
+                                   "contain NUL characters")
+    return None
+
+
 def _http_error(exc: HTTPException):
     if not is_api_request() or exc.code is None:
         return exc
@@ -98,5 +110,6 @@ def init_app(app: Flask) -> None:
     """Call after FAB is initialised (its JWT manager exists) and before other hooks."""
     _configure_jwt(app)
     app.before_request(_limit_body)
+    app.before_request(_refuse_nul_in_query)
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_message_is_text)

@@ -111,6 +111,22 @@ def coerce_for(type_, value, dialect: str | None = None):
     return value
 
 
+def nul_paths(value, path: str = "") -> list[str]:
+    """Where text in a decoded JSON value holds NUL ("lines.0.note"), which no
+    PostgreSQL text column stores or compares: keys and values alike."""
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found += [where] if "\x00" in str(key) else nul_paths(item, where)
+        return found
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in nul_paths(item, f"{path}.{i}" if path else str(i))]
+    return []
+
+
 def no_nul(value) -> None:
     """marshmallow validator for text columns: PostgreSQL cannot store NUL."""
     if isinstance(value, str) and "\x00" in value:

@@ -537,3 +537,29 @@ def test_contains_filters_treat_percent_and_underscore_as_characters(api):
         html = page.get_data(as_text=True)
         shown = {t for t in ("50% off", "a_b", "axb", "first") if f">{t}<" in html}
         assert shown == expected, (value, shown)
+
+
+@WITH_SALES
+def test_nul_in_action_bodies_and_query_arguments(crm):
+    """Hand-written actions stored the text they were given, and PostgreSQL
+    refused a NUL in it (a 500), as in any query argument it compared."""
+    _, client, headers = crm
+    lead = client.post("/api/v1/lead/", json={"name": "Big deal"}, headers=headers).get_json()
+    order = client.post("/api/v1/salesorder/", json={"currency_id": 1}, headers=headers)
+    assert order.status_code == 201, order.get_data(as_text=True)
+    for url, body, field in (
+            (f"/api/v1/lead/{lead['id']}/mark_lost", {"lost_reason_id": 1, "note": "x\x00"},
+             "note"),
+            (f"/api/v1/salesorder/{order.get_json()['id']}/cancel", {"reason": "a\x00b"},
+             "reason"),
+            ("/api/v1/salesorder/", {"currency_id": 1, "lines": [
+                {"product_id": 1, "quantity": "1", "description": "\x00"}]},
+             "lines.0.description")):
+        body = assert_error(client.post(url, json=body, headers=headers), 422)
+        assert list(body["errors"]) == [field], body
+    for url in ("/api/v1/pricing/quote?product_id=1&currency=a%00b",
+                "/api/v1/company/?q=(filters:!((col:name,opr:search,value:'a%00b')))",
+                "/api/v1/lead/?x%00=1"):
+        assert_error(client.get(url, headers=headers), 400)
+    shown = client.get(f"/api/v1/lead/{lead['id']}", headers=headers).get_json()["result"]
+    assert shown["status"] == "open"

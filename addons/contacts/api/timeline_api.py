@@ -15,7 +15,7 @@ from flask_appbuilder.api import BaseApi, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 
-from core.api.fields import BadValue, as_int, int_bits
+from core.api.fields import BadValue, as_int, int_bits, nul_paths
 from core.db import db
 from core.security.actor import current_actor
 
@@ -171,6 +171,10 @@ class _TimelineApi(BaseApi):
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             return self.response_400(message="a JSON object is required")
+        where = nul_paths(data)
+        if where:  # PostgreSQL stores no NUL
+            return self.response_422(message={p: ["Text may not contain NUL characters."]
+                                              for p in where})
         try:
             entry = timeline.log_activity(
                 db.session, contact, str(data.get("kind", "")), str(data.get("subject", "")),
