@@ -23,7 +23,9 @@ what the index returns for a term):
    index returns candidates in key order, which is name order by groups of
    names sharing their first 5 bytes, so reading stops once a page's worth
    is checked and its group complete; the count stops at cap + 1.
-   PostgreSQL counts the same way and sorts the top of the matches.
+   PostgreSQL counts the same way; more than cap matches and it checks the
+   first contacts in name order, which hold a page for a term common all
+   along the order ("163.com", "m"), before sorting every match (top-N).
 
 A term the index cannot answer (1-2 characters that are not letters or
 digits, like "%") is checked row by row: path 1 for a reader of some rows,
@@ -44,6 +46,7 @@ from .contact_search import (MODELS, SIDE_TABLES, Match, candidates, checked, co
                              key_group, match_for)
 
 STREAM_BATCH = 200  # candidates read at a time while looking for a page
+WALK_BUDGET = 3000  # PostgreSQL: contacts walked in name order before sorting every match
 
 
 def _count(session: Session, stmt, limit: int) -> int:
@@ -168,13 +171,28 @@ class ReaderSearch:
         self._complete = complete
 
     def _top(self, n: int) -> None:
-        """Path 2 on PostgreSQL: every match when at most cap (the count says),
-        else the first `n` by name from the index's matches (a top-N sort)."""
+        """Path 2 on PostgreSQL: every match when at most cap (the count says);
+        else the first WALK_BUDGET contacts in name order, checked, which hold
+        a page for a term common all along the order; else the first `n`
+        matches sorted by name (a top-N sort over every match)."""
         side = SIDE_TABLES[self.kind]
+        conn = self.session.connection()  # a reader of every row: no rule to apply
+        if self.count()[1]:
+            model = self.model
+            walked = select(model.id, model.name).order_by(model.name, model.id) \
+                .limit(WALK_BUDGET).subquery()
+            value = select(side.c[self.match.column]) \
+                .where(side.c.contact_id == walked.c.id).scalar_subquery()
+            found = list(conn.scalars(
+                select(walked.c.id).where(contains(self.dialect, value, self.match.needle))
+                .order_by(walked.c.name, walked.c.id).limit(n)))
+            if len(found) == n:
+                self._leading = found
+                return
         limit = self.cap + 1 if not self.count()[1] else n
         stmt = checked(self.dialect, self.kind, self.match, side.c.contact_id) \
             .order_by(side.c.name, side.c.contact_id).limit(limit)
-        self._leading = list(self.session.scalars(stmt))
+        self._leading = list(conn.scalars(stmt))
         self._complete = len(self._leading) < limit
 
 
