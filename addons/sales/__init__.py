@@ -25,7 +25,7 @@ from .views.home_tiles import activities_due, my_pipeline
 from .views.lead_view import LeadView, OpportunityView
 from .views.lost_reason_view import LostReasonView
 from .views.order_print import OrderPrintView
-from .views.order_view import OrderView, QuotationView
+from .views.order_view import CancellationView, OrderView, QuotationView
 from .views.pipeline_board import PipelineBoardView
 from .views.price_list_view import PriceListItemView, PriceListView
 from .views.product_view import ProductView
@@ -57,6 +57,8 @@ def register(addon):
     addon.view(QuotationView, "Quotations", label=_l("Quotations"), icon="fa-file-text-o",
                **menu)
     addon.view(OrderView, "Sales orders", label=_l("Orders"), icon="fa-shopping-cart", **menu)
+    addon.view(CancellationView, "Cancellations", label=_l("Cancellations"), icon="fa-ban",
+               **menu)
     addon.view(SalesDashboardView, "Sales dashboard", label=_l("Dashboard"),
                icon="fa-bar-chart", **menu)
     register_catalog(addon, menu)

@@ -13,9 +13,11 @@ What addons use:
 """
 from .enqueue import enqueue
 from .lookup import active_backends, bindings_for, jobs_for, records_known_to
-from .registry import Bind, Handler, Outcome, Puller, Skip, register_handler, register_puller
+from .registry import (Bind, Handler, Outcome, Puller, Settled, Skip, register_handler,
+                       register_puller)
 from .remote_check import bound, flag, read_remote
 
-__all__ = ["Bind", "Handler", "Outcome", "Puller", "Skip", "active_backends", "bindings_for",
+__all__ = ["Bind", "Handler", "Outcome", "Puller", "Settled", "Skip", "active_backends",
+           "bindings_for",
            "bound", "enqueue", "flag", "jobs_for", "read_remote", "records_known_to",
            "register_handler", "register_puller"]

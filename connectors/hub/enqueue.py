@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 
 from flask import current_app, has_app_context
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import registry
-from .models import LIVE_STATES, PENDING, SyncJob
+from .models import FAILED, LIVE_STATES, PENDING, SyncJob
 
 log = logging.getLogger(__name__)
 _INFO_KEY = "hub_dispatch"
@@ -26,7 +26,8 @@ def record_key(backend_id: int | None, serial_key: str) -> str:
 
 
 def enqueue(session: Session, kind: str, record_id: int, backend_id: int | None,
-            identity_key: str | None = None, serial_key: str | None = None) -> SyncJob:
+            identity_key: str | None = None, serial_key: str | None = None,
+            retry_failed: bool = False) -> SyncJob:
     """Add a job for `kind` on one record and backend to the session's
     transaction; it is dispatched after commit.
 
@@ -34,7 +35,10 @@ def enqueue(session: Session, kind: str, record_id: int, backend_id: int | None,
     backend never run at once and run in the order they were written. Give a
     wider key when jobs of different records touch one remote record: orders
     of one customer share the customer's key, so two of them cannot both
-    create that customer in the ERP."""
+    create that customer in the ERP.
+
+    The live job holding the identity is returned instead of a new one; with
+    `retry_failed`, a failed one is sent again (a person asked again)."""
     handler = registry.handler(kind)
     key = record_key(backend_id, serial_key or f"{handler.model}:{record_id}")
     identity = identity_key or f"{kind}@{backend_id or 0}:{handler.model}:{record_id}"
@@ -48,6 +52,14 @@ def enqueue(session: Session, kind: str, record_id: int, backend_id: int | None,
             SyncJob.identity_key == identity, SyncJob.state.in_(LIVE_STATES))).first()
         if existing is None:  # not an identity clash after all
             raise
+        if retry_failed and existing.state == FAILED:
+            session.execute(update(SyncJob).where(SyncJob.id == existing.id,
+                                                  SyncJob.state == FAILED)
+                            .values(state=PENDING, next_attempt_at=None, finished_at=None,
+                                    sent_at=None)
+                            .execution_options(synchronize_session=False))
+            session.refresh(existing)
+            session.info.setdefault(_INFO_KEY, []).append(existing)
         return existing
     session.info.setdefault(_INFO_KEY, []).append(job)
     return job

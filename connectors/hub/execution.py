@@ -203,6 +203,7 @@ def _finish(runtime, session: Session, job_id: int, token: str,
     try:
         for bind in outcome.bindings:
             _bind(session, backend_id, bind, now)
+        _settle(session, job_id, True, outcome.summary)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -218,6 +219,12 @@ def _finish(runtime, session: Session, job_id: int, token: str,
                      f"{reason}; {written} is still there: {left.text}",
                      problem={**problem, "written": outcome.summary, "undone": left.ok,
                               "left": left.text})
+    except OperationalError:
+        raise  # our database's hiccup: the lease expires and the job runs again
+    except Exception as exc:  # a bug in on_settled: the job says so, the traceback is logged
+        log.exception("hub job #%s: recording the outcome failed", job_id)
+        session.rollback()
+        return _fail(runtime, session, job_id, token, _internal(exc))
     runtime.dispatch_next(session, job_id, key)
     return "done"
 
@@ -299,12 +306,37 @@ def _reschedule(runtime, session: Session, ctx: JobContext, token: str, error: s
     return "retry"
 
 
+def _settle(session: Session, job_id: int, ok: bool, text: str) -> None:
+    """The handler's on_settled, in the transaction that ends the job."""
+    job = session.execute(select(SyncJob.kind, SyncJob.record_id, SyncJob.backend_id,
+                                 Backend.name).outerjoin(Backend, Backend.id == SyncJob.backend_id)
+                          .where(SyncJob.id == job_id)).first()
+    try:
+        handler = registry.handler(job.kind)
+    except LookupError:
+        return
+    if handler.on_settled is not None:
+        handler.on_settled(session, registry.Settled(job_id, job.kind, job.record_id,
+                                                     job.backend_id, job.name or "", ok, text))
+
+
 def _fail(runtime, session: Session, job_id: int, token: str, error: str,
           problem: dict | None = None) -> str:
-    moved = session.execute(update(SyncJob).where(*_owned(job_id, token)).values(
-        state=FAILED, finished_at=utcnow(), last_error=error[:2000], next_attempt_at=None,
-        details_json=json.dumps({"problem": problem}, ensure_ascii=False) if problem else None,
-        **_LEASE_CLEARED).execution_options(synchronize_session=False)).rowcount
+    values = dict(state=FAILED, finished_at=utcnow(), last_error=error[:2000],
+                  next_attempt_at=None, **_LEASE_CLEARED,
+                  details_json=json.dumps({"problem": problem}, ensure_ascii=False)
+                  if problem else None)
+    moved = session.execute(update(SyncJob).where(*_owned(job_id, token)).values(**values)
+                            .execution_options(synchronize_session=False)).rowcount
+    if moved:
+        try:
+            _settle(session, job_id, False, error)
+        except Exception:  # the failure is recorded either way; the record says so later
+            log.exception("hub job #%s: on_settled failed", job_id)
+            session.rollback()
+            moved = session.execute(update(SyncJob).where(*_owned(job_id, token))
+                                    .values(**values)
+                                    .execution_options(synchronize_session=False)).rowcount
     session.commit()
     if moved:
         runtime.dispatch_next(session, job_id)

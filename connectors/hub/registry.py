@@ -40,16 +40,33 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Settled:
+    """How a job ended, for its handler's `on_settled` (written with it)."""
+    job_id: int
+    kind: str
+    record_id: int
+    backend_id: int | None
+    backend_name: str
+    ok: bool  # done (True) or failed for good (False)
+    text: str  # the outcome's summary, or the error
+
+
+@dataclass(frozen=True)
 class Handler:
     """`undo(client, payload, outcome) -> str` (optional) takes back a remote
     write whose outcome cannot be recorded (a binding clash: the remote record
     it used is bound to another of our records) and says in words what is
-    left remotely; it runs with no transaction open, before the job fails."""
+    left remotely; it runs with no transaction open, before the job fails.
+
+    `on_settled(session, settled)` (optional) brings the record in step with
+    how the job ended (done, or failed for good; not a retry), in the same
+    transaction as the job's final state and its bindings."""
     kind: str  # e.g. "sales.order.push"
     model: str  # e.g. "sales.order"
     prepare: Callable[[Any], Any]  # (JobContext) -> payload
     call: Callable[[Any, Any], Outcome]  # (client, payload) -> Outcome
     undo: Callable[[Any, Any, Outcome], str] | None = None
+    on_settled: Callable[[Any, Settled], None] | None = None
 
 
 @dataclass(frozen=True)

@@ -584,27 +584,137 @@ def test_duplicate_delivery_and_a_lost_lease_create_no_second_remote_order(shop,
     assert _erp_status(shop, order_id)[0].startswith("odoo: ")
 
 
-def test_cancel_waits_for_the_push_and_cancels_in_the_erp(shop, odoo_server):
-    _backend(shop, odoo_server.url)
-    order_id, number = _confirmed_order(shop)
-    with shop.app_context():
+def _order(app, order_id):
+    with app.app_context():
+        from addons.sales.models import SalesOrder
+
+        order = db.session.get(SalesOrder, order_id)
+        snapshot = {k: getattr(order, k) for k in (
+            "state", "cancel_status", "cancel_refusal", "cancel_reason", "cancelled_at",
+            "cancelled_by_id", "cancel_requested_by_id")}
+        db.session.remove()
+        return snapshot
+
+
+def _cancel(app, order_id, reason="customer withdrew", username=None):
+    with app.app_context():
         from addons.sales.models import SalesOrder
         from addons.sales.services import order_states
+        from core.security.actor import Actor, acting_as
+        from flask_appbuilder.security.sqla.models import User
 
-        order_states.cancel(db.session, db.session.get(SalesOrder, order_id), "customer withdrew")
-        db.session.commit()
+        actor = db.session.scalars(select(User).filter_by(username=username)).one() \
+            if username else None
+        with acting_as(Actor(actor.id, actor.username, frozenset(r.name for r in actor.roles))
+                       if actor else Actor(None, "test", is_system=True)):
+            order_states.cancel(db.session, db.session.get(SalesOrder, order_id), reason)
+            db.session.commit()
+
+
+def test_cancel_before_the_push_sends_nothing_and_cancels_at_once_after(shop, odoo_server):
+    """Cancelled while its push still waits: a request (the push may already be
+    under way); the push only looks our reference up and sends nothing, the
+    cancel finds nothing there, and the order is cancelled."""
+    _backend(shop, odoo_server.url)
+    order_id, number = _confirmed_order(shop)
+    _cancel(shop, order_id)
+    assert _order(shop, order_id)["state"] == "confirmed"
+    assert _order(shop, order_id)["cancel_status"] == "pending"
     push, cancel = _jobs(shop, order_id)
     assert (push.kind, cancel.kind) == ("sales.order.push", "sales.order.cancel")
-    _start(shop, threads=4)
-    try:
-        _wait(lambda: all(j.state == "done" for j in _jobs(shop, order_id)), what="both done")
-    finally:
-        _stop(shop)
+    _run_until(shop, lambda: all(j.state == "done" for j in _jobs(shop, order_id)), "both done",
+               threads=4)
     push, cancel = _jobs(shop, order_id)
-    # the push ran first and found the order cancelled: nothing was sent
-    assert "cancelled before it reached the ERP" in push.result
-    assert "not in this ERP" in cancel.result
+    assert "requested before it reached the ERP; nothing sent" in push.result
+    assert "not in this ERP; nothing to cancel" in cancel.result
     assert odoo_server.app.orders_with_reference(number) == 0
+    order = _order(shop, order_id)
+    assert (order["state"], order["cancel_status"], order["cancel_reason"]) == (
+        "cancelled", None, "customer withdrew")
+
+
+def test_a_cancellation_is_a_request_until_the_erp_confirms_or_refuses_it(shop, fresh_tryton):
+    """Issue 12: Crossdock marked an order cancelled at once while Tryton, which
+    already processed it, refused. Against a real Tryton: a synced order's
+    cancellation is pending until Tryton cancelled it (then cancelled, by whom
+    asked), or back to confirmed with Tryton's reason; Finance's list shows the
+    pending and refused ones; asking again sends the refused cancel again."""
+    add_user(shop, "fin", ["Finance"])
+    with shop.app_context():
+        from addons.sales.models import Currency, Product, Tax
+        from connectors.hub.backends import save_backend
+
+        cny = db.session.scalars(select(Currency).filter_by(code="CNY")).one()
+        vat13 = db.session.scalars(select(Tax).filter_by(name="VAT 13%")).one()
+        db.session.add(Product(code="TEST-A", name="Test A", list_price=Decimal("10.00"),
+                               currency=cny, tax=vat13, active=True))
+        save_backend(db.session, None, name="tryton", kind="tryton", url=fresh_tryton.url,
+                     database=fresh_tryton.database, username=fresh_tryton.username,
+                     secret=fresh_tryton.password)
+        db.session.commit()
+    free_id, free = _confirmed_order(shop, lines=(("TEST-A", "2"),))
+    shipped_id, shipped = _confirmed_order(shop, lines=(("TEST-A", "3"),))
+    _run_until(shop, lambda: {j.state for j in _jobs(shop)} == {"done"}, "both pushed")
+    sale = {s["reference"]: s for s in fresh_tryton.search_read(
+        "sale.sale", [("reference", "in", [free, shipped])], ["reference", "number"])}
+    fresh_tryton.rpc("model.sale.sale.process", [sale[shipped]["id"]])  # shipping started
+
+    _cancel(shop, free_id, "duplicate order", username="s1")
+    _cancel(shop, shipped_id, "customer withdrew", username="s1")
+    for order_id in (free_id, shipped_id):  # nothing is cancelled until Tryton says so
+        assert _order(shop, order_id)["state"] == "confirmed"
+        assert _order(shop, order_id)["cancel_status"] == "pending"
+    assert _erp_status(shop, free_id) == ["tryton: cancellation pending"]
+    finance = shop.test_client()
+    login(finance, "fin")
+    listing = finance.get("/cancellationview/list/").get_data(as_text=True)
+    assert free in listing and shipped in listing
+    assert listing.count('class="label label-warning order-cancel-status" data-status="pending"') == 2
+    page = finance.get(f"/orderview/show/{free_id}").get_data(as_text=True)
+    assert "Cancellation requested by" in page and "duplicate order" in page
+    assert "Cancelled at" not in page  # not cancelled: no "Cancelled at None"
+
+    _run_until(shop, lambda: {j.state for j in _jobs(shop) if j.kind.endswith("cancel")}
+               == {"done", "failed"}, lambda: f"cancels answered: {_jobs(shop)}")
+    states = {s["reference"]: s["state"] for s in fresh_tryton.search_read(
+        "sale.sale", [("reference", "in", [free, shipped])], ["reference", "state"])}
+    assert states == {free: "cancelled", shipped: "processing"}  # in step with ours:
+    with shop.app_context():
+        from flask_appbuilder.security.sqla.models import User
+        manager_id = db.session.scalars(select(User.id).filter_by(username="s1")).one()
+    cancelled = _order(shop, free_id)
+    assert (cancelled["state"], cancelled["cancel_status"], cancelled["cancelled_by_id"]) == (
+        "cancelled", None, manager_id) and cancelled["cancelled_at"] is not None
+    refused = _order(shop, shipped_id)
+    assert (refused["state"], refused["cancel_status"]) == ("confirmed", "refused")
+    assert refused["cancel_refusal"].startswith("tryton: ") and (
+        "cancel its shipment and invoice there first" in refused["cancel_refusal"])
+    [status] = _erp_status(shop, shipped_id)
+    assert status.startswith("tryton: cancellation refused: ") and "sync failed" not in status
+    listing = finance.get("/cancellationview/list/").get_data(as_text=True)
+    assert shipped in listing and free not in listing
+    assert 'data-status="refused"' in listing
+    page = finance.get(f"/orderview/show/{shipped_id}").get_data(as_text=True)
+    assert "The ERP refused the cancellation" in page and "Cancelled at" not in page
+
+    _cancel(shop, shipped_id, "asked again", username="s1")  # the refused job runs again
+    assert _order(shop, shipped_id)["cancel_status"] == "pending"
+    _run_until(shop, lambda: _order(shop, shipped_id)["cancel_status"] == "refused",
+               "refused again")
+    [cancel_job] = [j for j in _jobs(shop, shipped_id) if j.kind.endswith("cancel")]
+    assert cancel_job.attempts == 2 and cancel_job.state == "failed"
+
+
+def test_a_refused_cancellation_in_odoo_keeps_the_order_confirmed(shop, odoo_server):
+    _backend(shop, odoo_server.url)
+    order_id, number = _confirmed_order(shop)
+    _run_until(shop, lambda: _jobs(shop, order_id)[0].state == "done", "pushed")
+    odoo_server.app.set_delivered(number)  # the warehouse delivered: Odoo locks it
+    _cancel(shop, order_id)
+    _run_until(shop, lambda: _order(shop, order_id)["cancel_status"] == "refused", "refused")
+    order = _order(shop, order_id)
+    assert order["state"] == "confirmed" and "locked order" in order["cancel_refusal"]
+    assert odoo_server.app.order_by_reference(number)["state"] == "sale"
 
 
 def test_one_scheduler_is_elected(shop):

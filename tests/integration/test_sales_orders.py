@@ -193,9 +193,19 @@ def test_send_confirm_cancel_writes_erp_jobs_audit_and_timeline(world):
             order_states.cancel(db.session, order, "  ")
         order_states.cancel(db.session, order, "Customer went bankrupt")
         db.session.commit()
-        assert (order.state, order.cancel_reason) == ("cancelled", "Customer went bankrupt")
+        # the ERP may have it: a request, until the ERP's cancel job answers
+        assert (order.state, order.cancel_status, order.cancel_reason) == (
+            "confirmed", "pending", "Customer went bankrupt")
         kinds = [j.kind for j in db.session.scalars(select(SyncJob).order_by(SyncJob.id))]
         assert kinds == ["sales.order.push", "sales.order.cancel"]
+        with pytest.raises(order_states.OrderStateError, match="already requested"):
+            order_states.cancel(db.session, order, "again")
+        order_states.settle_cancellation(db.session, order.id, "ERP", True, "cancelled there",
+                                         still_waiting=False)
+        db.session.commit()
+        db.session.refresh(order)
+        assert (order.state, order.cancel_status, order.cancel_reason) == (
+            "cancelled", None, "Customer went bankrupt")
         assert len(entries_of(db.session, company)) == 1  # the same entry, updated
         with pytest.raises(order_states.OrderStateError, match="was confirmed"):
             order_states.reset_to_draft(db.session, order)
@@ -203,8 +213,8 @@ def test_send_confirm_cancel_writes_erp_jobs_audit_and_timeline(world):
             select(AuditLog.action).where(AuditLog.model == "SalesOrder",
                                           AuditLog.record_id == str(order.id))
             .order_by(AuditLog.id))]
-        assert [e for e in events if e in ("send", "confirm", "cancel")] == [
-            "send", "confirm", "cancel"]
+        assert [e for e in events if e in ("send", "confirm", "cancel_requested", "cancel")] == [
+            "send", "confirm", "cancel_requested", "cancel"]
 
 
 def test_a_cancelled_quotation_goes_back_to_draft(world):
@@ -392,7 +402,9 @@ def test_a_confirmed_order_is_locked_on_every_path(world):
     assert resp.status_code == 409 and "already confirmed" in resp.get_json()["message"]
     resp = client.post(f"/api/v1/salesorder/{order_id}/cancel", json={"reason": "duplicate"},
                        headers=headers)
-    assert resp.status_code == 200 and resp.get_json()["result"]["state"] == "cancelled"
+    result = resp.get_json()["result"]
+    assert resp.status_code == 200 and (result["state"], result["cancel_status"]) == (
+        "confirmed", "pending")  # an ERP backend exists: cancelled once it answers
 
 
 # --- REST ------------------------------------------------------------------------------

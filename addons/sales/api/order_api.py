@@ -88,6 +88,11 @@ class OrderRead(Schema):
     amount_untaxed = fields.Decimal(as_string=True)
     amount_tax = fields.Decimal(as_string=True)
     amount_total = fields.Decimal(as_string=True)
+    cancel_status = fields.String(allow_none=True, metadata={
+        "enum": ["pending", "refused"],
+        "description": "a confirmed order's cancellation: pending until the ERP has "
+                       "cancelled it, refused with the ERP's reason (cancel_refusal)"})
+    cancel_refusal = fields.String(allow_none=True)
     erp = fields.Function(lambda o: [{"level": s.level, "text": s.text, "job_id": s.job_id}
                                      for s in o.erp if s.text])
 
@@ -285,10 +290,10 @@ class OrderApi(CrossdockModelRestApi):
               application/json:
                 schema: {$ref: '#/components/schemas/CancelBody'}
           responses:
-            200: {description: The cancelled order}
+            200: {description: "The order: cancelled, or (an ERP has it) still confirmed with its cancellation pending"}
             400: {$ref: '#/components/responses/CrossdockError400'}
             404: {$ref: '#/components/responses/CrossdockError404'}
-            409: {description: Already cancelled}
+            409: {description: Already cancelled, or its cancellation already requested}
         """
         data, refused = self._body()
         if refused is not None:

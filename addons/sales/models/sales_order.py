@@ -16,6 +16,9 @@ ERP_MODEL = "sales.order"  # the model name the hub's jobs and bindings use
 DRAFT, SENT, CONFIRMED, CANCELLED = "draft", "sent", "confirmed", "cancelled"
 STATES = (DRAFT, SENT, CONFIRMED, CANCELLED)
 EDITABLE = (DRAFT, SENT)  # quotations; confirmed and cancelled orders are locked
+# a confirmed order's cancellation while an ERP has (or may have) it: a request
+# until every ERP cancelled it (then `cancelled`), or refused with the ERP's reason
+CANCEL_PENDING, CANCEL_REFUSED = "pending", "refused"
 
 # One row per number prefix (year): the next order number, taken under the
 # row's lock (services/order_numbering.py). A table, not a model: no screen.
@@ -39,6 +42,7 @@ class SalesOrder(Model):
         Index("ix_sales_order_owner_state", "owner_id", "state"),
         Index("ix_sales_order_team_state", "team_id", "state"),
         Index("ix_sales_order_state", "state"),
+        Index("ix_sales_order_cancel_status", "cancel_status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -74,6 +78,12 @@ class SalesOrder(Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # the cancellation of a synced order: pending until the ERPs confirm it,
+    # refused (with the ERP's reason) when one would not; NULL otherwise
+    cancel_status: Mapped[str | None] = mapped_column(String(16))
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancel_requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))
+    cancel_refusal: Mapped[str | None] = mapped_column(Text)
     # bumped by every write; two edits of the same quotation cannot both win
     version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
 
@@ -86,6 +96,7 @@ class SalesOrder(Model):
     price_list = relationship("PriceList")
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
     cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])
+    cancel_requested_by = relationship("User", foreign_keys=[cancel_requested_by_id])
     # the hub's records of this order (read-only here; selectin: one query per page)
     erp_bindings = relationship(
         Binding, primaryjoin=lambda: (SalesOrder.id == foreign(Binding.record_id))

@@ -4,6 +4,8 @@ services call (inside their transaction) and what the addon registers.
 - `request_push` / `request_cancel`: one hub job per active ERP backend (no
   backend, no job: the order page says so, and `crossdock sales erp-resend`
   sends the confirmed orders a backend has not seen once one is configured).
+  A cancellation of an order an ERP knows is a request (order_states.cancel):
+  the cancel job's outcome settles it (services/erp/cancel.py).
 - The handlers (services/erp/push.py, cancel.py) map an order to the neutral
   `connectors.erp.payloads.SaleOrder` when the job runs and record the
   bindings: order <-> ERP order (number, state), customer <-> ERP customer.
@@ -22,7 +24,7 @@ from connectors import hub
 from connectors.erp import KINDS as ERP_KINDS
 
 from ..models.sales_order import ERP_MODEL as MODEL, SalesOrder
-from .erp.cancel import CANCEL, call_cancel, prepare_cancel
+from .erp.cancel import CANCEL, call_cancel, prepare_cancel, settle_cancel
 from .erp.push import PUSH, call_push, prepare_push, serial_key, undo_push
 from .erp.resend import erp_resend_command
 from .erp.status import ErpStatus, erp_status
@@ -40,12 +42,21 @@ def request_push(session: Session, order: SalesOrder) -> list:
     return jobs
 
 
+def known_to_an_erp(session: Session, order: SalesOrder) -> bool:
+    """An ERP has the order, or may still get it (a push job exists)."""
+    return bool(hub.bindings_for(session, MODEL, [order.id])) or any(
+        j.kind == PUSH and j.state != "cancelled" for j in hub.jobs_for(session, MODEL, [order.id]))
+
+
 def request_cancel(session: Session, order: SalesOrder) -> list:
-    """Cancel in every ERP that has, or may still get, the order."""
+    """Cancel in every ERP that has, or may still get, the order (a cancel
+    job that failed before is sent again: someone asked again)."""
     backend_ids = {b.id for b in hub.active_backends(session, ERP_KINDS)}
     backend_ids |= {j.backend_id for j in hub.jobs_for(session, MODEL, [order.id])
                     if j.kind == PUSH and j.backend_id is not None}
-    jobs = [hub.enqueue(session, CANCEL, order.id, backend_id, serial_key=serial_key(order))
+    backend_ids |= {b.backend_id for b in hub.bindings_for(session, MODEL, [order.id])}
+    jobs = [hub.enqueue(session, CANCEL, order.id, backend_id, serial_key=serial_key(order),
+                        retry_failed=True)
             for backend_id in sorted(backend_ids)]
     session.expire(order, ["erp_jobs"])
     return jobs
@@ -57,5 +68,6 @@ def pull_states(client, external_ids: list[str]) -> dict:
 
 def register_with_hub() -> None:
     hub.register_handler(hub.Handler(PUSH, MODEL, prepare_push, call_push, undo=undo_push))
-    hub.register_handler(hub.Handler(CANCEL, MODEL, prepare_cancel, call_cancel))
+    hub.register_handler(hub.Handler(CANCEL, MODEL, prepare_cancel, call_cancel,
+                                     on_settled=settle_cancel))
     hub.register_puller(hub.Puller(MODEL, pull_states))

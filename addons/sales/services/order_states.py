@@ -3,8 +3,12 @@ state changes (forms and REST bodies never write `state`).
 
     send(session, order)            draft|sent -> sent (printed or mailed)
     confirm(session, order)         draft|sent -> confirmed, + hub job per ERP backend
-    cancel(session, order, reason)  draft|sent|confirmed -> cancelled
-                                    (a confirmed one: + hub cancel jobs)
+    cancel(session, order, reason)  draft|sent|confirmed -> cancelled; a confirmed
+                                    order an ERP has (or may have) stays confirmed
+                                    with its cancellation pending, + hub cancel jobs
+    settle_cancellation(...)        the ERPs' answer: pending -> cancelled once
+                                    every ERP cancelled it; refused -> stays
+                                    confirmed with the ERP's reason
     reset_to_draft(session, order)  cancelled -> draft, only if it was never
                                     confirmed: the ERP has seen a confirmed
                                     order; make a new quotation instead
@@ -31,7 +35,8 @@ from core.security.record_rules import AccessDenied, may_write
 
 from ..models import Currency
 from ..models.sales_order import (
-    CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SalesOrder, SalesOrderLine,
+    CANCEL_PENDING, CANCEL_REFUSED, CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SalesOrder,
+    SalesOrderLine,
 )
 from . import erp_sync
 from .currency_rates import MissingRate, rate_on
@@ -125,7 +130,8 @@ def _refuse_state(order: SalesOrder, action: str) -> OrderStateError:
     return OrderStateError(f"{order.number} is {order.state}: it cannot be {_DONE[action]}")
 
 
-def _attach_to_customer(session: Session, order: SalesOrder, subject: str) -> None:
+def _attach_to_customer(session: Session, order: SalesOrder, subject: str,
+                        author_id: int | None = None) -> None:
     """The order on its customer's timeline (one entry per order and contact)."""
     from addons.contacts.services import timeline
 
@@ -133,7 +139,7 @@ def _attach_to_customer(session: Session, order: SalesOrder, subject: str) -> No
     for contact in (order.company, order.person):
         if contact is not None:
             timeline.attach(session, contact, "order", subject, source=("sales.order", order.id),
-                            author_id=current_actor().user_id, url=url)
+                            author_id=author_id or current_actor().user_id, url=url)
 
 
 def _money(order: SalesOrder, amount: Decimal) -> str:
@@ -172,23 +178,78 @@ def confirm(session: Session, order: SalesOrder, today: date | None = None) -> N
 
 
 def cancel(session: Session, order: SalesOrder, reason: str) -> None:
-    """Cancel a quotation or a confirmed order (the latter tells the ERP)."""
+    """Cancel a quotation or a confirmed order. A confirmed order that an ERP
+    has, or may still get (it has a binding or a push job), is not cancelled
+    here: its cancellation is requested from every such ERP and stays pending
+    until they answer (settle_cancellation)."""
     _may_change(session, order)
     reason = (reason or "").strip()
     if order.state == CANCELLED:
         raise OrderStateError(f"{order.number} is already cancelled")
+    if order.cancel_status == CANCEL_PENDING:
+        raise OrderStateError(f"{order.number}: its cancellation is already requested; "
+                              "the ERP has not answered yet")
     if not reason:
         raise OrderCheckError(f"{order.number}: give a reason to cancel", field="reason")
     was = order.state
+    user_id = current_actor().user_id
+    if was == CONFIRMED and erp_sync.known_to_an_erp(session, order):
+        if not _move(session, order, (CONFIRMED,), {
+                "cancel_status": CANCEL_PENDING, "cancel_requested_at": datetime.utcnow(),
+                "cancel_requested_by_id": user_id, "cancel_reason": reason[:2000],
+                "cancel_refusal": None}):
+            raise _lost_race(order, CANCELLED)
+        erp_sync.request_cancel(session, order)
+        record_event(session, "cancel_requested", "SalesOrder", order.id,
+                     {"number": order.number, "reason": reason[:2000]})
+        return
     values = {"state": CANCELLED, "cancelled_at": datetime.utcnow(),
-              "cancelled_by_id": current_actor().user_id, "cancel_reason": reason[:2000]}
+              "cancelled_by_id": user_id, "cancel_reason": reason[:2000],
+              "cancel_status": None, "cancel_refusal": None}
     if not _move(session, order, (was,), values):
         raise _lost_race(order, CANCELLED)
     if was == CONFIRMED:
-        erp_sync.request_cancel(session, order)
+        erp_sync.request_cancel(session, order)  # a backend may have been added meanwhile
         _attach_to_customer(session, order, f"{order.number}: cancelled ({reason[:100]})")
     record_event(session, "cancel", "SalesOrder", order.id,
                  {"number": order.number, "from": was, "reason": reason[:2000]})
+
+
+def settle_cancellation(session: Session, order_id: int, backend: str, ok: bool,
+                        text: str, still_waiting: bool) -> None:
+    """An ERP's answer to a requested cancellation (the hub calls this with the
+    cancel job's outcome, in its transaction). Refused: the order stays
+    confirmed, with the ERP's reason. Cancelled there, and no other ERP still
+    to answer: the order is cancelled, as asked, by whom and when it was asked."""
+    order = session.get(SalesOrder, order_id)
+    if order is None or order.state != CONFIRMED:
+        return
+    if not ok:
+        session.execute(update(SalesOrder).where(
+            SalesOrder.id == order_id, SalesOrder.state == CONFIRMED)
+            .values(cancel_status=CANCEL_REFUSED, cancel_refusal=f"{backend}: {text}"[:2000],
+                    version=SalesOrder.version + 1)
+            .execution_options(synchronize_session=False))
+        record_event(session, "cancel_refused", "SalesOrder", order_id,
+                     {"number": order.number, "backend": backend, "reason": text[:2000]})
+        return
+    if still_waiting or order.cancel_status not in (CANCEL_PENDING, CANCEL_REFUSED):
+        return
+    moved = session.execute(update(SalesOrder).where(
+        SalesOrder.id == order_id, SalesOrder.state == CONFIRMED,
+        SalesOrder.cancel_status.in_((CANCEL_PENDING, CANCEL_REFUSED)))
+        .values(state=CANCELLED, cancelled_at=datetime.utcnow(),
+                cancelled_by_id=order.cancel_requested_by_id, cancel_status=None,
+                cancel_refusal=None, version=SalesOrder.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if moved:
+        session.refresh(order)
+        record_event(session, "cancel", "SalesOrder", order_id,
+                     {"number": order.number, "from": CONFIRMED,
+                      "reason": order.cancel_reason or "", "confirmed_by": backend})
+        _attach_to_customer(session, order, f"{order.number}: cancelled "
+                            f"({(order.cancel_reason or '')[:100]})",
+                            author_id=order.cancelled_by_id)
 
 
 def reset_to_draft(session: Session, order: SalesOrder) -> None:

@@ -30,7 +30,8 @@ from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
 
 from ..models import Currency, Lead, Tax
-from ..models.sales_order import CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SalesOrder
+from ..models.sales_order import (CANCEL_PENDING, CANCEL_REFUSED, CANCELLED, CONFIRMED, DRAFT,
+                                  EDITABLE, SENT, SalesOrder)
 from ..services import order_states
 from ..services.erp.customer_payload import merge_ids
 from ..services.money import round_money
@@ -45,6 +46,8 @@ VALIDITY_DAYS = 30
 STATE_LABELS = {DRAFT: _l("Quotation"), SENT: _l("Quotation sent"),
                 CONFIRMED: _l("Sales order"), CANCELLED: _l("Cancelled")}
 STATE_STYLE = {DRAFT: "default", SENT: "info", CONFIRMED: "success", CANCELLED: "danger"}
+CANCEL_LABELS = {CANCEL_PENDING: _l("cancellation pending"),
+                 CANCEL_REFUSED: _l("cancellation refused")}
 LABELS = {
     "number": _l("Number"), "state": _l("Status"), "customer": _l("Customer"),
     "company": _l("Company"), "person": _l("Contact person"), "lead": _l("Opportunity"),
@@ -56,18 +59,36 @@ LABELS = {
     "confirmed_at": _l("Confirmed at"), "confirmed_by": _l("Confirmed by"),
     "cancelled_at": _l("Cancelled at"), "cancelled_by": _l("Cancelled by"),
     "cancel_reason": _l("Cancel reason"), "sent_at": _l("Sent at"),
+    "cancel_status": _l("Cancellation"), "cancel_requested_at": _l("Cancellation requested at"),
+    "cancel_requested_by": _l("Cancellation requested by"),
+    "cancel_refusal": _l("Cancellation refused because"),
 }
 FORM = ["company", "person", "currency", "price_list", "order_date", "validity_date", "owner",
         "team", "note"]
 LIST = ["number", "customer", "order_date", "validity_date", "owner", "total", "state", "erp"]
-SHOW = ["number", "state", "customer", "lead", "owner", "team", "currency", "price_list",
-        "order_date", "validity_date", "note", "sent_at", "confirmed_at", "confirmed_by",
-        "cancelled_at", "cancelled_by", "cancel_reason"]
+SHOW = ["number", "state", "cancel_status", "customer", "lead", "owner", "team", "currency",
+        "price_list", "order_date", "validity_date", "note", "sent_at", "confirmed_at",
+        "confirmed_by", "cancel_requested_at", "cancel_requested_by", "cancel_reason",
+        "cancel_refusal", "cancelled_at", "cancelled_by"]
+# lifecycle fields shown only once they hold something ("Cancelled at None" on a
+# confirmed order said nothing true)
+SHOWN_WHEN_SET = {"sent_at", "confirmed_at", "confirmed_by", "cancel_status",
+                  "cancel_requested_at", "cancel_requested_by", "cancel_reason",
+                  "cancel_refusal", "cancelled_at", "cancelled_by"}
 
 
 def state_badge(state: str) -> Markup:
     return Markup(f'<span class="label label-{STATE_STYLE.get(state, "default")} '
                   f'order-state">{escape(STATE_LABELS.get(state, state))}</span>')
+
+
+def cancel_badge(status: str | None) -> Markup:
+    if not status:
+        return Markup("")
+    style = "warning" if status == CANCEL_PENDING else "danger"
+    return Markup(f'<span class="label label-{style} order-cancel-status" '
+                  f'data-status="{escape(status)}">'
+                  f'{escape(CANCEL_LABELS.get(status, status))}</span>')
 
 
 def erp_badges(statuses) -> Markup:
@@ -124,7 +145,8 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
     search_columns = ["number", "company", "person", "owner", "team", "order_date", "state"]
     order_columns = ["number", "order_date", "validity_date"]
     base_order = ("id", "desc")
-    formatters_columns = {"state": state_badge, "erp": erp_badges}
+    formatters_columns = {"state": state_badge, "erp": erp_badges,
+                          "cancel_status": cancel_badge}
     add_form_extra_fields = {"lead_id": HiddenField()}
 
     # --- forms ----------------------------------------------------------------------
@@ -201,6 +223,19 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
         return super().edit(pk)
 
     # --- show page ------------------------------------------------------------------
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        """FAB's show widget with the lifecycle fields this order has."""
+        widgets = widgets or {}
+        columns = [c for c in self.show_columns
+                   if c not in SHOWN_WHEN_SET or getattr(item, c, None) not in (None, "")]
+        widgets["show"] = self.show_widget(
+            pk=pk, label_columns=self.label_columns, include_columns=columns,
+            value_columns=self.datamodel.get_values_item(item, columns),
+            formatters_columns=self.formatters_columns, actions=actions or self.actions,
+            fieldsets=show_fieldsets or self.show_fieldsets,
+            modelview_name=self.__class__.__name__)
+        return widgets
+
     def show_extras(self, pk) -> dict:
         order = self.datamodel.get(pk)
         if order is None:
@@ -209,7 +244,8 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
             "can_edit", self.class_permission_name)
         return {"order": order, "endpoint": self.endpoint, "money": money,
                 "number": format_number,
-                "state_badge": state_badge, "erp_status": order.erp, "job_url": _job_url,
+                "state_badge": state_badge, "cancel_badge": cancel_badge,
+                "erp_status": order.erp, "job_url": _job_url,
                 "erp_problems": erp_problems(order),
                 "may_resolve": self.appbuilder.sm.has_access("can_retry", "HubJobView"),
                 "editable": order.state in EDITABLE and may_change,
@@ -263,8 +299,13 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
     @has_access
     @permission_name("cancel")
     def cancel(self, pk):
+        order = self._order_or_404(pk)
+        requested = order.state == CONFIRMED and order_states.erp_sync.known_to_an_erp(
+            db.session, order)
         return self._act(pk, order_states.cancel, request.form.get("reason", ""),
-                         done=gettext("Cancelled."))
+                         done=gettext("Cancellation requested: the order stays confirmed until "
+                                      "the ERP has cancelled it.") if requested
+                         else gettext("Cancelled."))
 
     @expose("/reset/<int:pk>", methods=["POST"])
     @has_access
@@ -350,3 +391,18 @@ class OrderView(_OrderViewBase):
     base_filters = [["state", FilterInFunction, lambda: (CONFIRMED, CANCELLED)]]
     base_permissions = ["can_list", "can_show", "can_cancel", "can_edit",
                         "can_product_choices", "can_company_choices", "can_person_choices"]
+
+
+class CancellationView(_OrderViewBase):
+    """Sales > Cancellations: confirmed orders whose cancellation an ERP has
+    not confirmed yet (pending) or refused, with who asked, why, and the
+    ERP's reason (Finance's list)."""
+    list_title = show_title = _l("Cancellations")
+    base_filters = [["cancel_status", FilterInFunction,
+                     lambda: (CANCEL_PENDING, CANCEL_REFUSED)]]
+    base_permissions = ["can_list", "can_show"]
+    list_columns = ["number", "customer", "total", "cancel_status", "cancel_requested_at",
+                    "cancel_requested_by", "cancel_reason", "cancel_refusal", "erp"]
+    search_columns = ["number", "company", "person", "cancel_status", "cancel_requested_at"]
+    order_columns = ["number", "cancel_requested_at"]
+    base_order = ("cancel_requested_at", "desc")

@@ -14,7 +14,8 @@ from connectors import hub
 from connectors.erp.customer_match import CustomerConflict
 from connectors.erp.payloads import SaleOrder
 
-from ...models.sales_order import CANCELLED, CONFIRMED, ERP_MODEL as MODEL, SalesOrder
+from ...models.sales_order import (CANCEL_PENDING, CANCELLED, CONFIRMED, ERP_MODEL as MODEL,
+                                   SalesOrder)
 from .order_payload import load_order, sale_order
 from .totals_check import compare, in_words
 
@@ -49,8 +50,11 @@ def prepare_push(ctx) -> PushPayload:
         raise hub.Skip(f"{order.number} is {order.state}, not confirmed; nothing sent")
     contact = order.company or order.person
     create_new = ctx.decision.get("action") == "new"
+    # its cancellation is requested: only bind what an earlier attempt may have left
+    existing_only = order.cancel_status == CANCEL_PENDING
     return PushPayload(order.id, type(contact).SYNC_MODEL, contact.id,
-                       sale_order(ctx, order, create_new_customer=create_new))
+                       sale_order(ctx, order, create_new_customer=create_new,
+                                  existing_only=existing_only))
 
 
 def call_push(client, payload: PushPayload) -> hub.Outcome:
@@ -60,6 +64,9 @@ def call_push(client, payload: PushPayload) -> hub.Outcome:
         exc.details = {**(exc.details or {}), "model": payload.customer_model,
                        "record_id": payload.customer_id}
         raise
+    if remote is None:
+        return hub.Outcome(f"{payload.order.reference}: its cancellation was requested before "
+                           "it reached the ERP; nothing sent")
     order = payload.order
     attention, details = compare(order.reference, order.currency, order.currency_places,
                                  {"untaxed": order.total_untaxed, "tax": order.total_tax,

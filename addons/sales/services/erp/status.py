@@ -9,6 +9,7 @@ from sqlalchemy.orm import object_session
 from connectors import hub
 from connectors.erp import KINDS as ERP_KINDS
 from ...models.sales_order import CONFIRMED, SalesOrder
+from .cancel import CANCEL
 from .totals_check import TOTALS_DIFFER, in_words
 
 
@@ -41,9 +42,17 @@ def erp_status(order: SalesOrder) -> list[ErpStatus]:
 def _status(binding, job) -> ErpStatus:
     """One backend's line from its binding and latest job (either may be None)."""
     live = job is not None and job.state in ("pending", "queued", "running")
+    cancelling = job is not None and job.kind == CANCEL
     if job is not None and job.state == "failed":
         where = f"{job.backend.name}: " if job.backend else ""
+        if cancelling:
+            return ErpStatus("danger", f"{where}cancellation refused: {job.last_error}",
+                             job.id, True)
         return ErpStatus("danger", f"{where}sync failed: {job.last_error}", job.id, True)
+    if cancelling and live:
+        where = f"{job.backend.name}: " if job.backend else ""
+        waiting = f" (attempt {job.attempts} failed: {job.last_error})" if job.last_error else ""
+        return ErpStatus("warning", f"{where}cancellation pending{waiting}", job.id)
     if binding is not None and not live:
         label = binding.remote_state_label or binding.remote_state or ""
         name = binding.backend.name
