@@ -162,7 +162,7 @@ def _among(conn: Connection, column, ids: list[int]):
     """`column IN ids`; on PostgreSQL `= ANY(array)`: one parameter instead of
     thousands (compiling and binding an IN list of 2,000 costs 3x the query)."""
     if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, ids, type_=ARRAY(Integer)))
+        return column == any_(bindparam(None, ids, type_=ARRAY(column.type)))
     return column.in_(ids)
 
 
