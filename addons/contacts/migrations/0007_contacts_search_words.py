@@ -1,21 +1,25 @@
-"""contacts: search index with word beginnings, the name, and a name-ordered key
+"""contacts: search index with word beginnings, name, owner, team and a name-ordered key
 
 The side tables (`contacts_company_search`, `contacts_person_search`) trade
 `grams` (CJK unigrams and bigrams) for `word_starts`: the first one and two
 characters of every word of the haystack and its CJK unigrams and bigrams,
 each after two spaces ("  m  ma  王  王芳"), so a 1-2 character term is one
-trigram of the index (services/contact_search.py). They hold the contact's
-`name`, so matches are sorted without reading the contacts, and are keyed by
+trigram of the index (services/contact_search.py). They copy the contact's
+`name`, `owner_id` and `team_id`, so a search sorts and keeps within the
+reader's record rules without reading the contacts, and are keyed by
 `sort_key` (the name's first 5 bytes, then the contact id; `contact_id`
 stays unique): SQLite's full-text index returns matches by that key, in name
 order, so an admin's search of a broad term stops after a page. The
 haystack's name line gets its whitespace collapsed.
 
 Filled from the existing index rows (word beginnings are those of the
-haystack), in chunks; the full-text index is rebuilt after the fill: SQLite's
-FTS5 trigram table over haystack and word_starts (rowid = sort_key, with its
-triggers), PostgreSQL's pg_trgm GIN indexes. About a minute of CPU per
-million contacts. Downgrade computes the grams back from the haystack.
+haystack) and the contacts, in chunks; the indexes are built after the fill:
+SQLite's FTS5 trigram table over haystack and word_starts (rowid = sort_key,
+with its triggers), an index by owner holding every searched column and one
+by team; PostgreSQL one GIN index over owner, team (btree_gin, created here
+if missing) and the trigrams of haystack and word_starts. About a minute of
+CPU per million contacts (3.5 minutes on a busy 2-core machine, SQLite).
+Downgrade computes the grams back from the haystack.
 
 Revision ID: 0007_contacts_search_words
 Revises: 0006_contacts_import

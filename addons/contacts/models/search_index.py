@@ -7,9 +7,9 @@ returns contact ids that the list, REST and pickers filter again through ORM
 queries on Company/Person, so record rules apply. The full-text index over it
 and the indexes that search within an owner's rows are dialect-specific and
 live in the migrations only (0002, 0007): SQLite an FTS5 trigram table
-(`<table>_fts`, external content, rowid = sort_key) and B-tree indexes by
-owner and by team that hold every searched column (a salesperson's search
-reads no table row); PostgreSQL one GIN index over owner_id, team_id
+(`<table>_fts`, external content, rowid = sort_key), an index by owner
+that holds every searched column (a salesperson's search reads no table
+row) and one by team; PostgreSQL one GIN index over owner_id, team_id
 (btree_gin) and haystack, word_starts (pg_trgm).
 """
 from flask_appbuilder import Model
