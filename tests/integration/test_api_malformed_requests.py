@@ -563,3 +563,37 @@ def test_nul_in_action_bodies_and_query_arguments(crm):
         assert_error(client.get(url, headers=headers), 400)
     shown = client.get(f"/api/v1/lead/{lead['id']}", headers=headers).get_json()["result"]
     assert shown["status"] == "open"
+
+
+@WITH_SALES
+def test_order_input_that_no_column_holds_is_400(crm):
+    """Ids beyond 64 bits (SQLite: OverflowError) or 32 (PostgreSQL), an owner
+    that does not exist (a foreign key) and amounts wider than Numeric(18, 4)
+    reached the database from POST /api/v1/salesorder/: 500."""
+    _, client, headers = crm
+    product = client.post("/api/v1/product/", headers=headers, json={
+        "code": "HUGE-1", "name": "Widget", "list_price": "10", "currency": 1})
+    assert product.status_code == 201, product.get_data(as_text=True)
+    line = {"product_id": product.get_json()["id"], "quantity": "2", "unit_price": "9.5"}
+    for body, field in (
+            ({"currency_id": 23557434299}, "currency_id"),
+            ({"currency_id": 1, "lead_id": -722476139449538171633664}, "lead_id"),
+            ({"currency_id": 1, "person_id": 2**31}, "person_id"),
+            ({"currency_id": 1, "owner_id": 424242}, "owner_id"),
+            ({"currency_id": 1, "lines": [{**line, "sequence": 2**40}]}, "sequence"),
+            ({"currency_id": 1, "lines": [{**line, "quantity": "1e15"}]}, "quantity"),
+            ({"currency_id": 1, "lines": [{**line, "quantity": "9999999",
+                                            "unit_price": "99999999"}]}, "unit_price"),
+            ({"currency_id": 1, "lines": [{**line, "quantity": "99999999999",
+                                            "unit_price": "999"}] * 2}, "lines")):
+        body = assert_error(client.post("/api/v1/salesorder/", json=body, headers=headers), 400)
+        assert body["field"] == field, body
+    resp = client.post("/api/v1/salesorder/", json={"currency_id": 1, "lines": [line]},
+                       headers=headers)
+    assert resp.status_code == 201 and resp.get_json()["result"]["amount_total"] == "19.0000"
+    spec = client.get("/api/v1/_openapi", headers=headers).get_json()
+    created = spec["paths"]["/api/v1/salesorder/"]["post"]["responses"]["201"]["content"]
+    assert created["application/json"]["schema"]["properties"]["result"]["$ref"] \
+        .endswith("/OrderApi.get")  # the order as GET answers it, not the body written
+    assert spec["components"]["schemas"]["OrderApi.get"]["properties"]["amount_total"][
+        "type"] == "string"

@@ -19,7 +19,7 @@ from flask_appbuilder.security.decorators import permission_name
 from marshmallow import Schema, fields
 
 from core.api import CrossdockModelRestApi
-from core.api.fields import UtcDateTime
+from core.api.fields import TextDecimal, UtcDateTime
 from core.views.capped_count import CappedCountInterface
 
 from ..models.sales_order import SalesOrder
@@ -46,9 +46,9 @@ class LineWrite(Schema):
     """A line as written: `unit_price` defaults to the customer's price, `tax_id`
     and `description` to the product's; decimals as strings."""
     product_id = fields.Integer(required=True)
-    quantity = fields.Decimal(as_string=True, required=True)
-    unit_price = fields.Decimal(as_string=True)
-    discount = fields.Decimal(as_string=True, metadata={"description": "percent, 0-100"})
+    quantity = TextDecimal(required=True, integer_digits=14)
+    unit_price = TextDecimal(integer_digits=14)
+    discount = TextDecimal(integer_digits=3, metadata={"description": "percent, 0-100"})
     description = fields.String()
     tax_id = fields.Integer(allow_none=True)
     sequence = fields.Integer()
@@ -85,9 +85,9 @@ class OrderRead(Schema):
     price_list_id = fields.Integer(allow_none=True)
     order_date = fields.Date()
     validity_date = fields.Date(allow_none=True)
-    amount_untaxed = fields.Decimal(as_string=True)
-    amount_tax = fields.Decimal(as_string=True)
-    amount_total = fields.Decimal(as_string=True)
+    amount_untaxed = TextDecimal()
+    amount_tax = TextDecimal()
+    amount_total = TextDecimal()
     cancel_status = fields.String(allow_none=True, metadata={
         "enum": ["pending", "refused"],
         "description": "a confirmed order's cancellation: pending until the ERP has "
@@ -130,6 +130,20 @@ class OrderApi(CrossdockModelRestApi):
     add_model_schema = OrderWrite()
     edit_model_schema = OrderWrite(partial=True)
     openapi_spec_component_schemas = (LineWrite, CancelBody)
+
+    def operation_helper(self, path=None, operations=None, methods=None, func=None, **kwargs):
+        super().operation_helper(path=path, operations=operations, methods=methods, func=func,
+                                 **kwargs)
+        if getattr(func, "__name__", "") not in ("post", "put"):
+            return
+        # POST and PUT answer the order as GET does (OrderDetail), not the body written
+        for spec in (operations or {}).values():
+            for code, response in spec.get("responses", {}).items():
+                schema = (response.get("content", {}).get("application/json", {})
+                          .get("schema", {}))
+                if str(code).startswith("2") and "result" in schema.get("properties", {}):
+                    schema["properties"]["result"] = {
+                        "$ref": f"#/components/schemas/{self.show_model_schema_name}"}
 
     # --- writes: our own parsing, so lines, rules and locks are checked alike ---
     def _body(self):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,8 @@ LINE_FIELDS = ("product_id", "quantity", "unit_price", "discount", "description"
 RELATED = {"company_id": (Company, "company"), "person_id": (Person, "person"),
            "lead_id": (Lead, "lead"), "team_id": (Team, "team"),
            "currency_id": (Currency, "currency"), "price_list_id": (PriceList, "price_list")}
+MAX_INT = 2**31 - 1  # ids and sequences are INTEGER columns (PostgreSQL: 32 bits)
+MAX_AMOUNT = Decimal(10) ** 14  # what a Numeric(18, 4) quantity, price or amount holds
 
 
 class OrderInputError(ValueError):
@@ -48,7 +51,9 @@ def _row(session: Session, model, value, field: str, line_no=None):
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise OrderInputError(field, f"must be an integer id ({value!r} given)", line_no)
-    row = session.scalars(select(model).where(model.id == value)).first()
+    # an id no row can have would reach the database as an out-of-range parameter
+    row = session.scalars(select(model).where(model.id == value)).first() if (
+        0 < value <= MAX_INT) else None
     if row is None:
         raise OrderInputError(field, f"no {model.__name__} #{value}, or you may not see it",
                               line_no)
@@ -77,11 +82,8 @@ def apply_header(session: Session, order: SalesOrder, data: dict) -> None:
     for key, (model, relation) in RELATED.items():
         if key in data:
             setattr(order, relation, _row(session, model, data[key], key))
-    if "owner_id" in data:
-        value = data["owner_id"]
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-            raise OrderInputError("owner_id", f"must be an integer id ({value!r} given)")
-        order.owner_id = value
+    if "owner_id" in data:  # a user that exists (a foreign key the database would refuse)
+        order.owner = _row(session, User, data["owner_id"], "owner_id")
     for key in ("order_date", "validity_date"):
         if key in data:
             setattr(order, key, _date(data[key], key))
@@ -137,8 +139,9 @@ def line_from(session: Session, order: SalesOrder, item, line_no: int,
     if "description" in item or line.description is None:
         line.description = item.get("description") or product.name
     if "sequence" in item:
-        if isinstance(item["sequence"], bool) or not isinstance(item["sequence"], int):
-            raise OrderInputError("sequence", "must be an integer", line_no)
+        if (isinstance(item["sequence"], bool) or not isinstance(item["sequence"], int)
+                or abs(item["sequence"]) > MAX_INT):
+            raise OrderInputError("sequence", "must be an integer (32 bits)", line_no)
         line.sequence = item["sequence"]
     elif line.sequence is None:
         line.sequence = 10 * line_no
@@ -155,7 +158,26 @@ def replace_lines(session: Session, order: SalesOrder, items) -> None:
         raise OrderInputError("lines", "must be a list of line objects")
     refuse_if_locked(order) if order.id is not None else None
     new = [line_from(session, order, item, n) for n, item in enumerate(items, start=1)]
+    check_amounts_fit(new)
     order.lines[:] = new
+
+
+def check_amounts_fit(lines) -> None:
+    """Quantities, prices, line amounts (tax included) and the order's total stay
+    within what the amount columns hold: PostgreSQL refuses more (a DataError)."""
+    total = Decimal(0)
+    for n, line in enumerate(lines, start=1):
+        for field in ("quantity", "unit_price"):
+            if abs(getattr(line, field)) >= MAX_AMOUNT:
+                raise OrderInputError(field, f"must be less than {MAX_AMOUNT:,}", n)
+        rate = max(Decimal(line.tax.rate if line.tax is not None else 0), Decimal(0))
+        amount = abs(line.quantity * line.unit_price) * (1 + rate / 100)
+        if amount >= MAX_AMOUNT:
+            raise OrderInputError("unit_price", f"the line amount must be less than "
+                                  f"{MAX_AMOUNT:,}", n)
+        total += amount
+    if total >= MAX_AMOUNT:
+        raise OrderInputError("lines", f"the order total must be less than {MAX_AMOUNT:,}")
 
 
 def edit_lines(session: Session, order: SalesOrder, changes: dict[int, dict],
@@ -176,3 +198,4 @@ def edit_lines(session: Session, order: SalesOrder, changes: dict[int, dict],
     for n, item in enumerate(added, start=first_new):
         item.setdefault("sequence", max((ln.sequence for ln in order.lines), default=0) + 10)
         order.lines.append(line_from(session, order, item, n))
+    check_amounts_fit(order.lines)
