@@ -39,11 +39,12 @@ from connectors.errors import PermanentError, TransientError
 from core.db import db
 from core.security.actor import Actor, acting_as
 
-from . import registry
+from . import job_events, registry
 from .backoff import retry_delay
 from .clients import backend_config, client_for
 from .models import (DONE, FAILED, PENDING, QUEUED, RUNNING, WAITING_STATES, Backend, Binding,
                      SyncJob, utcnow)
+from .process_identity import this_process
 
 log = logging.getLogger(__name__)
 EARLY_SLACK = dt.timedelta(seconds=1)  # a delayed message may arrive a little early
@@ -147,6 +148,7 @@ def _claim(session: Session, job_id: int, lease_seconds: float) -> str | None:
                                    earlier.id < SyncJob.id,
                                    earlier.state.in_(WAITING_STATES)))
             .values(state=RUNNING, attempts=SyncJob.attempts + 1, lease_token=token,
+                    lease_holder=this_process(),
                     lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
                     started_at=db.func.coalesce(SyncJob.started_at, now))
             .execution_options(synchronize_session=False))
@@ -183,7 +185,7 @@ def _owned(job_id: int, token: str):
     return (SyncJob.id == job_id, SyncJob.state == RUNNING, SyncJob.lease_token == token)
 
 
-_LEASE_CLEARED = dict(lease_token=None, lease_expires_at=None)
+_LEASE_CLEARED = dict(lease_token=None, lease_expires_at=None, lease_holder=None)
 
 
 def _finish(runtime, session: Session, job_id: int, token: str,
@@ -300,6 +302,9 @@ def _reschedule(runtime, session: Session, ctx: JobContext, token: str, error: s
         state=QUEUED, next_attempt_at=now + dt.timedelta(seconds=delay), sent_at=now,
         last_error=f"attempt {attempts}: {error}"[:2000], **_LEASE_CLEARED)
         .execution_options(synchronize_session=False)).rowcount
+    if moved:
+        job_events.record(session, job_events.RETRY, job_events.refs(session, [job_id]),
+                          f"attempt {attempts} failed, next in {delay:.1f} s: {error}")
     session.commit()
     if moved:
         runtime.send(job_id, delay_seconds=delay)

@@ -2,13 +2,28 @@
 `crossdock.extensions` in setup.cfg; core never names it)."""
 from __future__ import annotations
 
+import logging
+
 from .cli import hub, scheduler, worker
 from .runtime import HubRuntime
 
 commands = (hub, worker, scheduler)
 
 
+def _log_to_stderr() -> None:
+    """The hub's retries, expiries, re-sends and recoveries reach stderr (with
+    time and level) unless the deployment configured logging itself."""
+    logger = logging.getLogger("connectors.hub")
+    if logger.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def init_app(app, appbuilder) -> None:
+    _log_to_stderr()
     settings = app.extensions["crossdock"].settings
     app.extensions["hub"] = HubRuntime(app, settings)
     from .views import register_views

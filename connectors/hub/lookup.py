@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
-from .models import Backend, Binding, SyncJob
+from .models import PENDING, QUEUED, WAITING_STATES, Backend, Binding, SyncJob
 
 
 def active_backends(session: Session, kinds: tuple[str, ...]) -> list[Backend]:
@@ -34,3 +34,13 @@ def records_known_to(backend_id: int, kind: str, model: str):
         select(SyncJob.record_id).where(SyncJob.kind == kind, SyncJob.backend_id == backend_id),
         select(Binding.record_id).where(Binding.model == model,
                                         Binding.backend_id == backend_id))
+
+
+def waiting_for(session: Session, job: SyncJob) -> SyncJob | None:
+    """The earlier unfinished job with `job`'s serial key that it waits behind
+    (e.g. another order of the same customer), or None."""
+    if job.state not in (PENDING, QUEUED):
+        return None
+    return session.scalars(select(SyncJob).where(
+        SyncJob.record_key == job.record_key, SyncJob.id < job.id,
+        SyncJob.state.in_(WAITING_STATES)).order_by(SyncJob.id).limit(1)).first()

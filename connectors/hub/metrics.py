@@ -12,7 +12,9 @@ counted in memory:
   in the last hour (nearest-rank 0.5 and 0.95, see views/figures.py);
 - crossdock_hub_oldest_waiting_seconds: age of the oldest pending/queued job;
 - crossdock_hub_bindings_attention{reason,backend}: synced records that need a
-  person's look (e.g. reason "totals_differ").
+  person's look (e.g. reason "totals_differ");
+- crossdock_hub_events_total{event,backend}: retries, lease expiries, re-sends
+  and recoveries since the database was made (hub_event_count, job_events.py).
 
 Who may read: a logged-in Admin, or a scraper sending
 `Authorization: Bearer <CROSSDOCK_METRICS_TOKEN>` when that setting is set.
@@ -24,12 +26,13 @@ import hmac
 from flask import Blueprint, Response, current_app, request
 from flask_login import current_user
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy.orm import Session
 
 from core.db import db
 from core.security.access import ADMIN
 
+from .job_events import totals as event_totals
 from .models import STATES, utcnow
 from .views.figures import (BACKLOG_STATES, OUTCOMES, WINDOW, JobFilter, attention_counts,
                             backend_names, counts_by_state, finished_since, oldest_waiting,
@@ -100,6 +103,15 @@ class JobTableCollector:
                                               key=lambda i: (i[0][1], str(i[0][0]))):
             attention.add_metric([reason, names.get(backend_id, str(backend_id))], n)
         yield attention
+
+        events = CounterMetricFamily("crossdock_hub_events",
+                                     "Retries, lease expiries, re-sends and recoveries of jobs",
+                                     labels=["event", "backend"])
+        counted = {(event, backend_id): n for event, backend_id, n in event_totals(session)}
+        for event, backend_id in sorted(counted, key=lambda k: (k[0], k[1])):
+            backend = names.get(backend_id or None, str(backend_id))
+            events.add_metric([event, backend], counted[event, backend_id])
+        yield events
 
 
 def _allowed() -> int | None:

@@ -83,6 +83,8 @@ class SyncJob(Model):
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     lease_token: Mapped[str | None] = mapped_column(String(64))
+    # host:pid:start time of the process that claimed it (process_identity.py)
+    lease_holder: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # last handed to the broker
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # first claim
@@ -145,6 +147,19 @@ class Binding(Model):
         return f"{self.backend}: {self.external_number or self.external_id}"
 
 
+class EventCount(Model):
+    """How often something happened to jobs, per backend, for /metrics:
+    retries, lease expiries, re-sends, recoveries of a dead process's claims.
+    One row per (event, backend), added to in the transaction that does it, so
+    every process counts in one place and a restart loses nothing."""
+    __tablename__ = "hub_event_count"
+
+    event: Mapped[str] = mapped_column(String(32), primary_key=True)
+    backend_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class SchedulerLease(Model):
     """Which process is the scheduler, until when (renewed while alive)."""
     __tablename__ = "hub_scheduler_lease"
@@ -161,3 +176,4 @@ class SchedulerLease(Model):
 exclude("SyncJob")
 exclude("Binding")
 exclude("SchedulerLease")
+exclude("EventCount")

@@ -79,6 +79,7 @@ class Puller:
 
 _handlers: dict[str, Handler] = {}
 _pullers: dict[str, Puller] = {}
+_labellers: dict[str, Callable[[Any, list[int]], dict[int, str]]] = {}
 
 
 def register_handler(handler: Handler) -> None:
@@ -87,6 +88,22 @@ def register_handler(handler: Handler) -> None:
 
 def register_puller(puller: Puller) -> None:
     _pullers[puller.model] = puller
+
+
+def register_labels(model: str, labels: Callable[[Any, list[int]], dict[int, str]]) -> None:
+    """`labels(session, record_ids) -> {id: what people call it}` (an order's
+    number), for the hub's log lines."""
+    _labellers[model] = labels
+
+
+def labels(session, model: str, record_ids: list[int]) -> dict[int, str]:
+    labeller = _labellers.get(model)
+    if labeller is None or not record_ids:
+        return {}
+    try:
+        return labeller(session, record_ids)
+    except Exception:  # noqa: BLE001 - a label is a nicety; the log line goes out without it
+        return {}
 
 
 def handler(kind: str) -> Handler:

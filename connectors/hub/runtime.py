@@ -13,12 +13,14 @@ import threading
 import click
 import dramatiq
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from core.db import db
 
 from . import execution
 from .broker import ACTOR_NAME, QUEUE, describe, make_broker
 from .models import PENDING, QUEUED, SyncJob, WAITING_STATES, utcnow
+from .recovery import recover_dead_claims, resend_after_restart
 
 log = logging.getLogger(__name__)
 
@@ -95,18 +97,33 @@ class HubRuntime:
     # -- workers ---------------------------------------------------------
     def start_worker(self, threads: int) -> dramatiq.Worker:
         with self._lock:
-            if self.worker is None:
+            started = self.worker is None
+            if started:
                 self.worker = dramatiq.Worker(self.broker, queues={QUEUE},
                                               worker_threads=threads, worker_timeout=100)
                 self.worker.start()
                 log.info("hub: %d worker threads on %s", threads, self.broker_description)
-            return self.worker
+        if started:  # a restart resumes what this host's dead processes left running
+            self._recovered = self._at_start(recover_dead_claims) or []
+        return self.worker
+
+    def _at_start(self, step, *args):
+        """Run a recovery step in its own session (the caller's stays untouched);
+        a failure is logged, the sweeper does the same work later."""
+        try:
+            with self.app.app_context(), Session(db.engine) as session:
+                return step(session, self, *args)
+        except Exception:  # noqa: BLE001 - never keep a worker from starting
+            log.exception("hub: recovery at start failed; the sweeper will do it")
+            return None
 
     def start_embedded(self) -> None:
         """Worker threads and the scheduler inside this process (no broker URL)."""
         if self.worker is not None or self.settings.hub_embedded_threads <= 0:
             return
         self.start_worker(self.settings.hub_embedded_threads)
+        # the in-memory messages of the process before are gone: send the waiting ones
+        self._at_start(resend_after_restart, getattr(self, "_recovered", []))
         from .scheduler import Scheduler
         with self._lock:
             if self.scheduler is None:

@@ -4,24 +4,25 @@ pull and the clean-up of old jobs less often.
 Election through the database: the scheduler lease row is taken by a
 conditional UPDATE (free, expired, or already ours) and renewed once half of
 it has passed, so a second `crossdock scheduler` waits as a standby and takes over within
-one lease period (6 ticks, at least 30 s) after the first one dies.
+one lease period (6 ticks, at least 30 s) after the first one dies, or at once
+when the holder was a process of this host that is gone (a restarted
+`crossdock run`: process_identity.py).
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import socket
 import threading
 import time
 import uuid
 
-from sqlalchemy import or_, update
+from sqlalchemy import false, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.db import db
 
 from .models import SchedulerLease, utcnow
+from .process_identity import is_gone, this_process
 from .status_pull import pull_states
 from .sweeper import clean_up, sweep
 
@@ -33,7 +34,7 @@ CLEAN_UP_EVERY = 3600.0
 class Scheduler:
     def __init__(self, runtime, holder: str | None = None):
         self.runtime = runtime
-        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.holder = holder or f"{this_process()}/{uuid.uuid4().hex[:6]}"
         self.tick_seconds = runtime.settings.hub_sweep_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -52,11 +53,16 @@ class Scheduler:
             session.commit()
             return True
         until = now + lease
+        dead = row is not None and is_gone(row.holder.split("/", 1)[0])
         taken = row is not None and session.execute(update(SchedulerLease).where(
             SchedulerLease.name == LEASE_NAME,
-            or_(SchedulerLease.holder == self.holder, SchedulerLease.expires_at < now))
+            or_(SchedulerLease.holder == self.holder, SchedulerLease.expires_at < now,
+                SchedulerLease.holder == row.holder if dead else false()))
             .values(holder=self.holder, expires_at=until)
             .execution_options(synchronize_session=False)).rowcount == 1
+        if taken and dead:
+            log.warning("hub scheduler: took over from %s, a process of this host that is "
+                        "gone (lease not awaited)", row.holder)
         if row is None:
             try:
                 session.add(SchedulerLease(name=LEASE_NAME, holder=self.holder, expires_at=until))

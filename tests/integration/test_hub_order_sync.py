@@ -187,12 +187,14 @@ def test_confirmed_order_reaches_the_erp_once_and_shows_its_number(shop, odoo_se
     assert "odoo" in panel and f'<span class="external-ref">{remote["partner_id"]}</span>' in panel
 
 
-def test_unreachable_then_503_then_back_syncs_each_order_once(shop, odoo_server, proxy_to):
+def test_unreachable_then_503_then_back_syncs_each_order_once(shop, odoo_server, proxy_to,
+                                                             caplog):
     add_user(shop, "admin-hub", ["Admin"])
     proxy = proxy_to(odoo_server)
     proxy.set_mode("refuse")
     _backend(shop, proxy.url)
     orders = [_confirmed_order(shop) for _ in range(3)]
+    caplog.set_level("INFO", logger="connectors.hub")
     _start(shop)
     try:
         _wait(lambda: _jobs(shop)[0].attempts >= 2, what="retries while refused")
@@ -200,6 +202,16 @@ def test_unreachable_then_503_then_back_syncs_each_order_once(shop, odoo_server,
         assert first.state in ("queued", "running") and "cannot connect" in first.last_error
         # orders of one customer go one after another: the others wait, untried
         assert [(j.state, j.attempts) for j in others] == [("queued", 0), ("queued", 0)]
+        # and say so, in words that do not repeat themselves (issue 12)
+        for order_id, _ in orders[1:]:
+            assert _erp_status(shop, order_id) == [
+                f"odoo: not sent yet (waiting for {orders[0][1]}, an earlier order of the "
+                "same customer)"]
+        _wait(lambda: _jobs(shop)[0].state == "queued", what="first one between attempts")
+        [waiting] = _erp_status(shop, orders[0][0])
+        assert waiting.startswith("odoo: not sent yet (attempt ") and " failed: " in waiting
+        assert "cannot connect" in waiting and "next try " in waiting and "UTC" in waiting
+        assert "retrying after" not in waiting and waiting.count("attempt") == 1
         client = shop.test_client()
         login(client, "admin-hub")
         data = client.get("/hub/dashboard/data").get_json()
@@ -216,6 +228,17 @@ def test_unreachable_then_503_then_back_syncs_each_order_once(shop, odoo_server,
         _stop(shop)
     for _, number in orders:
         assert odoo_server.app.orders_with_reference(number) == 1
+    # the outage is in the log, one line per retry with job, record and reason...
+    retries = [r.getMessage() for r in caplog.records if r.getMessage().startswith("hub: retry")]
+    first_job = _jobs(shop)[0]
+    assert len(retries) >= 3 and all("sales.order.push sales.order:" in r for r in retries)
+    assert any(f"job #{first_job.id} " in r and "cannot connect" in r for r in retries)
+    assert any("503" in r for r in retries)
+    # ...and counted in /metrics
+    metrics = client.get("/metrics").get_data(as_text=True)
+    counted = float(metrics.split('crossdock_hub_events_total{backend="odoo",event="retry"} ')[1]
+                    .split()[0])
+    assert counted == len(retries)
 
 
 def _company(app, name, tax_id=None, email=None):
@@ -575,6 +598,8 @@ def test_duplicate_delivery_and_a_lost_lease_create_no_second_remote_order(shop,
         db.session.execute(delete(Binding))
         db.session.commit()
         assert sweep(db.session, runtime)["expired"] == 1
+        from connectors.hub.job_events import totals
+        assert ("lease_expired", job.backend_id, 1) in totals(db.session)
     _start(shop)
     try:
         _wait(lambda: _jobs(shop, order_id)[0].state == "done", what="re-run done")
@@ -715,6 +740,47 @@ def test_a_refused_cancellation_in_odoo_keeps_the_order_confirmed(shop, odoo_ser
     order = _order(shop, order_id)
     assert order["state"] == "confirmed" and "locked order" in order["cancel_refusal"]
     assert odoo_server.app.order_by_reference(number)["state"] == "sale"
+
+
+def test_a_dead_process_claims_are_taken_back_at_once_not_after_the_lease(shop, odoo_server,
+                                                                         caplog):
+    """A job claimed by a process of this host that is gone (a killed
+    `crossdock run`) goes back to the queue at the next sweep, long before its
+    lease (120 s) ends; one claimed by a live process stays, whatever its age."""
+    _backend(shop, odoo_server.url)
+    dead_id, dead_number = _confirmed_order(shop)
+    _company(shop, "第二客户 Second Customer")
+    live_id, _ = _confirmed_order(shop, customer="第二客户 Second Customer")
+    with shop.app_context():
+        from sqlalchemy import update
+        from connectors.hub.models import SyncJob, utcnow
+        from connectors.hub.process_identity import HOST, this_process
+        from connectors.hub.sweeper import sweep
+
+        dead_job, live_job = (_jobs(shop, i)[0].id for i in (dead_id, live_id))
+        for job_id, holder in ((dead_job, f"{HOST}:999999:12345"), (live_job, this_process())):
+            db.session.execute(update(SyncJob).where(SyncJob.id == job_id).values(
+                state="running", lease_token=f"claim-{job_id}", lease_holder=holder,
+                attempts=1, lease_expires_at=utcnow() + dt.timedelta(seconds=120)))
+        db.session.commit()
+        caplog.set_level("INFO", logger="connectors.hub")
+        assert sweep(db.session, shop.extensions["hub"]) == {
+            "expired": 0, "resent": 0, "recovered": 1}
+        db.session.remove()
+    states = {j.id: (j.state, j.lease_holder) for j in _jobs(shop)}
+    assert states[dead_job][0] == "queued" and states[live_job][0] == "running"
+    [line] = [r.getMessage() for r in caplog.records if "recovered" in r.getMessage()]
+    assert (f"job #{dead_job} sales.order.push sales.order:{dead_id}" in line
+            and f"its worker process {HOST}:999999:12345 is gone" in line)
+    with shop.app_context():
+        from sqlalchemy import update
+        from connectors.hub.models import SyncJob
+
+        db.session.execute(update(SyncJob).where(SyncJob.id == live_job).values(
+            state="queued", lease_token=None, lease_holder=None, lease_expires_at=None))
+        db.session.commit()
+    _run_until(shop, lambda: {j.state for j in _jobs(shop)} == {"done"}, "both done")
+    assert odoo_server.app.orders_with_reference(dead_number) == 1
 
 
 def test_one_scheduler_is_elected(shop):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -240,3 +241,88 @@ def test_crossdock_run_alone_syncs_the_demo_orders_to_tryton(tmp_path, fresh_try
     finally:
         server.terminate()
         server.wait(20)
+
+
+def test_a_killed_crossdock_run_resumes_within_seconds_and_says_so(tmp_path, fresh_tryton):
+    """Issue 12: through a Tryton outage and a `kill -9` the hub held but the
+    log was silent, and the restarted process waited for the 120 s lease.
+    Tryton refuses connections (retries, one log line each), then a job hangs
+    in its call and `crossdock run` is killed with SIGKILL; the restarted
+    process takes back its dead predecessor's claim and scheduler lease at
+    once: every demo order is in Tryton exactly once within seconds, the log
+    names each retry, re-send and recovery, and /metrics counts them."""
+    from tests.doubles.fault_proxy import FaultProxy
+
+    proxy = FaultProxy("127.0.0.1", fresh_tryton.port).start()
+    app = Instance(tmp_path)
+    app.env.update(CROSSDOCK_HUB_BACKOFF_BASE_SECONDS="0.5",
+                   CROSSDOCK_HUB_BACKOFF_CEILING_SECONDS="2",
+                   CROSSDOCK_METRICS_TOKEN="metrics-token")  # the lease stays 120 s
+    runs: list[subprocess.Popen] = []
+    try:
+        app.cli("addons", "install", "sales")
+        app.cli("hub", "backend-add", "--name", BACKEND, "--kind", "tryton", "--url", proxy.url,
+                "--database", fresh_tryton.database, "--username", fresh_tryton.username,
+                "--secret", fresh_tryton.password)
+        app.cli("sales", "demo")
+        ours = app.confirmed_orders()
+        proxy.set_mode("refuse")
+
+        def start(name):
+            port = _free_port()
+            log = open(tmp_path / name, "w")
+            runs.append(subprocess.Popen([CROSSDOCK, "run", "--port", str(port)], env=app.env,
+                                         stdout=log, stderr=subprocess.STDOUT))
+            return runs[-1], tmp_path / name, port
+
+        first, first_log, _ = start("run1.log")
+        _wait(lambda: first_log.read_text().count("hub: retry job #") >= 3, 60,
+              "retries logged while Tryton refuses connections")
+        proxy.set_mode("slow", delay=600)  # the next attempt hangs in its first call
+        _wait(lambda: app.sql("SELECT count(*) FROM hub_job WHERE state = 'running' AND "
+                              "lease_holder LIKE ?", f"%:{first.pid}:%")[0][0] >= 1, 60,
+              "a job claimed by the first process")
+        claimed = {row[0] for row in app.sql(
+            "SELECT id FROM hub_job WHERE state = 'running'")}
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        proxy.set_mode("pass")  # the held request dies with its connection
+
+        restarted_at = time.monotonic()
+        second, second_log, port = start("run2.log")
+
+        def all_in_tryton():
+            sales = fresh_tryton.search_read("sale.sale", [("reference", "in", sorted(ours))],
+                                             ["reference", "untaxed_amount", "tax_amount",
+                                              "total_amount"])
+            done = app.sql("SELECT count(*) FROM hub_job WHERE state = 'done'")[0][0]
+            return sales if done == len(ours) else None
+
+        sales = _wait(all_in_tryton, 60, "every demo order synced after the restart")
+        resumed = time.monotonic() - restarted_at
+        print(f"\nrestart to all {len(ours)} demo orders in Tryton: {resumed:.1f}s "
+              "(job lease 120 s)")
+        assert resumed < 45, resumed  # not the 120 s lease
+        assert sorted(s["reference"] for s in sales) == sorted(ours)  # each exactly once
+        for sale in sales:
+            assert (sale["untaxed_amount"], sale["tax_amount"], sale["total_amount"]) == (
+                ours[sale["reference"]]["amounts"])
+
+        log = second_log.read_text()
+        recovered = [line for line in log.splitlines() if "hub: recovered job #" in line]
+        assert {int(re.search(r"job #(\d+)", line).group(1)) for line in recovered} == claimed
+        assert all(f":{first.pid}:" in line and "is gone" in line and "sales.order:" in line
+                   for line in recovered), recovered
+        assert "took over from" in log  # the dead process's scheduler lease, not awaited
+        metrics = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=10,
+                               headers={"Authorization": "Bearer metrics-token"}).text
+        counts = {event: float(value) for event, value in re.findall(
+            rf'crossdock_hub_events_total{{backend="{BACKEND}",event="(\w+)"}} (\S+)', metrics)}
+        retries = first_log.read_text().count("hub: retry job #") + log.count("hub: retry job #")
+        assert counts["retry"] == retries and counts["recovered"] == len(claimed), counts
+    finally:
+        for run in runs:
+            if run.poll() is None:
+                run.terminate()
+                run.wait(20)
+        proxy.stop()

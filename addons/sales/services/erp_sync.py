@@ -18,6 +18,7 @@ matched by code; a backend whose codes differ maps them in its options:
 """
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import hub
@@ -66,7 +67,13 @@ def pull_states(client, external_ids: list[str]) -> dict:
     return client.order_states(external_ids)
 
 
+def order_numbers(session: Session, order_ids: list[int]) -> dict[int, str]:
+    return dict(session.execute(select(SalesOrder.id, SalesOrder.number)
+                                .where(SalesOrder.id.in_(order_ids))).all())
+
+
 def register_with_hub() -> None:
+    hub.register_labels(MODEL, order_numbers)  # the hub's log lines name the order
     hub.register_handler(hub.Handler(PUSH, MODEL, prepare_push, call_push, undo=undo_push))
     hub.register_handler(hub.Handler(CANCEL, MODEL, prepare_cancel, call_cancel,
                                      on_settled=settle_cancel))

@@ -1,16 +1,31 @@
 """What people see of an order in the ERPs: one line per backend, from the
-order's jobs and bindings (loaded with it), or one saying why there is none."""
+order's jobs and bindings (loaded with it), or one saying why there is none.
+
+The words say what is true now: where the order is in the ERP (with a
+warning when the ERP's totals differ from ours), "sync failed" for a push
+the ERP refused, "cancellation pending/refused" for a cancel (never "sync
+failed"), "waiting for SO2026-00021" when another order of the same customer
+goes first, and for a retry the attempt that failed, why, and when the next
+one is due.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from flask_babel import gettext
+from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
 from connectors import hub
 from connectors.erp import KINDS as ERP_KINDS
+
 from ...models.sales_order import CONFIRMED, SalesOrder
 from .cancel import CANCEL
-from .totals_check import TOTALS_DIFFER, in_words
+from .totals_check import TOTALS_DIFFER
+
+LIVE = ("pending", "queued", "running")
+_ATTEMPT = re.compile(r"^attempt \d+: ")  # how the hub prefixes a retried job's error
 
 
 @dataclass(frozen=True)
@@ -27,47 +42,82 @@ def erp_status(order: SalesOrder) -> list[ErpStatus]:
     order's jobs and bindings, loaded with it)."""
     bindings = {b.backend_id: b for b in order.erp_bindings}
     latest = {j.backend_id: j for j in order.erp_jobs}  # ordered by id: the last one wins
-    statuses = [_status(bindings.get(k), latest.get(k))
+    session = object_session(order)
+    statuses = [_status(session, bindings.get(k), latest.get(k))
                 for k in sorted({*bindings, *latest}, key=lambda k: k or 0)]
     if not statuses and order.state == CONFIRMED:
-        session = object_session(order)
         have_backends = session is not None and bool(hub.active_backends(session, ERP_KINDS))
-        statuses = [ErpStatus("warning", "not sent: no ERP backend is configured"
+        statuses = [ErpStatus("warning", gettext("not sent: no ERP backend is configured")
                               if not have_backends else
-                              "not sent: confirmed before the ERP backend was added "
-                              "(crossdock sales erp-resend)")]
+                              gettext("not sent: confirmed before the ERP backend was added "
+                                      "(crossdock sales erp-resend)"))]
     return statuses
 
 
-def _status(binding, job) -> ErpStatus:
+def _status(session, binding, job) -> ErpStatus:
     """One backend's line from its binding and latest job (either may be None)."""
-    live = job is not None and job.state in ("pending", "queued", "running")
-    cancelling = job is not None and job.kind == CANCEL
+    live = job is not None and job.state in LIVE
+    where = f"{job.backend.name}: " if job is not None and job.backend else ""
     if job is not None and job.state == "failed":
-        where = f"{job.backend.name}: " if job.backend else ""
-        if cancelling:
-            return ErpStatus("danger", f"{where}cancellation refused: {job.last_error}",
-                             job.id, True)
-        return ErpStatus("danger", f"{where}sync failed: {job.last_error}", job.id, True)
-    if cancelling and live:
-        where = f"{job.backend.name}: " if job.backend else ""
-        waiting = f" (attempt {job.attempts} failed: {job.last_error})" if job.last_error else ""
-        return ErpStatus("warning", f"{where}cancellation pending{waiting}", job.id)
+        if job.kind == CANCEL:
+            return ErpStatus("danger", where + gettext("cancellation refused: %(why)s",
+                                                       why=job.last_error), job.id, True)
+        return ErpStatus("danger", where + gettext("sync failed: %(why)s", why=job.last_error),
+                         job.id, True)
+    if live and job.kind == CANCEL:
+        return ErpStatus("warning", where + gettext("cancellation pending") +
+                         _progress(session, job), job.id)
     if binding is not None and not live:
-        label = binding.remote_state_label or binding.remote_state or ""
-        name = binding.backend.name
-        text = (f"{name}: {binding.external_number or binding.external_id}"
-                f"{' (' + label + ')' if label else ''}")
-        if binding.attention == TOTALS_DIFFER:
-            return ErpStatus("warning", f"{text}; {in_words(binding.details, name)}",
-                             job.id if job else None)
-        return ErpStatus("danger" if binding.remote_state == "cancelled" else "success",
-                         text, job.id if job else None)
+        return _where_it_is(binding, job)
     if job is None:
         return ErpStatus("default", "")
-    where = f"{job.backend.name}: " if job.backend else ""
+    if job.state == "running":
+        return ErpStatus("info", where + gettext("sending (attempt %(n)s)", n=job.attempts),
+                         job.id)
     if live:
-        retrying = f", retrying after: {job.last_error}" if job.last_error else ""
-        return ErpStatus("info" if not job.last_error else "warning",
-                         f"{where}sync {job.state} (attempt {job.attempts}{retrying})", job.id)
+        progress = _progress(session, job)
+        if progress:
+            return ErpStatus("warning" if job.last_error else "info",
+                             where + gettext("not sent yet") + progress, job.id)
+        return ErpStatus("info", where + gettext("sync %(state)s (attempt %(n)s)",
+                                                 state=job.state, n=job.attempts), job.id)
     return ErpStatus("default", f"{where}{job.result or job.state}", job.id)
+
+
+def _where_it_is(binding, job) -> ErpStatus:
+    label = binding.remote_state_label or binding.remote_state or ""
+    name = binding.backend.name
+    text = (f"{name}: {binding.external_number or binding.external_id}"
+            f"{' (' + label + ')' if label else ''}")
+    job_id = job.id if job else None
+    if binding.attention == TOTALS_DIFFER:
+        d = binding.details
+        ours, remote = d.get("ours", {}), d.get("remote", {})
+        return ErpStatus("warning", text + "; " + gettext(
+            "totals differ: ours untaxed %(untaxed)s, tax %(tax)s, total %(total)s; "
+            "%(backend)s %(r_untaxed)s, %(r_tax)s, %(r_total)s %(currency)s",
+            untaxed=ours.get("untaxed"), tax=ours.get("tax"), total=ours.get("total"),
+            backend=name, r_untaxed=remote.get("untaxed"), r_tax=remote.get("tax"),
+            r_total=remote.get("total"), currency=d.get("currency", "")).rstrip(), job_id)
+    return ErpStatus("danger" if binding.remote_state == "cancelled" else "success",
+                     text, job_id)
+
+
+def _progress(session, job) -> str:
+    """Why a live job has not finished: the job it waits for, or its failed attempt."""
+    if job.state == "running":
+        return gettext(" (sending, attempt %(n)s)", n=job.attempts)
+    blocker = hub.waiting_for(session, job) if session is not None else None
+    if blocker is not None:
+        if blocker.record_id == job.record_id and blocker.model == job.model:
+            return gettext(" (waiting for its sync to finish)")
+        number = session.scalar(select(SalesOrder.number).where(
+            SalesOrder.id == blocker.record_id)) if blocker.model == job.model else None
+        return gettext(" (waiting for %(other)s, an earlier order of the same customer)",
+                       other=number or f"{blocker.model}:{blocker.record_id}")
+    if job.last_error:
+        error = _ATTEMPT.sub("", job.last_error)
+        when = (job.next_attempt_at.strftime("%H:%M:%S UTC") if job.next_attempt_at else "")
+        return gettext(" (attempt %(n)s failed: %(why)s; next try %(when)s)",
+                       n=job.attempts, why=error, when=when or gettext("soon"))
+    return ""

@@ -1,0 +1,71 @@
+"""A restarted process resumes within seconds, not after the lease.
+
+- `recover_dead_claims`: running jobs whose claim names a process of this
+  host that is gone (process_identity.is_gone: no such pid, or a new process
+  under it) go back to `queued` at once and are sent again; the lease (120 s)
+  still covers processes of other hosts and hung ones. Run when a worker
+  starts and at every sweep.
+- `resend_after_restart`: with the embedded broker the messages of the
+  process before were in its memory: at start, every waiting job at the head
+  of its serial chain is sent again (sending twice is harmless: one claim wins).
+Each job is logged and counted (job_events).
+"""
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from . import job_events
+from .models import PENDING, QUEUED, RUNNING, SyncJob, utcnow
+from .process_identity import HOST, is_gone
+from .sweeper import chain_heads
+
+RECOVERED_TEXT = "its worker process stopped during an attempt; sent again at once"
+
+
+def recover_dead_claims(session: Session, runtime) -> list[int]:
+    now = utcnow()
+    claims = session.execute(select(SyncJob.id, SyncJob.lease_holder, SyncJob.lease_token)
+                             .where(SyncJob.state == RUNNING,
+                                    SyncJob.lease_holder.like(f"{HOST}:%"))).all()
+    moved = []
+    for job_id, holder, token in claims:
+        if not is_gone(holder):
+            continue
+        if session.execute(update(SyncJob).where(
+                SyncJob.id == job_id, SyncJob.state == RUNNING, SyncJob.lease_token == token)
+                .values(state=QUEUED, next_attempt_at=now, sent_at=now,
+                        last_error=RECOVERED_TEXT, lease_token=None, lease_expires_at=None,
+                        lease_holder=None)
+                .execution_options(synchronize_session=False)).rowcount:
+            moved.append(job_id)
+            job_events.record(session, job_events.RECOVERED, job_events.refs(session, [job_id]),
+                              f"its worker process {holder} is gone; sent again without "
+                              "waiting for the lease")
+    session.commit()
+    for job_id in moved:
+        runtime.send(job_id)
+    return moved
+
+
+def resend_after_restart(session: Session, runtime, already_sent=()) -> list[int]:
+    now = utcnow()
+    rows = session.execute(chain_heads(
+        select(SyncJob.id, SyncJob.state).where(
+            SyncJob.state.in_((PENDING, QUEUED)), SyncJob.id.not_in(list(already_sent)),
+            SyncJob.next_attempt_at.is_(None) | (SyncJob.next_attempt_at <= now)))).all()
+    heads = [job_id for job_id, _ in rows]
+    if heads:
+        session.execute(update(SyncJob).where(SyncJob.id.in_(heads),
+                                              SyncJob.state.in_((PENDING, QUEUED)))
+                        .values(state=QUEUED, sent_at=now)
+                        .execution_options(synchronize_session=False))
+        for state, reason in ((PENDING, "committed but not sent yet (no process ran jobs)"),
+                              (QUEUED, "this process started: the message was in the memory "
+                                       "of the process before (embedded broker)")):
+            job_events.record(session, job_events.RESENT, job_events.refs(
+                session, [job_id for job_id, s in rows if s == state]), reason)
+    session.commit()
+    for job_id in heads:
+        runtime.send(job_id)
+    return heads
