@@ -30,9 +30,9 @@ Options (the backend's options dict):
   warehouse     code or name of the warehouse location (default: Tryton's default)
   payment_term  name of the payment term (default: the party's, else Tryton's default)
   language      language code for Tryton's messages (default "en")
-  (the hub's mapping options product_codes / tax_codes are applied before
-  the payload reaches the client)
   timeout       read timeout in seconds (default 30)
+(the sales addon's mapping options product_codes / tax_codes are applied
+before the payload reaches the client)
 """
 from __future__ import annotations
 
