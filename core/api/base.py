@@ -145,7 +145,10 @@ class CrossdockModel2SchemaConverter(Model2SchemaConverter):
         elif isinstance(type_, sqltypes.Numeric) and not isinstance(type_, sqltypes.Float):
             digits = (type_.precision - (type_.scale or 0)) if type_.precision else None
             field = self._replace(field, TextDecimal, integer_digits=digits)
-        elif isinstance(type_, sqltypes.Integer) and not isinstance(type_, sqltypes.BigInteger):
+        elif isinstance(type_, sqltypes.Integer):
+            field.strict = True  # 2.5 is no integer (marshmallow truncated it to 2)
+            if isinstance(type_, sqltypes.BigInteger):
+                return field
             if not any(isinstance(v, validate.Range) for v in field.validators):
                 field.validators = [*field.validators, INT32]
         return field
@@ -466,6 +469,10 @@ class CrossdockModelRestApi(ModelRestApi):
         for name, schema in api_spec.components.schemas.items():
             if name.startswith(prefix) and isinstance(schema, dict):
                 openapi_fixes.fix_component(schema)
+        # PUT changes what it sends (FAB fills the rest from the stored row)
+        edit = api_spec.components.schemas.get(self.edit_model_schema_name)
+        if isinstance(edit, dict):
+            edit.pop("required", None)
 
     def operation_helper(self, path=None, operations=None, methods=None, func=None,
                          **kwargs):
