@@ -118,14 +118,6 @@ def database_url(request, tmp_path):
                            request.getfixturevalue("pg_templates").get(addons))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_database_url(request, tmp_path):
-    """A database with nothing in it, for tests of a first start or of migrations."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'crossdock.sqlite'}"
-    return new_pg_database(request.getfixturevalue("pg_admin_url"))
-
-
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'crossdock.sqlite'}"
