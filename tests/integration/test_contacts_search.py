@@ -322,6 +322,9 @@ def test_broad_terms_page_in_name_order_past_the_cap(more, monkeypatch):
                 assert count == 3, (text, page, count)
             wanted = sorted(expected, reverse=bool(order))
             assert names == wanted, (text, order, names)
+    for headers, expected in ((s1, mine), (boss, everyone)):  # another order: filtered all the same
+        found, count = rest_page(client, headers, "broad", 0, 20, order_column="city")
+        assert sorted(found) == sorted(expected) and count == 3
     login(client, "s1")
     page = client.get("/companyview/list/?_flt_0_name=broad").get_data(as_text=True)
     assert re.search(r"Record Count:</strong>\s*3\+", page)
