@@ -41,8 +41,8 @@ import pytest
 from tests.helpers import add_user, api_token, install
 
 SEED = 20260301
-MAX_EXAMPLES = 8
-STATEFUL_STEPS = 6
+MAX_EXAMPLES = 15
+STATEFUL_STEPS = 10
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance",
           "response_headers_conformance", "response_schema_conformance",
           "unsupported_method", "missing_required_header", "use_after_free",
