@@ -13,6 +13,9 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import get_babel, lazy_gettext as _l
 from jinja2 import ChoiceLoader, FileSystemLoader
+from sqlalchemy.exc import IntegrityError
+
+from core.security.view_permissions import ensure_view_permissions
 
 HUB_DIR = Path(__file__).resolve().parents[1]
 CATEGORY = "Integrations"
@@ -43,14 +46,21 @@ def register_translations(app) -> None:
         directories.append(folder)
 
 
-def grant_finance(sm) -> None:
+def grant_finance(appbuilder) -> None:
+    sm = appbuilder.sm
+    ensure_view_permissions(appbuilder, sm.session)  # on a first start the rows come now
     role = sm.find_role(FINANCE)
     if role is None:
         return
-    for permission, view_menu in FINANCE_GRANTS:
-        pv = sm.find_permission_view_menu(permission, view_menu)
-        if pv is not None and pv not in role.permissions:
-            role.permissions.append(pv)
+    try:
+        with sm.session.begin_nested():
+            for permission, view_menu in FINANCE_GRANTS:
+                pv = sm.find_permission_view_menu(permission, view_menu)
+                if pv is not None and pv not in role.permissions:
+                    role.permissions.append(pv)
+            sm.session.flush()
+    except IntegrityError:  # a concurrent first start granted them meanwhile
+        pass
 
 
 def register_views(appbuilder) -> None:
@@ -71,5 +81,5 @@ def register_views(appbuilder) -> None:
                         category=CATEGORY)
     appbuilder.add_view(BackendView, "Backends", label=_l("Backends"), icon="fa-server",
                         category=CATEGORY)
-    grant_finance(appbuilder.sm)
+    grant_finance(appbuilder)
     register_metrics(app)
