@@ -38,6 +38,19 @@ def login(client, username: str, password: str = PASSWORD):
     return token
 
 
+def form_login(client, username: str, password: str):
+    """One attempt through the HTML form; the raw response."""
+    token = csrf_token(client.get("/login/").get_data(as_text=True))
+    return client.post("/login/", data={"username": username, "password": password,
+                                        "csrf_token": token})
+
+
+def rest_login(client, username: str, password: str):
+    """One attempt through the REST login; the raw response."""
+    return client.post("/api/v1/security/login", json={
+        "username": username, "password": password, "provider": "db"})
+
+
 def api_token(client, username: str, password: str = PASSWORD) -> str:
     resp = client.post("/api/v1/security/login",
                        json={"username": username, "password": password, "provider": "db"})

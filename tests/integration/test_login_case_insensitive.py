@@ -7,18 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.db import db
 from core.users import UserError, create_user
-from tests.helpers import PASSWORD, add_user, csrf_token, login
-
-
-def form_login(client, username, password):
-    token = csrf_token(client.get("/login/").get_data(as_text=True))
-    return client.post("/login/", data={"username": username, "password": password,
-                                        "csrf_token": token})
-
-
-def rest_login(client, username, password):
-    return client.post("/api/v1/security/login", json={
-        "username": username, "password": password, "provider": "db"})
+from tests.helpers import PASSWORD, add_user, form_login, login, rest_login
 
 
 def test_any_case_logs_in_on_both_paths(app):

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.security.audit import AuditLog
-from tests.helpers import PASSWORD, add_user, csrf_token
+from tests.helpers import PASSWORD, add_user, form_login, rest_login
 
 
 def login_events(app, username):
@@ -13,17 +13,6 @@ def login_events(app, username):
         return list(db.session.scalars(select(AuditLog.action).where(
             AuditLog.model == "User", AuditLog.record_id == username,
             AuditLog.action.like("login_%")).order_by(AuditLog.id)))
-
-
-def form_login(client, username, password):
-    token = csrf_token(client.get("/login/").get_data(as_text=True))
-    return client.post("/login/", data={"username": username, "password": password,
-                                        "csrf_token": token})
-
-
-def rest_login(client, username, password):
-    return client.post("/api/v1/security/login", json={
-        "username": username, "password": password, "provider": "db"})
 
 
 def test_failures_block_both_login_paths_for_that_user_only(make_app):

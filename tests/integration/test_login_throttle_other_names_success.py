@@ -3,12 +3,7 @@ logging into their own account between guesses does not reset the count of
 the address they guess from, nor anyone else's."""
 from __future__ import annotations
 
-from tests.helpers import PASSWORD, add_user
-
-
-def rest_login(client, username, password):
-    return client.post("/api/v1/security/login", json={
-        "username": username, "password": password, "provider": "db"})
+from tests.helpers import PASSWORD, add_user, rest_login
 
 
 def test_own_account_logins_do_not_reset_the_address_count(make_app):
