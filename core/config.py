@@ -1,14 +1,22 @@
 """Configuration from environment variables, with defaults that run anywhere.
 
-Every setting a deployer may change is read here and listed in the README's
-configuration table; nothing else in the code reads the environment.
+The host's own settings are `Settings`' fields. A connector or addon declares
+its knobs where it uses them, as a frozen dataclass of defaults read through
+`settings.section(TheirSettings)`: a field `foo_bar` comes from
+`CROSSDOCK_FOO_BAR` (or a `from_env(foo_bar=...)` override), parsed by the type
+of its default. The README's configuration table lists them all; nothing else
+in the code reads the environment.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
+
+Section = TypeVar("Section")
 
 ENV_PREFIX = "CROSSDOCK_"
 
@@ -43,21 +51,9 @@ class Settings:
     login_window_seconds: int
     addon_poll_seconds: float
     session_cookie_secure: bool
-    default_phone_region: str = "CN"  # phone numbers typed without +country code
-    import_max_rows: int = 200_000  # contacts import: larger files are refused
-    import_max_bytes: int = 64 * 1024 * 1024  # contacts import: upload size limit
-    # integration hub (connectors/hub): see the README's configuration table
-    hub_embedded_threads: int = 2  # worker threads in the app process when no broker URL
-    hub_lease_seconds: float = 120.0  # a claimed job is another worker's after this
-    hub_backoff_base_seconds: float = 2.0  # first retry delay; doubles per attempt
-    hub_backoff_ceiling_seconds: float = 600.0  # retry delays never exceed this
-    hub_resend_after_seconds: float = 60.0  # a queued job not started by then is sent again
-    hub_sweep_seconds: float = 5.0  # scheduler tick: sweeper, leases
-    hub_status_pull_seconds: float = 300.0  # ERP order states read back this often
-    hub_keep_done_days: int = 30  # done/cancelled jobs older than this are deleted
-    metrics_token: str | None = None  # /metrics answers `Authorization: Bearer <token>`
     password_hash: str = "scrypt"  # werkzeug method for new password hashes (~0.1 s each)
-    extra: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)  # overrides of sections' fields, by field name
+    _sections: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -89,19 +85,38 @@ class Settings:
             login_window_seconds=int(_env("LOGIN_WINDOW_SECONDS", "900")),
             addon_poll_seconds=float(_env("ADDON_POLL_SECONDS", "2")),
             session_cookie_secure=_env("SESSION_COOKIE_SECURE", "auto") == "true",
-            default_phone_region=_env("DEFAULT_PHONE_REGION", "CN").upper(),
-            import_max_rows=int(_env("IMPORT_MAX_ROWS", "200000")),
-            import_max_bytes=int(_env("IMPORT_MAX_BYTES", str(64 * 1024 * 1024))),
-            hub_embedded_threads=int(_env("HUB_EMBEDDED_THREADS", "2")),
-            hub_lease_seconds=float(_env("HUB_LEASE_SECONDS", "120")),
-            hub_backoff_base_seconds=float(_env("HUB_BACKOFF_BASE_SECONDS", "2")),
-            hub_backoff_ceiling_seconds=float(_env("HUB_BACKOFF_CEILING_SECONDS", "600")),
-            hub_resend_after_seconds=float(_env("HUB_RESEND_AFTER_SECONDS", "60")),
-            hub_sweep_seconds=float(_env("HUB_SWEEP_SECONDS", "5")),
-            hub_status_pull_seconds=float(_env("HUB_STATUS_PULL_SECONDS", "300")),
-            hub_keep_done_days=int(_env("HUB_KEEP_DONE_DAYS", "30")),
-            metrics_token=_env("METRICS_TOKEN"),
             password_hash=_env("PASSWORD_HASH", "scrypt"),
         )
-        values.update(overrides)
+        own = {f.name for f in dataclasses.fields(cls)}
+        values.update({k: v for k, v in overrides.items() if k in own})
+        values["extra"] = {**values.get("extra", {}),
+                           **{k: v for k, v in overrides.items() if k not in own}}
         return cls(**values)
+
+    def section(self, kind: type[Section]) -> Section:
+        """The settings a layer or addon declares (a frozen dataclass whose
+        fields all have defaults), from overrides, then the environment."""
+        found = self._sections.get(kind)
+        if found is None:
+            values = {}
+            for f in dataclasses.fields(kind):
+                if f.name in self.extra:
+                    values[f.name] = self.extra[f.name]
+                    continue
+                raw = _env(f.name.upper())
+                if raw is not None:
+                    values[f.name] = _parse(raw, f.default, f.name)
+            found = self._sections[kind] = kind(**values)
+        return found
+
+
+def _parse(raw: str, default, name: str):
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        if default is None or isinstance(default, str):
+            return raw
+        return type(default)(raw)
+    except ValueError:
+        raise ValueError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a "
+                         f"{type(default).__name__}") from None

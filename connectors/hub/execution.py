@@ -89,7 +89,7 @@ def run_job(runtime, job_id: int) -> str:
 
 
 def _run(runtime, session: Session, job_id: int) -> str:
-    token = _claim(session, job_id, runtime.settings.hub_lease_seconds)
+    token = _claim(session, job_id, runtime.hub_settings.hub_lease_seconds)
     if token is None:
         return "skipped"
     job = session.get(SyncJob, job_id)
@@ -294,7 +294,7 @@ def _reschedule(runtime, session: Session, ctx: JobContext, token: str, error: s
                 retry_after: float | None) -> str:
     # no read before this UPDATE: on SQLite a transaction that reads first and
     # then writes fails at once if another writer committed in between
-    settings, job_id, attempts = runtime.settings, ctx.job_id, ctx.attempt
+    settings, job_id, attempts = runtime.hub_settings, ctx.job_id, ctx.attempt
     delay = retry_delay(attempts, settings.hub_backoff_base_seconds,
                         settings.hub_backoff_ceiling_seconds, retry_after)
     now = utcnow()

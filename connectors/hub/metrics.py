@@ -34,6 +34,7 @@ from core.security.access import ADMIN
 
 from .job_events import totals as event_totals
 from .models import STATES, utcnow
+from .settings import HubSettings
 from .views.figures import (BACKLOG_STATES, OUTCOMES, WINDOW, JobFilter, attention_counts,
                             backend_names, counts_by_state, finished_since, oldest_waiting,
                             percentile)
@@ -116,7 +117,7 @@ class JobTableCollector:
 
 def _allowed() -> int | None:
     """None when allowed, else the status to answer (401 or 403)."""
-    token = current_app.extensions["crossdock"].settings.metrics_token
+    token = current_app.extensions["crossdock"].settings.section(HubSettings).metrics_token
     auth = request.headers.get("Authorization", "")
     if auth.startswith("Bearer "):
         if token and hmac.compare_digest(auth[len("Bearer "):].encode(), token.encode()):

@@ -21,6 +21,7 @@ from . import execution
 from .broker import ACTOR_NAME, QUEUE, describe, make_broker
 from .models import PENDING, QUEUED, SyncJob, WAITING_STATES, utcnow
 from .recovery import recover_dead_claims, resend_after_restart
+from .settings import HubSettings
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,11 @@ class HubRuntime:
     def __init__(self, app, settings):
         self.app = app
         self.settings = settings
+        self.hub_settings = settings.section(HubSettings)
         self.embedded = not settings.broker_url
         self.broker = make_broker(settings.broker_url)
         # time limit under the lease, so a job never outlives its claim
-        time_limit_ms = int(settings.hub_lease_seconds * 800)
+        time_limit_ms = int(self.hub_settings.hub_lease_seconds * 800)
         self.actor = dramatiq.Actor(self._perform, broker=self.broker, actor_name=ACTOR_NAME,
                                     queue_name=QUEUE, priority=0,
                                     options={"max_retries": 0, "time_limit": time_limit_ms})
@@ -119,9 +121,9 @@ class HubRuntime:
 
     def start_embedded(self) -> None:
         """Worker threads and the scheduler inside this process (no broker URL)."""
-        if self.worker is not None or self.settings.hub_embedded_threads <= 0:
+        if self.worker is not None or self.hub_settings.hub_embedded_threads <= 0:
             return
-        self.start_worker(self.settings.hub_embedded_threads)
+        self.start_worker(self.hub_settings.hub_embedded_threads)
         # the in-memory messages of the process before are gone: send the waiting ones
         self._at_start(resend_after_restart, getattr(self, "_recovered", []))
         from .scheduler import Scheduler

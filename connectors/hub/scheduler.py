@@ -35,7 +35,7 @@ class Scheduler:
     def __init__(self, runtime, holder: str | None = None):
         self.runtime = runtime
         self.holder = holder or f"{this_process()}/{uuid.uuid4().hex[:6]}"
-        self.tick_seconds = runtime.settings.hub_sweep_seconds
+        self.tick_seconds = runtime.hub_settings.hub_sweep_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_pull = 0.0
@@ -83,12 +83,12 @@ class Scheduler:
                     return None
                 done = {"sweep": sweep(session, self.runtime)}
                 clock = time.monotonic()
-                if clock - self._last_pull >= self.runtime.settings.hub_status_pull_seconds:
+                if clock - self._last_pull >= self.runtime.hub_settings.hub_status_pull_seconds:
                     self._last_pull = clock
                     done["pull"] = pull_states(session)
                 if clock - self._last_clean >= CLEAN_UP_EVERY:
                     self._last_clean = clock
-                    done["cleaned"] = clean_up(session, self.runtime.settings.hub_keep_done_days)
+                    done["cleaned"] = clean_up(session, self.runtime.hub_settings.hub_keep_done_days)
                 return done
             finally:
                 session.remove()

@@ -43,7 +43,7 @@ def sweep(session: Session, runtime) -> dict[str, int]:
 
     recovered = recover_dead_claims(session, runtime)
     now = utcnow()
-    resend_after = dt.timedelta(seconds=runtime.settings.hub_resend_after_seconds)
+    resend_after = dt.timedelta(seconds=runtime.hub_settings.hub_resend_after_seconds)
     expired = session.execute(select(SyncJob.id, SyncJob.lease_holder).where(
         SyncJob.state == RUNNING, SyncJob.lease_expires_at < now).limit(BATCH)).all()
     for job_id, holder in expired:
@@ -54,7 +54,7 @@ def sweep(session: Session, runtime) -> dict[str, int]:
             .execution_options(synchronize_session=False))
         job_events.record(session, job_events.LEASE_EXPIRED, job_events.refs(session, [job_id]),
                           f"no word from its worker {holder or '?'} within the lease "
-                          f"({runtime.settings.hub_lease_seconds:.0f} s); sent again")
+                          f"({runtime.hub_settings.hub_lease_seconds:.0f} s); sent again")
     expired = [job_id for job_id, _ in expired]
     unsent = session.execute(chain_heads(select(SyncJob.id, SyncJob.state).where(or_(
         (SyncJob.state == PENDING) & (SyncJob.created_at < now - PENDING_GRACE),

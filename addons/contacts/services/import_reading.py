@@ -209,9 +209,9 @@ def configured_limits() -> tuple[int, int]:
     """(max rows, max bytes) from the settings CROSSDOCK_IMPORT_MAX_ROWS/_MAX_BYTES."""
     from flask import current_app, has_app_context
 
-    from core.config import Settings
+    from ..settings import ContactsSettings
 
+    settings = ContactsSettings()
     if has_app_context() and "crossdock" in current_app.extensions:
-        settings = current_app.extensions["crossdock"].settings
-        return settings.import_max_rows, settings.import_max_bytes
-    return Settings.import_max_rows, Settings.import_max_bytes
+        settings = current_app.extensions["crossdock"].settings.section(ContactsSettings)
+    return settings.import_max_rows, settings.import_max_bytes

@@ -8,6 +8,7 @@ from __future__ import annotations
 import phonenumbers
 from flask import current_app, has_app_context
 
+from ..settings import ContactsSettings
 from .field_error import ContactFieldError
 
 FALLBACK_REGION = "CN"
@@ -16,7 +17,8 @@ FALLBACK_REGION = "CN"
 def default_region() -> str:
     """The deployment's region for numbers typed without +country code."""
     if has_app_context() and "crossdock" in current_app.extensions:
-        return current_app.extensions["crossdock"].settings.default_phone_region
+        return current_app.extensions["crossdock"].settings.section(
+            ContactsSettings).default_phone_region
     return FALLBACK_REGION
 
 
