@@ -1,14 +1,21 @@
-"""What tests do as a user would: log in through the form, post with the CSRF token."""
+"""What tests do as a user would: log in through the form, post with the CSRF
+token, run the `crossdock` command."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from core.db import db
 from core.security.teams import Team
 from core.users import create_user
+from tests.live_server import EXAMPLE_ADDONS, TESTS_DIR
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 PASSWORD = "Secret-pass-123"
+CROSSDOCK = str(Path(sys.executable).with_name("crossdock"))
 
 
 def csrf_token(html: str) -> str:
@@ -63,3 +70,14 @@ def install(app, *names):
 
     with app.app_context():
         return lifecycle.install(db.session, app.extensions["crossdock"].runtime, list(names))
+
+
+def run_cli(tmp_path, database_url, *args, stdin=None):
+    """`crossdock *args` on that instance and database, as an operator runs it."""
+    env = {**os.environ,
+           "CROSSDOCK_INSTANCE_PATH": str(tmp_path / "instance"),
+           "CROSSDOCK_DATABASE_URL": database_url,
+           "CROSSDOCK_ADDONS_PATH": os.pathsep.join(
+               [str(EXAMPLE_ADDONS), str(TESTS_DIR / "addons_faulty")])}
+    return subprocess.run([CROSSDOCK, *args], env=env, input=stdin, capture_output=True,
+                          text=True, timeout=120)

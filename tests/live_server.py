@@ -42,11 +42,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _crossdock_command() -> list[str]:
+def crossdock_command() -> list[str]:
     script = Path(sys.executable).parent / "crossdock"
     if script.exists():
         return [str(script)]
     return [sys.executable, "-c", "from core.cli import main; main()"]
+
+
+def cli(server, *args) -> str:
+    """The `crossdock` command on the server's instance (its SQLite database),
+    as an operator beside the running server; its output, or the test fails."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
+    env.update(CROSSDOCK_INSTANCE_PATH=str(server.instance),
+               CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS))
+    out = subprocess.run([*crossdock_command(), *args], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
 
 
 def _port_answers(port: int) -> bool:
@@ -73,7 +85,7 @@ def server(request):
                CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS),
                PYTHONUNBUFFERED="1")
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
-        proc = subprocess.Popen([*_crossdock_command(), "run", "--port", str(port)],
+        proc = subprocess.Popen([*crossdock_command(), "run", "--port", str(port)],
                                 cwd=REPO, env=env, stdout=out, stderr=err,
                                 stdin=subprocess.DEVNULL)
     try:

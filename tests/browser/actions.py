@@ -7,6 +7,19 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+WIDTH = 390
+SCREENSHOT = "/tmp/crossdock-contacts-phone-{}.png"
+# the elements wider than the screen, named, for a useful failure message
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+  .filter(e => !e.closest('.table-responsive') || e.classList.contains('table-responsive'))
+  .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+def assert_no_sideways_scroll(page, name: str):
+    page.screenshot(path=SCREENSHOT.format(name), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"{name}: page is {width}px wide: {page.evaluate(WIDEST)}"
 
 
 def log_in(page, server):

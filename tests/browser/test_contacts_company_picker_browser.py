@@ -9,13 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.actions import log_in
-from tests.browser.test_contacts_responsive import _cli
+from tests.live_server import cli
 
 pytestmark = pytest.mark.browser
 
 
 def test_company_picked_by_typing(server, page):
-    _cli(server, "addons", "install", "contacts")
+    cli(server, "addons", "install", "contacts")
     log_in(page, server)
     for name in ("Picker Target 有限公司", "Other Company Ltd"):
         page.goto(server.url + "/companyview/add")

@@ -3,9 +3,7 @@ preview, finds the new contact by a phone fragment, and cannot see a
 colleague's contacts: in Chromium, against `crossdock run`."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +11,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.actions import open_menu
-from tests.live_server import REPO, _crossdock_command
+from tests.live_server import cli
 
 pytestmark = pytest.mark.browser
 
@@ -22,15 +20,6 @@ SCREENSHOT = "/tmp/crossdock-contacts-import.png"
 FILE = ("名称,手机,邮箱,城市\r\n"
         "新客户甲,138 1234 5678,new@example.com,杭州\r\n"
         "老客户有限公司,,old@example.com,南京\r\n").encode("gbk")
-
-
-def crossdock(server, *args):
-    """The `crossdock` command on the server's instance (its SQLite database)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
-    env.update(CROSSDOCK_INSTANCE_PATH=str(server.instance))
-    done = subprocess.run([*_crossdock_command(), *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
 
 
 def add_company_as(server, username: str, **company):
@@ -57,9 +46,9 @@ def listed_names(page) -> set[str]:
 
 
 def test_salesperson_imports_a_gbk_file_with_a_duplicate(server, page):
-    crossdock(server, "addons", "install", "contacts")
+    cli(server, "addons", "install", "contacts")
     for name in ("lin", "wang"):
-        crossdock(server, "user", "create", "--username", name, "--email",
+        cli(server, "user", "create", "--username", name, "--email",
                   f"{name}@example.com", "--role", "Salesperson", "--password", PASSWORD)
     add_company_as(server, "lin", name="老客户有限公司",
                    emails=[{"kind": "work", "email": "old@example.com"}])

@@ -4,36 +4,15 @@ scrolls sideways (wide tables scroll inside their box), the navbar collapses
 behind its toggle, and a note can be logged on a company's timeline."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import open_menu
-from tests.live_server import EXAMPLE_ADDONS, REPO, _crossdock_command
+from tests.browser.actions import WIDTH, assert_no_sideways_scroll, open_menu
+from tests.live_server import cli
 
 pytestmark = pytest.mark.browser
-
-WIDTH = 390
-SCREENSHOT = "/tmp/crossdock-contacts-phone-{}.png"
-# the elements wider than the screen, named, for a useful failure message
-WIDEST = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-  .filter(e => !e.closest('.table-responsive') || e.classList.contains('table-responsive'))
-  .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
-
-
-def _cli(server, *args):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
-    env.update(CROSSDOCK_INSTANCE_PATH=str(server.instance),
-               CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS))
-    out = subprocess.run([*_crossdock_command(), *args], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
-
 
 @pytest.fixture
 def phone(browser):
@@ -45,15 +24,9 @@ def phone(browser):
     context.close()
 
 
-def assert_no_sideways_scroll(page, name: str):
-    page.screenshot(path=SCREENSHOT.format(name), full_page=True)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= WIDTH, f"{name}: page is {width}px wide: {page.evaluate(WIDEST)}"
-
-
 def test_contacts_on_a_phone(server, phone):
-    _cli(server, "addons", "install", "contacts")
-    loaded = _cli(server, "contacts", "demo", "--companies", "30", "--people", "60")
+    cli(server, "addons", "install", "contacts")
+    loaded = cli(server, "contacts", "demo", "--companies", "30", "--people", "60")
     assert "companies added: 30" in loaded
     page = phone
 

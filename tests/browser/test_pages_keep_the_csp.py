@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.actions import log_in
-from tests.browser.test_contacts_responsive import _cli
+from tests.live_server import cli
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +44,8 @@ def _first_record(page, server, view: str) -> list[str]:
 
 
 def test_no_page_violates_the_csp(server, page):
-    _cli(server, "addons", "install", "sales")
-    _cli(server, "sales", "demo")
+    cli(server, "addons", "install", "sales")
+    cli(server, "sales", "demo")
     violations: list[str] = []
     page.expose_function("__cspViolation", lambda text: violations.append(text))
     page.add_init_script(REPORT_VIOLATIONS)

@@ -13,9 +13,8 @@ import sys
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import open_menu
-from tests.browser.test_contacts_responsive import WIDTH, _cli, assert_no_sideways_scroll
-from tests.live_server import EXAMPLE_ADDONS, REPO
+from tests.browser.actions import WIDTH, assert_no_sideways_scroll, open_menu
+from tests.live_server import EXAMPLE_ADDONS, REPO, cli
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +54,7 @@ with app.app_context():
 
 
 def _seed(server) -> dict[str, int]:
-    _cli(server, "addons", "install", "sales")
+    cli(server, "addons", "install", "sales")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
     env.update(CROSSDOCK_INSTANCE_PATH=str(server.instance),
                CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS))

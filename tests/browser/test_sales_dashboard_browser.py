@@ -12,9 +12,13 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.actions import LOCAL_HOSTS, open_menu
-from tests.browser.test_contacts_responsive import WIDTH, _cli, assert_no_sideways_scroll
-from tests.live_server import EXAMPLE_ADDONS, REPO
+from tests.browser.actions import (
+    LOCAL_HOSTS,
+    WIDTH,
+    assert_no_sideways_scroll,
+    open_menu,
+)
+from tests.live_server import EXAMPLE_ADDONS, REPO, cli
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +88,7 @@ CHART_STATE = """(selector) => {
 
 
 def _seed(server):
-    _cli(server, "addons", "install", "sales")
+    cli(server, "addons", "install", "sales")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
     env.update(CROSSDOCK_INSTANCE_PATH=str(server.instance),
                CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS))

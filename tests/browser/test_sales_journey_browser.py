@@ -14,8 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.actions import open_menu
-from tests.browser.test_contacts_responsive import _cli
-from tests.live_server import EXAMPLE_ADDONS, REPO
+from tests.live_server import EXAMPLE_ADDONS, REPO, cli
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +49,7 @@ with app.app_context():
 
 
 def _seed(server):
-    _cli(server, "addons", "install", "sales")
+    cli(server, "addons", "install", "sales")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
     env.update(CROSSDOCK_INSTANCE_PATH=str(server.instance),
                CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS))

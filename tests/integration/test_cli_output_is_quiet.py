@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
-CROSSDOCK = str(Path(sys.executable).with_name("crossdock"))
+from tests.helpers import CROSSDOCK
 
 
 def test_a_command_prints_its_answer_and_nothing_on_stderr(tmp_path):

@@ -12,8 +12,7 @@ from stdnum.eu import vat
 from addons.contacts.services.email_normalisation import normalise_email
 from addons.contacts.services.tax_id_validation import normalise_tax_id
 from core.db import db
-from tests.helpers import install
-from tests.integration.test_cli import _cli
+from tests.helpers import install, run_cli
 
 
 def _counts(database_url) -> dict:
@@ -35,22 +34,22 @@ def _rows(database_url, sql):
 
 
 def test_refused_until_contacts_is_installed(tmp_path, database_url):
-    out = _cli(tmp_path, database_url, "contacts", "demo")
+    out = run_cli(tmp_path, database_url, "contacts", "demo")
     assert out.returncode == 2
     assert "addon 'contacts' is not installed" in out.stderr
     assert "crossdock addons install contacts" in out.stderr
-    assert _cli(tmp_path, database_url, "addons", "install", "contacts").returncode == 0
-    assert _cli(tmp_path, database_url, "addons", "disable", "contacts").returncode == 0
-    disabled = _cli(tmp_path, database_url, "contacts", "demo")
+    assert run_cli(tmp_path, database_url, "addons", "install", "contacts").returncode == 0
+    assert run_cli(tmp_path, database_url, "addons", "disable", "contacts").returncode == 0
+    disabled = run_cli(tmp_path, database_url, "contacts", "demo")
     assert disabled.returncode == 2 and "not installed (or is disabled)" in disabled.stderr
     assert _counts(database_url)["contacts_company"] == 0
-    unknown = _cli(tmp_path, database_url, "no_such_addon", "demo")
+    unknown = run_cli(tmp_path, database_url, "no_such_addon", "demo")
     assert unknown.returncode == 2 and "No such command" in unknown.stderr
 
 
 def test_demo_data_is_valid_normalised_and_loaded_once(tmp_path, database_url, make_app):
-    assert _cli(tmp_path, database_url, "addons", "install", "contacts").returncode == 0
-    first = _cli(tmp_path, database_url, "contacts", "demo")
+    assert run_cli(tmp_path, database_url, "addons", "install", "contacts").returncode == 0
+    first = run_cli(tmp_path, database_url, "contacts", "demo")
     assert first.returncode == 0, first.stderr
     assert "companies added: 200 (of 200)" in first.stdout
     assert "people added: 400 (of 400)" in first.stdout
@@ -97,16 +96,16 @@ def test_demo_data_is_valid_normalised_and_loaded_once(tmp_path, database_url, m
     assert {a for a, in _rows(database_url, "SELECT active FROM ab_user "
                                             "WHERE username LIKE 'demo.%'")} == {False}
 
-    again = _cli(tmp_path, database_url, "contacts", "demo")
+    again = run_cli(tmp_path, database_url, "contacts", "demo")
     assert again.returncode == 0 and "companies added: 0 (of 200)" in again.stdout
     assert _counts(database_url) == counts
-    more = _cli(tmp_path, database_url, "contacts", "demo", "--companies", "210")
+    more = run_cli(tmp_path, database_url, "contacts", "demo", "--companies", "210")
     assert more.returncode == 0 and "companies added: 10 (of 210)" in more.stdout
     assert _counts(database_url)["contacts_company"] == 210
     assert _counts(database_url)["contacts_person"] == 400
 
     # --logins: the demo salespeople log in and see their own companies only
-    logins = _cli(tmp_path, database_url, "contacts", "demo", "--logins")
+    logins = run_cli(tmp_path, database_url, "contacts", "demo", "--logins")
     line = next(ln for ln in logins.stdout.splitlines() if ln.startswith("login: demo.li / "))
     password = line.rsplit(" ", 1)[1]
     app = make_app()

@@ -17,7 +17,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -26,12 +25,12 @@ import pytest
 from sqlalchemy import select
 
 from core.db import db
-from tests.conftest import new_pg_database, test_settings as settings_for
+from tests.conftest import new_pg_database
+from tests.conftest import test_settings as settings_for
 from tests.doubles.fault_proxy import FaultProxy
-from tests.helpers import add_user, install, login
+from tests.helpers import CROSSDOCK, add_user, install, login
 
 pytestmark = pytest.mark.postgres
-CROSSDOCK = str(Path(sys.executable).with_name("crossdock"))
 PRODUCTS = {"TEST-A": Decimal("10.00"), "TEST-B": Decimal("25.50"), "TEST-C": Decimal("7.25")}
 HUB_TIMING = {  # short leases and delays so a test sees recovery within seconds
     "HUB_LEASE_SECONDS": "8", "HUB_RESEND_AFTER_SECONDS": "4", "HUB_SWEEP_SECONDS": "1",
@@ -204,6 +203,7 @@ class Hub:
 
     def job_states(self) -> dict[str, int]:
         from sqlalchemy import func
+
         from connectors.hub.models import SyncJob
 
         with self.app.app_context():

@@ -21,16 +21,14 @@ import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import requests
 
-from tests.helpers import csrf_token
+from tests.helpers import CROSSDOCK, csrf_token
 
-CROSSDOCK = str(Path(sys.executable).with_name("crossdock"))
 BACKEND = "tryton-shop"
 FINANCE, FINANCE_PASSWORD = "fin.chen", "fin-pw-12345678"
 SYNC_TIMEOUT = 120.0

@@ -16,8 +16,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.security.actor import SYSTEM, acting_as
-from tests.helpers import add_user, csrf_token, install, login
-from tests.integration.test_cli import _cli
+from tests.helpers import add_user, csrf_token, install, login, run_cli
 
 pytestmark = pytest.mark.addons("sales")
 
@@ -219,7 +218,7 @@ def test_cli_assigns_and_reports(world, tmp_path, database_url):
     app, users = world
     ids = _create_leads(app, 4, source="web")
     _rule(app, "Web", [(users["a"], 1, 1)], source="web")
-    out = _cli(tmp_path, database_url, "sales", "assign")
+    out = run_cli(tmp_path, database_url, "sales", "assign")
     assert out.returncode == 0, out.stderr
     assert "1 lead(s) assigned, 3 left unassigned" in out.stdout
     assert "at capacity" in out.stdout
@@ -238,7 +237,7 @@ def test_concurrent_creation_is_fair_and_the_pointer_survives_a_restart(world, m
         try:
             start.wait()
             created.extend(_create_leads(app, per_thread, f"T{n}"))
-        except Exception as exc:  # pragma: no cover - reported below
+        except Exception:  # pragma: no cover - reported below
             errors.append(traceback.format_exc())
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(threads_n)]
@@ -274,7 +273,7 @@ def test_concurrent_on_demand_runs_assign_each_lead_once(world):
                 from addons.sales.services.lead_assignment import assign_unassigned
 
                 assign_unassigned(db.session)
-        except Exception as exc:  # pragma: no cover - reported below
+        except Exception:  # pragma: no cover - reported below
             errors.append(traceback.format_exc())
 
     threads = [threading.Thread(target=run) for _ in range(4)]

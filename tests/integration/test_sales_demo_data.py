@@ -11,7 +11,7 @@ from decimal import Decimal
 import prison
 from sqlalchemy import create_engine, text
 
-from tests.integration.test_cli import _cli
+from tests.helpers import run_cli
 
 DEMO = "Demo 2026"
 TABLES = ("contacts_company", "contacts_person", "sales_stage", "sales_product",
@@ -37,8 +37,8 @@ def _added(stdout: str) -> dict[str, int]:
 
 
 def test_demo_loads_contacts_first_then_sales_once(tmp_path, database_url):
-    assert _cli(tmp_path, database_url, "addons", "install", "sales").returncode == 0
-    first = _cli(tmp_path, database_url, "sales", "demo")
+    assert run_cli(tmp_path, database_url, "addons", "install", "sales").returncode == 0
+    first = run_cli(tmp_path, database_url, "sales", "demo")
     assert first.returncode == 0, first.stderr
     assert "contacts demo loaded first" in first.stdout
     added = _added(first.stdout)
@@ -131,7 +131,7 @@ def test_demo_loads_contacts_first_then_sales_once(tmp_path, database_url):
                                           "WHERE state != 'confirmed' GROUP BY state"))
     assert sum(quotations.values()) >= 3 and set(quotations) <= {"draft", "sent"}
 
-    second = _cli(tmp_path, database_url, "sales", "demo")
+    second = run_cli(tmp_path, database_url, "sales", "demo")
     assert second.returncode == 0, second.stderr
     assert "contacts demo loaded first" not in second.stdout
     assert set(_added(second.stdout).values()) == {0}
@@ -139,12 +139,12 @@ def test_demo_loads_contacts_first_then_sales_once(tmp_path, database_url):
 
 
 def test_a_failing_demo_stores_nothing(tmp_path, database_url):
-    assert _cli(tmp_path, database_url, "addons", "install", "sales").returncode == 0
+    assert run_cli(tmp_path, database_url, "addons", "install", "sales").returncode == 0
     engine = create_engine(database_url)
     with engine.begin() as conn:  # a renamed tax the demo products need
         conn.execute(text("UPDATE sales_tax SET name = 'VAT 6% (old)' WHERE name = 'VAT 6%'"))
     engine.dispose()
-    out = _cli(tmp_path, database_url, "sales", "demo")
+    out = run_cli(tmp_path, database_url, "sales", "demo")
     assert out.returncode == 2
     assert "tax VAT 6% missing" in out.stderr and "nothing was stored" in out.stderr
     counts = _counts(database_url)
@@ -178,8 +178,8 @@ def _visible_leads(client, token) -> list[dict]:
 
 
 def test_demo_users_see_their_own_deals(tmp_path, database_url, make_app):
-    assert _cli(tmp_path, database_url, "addons", "install", "sales").returncode == 0
-    out = _cli(tmp_path, database_url, "sales", "demo", "--logins")
+    assert run_cli(tmp_path, database_url, "addons", "install", "sales").returncode == 0
+    out = run_cli(tmp_path, database_url, "sales", "demo", "--logins")
     assert out.returncode == 0, out.stderr
     passwords = _passwords(out.stdout)
     assert set(passwords) == {"demo.li", "demo.zhang", "demo.smith", "demo.mueller",

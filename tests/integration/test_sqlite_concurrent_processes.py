@@ -21,10 +21,9 @@ from pathlib import Path
 
 import requests
 
-from tests.helpers import csrf_token
+from tests.helpers import CROSSDOCK, csrf_token
 from tests.live_server import ADMIN_LINE, EXAMPLE_ADDONS
 
-CROSSDOCK = str(Path(sys.executable).with_name("crossdock"))
 LOCKED = "database is locked"
 SETUP = """
 from core.app import create_app
