@@ -1,7 +1,9 @@
-"""Role permissions read once per request instead of once per check.
+"""Role permissions (and the public role's) read once per request instead of
+once per check.
 
 FAB asks the database for every `has_access` (one query per menu entry and
-per button): 27 of the ~50 queries of an admin's list page. The mixin loads
+per button): 27 of the ~50 queries of an admin's list page; and every REST call
+first asks whether the endpoint is public (two queries, twice per call). The mixin loads
 the roles' (view, permission) pairs in one query the first time a request
 needs them and answers the rest from `g`. Lifecycle operations that change
 permissions call `forget_permissions()`, so a response rendered after an
@@ -15,12 +17,14 @@ from flask_appbuilder.security.sqla.models import (
 from sqlalchemy import select
 
 _CACHE = "_crossdock_role_permissions"
+_PUBLIC = "_crossdock_public_permissions"
 
 
 def forget_permissions() -> None:
     """Drop this request's cached role permissions (after they changed)."""
     if has_request_context():
         g.pop(_CACHE, None)
+        g.pop(_PUBLIC, None)
 
 
 class PermissionsPerRequest:
@@ -32,13 +36,25 @@ class PermissionsPerRequest:
         cache = g.setdefault(_CACHE, {})
         key = tuple(sorted(role_ids))
         if key not in cache:
-            rows = self.session.execute(
-                select(ViewMenu.name, Permission.name)
-                .join(PermissionView, PermissionView.view_menu_id == ViewMenu.id)
-                .join(Permission, PermissionView.permission_id == Permission.id)
-                .join(assoc_permissionview_role,
-                      assoc_permissionview_role.c.permission_view_id == PermissionView.id)
-                .join(Role, Role.id == assoc_permissionview_role.c.role_id)
-                .where(Role.id.in_(key)))
-            cache[key] = {tuple(row) for row in rows}
+            cache[key] = self._pairs(Role.id.in_(key))
         return (view_name, permission_name) in cache[key]
+
+    def is_item_public(self, permission_name, view_name) -> bool:
+        if not has_request_context():
+            return super().is_item_public(permission_name, view_name)
+        public = g.get(_PUBLIC)
+        if public is None:
+            public = g.setdefault(_PUBLIC, self._pairs(Role.name == self.auth_role_public))
+        return (view_name, permission_name) in public
+
+    def _pairs(self, which_roles) -> set[tuple[str, str]]:
+        """(view, permission) pairs granted to the roles `which_roles` selects."""
+        rows = self.session.execute(
+            select(ViewMenu.name, Permission.name)
+            .join(PermissionView, PermissionView.view_menu_id == ViewMenu.id)
+            .join(Permission, PermissionView.permission_id == Permission.id)
+            .join(assoc_permissionview_role,
+                  assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+            .join(Role, Role.id == assoc_permissionview_role.c.role_id)
+            .where(which_roles))
+        return {tuple(row) for row in rows}

@@ -264,11 +264,19 @@ def _read_options(session: Session, actor: Actor) -> tuple:
     return cache[key]
 
 
+_FAB_SECURITY = "flask_appbuilder.security.sqla.models"
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _filter_reads(state) -> None:
     if not _RULES or _resolving.get() or state.execution_options.get("skip_record_rules"):
         return
     if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.is_relationship_load and all(
+            m.class_.__module__ == _FAB_SECURITY for m in state.all_mappers):
+        # a user's roles or groups loading: no rule applies, and working out
+        # the actor here would load the same roles again from inside this load
         return
     token = _resolving.set(True)
     try:

@@ -57,10 +57,19 @@ def literal(flt):
 
 
 class LiteralLikeConverter:
-    """Mixed in before a filter converter: its LIKE filters escape the value."""
+    """Mixed in before a filter converter: its LIKE filters escape the value.
+
+    FAB builds a `Filters` for every column of the model on each `get` and list
+    (about 1 ms a time, twice per REST call); a column's filters depend only on
+    the datamodel and the column and are never changed once built, so they are
+    built once per datamodel (a fresh list each time: FAB extends it)."""
 
     def convert(self, col_name):
-        return [literal(f) for f in super().convert(col_name)]
+        built = self.datamodel.__dict__.setdefault("_crossdock_filters", {})
+        key = (type(self), col_name)
+        if key not in built:
+            built[key] = tuple(literal(f) for f in super().convert(col_name) or ())
+        return list(built[key])
 
 
 _converters: dict[type, type] = {}

@@ -110,7 +110,9 @@ def _move(session: Session, order: SalesOrder, from_states: tuple[str, ...],
         session.rollback()
         result = session.execute(statement)
     moved = result.rowcount == 1
-    session.refresh(order)
+    # the columns this UPDATE may have changed (or another writer's move did):
+    # a full refresh would reload the lines, products and sync state too
+    session.refresh(order, attribute_names=list({"state": 0, "version": 0, **values}))
     return moved
 
 
