@@ -16,7 +16,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_appbuilder import AppBuilder
 from sqlalchemy.orm import Session
 
-from . import api, extensions, i18n, migrate
+from . import api, error_pages, extensions, i18n, migrate
 from .addons.discovery import discover, migration_dirs
 from .addons.gate import AddonGate
 from .addons.loader import load_all, mount
@@ -136,6 +136,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         db.session.commit()
 
     api.init_app(app)  # JSON errors under /api/, JWT problems as 401, body size limit
+    error_pages.init_app(app)  # pages' errors in the layout; a crash's request id
     session_version.init_app(app)  # logout, new password, deactivation end sessions
     app.before_request(gate.before_request)
     app.before_request(guard_request)
@@ -148,7 +149,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         http_session.pop("_flashes", None)  # FAB's generic "database error", if it flashed one
         if request.path.startswith("/api/"):
             return jsonify(message=str(exc)), 403
-        return str(exc), 403
+        return error_pages.error_page(403, str(exc))
 
     @app.after_request
     def _refused_write_is_403(response):

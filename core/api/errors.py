@@ -56,8 +56,9 @@ def _refuse_nul_in_query():
     return None
 
 
-def _http_error(exc: HTTPException):
-    if not is_api_request() or exc.code is None:
+def http_error_json(exc: HTTPException):
+    """A REST request's HTTP error as JSON (core/error_pages.py answers pages')."""
+    if exc.code is None:
         return exc
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     message = exc.description or exc.name
@@ -111,5 +112,4 @@ def init_app(app: Flask) -> None:
     _configure_jwt(app)
     app.before_request(_limit_body)
     app.before_request(_refuse_nul_in_query)
-    app.register_error_handler(HTTPException, _http_error)
     app.after_request(_message_is_text)
