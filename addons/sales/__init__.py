@@ -9,13 +9,13 @@ from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceL
                               PricingApi, ProductApi, TaxApi)
 from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
-from .services.default_data import seed_defaults
 from .services.erp_sync import erp_check_command, erp_resend_command, register_with_hub
-from .services.lead_assignment import assign_command, keep_leads_assigned
-from .services.load_demo import demo_command
-from .services.order_lock import lock_confirmed_orders
-from .services.order_numbering import number_new_orders
-from .services.order_totals import keep_totals_in_step
+from .services.leads.lead_assignment import assign_command, keep_leads_assigned
+from .services.orders.order_lock import lock_confirmed_orders
+from .services.orders.order_numbering import number_new_orders
+from .services.orders.order_totals import keep_totals_in_step
+from .services.seeding.default_data import seed_defaults
+from .services.seeding.load_demo import demo_command
 from .views.activity_my import MyActivitiesView
 from .views.activity_reminder_bell import ReminderLabel, ReminderView
 from .views.activity_view import ActivityView

@@ -15,7 +15,7 @@ from sqlalchemy import event, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models.sales_order import SalesOrder, order_sequence
+from ...models.sales_order import SalesOrder, order_sequence
 
 PREFIX = "SO"
 DIGITS = 5

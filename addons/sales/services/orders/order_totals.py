@@ -15,9 +15,9 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..models import Currency, Tax
-from ..models.sales_order import EDITABLE, SalesOrder, SalesOrderLine
-from .line_amounts import Amounts, line_amounts, sum_amounts
+from ...models import Currency, Tax
+from ...models.sales_order import EDITABLE, SalesOrder, SalesOrderLine
+from ...rules.line_amounts import Amounts, line_amounts, sum_amounts
 
 ZERO_RATE = 0
 

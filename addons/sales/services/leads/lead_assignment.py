@@ -46,8 +46,8 @@ from sqlalchemy.orm import Session, attributes
 from core.security.actor import SYSTEM, acting_as
 from core.security.audit import record_event
 
-from ..models.assignment_rule import AssignmentMember, AssignmentRule
-from ..models.lead import OPEN, Lead, lead_tag
+from ...models.assignment_rule import AssignmentMember, AssignmentRule
+from ...models.lead import OPEN, Lead, lead_tag
 from .stage_moves import first_stage, pipeline_of
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.security.audit import record_event
 
-from ..models import Activity, Lead, ScoringRule
-from ..models.scoring_rule import ACTIVITY, ACTIVITY_KINDS, FIELD, FIELDS, VALUED_FIELDS
+from ...models import Activity, Lead, ScoringRule
+from ...models.scoring_rule import ACTIVITY, ACTIVITY_KINDS, FIELD, FIELDS, VALUED_FIELDS
 
 WHOLE_BASE = {"skip_record_rules": True}  # a score counts every activity, whoever owns it
 CHUNK = 1000

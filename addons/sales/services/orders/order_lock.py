@@ -1,5 +1,5 @@
 """A confirmed or cancelled order is locked: nothing changes it or its lines
-except the state services (services/order_states.py, which write through
+except the state services (services/orders/order_states.py, which write through
 conditional UPDATEs, not through a flush of the order).
 
 The guard sits in the session (before_flush), so every path meets it: the
@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..models.sales_order import EDITABLE, SalesOrder, SalesOrderLine
+from ...models.sales_order import EDITABLE, SalesOrder, SalesOrderLine
 
 
 class OrderLocked(ValueError):

@@ -17,8 +17,8 @@ from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 from core.security.teams import Team, user_team_ids
 
-from ..models import Lead, Stage
-from ..models.lead import OPEN
+from ...models import Lead, Stage
+from ...models.lead import OPEN
 
 
 class StageMoveError(ValueError):
