@@ -230,7 +230,7 @@ def create_quotations(app, info: dict, n: int, seed: int) -> list[int]:
     """n quotations of 1-4 lines, customers round-robin (so one customer's
     orders, serialised by the hub, are far apart in the queue)."""
     from addons.sales.models import Product, SalesOrder
-    from addons.sales.services.order_lines import new_line
+    from addons.sales.services.orders.order_lines import new_line
     from core.db import db
     from core.security.actor import SYSTEM, acting_as
 
@@ -264,7 +264,7 @@ def confirm_orders(app, ids: list[int], batch: int, pace_per_s: float | None = N
                    ) -> dict[str, dt.datetime]:
     """Confirm through order_states.confirm; commit every `batch` orders (each
     commit sends its jobs to Redis). Returns order number -> commit time."""
-    from addons.sales.services.order_states import confirm, load_for_update
+    from addons.sales.services.orders.order_states import confirm, load_for_update
     from core.db import db
     from core.security.actor import SYSTEM, acting_as
 

@@ -1,4 +1,4 @@
-"""Lead assignment (services/lead_assignment.py): what assigning adds to
+"""Lead assignment (services/leads/lead_assignment.py): what assigning adds to
 creating a lead, and throughput when several threads create leads at once
 (each lead takes the rule's row lock, so creations serialise on it).
 

@@ -1,5 +1,5 @@
 """Confirming an order: K quotations of 3-5 lines each confirmed through the
-service (services/order_states.confirm, committed) and K through REST
+service (services/orders/order_states.confirm, committed) and K through REST
 (`POST /api/v1/salesorder/<pk>/confirm` on a live `crossdock run`), as the
 quotations' salesperson, on the bench database (1,000,000 contacts, 200,000
 opportunities: bench/sales_seed.py). p50/p95; target p95 < 50 ms.
@@ -63,7 +63,7 @@ def prepare(app, k: int, seed: int) -> dict:
     from addons.contacts.models import Company
     from addons.sales.models import Currency, Product, Tax
     from addons.sales.models.sales_order import SalesOrder
-    from addons.sales.services.order_lines import new_line
+    from addons.sales.services.orders.order_lines import new_line
     from core.db import db
     from core.security.actor import SYSTEM, acting_as
     from core.security.teams import user_team_ids
@@ -121,7 +121,7 @@ def service_timings(app, ids: list[int], k: int) -> tuple[list[float], list[floa
     from flask_login import login_user
 
     from addons.sales.models.sales_order import SalesOrder
-    from addons.sales.services.order_states import confirm, load_for_update
+    from addons.sales.services.orders.order_states import confirm, load_for_update
     from core.db import db
 
     def as_request(work) -> float:

@@ -1,5 +1,5 @@
 """Lead scoring: what the scoring listener adds to a lead write, and how long
-rescoring every lead takes after a rule change (services/lead_scoring.py).
+rescoring every lead takes after a rule change (services/leads/lead_scoring.py).
 
 A fresh SQLite (or, with --pg-url, PostgreSQL) database with N leads (default
 20,000), 9 rules (7 field rules incl. a tag rule, 2 activity rules) and one
@@ -59,7 +59,7 @@ def main() -> None:
         lifecycle.install(db.session, app.extensions["crossdock"].runtime, ["sales"])
         from addons.contacts.models import Tag
         from addons.sales.models import Activity, Lead, ScoringRule
-        from addons.sales.services.lead_scoring import rescore_all
+        from addons.sales.services.leads.lead_scoring import rescore_all
         from core.users import create_user
 
         user = create_user(app.appbuilder.sm, "bench", "bench@example.com", "Bench-pass-123",

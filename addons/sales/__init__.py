@@ -4,18 +4,16 @@ price lists, taxes and currencies, quotations and orders (confirming one records
 hub jobs that sync it to the ERP), and a sales dashboard."""
 from flask_babel import lazy_gettext as _l
 
+from . import listeners
 from .api.activity_api import ActivityApi
 from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceListItemApi,
                               PricingApi, ProductApi, TaxApi)
 from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
-from .services.default_data import seed_defaults
 from .services.erp_sync import erp_check_command, erp_resend_command, register_with_hub
-from .services.lead_assignment import assign_command, keep_leads_assigned
-from .services.load_demo import demo_command
-from .services.order_lock import lock_confirmed_orders
-from .services.order_numbering import number_new_orders
-from .services.order_totals import keep_totals_in_step
+from .services.leads.lead_assignment import assign_command
+from .services.seeding.default_data import seed_defaults
+from .services.seeding.load_demo import demo_command
 from .views.activity_my import MyActivitiesView
 from .views.activity_reminder_bell import ReminderLabel, ReminderView
 from .views.activity_view import ActivityView
@@ -39,11 +37,7 @@ CATEGORY = "Sales"
 
 def register(addon):
     menu = dict(category=CATEGORY, category_label=_l("Sales"), category_icon="fa-handshake-o")
-    # rules that follow every flush, whatever path writes
-    keep_leads_assigned()  # leads created without owner are assigned
-    number_new_orders()  # quotations get numbers, amounts and the lock
-    keep_totals_in_step()
-    lock_confirmed_orders()
+    listeners.register()  # rules that follow every flush, whatever path writes (listeners.py)
     register_with_hub()  # confirmed orders -> ERP jobs, their status pulls
 
     # the menu, in the order of a salesperson's day

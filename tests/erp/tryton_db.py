@@ -51,7 +51,7 @@ CURRENCIES = (
 )
 COUNTRIES = (("CN", "China"), ("US", "United States"), ("DE", "Germany"),
              ("FR", "France"), ("GB", "United Kingdom"))
-# name, rate: Crossdock's default taxes (addons/sales/services/default_data.py)
+# name, rate: Crossdock's default taxes (addons/sales/services/seeding/default_data.py)
 TAXES = (("VAT 13%", Decimal("0.13")), ("VAT 9%", Decimal("0.09")),
          ("VAT 6%", Decimal("0.06")), ("VAT 0%", Decimal("0")))
 # code, name, type, list price (CNY): the sales demo catalogue's codes

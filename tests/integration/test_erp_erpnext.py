@@ -243,7 +243,7 @@ def test_void_order_takes_back_a_submitted_order(client, erpnext_server):
 
 def taxed(code, quantity, price, head="VAT 13% - CTC", rate="13", include=False, discount="0"):
     """A line with our tax (mapped to ERPNext's account head) and our amounts."""
-    from addons.sales.services.line_amounts import line_amounts
+    from addons.sales.rules.line_amounts import line_amounts
 
     quantity, price, rate, discount = (Decimal(str(v)) for v in (quantity, price, rate, discount))
     amounts = line_amounts(price, quantity, discount, rate, include, 2)

@@ -290,8 +290,8 @@ def test_order_states_reads_current_states(tryton):
 
 def taxed(code, quantity, price, tax="VAT 13%", rate="13", include=False, erp_tax=None,
           discount="0"):
-    """A line with our tax and our rounded amounts (services/line_amounts.py)."""
-    from addons.sales.services.line_amounts import line_amounts
+    """A line with our tax and our rounded amounts (rules/line_amounts.py)."""
+    from addons.sales.rules.line_amounts import line_amounts
 
     quantity, price, rate, discount = (Decimal(str(v)) for v in (quantity, price, rate, discount))
     amounts = line_amounts(price, quantity, discount, rate, include, 2)

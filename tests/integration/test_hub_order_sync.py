@@ -79,8 +79,8 @@ def _confirmed_order(app, lines=(("CD-CHAIR", "2"), ("CD-DESK", "1")), confirm=T
     with app.app_context():
         from addons.contacts.models import Company
         from addons.sales.models import Product, SalesOrder
-        from addons.sales.services import order_states
-        from addons.sales.services.order_lines import new_line
+        from addons.sales.services.orders import order_states
+        from addons.sales.services.orders.order_lines import new_line
 
         company = db.session.scalars(select(Company).order_by(Company.id).filter_by(
             **({"name": customer} if customer else {}))).first()
@@ -129,8 +129,8 @@ def test_no_commit_no_job_and_one_live_job_per_identity(shop, odoo_server):
     with shop.app_context():
         from addons.contacts.models import Company
         from addons.sales.models import Product, SalesOrder
-        from addons.sales.services import order_states
-        from addons.sales.services.order_lines import new_line
+        from addons.sales.services.orders import order_states
+        from addons.sales.services.orders.order_lines import new_line
         from connectors import hub
         from connectors.hub.models import SyncJob
 
@@ -624,7 +624,7 @@ def _order(app, order_id):
 def _cancel(app, order_id, reason="customer withdrew", username=None):
     with app.app_context():
         from addons.sales.models import SalesOrder
-        from addons.sales.services import order_states
+        from addons.sales.services.orders import order_states
         from core.security.actor import Actor, acting_as
         from flask_appbuilder.security.sqla.models import User
 

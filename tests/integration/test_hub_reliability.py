@@ -176,8 +176,8 @@ class Hub:
         product Tryton does not know. Returns {number: expected lines + total}."""
         from addons.contacts.models import Company
         from addons.sales.models import Product, SalesOrder
-        from addons.sales.services import order_states
-        from addons.sales.services.order_lines import new_line
+        from addons.sales.services.orders import order_states
+        from addons.sales.services.orders.order_lines import new_line
 
         expected = {}
         with self.app.app_context():

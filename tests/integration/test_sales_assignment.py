@@ -270,7 +270,7 @@ def test_concurrent_on_demand_runs_assign_each_lead_once(world):
         try:
             start.wait()
             with app.app_context(), acting_as(SYSTEM):
-                from addons.sales.services.lead_assignment import assign_unassigned
+                from addons.sales.services.leads.lead_assignment import assign_unassigned
 
                 assign_unassigned(db.session)
         except Exception:  # pragma: no cover - reported below

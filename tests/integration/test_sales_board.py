@@ -227,7 +227,7 @@ def test_salesperson_sees_own_cards_and_totals_only(world):
 
 def test_cards_page_once_each_in_board_order(world):
     app, users, ids = world
-    from addons.sales.services.pipeline_board import PAGE_SIZE
+    from addons.sales.services.reporting.pipeline_board import PAGE_SIZE
 
     with app.app_context():
         from addons.sales.models import Lead
@@ -368,7 +368,7 @@ def test_won_and_stageless_cards_merge_in_board_order(world):
     stage; the first column holds open ones without a stage too. Each is read
     in two parts and merged: pages stay in board order, each card once."""
     app, users, ids = world
-    from addons.sales.services.pipeline_board import PAGE_SIZE
+    from addons.sales.services.reporting.pipeline_board import PAGE_SIZE
 
     with app.app_context():
         from addons.sales.models import Lead

@@ -26,7 +26,7 @@ def quotation(app):
     with app.app_context():
         from addons.contacts.models import Company
         from addons.sales.models import Currency, Product, SalesOrder, Tax
-        from addons.sales.services.order_lines import new_line
+        from addons.sales.services.orders.order_lines import new_line
         from connectors.hub.backends import save_backend
 
         save_backend(db.session, None, name="ERP", kind="tryton", url="http://127.0.0.1:9",
@@ -69,7 +69,7 @@ def test_threads_confirming_the_same_quotation_one_wins(app, quotation):
     def attempt(_):
         with app.app_context():
             from addons.sales.models import SalesOrder
-            from addons.sales.services import order_states
+            from addons.sales.services.orders import order_states
 
             order = order_states.load_for_update(db.session, quotation)
             if all_read_the_draft:

@@ -69,7 +69,7 @@ def make_order(app, owner: str, lines, currency: str = "CNY", customer: bool = T
     with app.app_context():
         from addons.contacts.models import Company
         from addons.sales.models import Currency, Product, SalesOrder
-        from addons.sales.services.order_lines import new_line
+        from addons.sales.services.orders.order_lines import new_line
 
         from flask_appbuilder.security.sqla.models import User as AbUser
 
@@ -169,7 +169,7 @@ def test_send_confirm_cancel_writes_erp_jobs_audit_and_timeline(world):
         from addons.contacts.models import Company
         from addons.contacts.services.timeline import entries_of
         from addons.sales.models import SalesOrder
-        from addons.sales.services import order_states
+        from addons.sales.services.orders import order_states
         from connectors.hub.models import SyncJob
         from core.security.audit import AuditLog
 
@@ -221,7 +221,7 @@ def test_a_cancelled_quotation_goes_back_to_draft(world):
     app, ids = world
     with app.app_context():
         from addons.sales.models import SalesOrder
-        from addons.sales.services import order_states
+        from addons.sales.services.orders import order_states
         from connectors.hub.models import SyncJob
 
         order = db.session.get(SalesOrder, ids["order"])
@@ -349,7 +349,7 @@ def test_new_quotation_from_an_opportunity_is_prefilled(world):
 def confirmed(app, ids):
     with app.app_context():
         from addons.sales.models import SalesOrder
-        from addons.sales.services import order_states
+        from addons.sales.services.orders import order_states
 
         order = db.session.get(SalesOrder, ids["order"])
         order_states.confirm(db.session, order)
@@ -389,7 +389,7 @@ def test_a_confirmed_order_is_locked_on_every_path(world):
     # a script: the session guard
     with app.app_context():
         from addons.sales.models import SalesOrderLine
-        from addons.sales.services.order_lock import OrderLocked
+        from addons.sales.services.orders.order_lock import OrderLocked
 
         line = db.session.get(SalesOrderLine, line_ids[0])
         line.quantity = Decimal("99")
@@ -472,7 +472,7 @@ def test_salespeople_see_their_own_and_finance_reads_confirmed_only(world):
     confirmed_id = make_order(app, "s2", [("widget", "2", None, "0")])
     with app.app_context():
         from addons.sales.models import SalesOrder
-        from addons.sales.services import order_states
+        from addons.sales.services.orders import order_states
 
         order_states.confirm(db.session, db.session.get(SalesOrder, confirmed_id))
         db.session.commit()

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from addons.sales.services.lead_assignment import cycle
+from addons.sales.services.leads.lead_assignment import cycle
 
 
 @pytest.mark.parametrize("weights", [[1], [1, 2], [1, 2, 3], [5, 1], [2, 2, 2], [7, 3, 1, 4]])

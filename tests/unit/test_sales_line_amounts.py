@@ -4,8 +4,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from addons.sales.services.line_amounts import Amounts, line_amounts, sum_amounts
-from addons.sales.services.money import round_money
+from addons.sales.rules.line_amounts import Amounts, line_amounts, sum_amounts
+from addons.sales.rules.money import round_money
 
 
 def test_tax_added_on_top_rounds_half_up_per_line():
@@ -77,7 +77,7 @@ def test_price_included_tax_with_a_discount_splits_the_discounted_total():
 
 def test_a_negative_line_is_arithmetic_not_refused_here():
     # line_amounts is arithmetic: refusing a negative quantity or price is the
-    # order lines' rule (services/order_lines.py), which names the line. A
+    # order lines' rule (services/orders/order_lines.py), which names the line. A
     # negative line rounds half-up away from zero, the mirror of a positive one.
     a = line_amounts(D("33.335"), D("-3"), D("0"), D("13"), False, 2)
     assert a == Amounts(D("-100.01"), D("-13.00"), D("-113.01"))

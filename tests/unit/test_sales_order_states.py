@@ -9,9 +9,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from addons.sales.services.order_lines import LineError, as_decimal, check_line
-from addons.sales.services.order_numbering import prefix_for
-from addons.sales.services.order_states import _refuse_state
+from addons.sales.services.orders.order_lines import LineError, as_decimal, check_line
+from addons.sales.services.orders.order_numbering import prefix_for
+from addons.sales.services.orders.order_states import _refuse_state
 from addons.sales.views.order_print import format_amount, format_date, format_number
 
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 import core.models  # noqa: F401  (the audit table every flush writes to)
 from addons.contacts.models import Company, Person, Tier
 from addons.sales.models import Currency, CurrencyRate, PriceList, PriceListItem, Product
-from addons.sales.services.currency_rates import MissingRate
-from addons.sales.services.line_amounts import line_amounts
-from addons.sales.services.pricing import (CUSTOMER_LIST, LIST_PRICE, TIER_LIST,
+from addons.sales.services.catalog.currency_rates import MissingRate
+from addons.sales.rules.line_amounts import line_amounts
+from addons.sales.services.catalog.pricing import (CUSTOMER_LIST, LIST_PRICE, TIER_LIST,
                                            ArchivedProduct, PricingError, unit_price)
 
 TABLES = ["crossdock_audit_log", "contacts_tier", "contacts_company", "contacts_person",

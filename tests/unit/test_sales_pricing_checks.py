@@ -6,7 +6,7 @@ import pytest
 
 import addons.contacts.models  # noqa: F401  (mapped before the sales models)
 import core.models  # noqa: F401  (FAB's user, referenced by sales models)
-from addons.sales.services.catalog_checks import (CatalogFieldError, check_exchange_rate,
+from addons.sales.rules.catalog_values import (CatalogFieldError, check_exchange_rate,
                                                   check_min_quantity, check_price,
                                                   check_tax_rate)
 

@@ -2,7 +2,7 @@
 ``POST /api/v1/activity/<pk>/done`` {"note": "..."} (optional body).
 
 `done_at` and `done_note` are read-only: an activity is completed by the
-action only (services/activities.py: timeline entry and audited `done`).
+action only (services/activities/scheduling.py: timeline entry and audited `done`).
 Answers of the action: 200 with the activity; 400 malformed body; 403
 without the permission or outside the record rules; 404 an activity the
 caller cannot see; 409 already done. Creating or editing checks the same
@@ -22,7 +22,7 @@ from core.db import db
 from core.security.record_rules import AccessDenied
 
 from ..models.activity import KINDS, Activity
-from ..services.activities import ActivityError, check, mark_done
+from ..services.activities.scheduling import ActivityError, check, mark_done
 from ..views.activity_view import ActivityInterface
 
 WRITTEN = ["kind", "summary", "note", "due_date", "due_time", "remind_at", "owner", "team",

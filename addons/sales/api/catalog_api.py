@@ -1,7 +1,8 @@
 """REST for the catalog: /api/v1/product/, tax/, currency/ (+ currency_rate/),
 price_list/ (+ price_list_item/) and GET /api/v1/pricing/quote.
 
-Bad values answer 422 naming the field (services/catalog_checks.py), nothing
+Bad values answer 422 naming the field (rules/catalog_values.py,
+services/catalog/record_checks.py), nothing
 stored. Products and taxes are archived (`"active": false`), never deleted.
 The base currency changes only by `POST /api/v1/currency/<pk>/make_base`,
 refused (409) while exchange rates exist. Decimals are answered as strings
@@ -24,10 +25,11 @@ from core.api import CrossdockModelRestApi
 from core.db import db
 
 from ..models import Currency, CurrencyRate, PriceList, PriceListItem, Product, Tax
-from ..services import catalog_checks as checks
-from ..services.base_currency import set_base_currency
-from ..services.catalog_checks import CatalogFieldError
-from ..services.pricing import MissingRate, PricingError, unit_price
+from ..rules import catalog_values as values
+from ..rules.catalog_values import CatalogFieldError
+from ..services.catalog import record_checks as checks
+from ..services.catalog.base_currency import set_base_currency
+from ..services.catalog.pricing import MissingRate, PricingError, unit_price
 
 
 def _schema_check(check):
@@ -82,7 +84,7 @@ class ProductApi(CatalogApi):
     add_columns = edit_columns = ["code", "name", "description", "unit", "list_price",
                                   "currency", "tax", "active"]
     search_columns = ["code", "name", "currency", "tax", "active"]
-    validators_columns = {"list_price": _schema_check(checks.check_price)}
+    validators_columns = {"list_price": _schema_check(values.check_price)}
 
     def check(self, item):
         checks.check_product_code_free(db.session, item.code, item.id)
@@ -96,7 +98,7 @@ class TaxApi(CatalogApi):
     list_columns = show_columns = ["id", "name", "rate", "price_include", "active"]
     add_columns = edit_columns = ["name", "rate", "price_include", "active"]
     search_columns = ["name", "price_include", "active"]
-    validators_columns = {"rate": _schema_check(checks.check_tax_rate)}
+    validators_columns = {"rate": _schema_check(values.check_tax_rate)}
 
 
 class CurrencyApi(CatalogApi):
@@ -156,10 +158,10 @@ class CurrencyRateApi(CatalogApi):
                                    "rate"]
     add_columns = edit_columns = ["currency", "effective_date", "rate"]
     search_columns = ["currency", "effective_date"]
-    validators_columns = {"rate": _schema_check(checks.check_exchange_rate)}
+    validators_columns = {"rate": _schema_check(values.check_exchange_rate)}
 
     def check(self, item):
-        checks.check_rate_currency(item.currency)
+        values.check_rate_currency(item.currency)
         checks.check_rate_day_free(db.session, item.currency.id if item.currency else None,
                                    item.effective_date, item.id)
 
@@ -191,8 +193,8 @@ class PriceListItemApi(CatalogApi):
                                    "product.code", "min_quantity", "unit_price"]
     add_columns = edit_columns = ["price_list", "product", "min_quantity", "unit_price"]
     search_columns = ["price_list", "product"]
-    validators_columns = {"unit_price": _schema_check(checks.check_price),
-                          "min_quantity": _schema_check(checks.check_min_quantity)}
+    validators_columns = {"unit_price": _schema_check(values.check_price),
+                          "min_quantity": _schema_check(values.check_min_quantity)}
 
     def check(self, item):
         if item.product is not None and not item.product.active:

@@ -5,11 +5,11 @@ Status, stage, score, lost fields, closed_at and converted_at are read-only:
 they change through the explicit actions, each `POST /api/v1/lead/<pk>/<action>`
 calling one service:
 
-- move_stage {"stage_id"}           services/stage_moves.py
-- mark_won                          services/lead_outcome.py
+- move_stage {"stage_id"}           services/leads/stage_moves.py
+- mark_won                          services/leads/lead_outcome.py
 - mark_lost {"lost_reason_id", "note"}
 - restore
-- convert {"company_id" | "create_company": true, ...}  services/lead_conversion.py
+- convert {"company_id" | "create_company": true, ...}  services/leads/lead_conversion.py
 
 Answers: 200 with the lead; 400 malformed body or unknown stage/reason;
 403 outside the record rules or without the permission; 404 a lead the caller
@@ -31,10 +31,10 @@ from core.views.capped_count import CappedCountInterface
 
 from ..models import Lead, LostReason, Stage
 from ..models.lead import LEAD, OPPORTUNITY
-from ..services import lead_conversion, lead_outcome
-from ..services.lead_conversion import ConversionError
-from ..services.lead_outcome import OutcomeError
-from ..services.stage_moves import StageMoveError, move_to_stage
+from ..services.leads import lead_conversion, lead_outcome
+from ..services.leads.lead_conversion import ConversionError
+from ..services.leads.lead_outcome import OutcomeError
+from ..services.leads.stage_moves import StageMoveError, move_to_stage
 
 WRITTEN = ["name", "company", "person", "contact_name", "company_name", "email", "phone",
            "source", "campaign", "region", "country_code", "description", "owner", "team",

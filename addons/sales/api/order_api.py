@@ -23,9 +23,9 @@ from core.api.fields import TextDecimal, UtcDateTime
 from core.views.capped_count import CappedCountInterface
 
 from ..models.sales_order import SalesOrder
-from ..services import order_states
-from ..services.order_input import OrderInputError, apply_header, replace_lines
-from ..services.order_lock import OrderLocked, refuse_if_locked
+from ..services.orders import order_states
+from ..services.orders.order_input import OrderInputError, apply_header, replace_lines
+from ..services.orders.order_lock import OrderLocked, refuse_if_locked
 
 LIST = ["id", "number", "state", "order_date", "validity_date", "amount_untaxed", "amount_tax",
         "amount_total", "erp"]

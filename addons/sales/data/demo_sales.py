@@ -1,5 +1,5 @@
 """Demo sales data on top of the contacts demo (data/demo_contacts.py of the
-contacts addon): as plain values, no database here (services/load_demo.py
+contacts addon): as plain values, no database here (services/seeding/load_demo.py
 stores them).
 
 Deterministic: one seeded generator, every record with a stable key the

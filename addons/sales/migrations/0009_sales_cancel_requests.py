@@ -4,7 +4,7 @@ A confirmed order an ERP has (or may have) stays confirmed while its
 cancellation is pending (`cancel_status` "pending", who asked and when); it
 becomes cancelled when every ERP cancelled it, or stays confirmed with
 `cancel_status` "refused" and the ERP's reason in `cancel_refusal`
-(services/order_states.py, services/erp/cancel.py). Indexed for Finance's
+(services/orders/order_states.py, services/erp/cancel.py). Indexed for Finance's
 list of pending and refused cancellations.
 
 Revision ID: 0009_sales_cancel_requests

@@ -2,7 +2,7 @@
 person, owned by the salesperson who has to do it.
 
 Exactly one parent (check constraint). Open while `done_at` is null; marking
-it done goes through services/activities.py (records the note and puts an
+it done goes through services/activities/scheduling.py (records the note and puts an
 entry on the contact's timeline), never a free write of `done_at`.
 
 Dates: `due_date` (and the optional `due_time`) are the server's local

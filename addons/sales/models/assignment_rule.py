@@ -3,7 +3,7 @@
 to (weight, capacity), and its persisted round-robin pointer.
 
 The pointer lives on the rule's row, so advancing it is serialised by a row
-lock of the rule (services/lead_assignment.py): two concurrent assignments
+lock of the rule (services/leads/lead_assignment.py): two concurrent assignments
 never take the same slot, and a restart continues where the last one stopped.
 """
 from datetime import datetime
@@ -33,7 +33,7 @@ class AssignmentRule(Model):
     # the team the assigned lead joins (empty: the lead keeps its team)
     team_id: Mapped[int | None] = mapped_column(
         ForeignKey("crossdock_team.id", ondelete="SET NULL"))
-    # next slot of the weighted cycle; only services/lead_assignment.py moves it
+    # next slot of the weighted cycle; only services/leads/lead_assignment.py moves it
     pointer: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
 

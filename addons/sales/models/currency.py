@@ -5,7 +5,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..services.catalog_checks import check_exchange_rate
+from ..rules.catalog_values import check_exchange_rate
 
 
 class Currency(Model):

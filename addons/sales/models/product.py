@@ -4,7 +4,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..services.catalog_checks import check_price
+from ..rules.catalog_values import check_price
 
 
 class Product(Model):

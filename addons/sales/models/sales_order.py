@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
 
 from connectors.hub.models import Binding, SyncJob
 
-from ..services.money import round_money
+from ..rules.money import round_money
 
 ERP_MODEL = "sales.order"  # the model name the hub's jobs and bindings use
 
@@ -21,7 +21,7 @@ EDITABLE = (DRAFT, SENT)  # quotations; confirmed and cancelled orders are locke
 CANCEL_PENDING, CANCEL_REFUSED = "pending", "refused"
 
 # One row per number prefix (year): the next order number, taken under the
-# row's lock (services/order_numbering.py). A table, not a model: no screen.
+# row's lock (services/orders/order_numbering.py). A table, not a model: no screen.
 order_sequence = Table(
     "sales_order_sequence", Model.metadata,
     Column("prefix", String(16), primary_key=True),
@@ -33,9 +33,9 @@ class SalesOrder(Model):
     """A quotation (draft, sent) or a sales order (confirmed, cancelled).
 
     `state`, the numbers and the amounts are never written by forms or REST
-    bodies: services/order_states.py moves the state, order_numbering.py
+    bodies: services/orders/order_states.py moves the state, order_numbering.py
     assigns `number`, order_totals.py keeps the amounts in step with the lines.
-    A confirmed or cancelled order is locked (services/order_lock.py).
+    A confirmed or cancelled order is locked (services/orders/order_lock.py).
     """
     __tablename__ = "sales_order"
     __table_args__ = (

@@ -3,7 +3,7 @@ from sqlalchemy import Boolean, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 FIELD, ACTIVITY = "field", "activity"
-# what a field rule may look at (services/lead_scoring.py reads them)
+# what a field rule may look at (services/leads/lead_scoring.py reads them)
 FIELDS = ("source", "region", "country_code", "priority", "has_email", "has_phone",
           "has_company", "tag")
 VALUED_FIELDS = ("source", "region", "country_code", "priority", "tag")

@@ -4,7 +4,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Integer, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from ..services.catalog_checks import check_tax_rate
+from ..rules.catalog_values import check_tax_rate
 
 
 class Tax(Model):

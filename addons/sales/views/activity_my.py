@@ -26,8 +26,8 @@ from core.security.actor import current_actor
 from core.security.record_rules import AccessDenied
 
 from ..models.activity import Activity
-from ..services.activities import ActivityError, mark_done, schedule, today
-from ..services.activity_reminders import due_count, due_reminders
+from ..services.activities.activity_reminders import due_count, due_reminders
+from ..services.activities.scheduling import ActivityError, mark_done, schedule, today
 from .activity_panel import PARENTS, panel_context, parse_schedule_form
 from .activity_view import KIND_LABELS
 

@@ -21,7 +21,7 @@ from core.security.actor import current_actor
 
 from ..models.activity import KINDS, Activity
 from ..models.lead import Lead
-from ..services.activities import ActivityError, today
+from ..services.activities.scheduling import ActivityError, today
 
 DONE_SHOWN = 10
 

@@ -21,8 +21,8 @@ from core.db import db
 from core.security.actor import current_actor
 
 from ..models.activity import Activity
-from ..services.activities import today
-from ..services.activity_reminders import due_count, due_reminders
+from ..services.activities.activity_reminders import due_count, due_reminders
+from ..services.activities.scheduling import today
 from .activity_view import KIND_LABELS
 
 SCRIPT = "activity_reminders.js"

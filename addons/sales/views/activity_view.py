@@ -15,7 +15,7 @@ from core.views.record_view import RecordView
 from core.views.time_filters import TimeColumnFilters
 
 from ..models.activity import KINDS, TODO, Activity
-from ..services.activities import check, today
+from ..services.activities.scheduling import check, today
 
 KIND_LABELS = {"call": _l("Call"), "meeting": _l("Meeting"), "todo": _l("To-do")}
 

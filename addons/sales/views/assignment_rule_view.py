@@ -2,7 +2,7 @@
 on the rule's page), and the POST button "Assign unassigned leads now".
 
 The round-robin pointer is shown, never edited: only
-services/lead_assignment.py moves it, under the rule's row lock.
+services/leads/lead_assignment.py moves it, under the rule's row lock.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from core.db import db
 from core.views.record_view import RecordView
 
 from ..models.assignment_rule import AssignmentMember, AssignmentRule
-from ..services.lead_assignment import assign_unassigned
+from ..services.leads.lead_assignment import assign_unassigned
 
 LABELS = {
     "name": _l("Name"), "sequence": _l("Sequence"), "active": _l("Active"),

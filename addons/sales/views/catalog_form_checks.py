@@ -1,13 +1,14 @@
-"""WTForms validators over services/catalog_checks.py: a field error on the
-catalog forms (products, taxes, rates, price lists) instead of a flash."""
+"""WTForms validators over rules/catalog_values.py and
+services/catalog/record_checks.py: a field error on the catalog forms
+(products, taxes, rates, price lists) instead of a flash."""
 from __future__ import annotations
 
 from wtforms.validators import StopValidation, ValidationError
 
 from core.db import db
 
-from ..services import catalog_checks
-from ..services.catalog_checks import CatalogFieldError
+from ..rules.catalog_values import CatalogFieldError, check_rate_currency
+from ..services.catalog import record_checks
 
 
 class CatalogCheck:
@@ -33,8 +34,8 @@ def unique_product_code(form, field):
     """Stops the chain, so FAB's own "Already exists." does not repeat it."""
     try:
         pk = _edited_id(form)
-        catalog_checks.check_product_code_free(db.session, field.data,
-                                               int(pk) if pk is not None else None)
+        record_checks.check_product_code_free(db.session, field.data,
+                                              int(pk) if pk is not None else None)
     except CatalogFieldError as exc:
         raise StopValidation(exc.message) from None
 
@@ -43,29 +44,29 @@ def rate_day_free(form, field):
     currency = form.currency.data if hasattr(form, "currency") else None
     pk = _edited_id(form)
     try:
-        catalog_checks.check_rate_day_free(db.session, getattr(currency, "id", None), field.data,
-                                           int(pk) if pk is not None else None)
+        record_checks.check_rate_day_free(db.session, getattr(currency, "id", None), field.data,
+                                          int(pk) if pk is not None else None)
     except CatalogFieldError as exc:
         raise ValidationError(exc.message) from None
 
 
 def not_the_base_currency(form, field):
     try:
-        catalog_checks.check_rate_currency(field.data)
+        check_rate_currency(field.data)
     except CatalogFieldError as exc:
         raise ValidationError(exc.message) from None
 
 
 def needs_currency(form, field):
     if field.data is None:
-        raise StopValidation(catalog_checks.NEEDS_CURRENCY)
+        raise StopValidation(record_checks.NEEDS_CURRENCY)
 
 
 def one_customer_or_tier(form, field):
     """On the company field: exactly one of company and tier is chosen."""
     tier = form.tier.data if hasattr(form, "tier") else None
     if (field.data is None) == (tier is None):
-        raise ValidationError(catalog_checks.ONE_TARGET)
+        raise ValidationError(record_checks.ONE_TARGET)
 
 
 def break_free(form, field):
@@ -74,8 +75,8 @@ def break_free(form, field):
     product = form.product.data if hasattr(form, "product") else None
     pk = _edited_id(form)
     try:
-        catalog_checks.check_break_free(db.session, getattr(price_list, "id", None),
-                                        getattr(product, "id", None), field.data,
-                                        int(pk) if pk is not None else None)
+        record_checks.check_break_free(db.session, getattr(price_list, "id", None),
+                                       getattr(product, "id", None), field.data,
+                                       int(pk) if pk is not None else None)
     except CatalogFieldError as exc:
         raise ValidationError(exc.message) from None

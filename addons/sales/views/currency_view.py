@@ -1,7 +1,7 @@
 """Currencies with their exchange rates (Sales > Configuration: currencies),
 managed by Finance. Rates are listed on the currency's page (a related list,
 its "+" adds a rate for a day). The base currency changes only through the
-"Make base currency" action, refused while rates exist (services/base_currency.py)."""
+"Make base currency" action, refused while rates exist (services/catalog/base_currency.py)."""
 from __future__ import annotations
 
 from flask import flash, redirect
@@ -14,8 +14,8 @@ from core.db import db
 from core.views.record_view import RecordView
 
 from ..models import Currency, CurrencyRate
-from ..services.base_currency import set_base_currency
-from ..services.catalog_checks import CatalogFieldError, check_exchange_rate
+from ..rules.catalog_values import CatalogFieldError, check_exchange_rate
+from ..services.catalog.base_currency import set_base_currency
 from .catalog_form_checks import CatalogCheck, not_the_base_currency, rate_day_free
 from .decimal_field import ExactDecimalField, decimal_text
 

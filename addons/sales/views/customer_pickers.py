@@ -16,7 +16,7 @@ from wtforms import ValidationError
 from addons.contacts.views.company_picker import CompanyPickerField, CompanyPickerWidget
 from core.db import db
 
-from ..services.customer_choices import matching_companies, matching_people, readable_person
+from ..services.leads.customer_choices import matching_companies, matching_people, readable_person
 
 
 class PersonPickerWidget(CompanyPickerWidget):

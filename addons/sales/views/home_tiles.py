@@ -14,9 +14,9 @@ from core.home_tiles import Figure, Line, Tile
 from core.security.actor import current_actor
 
 from ..models.activity import Activity
-from ..services.activities import today
-from ..services.currency_rates import MissingRate, base_currency
-from ..services.sales_dashboard import DashboardFilter, activity_backlog, open_pipeline
+from ..services.activities.scheduling import today
+from ..services.catalog.currency_rates import MissingRate, base_currency
+from ..services.reporting.sales_dashboard import DashboardFilter, activity_backlog, open_pipeline
 
 SHOWN_ACTIVITIES = 5
 

@@ -15,9 +15,9 @@ from core.security.record_rules import may_write
 
 from ..models import LostReason, Stage
 from ..models.lead import LEAD, OPEN
-from ..services import lead_outcome
-from ..services.lead_outcome import OutcomeError
-from ..services.stage_moves import StageMoveError, move_to_stage, pipeline_of
+from ..services.leads import lead_outcome
+from ..services.leads.lead_outcome import OutcomeError
+from ..services.leads.stage_moves import StageMoveError, move_to_stage, pipeline_of
 
 
 def _id(value) -> int | None:

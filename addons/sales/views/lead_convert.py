@@ -1,7 +1,7 @@
 """The conversion page of a lead: candidate companies and people (a
 colleague's contact by name and owner only, as the contacts screens show it),
 and per kind the choice "link to X", "create new" or nothing. Thin: the
-matches and the conversion are services/lead_conversion.py."""
+matches and the conversion are services/leads/lead_conversion.py."""
 from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
@@ -12,8 +12,8 @@ from flask_babel import gettext
 from addons.contacts.services.duplicate_check import describe
 from core.db import db
 
-from ..services import lead_conversion
-from ..services.lead_conversion import ConversionError
+from ..services.leads import lead_conversion
+from ..services.leads.lead_conversion import ConversionError
 
 
 def _choice(value: str | None) -> dict:

@@ -21,8 +21,8 @@ from flask_babel import get_locale
 from core.db import db
 
 from ..models.sales_order import CANCELLED, CONFIRMED, SalesOrder
-from ..services import order_states
-from ..services.money import round_money
+from ..rules.money import round_money
+from ..services.orders import order_states
 
 LANGUAGES = ("zh", "en")
 WORDS = {

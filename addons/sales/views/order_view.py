@@ -2,8 +2,8 @@
 by state. Forms never write state, number or amounts; lines are edited on the
 show page (a small editor, products picked by typing) while the order is a
 quotation; Send, Confirm, Cancel and Back to draft are POST buttons that call
-services/order_states.py. A confirmed or cancelled order is read-only here
-and in the session (services/order_lock.py).
+services/orders/order_states.py. A confirmed or cancelled order is read-only here
+and in the session (services/orders/order_lock.py).
 
 New quotation from an opportunity: `/quotationview/add?lead_id=<id>` fills in
 customer, owner, team and currency from it.
@@ -32,14 +32,14 @@ from core.views.record_view import RecordView
 from ..models import Currency, Lead, Tax
 from ..models.sales_order import (CANCEL_PENDING, CANCEL_REFUSED, CANCELLED, CONFIRMED, DRAFT,
                                   EDITABLE, SENT, SalesOrder)
-from ..services import order_states
+from ..rules.money import round_money
+from ..services.catalog.currency_rates import base_currency, MissingRate
 from ..services.erp.customer_payload import merge_ids
-from ..services.money import round_money
-from .order_print import format_number
-from ..services.currency_rates import base_currency, MissingRate
-from ..services.order_input import OrderInputError, edit_lines
-from ..services.order_lock import OrderLocked, refuse_if_locked
+from ..services.orders import order_states
+from ..services.orders.order_input import OrderInputError, edit_lines
+from ..services.orders.order_lock import OrderLocked, refuse_if_locked
 from .customer_pickers import CustomerPickers
+from .order_print import format_number
 from .product_picker import ProductChoices
 
 VALIDITY_DAYS = 30
@@ -346,7 +346,7 @@ def _locked_text(order: SalesOrder) -> str:
 
 def _line_form(form, order: SalesOrder):
     """Read `line-<id>-<field>` inputs, `line-<id>-remove` boxes and the
-    `new-<field>` row into what services/order_input.edit_lines takes."""
+    `new-<field>` row into what services/orders/order_input.edit_lines takes."""
     changes, removed = {}, set()
     for line in order.lines:
         prefix = f"line-{line.id}-"

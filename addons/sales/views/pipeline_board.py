@@ -1,7 +1,7 @@
 """The pipeline board (销售看板): one column per stage of a team's pipeline.
 
-Thin on purpose: the queries live in services/pipeline_board.py, moves in
-services/stage_moves.py and won/lost in services/lead_outcome.py. GET serves
+Thin on purpose: the queries live in services/reporting/pipeline_board.py, moves in
+services/leads/stage_moves.py and won/lost in services/leads/lead_outcome.py. GET serves
 the page, a column's next cards and the totals; only POST (with the page's
 CSRF token in X-CSRFToken) changes anything.
 """
@@ -22,9 +22,9 @@ from core.db import db
 from core.security.record_rules import AccessDenied
 
 from ..models import Lead, LostReason, Stage
-from ..services import pipeline_board as board
-from ..services.currency_rates import MissingRate, base_currency
-from ..services.stage_moves import StageMoveError, move_to_stage, pipeline_of, stage_allowed
+from ..services.catalog.currency_rates import MissingRate, base_currency
+from ..services.leads.stage_moves import StageMoveError, move_to_stage, pipeline_of, stage_allowed
+from ..services.reporting import pipeline_board as board
 
 TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 # the lead's own page, when H1's screen that serves it is mounted
@@ -193,7 +193,7 @@ class PipelineBoardView(BaseView):
             if stage is None:
                 raise board.BoardInputError(gettext("stage_id: no such stage"))
             if stage.is_won:  # won is an outcome (closed_at, its own audit event)
-                from ..services.lead_outcome import mark_won
+                from ..services.leads.lead_outcome import mark_won
 
                 if not stage_allowed(db.session, lead, stage):
                     raise StageMoveError(gettext(
@@ -209,7 +209,7 @@ class PipelineBoardView(BaseView):
     def lost(self):
         """{lead_id, reason_id, note}: mark the opportunity lost (it leaves the board)."""
         def act(lead, payload):
-            from ..services.lead_outcome import mark_lost
+            from ..services.leads.lead_outcome import mark_lost
 
             try:
                 reason = db.session.get(LostReason, int(payload.get("reason_id")))

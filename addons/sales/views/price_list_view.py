@@ -17,7 +17,7 @@ from core.db import db
 from core.views.record_view import RecordView
 
 from ..models import PriceList, PriceListItem
-from ..services.catalog_checks import check_min_quantity, check_price
+from ..rules.catalog_values import check_min_quantity, check_price
 from .catalog_form_checks import (CatalogCheck, break_free, needs_currency,
                                   one_customer_or_tier)
 from .decimal_field import ExactDecimalField, decimal_text

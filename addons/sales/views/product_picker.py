@@ -19,7 +19,7 @@ from wtforms import Field, ValidationError
 
 from core.db import db
 
-from ..services.product_choices import matching_products, sellable_product
+from ..services.catalog.product_choices import matching_products, sellable_product
 
 
 class ProductPickerWidget:

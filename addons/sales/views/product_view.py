@@ -12,7 +12,7 @@ from core.db import db
 from core.views.record_view import RecordView
 
 from ..models import Product
-from ..services.catalog_checks import check_price
+from ..rules.catalog_values import check_price
 from .catalog_form_checks import CatalogCheck, unique_product_code
 from .decimal_field import ExactDecimalField, decimal_text
 from .product_picker import ProductChoices

@@ -1,4 +1,4 @@
-"""Sales > Dashboard: the figures of services/sales_dashboard as charts (the
+"""Sales > Dashboard: the figures of services/reporting/sales_dashboard as charts (the
 locally served Chart.js) with the same numbers in tables, filtered by GET
 parameters (team, owner, from, to); /sales/dashboard/data answers them as JSON."""
 from __future__ import annotations
@@ -18,8 +18,8 @@ from core.security.record_rules import scope_for
 from core.security.teams import Team, team_member, user_team_ids
 
 from ..models import Lead
-from ..services.currency_rates import MissingRate
-from ..services.sales_dashboard import DashboardFilter, as_json, dashboard, user_names
+from ..services.catalog.currency_rates import MissingRate
+from ..services.reporting.sales_dashboard import DashboardFilter, as_json, dashboard, user_names
 
 FIELDS = ("team", "owner", "from", "to")
 

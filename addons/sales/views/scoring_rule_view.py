@@ -1,5 +1,5 @@
 """Lead scoring rules (Sales > Configuration > Scoring rules). Saving a rule
-rescores every lead (services/lead_scoring.py)."""
+rescores every lead (services/leads/lead_scoring.py)."""
 from __future__ import annotations
 
 from flask import flash
@@ -13,7 +13,7 @@ from core.views.record_view import RecordView
 
 from ..models import ScoringRule
 from ..models.scoring_rule import ACTIVITY, FIELD
-from ..services.lead_scoring import check_rule, rescore_all
+from ..services.leads.lead_scoring import check_rule, rescore_all
 
 FIELD_LABELS = {"source": _l("Source"), "region": _l("Region"),
                 "country_code": _l("Country code"), "priority": _l("Priority"),

@@ -11,7 +11,7 @@ from core.db import db
 from core.views.record_view import RecordView
 
 from ..models import Stage
-from ..services.stage_config import check_may_configure
+from ..services.leads.stage_config import check_may_configure
 
 
 class StageView(RecordView):

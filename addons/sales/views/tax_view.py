@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired
 from core.views.record_view import RecordView
 
 from ..models import Tax
-from ..services.catalog_checks import check_tax_rate
+from ..rules.catalog_values import check_tax_rate
 from .catalog_form_checks import CatalogCheck
 from .decimal_field import ExactDecimalField, decimal_text
 

@@ -49,7 +49,7 @@ def call_cancel(client, payload: CancelPayload) -> hub.Outcome:
 
 
 def settle_cancel(session, settled: hub.Settled) -> None:
-    from ..order_states import settle_cancellation
+    from ..orders.order_states import settle_cancellation
 
     others = [j for j in hub.jobs_for(session, MODEL, [settled.record_id])
               if j.kind == CANCEL and j.id != settled.job_id

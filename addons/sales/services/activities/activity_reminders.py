@@ -15,8 +15,8 @@ import datetime as dt
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models.activity import Activity
-from .activities import today, utcnow
+from ...models.activity import Activity
+from .scheduling import today, utcnow
 
 
 def _due(user_id: int, now: dt.datetime, day: dt.date):

@@ -4,18 +4,18 @@ The next value lives in one row per prefix (`sales_order_sequence`), taken by
 an UPDATE that holds the row's lock until the creating transaction ends, so
 two concurrent creations can never draw the same number (the unique index on
 sales_order.number is the backstop). A rolled-back creation gives its number
-back. A listener numbers every new order at flush: forms, REST and services
-alike never choose a number themselves.
+back. A listener (registered by listeners.py) numbers every new order at
+flush: forms, REST and services alike never choose a number themselves.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import event, insert, update
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models.sales_order import SalesOrder, order_sequence
+from ...models.sales_order import SalesOrder, order_sequence
 
 PREFIX = "SO"
 DIGITS = 5
@@ -43,13 +43,8 @@ def next_number(session: Session, day: date) -> str:
     return f"{prefix}{value:0{DIGITS}d}"
 
 
-def _number_new_orders(session: Session, _ctx, _instances) -> None:
+def number_new_orders(session: Session, _ctx, _instances) -> None:
+    """before_flush (listeners.py): a number for each new order without one."""
     for obj in session.new:
         if isinstance(obj, SalesOrder) and not obj.number:
             obj.number = next_number(session, obj.order_date or date.today())
-
-
-def number_new_orders() -> None:
-    """Install the flush listener (idempotent); called from the addon's register()."""
-    if not event.contains(Session, "before_flush", _number_new_orders):
-        event.listen(Session, "before_flush", _number_new_orders)

@@ -22,11 +22,11 @@ from core.security.actor import current_actor
 from core.security.record_rules import scope_for
 from core.security.teams import Team, user_team_ids
 
-from ..models import Currency, Lead, Stage
-from ..models.lead import OPEN, OPPORTUNITY, WON
-from .currency_rates import MissingRate, base_currency, convert, rate_on
-from .money import round_money
-from .stage_moves import pipeline_of
+from ...models import Currency, Lead, Stage
+from ...models.lead import OPEN, OPPORTUNITY, WON
+from ...rules.money import round_money
+from ..catalog.currency_rates import MissingRate, base_currency, convert, rate_on
+from ..leads.stage_moves import pipeline_of
 
 PAGE_SIZE = 40
 NO_TEAM = "none"  # the board of opportunities that belong to no team

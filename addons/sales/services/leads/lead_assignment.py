@@ -1,10 +1,11 @@
 """Automatic lead assignment (自动分配线索): weighted round-robin over a rule's
 pool, fair under concurrency, run on creation and on demand.
 
-``keep_leads_assigned()``
-    Installs the one creation hook: after a flush that inserted open leads
-    without an owner (an admin's form, the API, an import, a demo load), each
-    is assigned in the same transaction. Called once by the addon's register.
+``assign_new_leads`` (after_flush; registered by listeners.py)
+    The one creation hook: after a flush that inserted open leads without an
+    owner (an admin's form, the API, an import, a demo load), each is assigned
+    in the same transaction. ``take_write_lock_first`` (before_flush, first)
+    and ``reload_assigned_leads`` (after_flush_postexec) go with it.
 
 ``assign_lead(session, lead) -> Outcome``
     Assign one open, unowned lead: the active rules in (sequence, id) order
@@ -39,15 +40,15 @@ import time
 from dataclasses import dataclass, field
 
 import click
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, attributes
 
 from core.security.actor import SYSTEM, acting_as
 from core.security.audit import record_event
 
-from ..models.assignment_rule import AssignmentMember, AssignmentRule
-from ..models.lead import OPEN, Lead, lead_tag
+from ...models.assignment_rule import AssignmentMember, AssignmentRule
+from ...models.lead import OPEN, Lead, lead_tag
 from .stage_moves import first_stage, pipeline_of
 
 log = logging.getLogger(__name__)
@@ -259,7 +260,7 @@ def assign_unassigned(session: Session, *, limit: int | None = None) -> RunResul
     return result
 
 
-def _write_lock_first(session: Session, flush_context, instances) -> None:
+def take_write_lock_first(session: Session, flush_context, instances) -> None:
     """SQLite, BEGIN IMMEDIATE semantics for a flush creating unowned leads:
     take the write lock before the other before_flush listeners read (stage,
     score), or, another writer committing meanwhile, the INSERT would fail
@@ -272,7 +273,7 @@ def _write_lock_first(session: Session, flush_context, instances) -> None:
         conn.execute(update(t).where(t.c.id == -1).values(pointer=t.c.pointer))
 
 
-def _after_flush(session: Session, flush_context) -> None:
+def assign_new_leads(session: Session, flush_context) -> None:
     """The creation hook: assign the open leads this flush inserted without owner."""
     for lead in [obj for obj in session.new if isinstance(obj, Lead)]:
         if lead.owner_id is not None or lead.status not in (None, OPEN) or lead.id is None:
@@ -285,24 +286,13 @@ def _after_flush(session: Session, flush_context) -> None:
             log.info("lead %s left unassigned: %s", lead.id, outcome.message)
 
 
-def _after_flush_postexec(session: Session, flush_context) -> None:
+def reload_assigned_leads(session: Session, flush_context) -> None:
     # relationships loaded as "no owner" before the flush would hide the new owner
     for lead in session.info.pop(_ASSIGNED, []):
         session.expire(lead, ["owner", "team", "stage"])
 
 
 _ASSIGNED = "sales_assigned_leads"
-_installed = False
-
-
-def keep_leads_assigned() -> None:
-    """See the module docstring (idempotent)."""
-    global _installed
-    if not _installed:
-        event.listen(Session, "before_flush", _write_lock_first, insert=True)
-        event.listen(Session, "after_flush", _after_flush)
-        event.listen(Session, "after_flush_postexec", _after_flush_postexec)
-        _installed = True
 
 
 @click.command("assign")

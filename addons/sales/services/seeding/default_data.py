@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Currency, LostReason, Stage, Tax
+from ...models import Currency, LostReason, Stage, Tax
 
 # name, probability hint, won, folded: the default pipeline (team_id NULL)
 DEFAULT_STAGES = (

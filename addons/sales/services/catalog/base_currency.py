@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from core.security.audit import record_event
 
-from ..models import Currency, CurrencyRate
-from .catalog_checks import CatalogFieldError
+from ...models import Currency, CurrencyRate
+from ...rules.catalog_values import CatalogFieldError
 
 
 def set_base_currency(session: Session, currency: Currency) -> None:

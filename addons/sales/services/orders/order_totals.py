@@ -1,9 +1,9 @@
 """An order's amounts, kept in step with its lines in one place.
 
-A flush listener recomputes every quotation (draft or sent) whose lines or
-currency changed: each line's amounts from its quantity, price, discount and
-tax (line_amounts, rounded per line to the order currency), then the order's
-sums. Forms, REST, the line editor and scripts never compute amounts. The
+A flush listener (registered by listeners.py) recomputes every quotation
+(draft or sent) whose lines or currency changed: each line's amounts from its
+quantity, price, discount and tax (rules/line_amounts.py, rounded per line to
+the order currency), then the order's sums. Forms, REST, the line editor and scripts never compute amounts. The
 tax's rate and price_include are copied onto the line here, so an order keeps
 the tax it was written with.
 """
@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from ..models import Currency, Tax
-from ..models.sales_order import EDITABLE, SalesOrder, SalesOrderLine
-from .line_amounts import Amounts, line_amounts, sum_amounts
+from ...models import Currency, Tax
+from ...models.sales_order import EDITABLE, SalesOrder, SalesOrderLine
+from ...rules.line_amounts import Amounts, line_amounts, sum_amounts
 
 ZERO_RATE = 0
 
@@ -71,15 +71,10 @@ def _touched_orders(session: Session) -> set[SalesOrder]:
     return {o for o in orders if o not in session.deleted}
 
 
-def _keep_totals(session: Session, _ctx, _instances) -> None:
+def keep_totals_in_step(session: Session, _ctx, _instances) -> None:
+    """before_flush (listeners.py): recompute the touched quotations."""
     for order in _touched_orders(session):
         hist = inspect(order).attrs.state.history
         state = hist.deleted[0] if hist.deleted else order.state
         if (state or "draft") in EDITABLE:  # locked orders are refused by order_lock
             recompute(session, order)
-
-
-def keep_totals_in_step() -> None:
-    """Install the flush listener (idempotent); called from the addon's register()."""
-    if not event.contains(Session, "before_flush", _keep_totals):
-        event.listen(Session, "before_flush", _keep_totals)

@@ -8,10 +8,10 @@ apply to it (models/scoring_rule.py):
 - activity rules: `points` per done activity of the rule's kind on the lead.
 
 The one place that computes it is `score_of`; the one trigger is the
-before_flush listener `_rescore`: new or changed leads, and the leads of new,
-changed or deleted activities, are rescored in the flush that changes them
-(the activities addon and the assignment rules need no call, and read
-Lead.score). A change of the rules rescores every lead (`rescore_all`),
+before_flush listener `rescore_changed_leads` (registered by listeners.py):
+new or changed leads, and the leads of new, changed or deleted activities,
+are rescored in the flush that changes them (the activities addon and the
+assignment rules need no call, and read Lead.score). A change of the rules rescores every lead (`rescore_all`),
 which the rules screen calls after saving.
 """
 from __future__ import annotations
@@ -19,13 +19,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.security.audit import record_event
 
-from ..models import Activity, Lead, ScoringRule
-from ..models.scoring_rule import ACTIVITY, ACTIVITY_KINDS, FIELD, FIELDS, VALUED_FIELDS
+from ...models import Activity, Lead, ScoringRule
+from ...models.scoring_rule import ACTIVITY, ACTIVITY_KINDS, FIELD, FIELDS, VALUED_FIELDS
 
 WHOLE_BASE = {"skip_record_rules": True}  # a score counts every activity, whoever owns it
 CHUNK = 1000
@@ -129,8 +129,8 @@ def rescore_all(session: Session) -> int:
     return changed
 
 
-@event.listens_for(Session, "before_flush")
-def _rescore(session: Session, _ctx, _instances) -> None:
+def rescore_changed_leads(session: Session, _ctx, _instances) -> None:
+    """before_flush (listeners.py): rescore the leads this flush touches."""
     touched = [o for o in (*session.new, *session.dirty) if isinstance(o, Lead)]
     activities = [o for o in (*session.new, *session.dirty, *session.deleted)
                   if isinstance(o, Activity)]

@@ -25,7 +25,7 @@ from decimal import Decimal
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from ..models import Currency, PriceList, PriceListItem, Product
+from ...models import Currency, PriceList, PriceListItem, Product
 from .currency_rates import MissingRate, convert_price
 
 __all__ = ["ArchivedProduct", "MissingRate", "PricingError", "Quote", "unit_price",

@@ -16,8 +16,8 @@ applies to, per figure:
 
 All figures cover opportunities (type 'opportunity'), not unqualified leads.
 Amounts are summed per currency in SQL, each sum converted into the base
-currency at the rate on `as_of` (services/currency_rates), added up as Decimal
-and rounded once at the end (services/money). A currency without a rate is
+currency at the rate on `as_of` (services/catalog/currency_rates), added up as Decimal
+and rounded once at the end (rules/money). A currency without a rate is
 not dropped: its sums stay in their own currency under `unconverted`, and the
 currency is listed in `Dashboard.missing_rates`. An opportunity without a
 currency counts in the base currency (as on the pipeline board). Without a
@@ -36,10 +36,10 @@ from sqlalchemy.orm import Session
 
 from core.security.teams import Team
 
-from ..models import Activity, Currency, Lead, LostReason, Stage
-from ..models.lead import LOST, OPEN, OPPORTUNITY, WON
-from .currency_rates import MissingRate, base_currency, rate_on
-from .money import round_money
+from ...models import Activity, Currency, Lead, LostReason, Stage
+from ...models.lead import LOST, OPEN, OPPORTUNITY, WON
+from ...rules.money import round_money
+from ..catalog.currency_rates import MissingRate, base_currency, rate_on
 
 # expected_revenue x probability keeps 2 decimals (probability is an integer)
 _WEIGHTED = Numeric(28, 2)
@@ -212,7 +212,7 @@ def funnel(session: Session, f: DashboardFilter, money: _Converter) -> list[Pipe
     """Open opportunities per stage (count, expected revenue) and conversion.
 
     An opportunity follows its team's pipeline (the team's own stages, else
-    the default pipeline, as services/stage_moves.pipeline_of). Among the
+    the default pipeline, as services/leads/stage_moves.pipeline_of). Among the
     opportunities created in the period, whatever their status, one has
     *reached* stage S of its pipeline when it is won, or when its current
     stage's sequence is >= S's (an open one passed every earlier stage; a lost

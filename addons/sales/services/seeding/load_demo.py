@@ -8,7 +8,7 @@ name, rates by (currency, day), leads by name within the demo campaign
 only with the lead itself, so a second run adds nothing. One transaction as
 the system actor: any error leaves the database as it was.
 
-Won and lost deals go through services/lead_outcome.py (audited, closed_at,
+Won and lost deals go through services/leads/lead_outcome.py (audited, closed_at,
 lost reason), so the demo's history looks like a user made it. The demo
 Sales Managers are created like the contacts demo's salespeople: inactive,
 with a random password, unless --logins.
@@ -35,17 +35,18 @@ from core.security.actor import SYSTEM, Actor, acting_as
 from core.security.audit import record_event
 from core.security.teams import Team
 
-from ..data import demo_sales as data
-from ..models import (
+from ...data import demo_sales as data
+from ...models import (
     Currency, CurrencyRate, Lead, LostReason, PriceList, PriceListItem, Product,
     Stage, Tax,
 )
-from ..models.assignment_rule import AssignmentMember, AssignmentRule
-from ..models.sales_order import SalesOrder
-from . import activities, order_states
-from .lead_outcome import mark_lost, mark_won
-from .order_lines import new_line
-from .stage_moves import first_stage, stage_allowed
+from ...models.assignment_rule import AssignmentMember, AssignmentRule
+from ...models.sales_order import SalesOrder
+from ..activities import scheduling as activities
+from ..leads.lead_outcome import mark_lost, mark_won
+from ..leads.stage_moves import first_stage, stage_allowed
+from ..orders import order_states
+from ..orders.order_lines import new_line
 
 
 class SalesDemoError(ValueError):
@@ -242,7 +243,7 @@ def _leads(session: Session, demo, refs: dict, result: SalesDemoResult) -> dict[
 
 def _place_assigned(session: Session, lead: Lead) -> None:
     """An unassigned lead an assignment rule handed to a team as it was stored
-    (services/lead_assignment.py): in that team's pipeline, as a new lead of the
+    (services/leads/lead_assignment.py): in that team's pipeline, as a new lead of the
     team would be (the assignment's Core UPDATE leaves the stage as it was)."""
     session.refresh(lead, ["owner_id", "team_id"])
     if lead.team_id is not None and not stage_allowed(session, lead, lead.stage):
@@ -281,7 +282,7 @@ def _activities(session: Session, demo, added: dict, users: dict,
 def _assignment_rules(session: Session, teams: dict, users: dict,
                       result: SalesDemoResult) -> None:
     """The demo's rules, before the leads: the unassigned demo leads a rule
-    matches are handed out as they are created (services/lead_assignment.py)."""
+    matches are handed out as they are created (services/leads/lead_assignment.py)."""
     have = set(session.scalars(select(AssignmentRule.name)))
     for n, (name, source, region, team, pool) in enumerate(data.ASSIGNMENT_RULES, start=1):
         if name in have:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 
-from ..models import Lead, LostReason
-from ..models.lead import LOST, OPEN, WON
+from ...models import Lead, LostReason
+from ...models.lead import LOST, OPEN, WON
 from .stage_moves import pipeline_of, won_stage
 
 

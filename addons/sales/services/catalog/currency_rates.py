@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Currency, CurrencyRate
-from .money import round_money
+from ...models import Currency, CurrencyRate
+from ...rules.money import round_money
 
 PRICE_PLACES = 4  # unit prices are Numeric(18, 4): converted prices keep 4 decimals
 

@@ -13,7 +13,7 @@ from core.security.record_rules import ADMIN_ROLE
 from core.security.record_rules import _refuse as refuse
 from core.security.teams import user_team_ids
 
-from ..models import Stage
+from ...models import Stage
 
 
 def check_may_configure(session: Session, stage: Stage, team_id: int | None) -> None:

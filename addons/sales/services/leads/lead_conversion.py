@@ -44,8 +44,8 @@ from core.security.actor import current_actor
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 
-from ..models import Lead
-from ..models.lead import LEAD, OPEN, OPPORTUNITY
+from ...models import Lead
+from ...models.lead import LEAD, OPEN, OPPORTUNITY
 
 TIMELINE_KIND = "opportunity"
 timeline.declare_kind(TIMELINE_KIND, _l("Opportunity"), "fa-star")

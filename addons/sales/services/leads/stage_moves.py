@@ -5,20 +5,21 @@ The one place that decides which stages a lead may enter: the board, the form,
 the REST action and the demo loader all come here. A move is audited as a
 `stage_move` event naming both stages (the ORM audit also records the column).
 A new lead without a stage gets the first stage of its team's pipeline (and
-that stage's probability) in `_place_new_leads`, a before_flush listener, so
-every create path (screens, REST, conversion, imports, demo) is covered.
+that stage's probability) in `place_new_leads`, a before_flush listener
+(registered by listeners.py), so every create path (screens, REST,
+conversion, imports, demo) is covered.
 """
 from __future__ import annotations
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 from core.security.teams import Team, user_team_ids
 
-from ..models import Lead, Stage
-from ..models.lead import OPEN
+from ...models import Lead, Stage
+from ...models.lead import OPEN
 
 
 class StageMoveError(ValueError):
@@ -84,8 +85,7 @@ def _owner_team(session: Session, lead: Lead) -> int | None:
     return min(teams) if teams else None
 
 
-@event.listens_for(Session, "before_flush")
-def _place_new_leads(session: Session, _ctx, _instances) -> None:
+def place_new_leads(session: Session, _ctx, _instances) -> None:
     """New leads: the owner's team when none is given, the first stage of the
     team's pipeline and its probability. A lead moved to another team leaves a
     stage of the old pipeline for the first stage of the new one."""

@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.orm import Session
 
-from ..models import Product, Tax
-from ..models.sales_order import SalesOrder, SalesOrderLine
-from .pricing import unit_price
+from ...models import Product, Tax
+from ...models.sales_order import SalesOrder, SalesOrderLine
+from ..catalog.pricing import unit_price
 
 HUNDRED = Decimal(100)
 
@@ -41,7 +41,7 @@ def as_decimal(value, line_no: int | None, field: str) -> Decimal:
 def default_unit_price(session: Session, order: SalesOrder, product: Product,
                        quantity: Decimal) -> Decimal:
     """The price a new line starts with: the customer's price list, the tier's,
-    or the list price, converted into the order currency (services/pricing.py)."""
+    or the list price, converted into the order currency (services/catalog/pricing.py)."""
     return unit_price(session, product, quantity, order.currency, order.order_date,
                       company=order.company, person=order.person).unit_price
 

@@ -33,14 +33,14 @@ from core.security.actor import current_actor
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 
-from ..models import Currency
-from ..models.sales_order import (
+from ...models import Currency
+from ...models.sales_order import (
     CANCEL_PENDING, CANCEL_REFUSED, CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SalesOrder,
     SalesOrderLine,
 )
-from . import erp_sync
-from .currency_rates import MissingRate, rate_on
-from .money import round_money
+from ...rules.money import round_money
+from .. import erp_sync
+from ..catalog.currency_rates import MissingRate, rate_on
 from .order_lines import LineError, check_line
 
 

@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session
 from addons.contacts.models import Company, Person
 from core.security.teams import Team
 
-from ..models import Currency, Lead, PriceList, Product, Tax
-from ..models.sales_order import SalesOrder, SalesOrderLine
-from .currency_rates import MissingRate
+from ...models import Currency, Lead, PriceList, Product, Tax
+from ...models.sales_order import SalesOrder, SalesOrderLine
+from ..catalog.currency_rates import MissingRate
+from ..catalog.pricing import PricingError
 from .order_lines import LineError, as_decimal, check_line, check_quantity, default_unit_price
 from .order_lock import refuse_if_locked
-from .pricing import PricingError
 
 READ_ONLY = ("id", "number", "state", "amount_untaxed", "amount_tax", "amount_total",
              "confirmed_at", "confirmed_by_id", "cancelled_at", "cancelled_by_id",
@@ -102,7 +102,7 @@ def apply_header(session: Session, order: SalesOrder, data: dict) -> None:
 def line_from(session: Session, order: SalesOrder, item, line_no: int,
               line: SalesOrderLine | None = None) -> SalesOrderLine:
     """A new (or the given) line filled from `item`; unit price defaults to
-    the customer's price for the product (services/pricing.py)."""
+    the customer's price for the product (services/catalog/pricing.py)."""
     if not isinstance(item, dict):
         raise OrderInputError("lines", "each line must be an object", line_no)
     unknown = [k for k in item if k not in LINE_FIELDS and k not in (

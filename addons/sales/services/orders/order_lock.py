@@ -1,18 +1,18 @@
 """A confirmed or cancelled order is locked: nothing changes it or its lines
-except the state services (services/order_states.py, which write through
+except the state services (services/orders/order_states.py, which write through
 conditional UPDATEs, not through a flush of the order).
 
-The guard sits in the session (before_flush), so every path meets it: the
-edit form, a REST PUT, the line editor, a script. Screens and the API check
-`refuse_if_locked` first to answer with a clear message; the guard is the
-backstop that keeps the database as it was.
+The guard sits in the session (before_flush, registered by listeners.py),
+so every path meets it: the edit form, a REST PUT, the line editor, a
+script. Screens and the API check `refuse_if_locked` first to answer with a
+clear message; the guard is the backstop that keeps the database as it was.
 """
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from ..models.sales_order import EDITABLE, SalesOrder, SalesOrderLine
+from ...models.sales_order import EDITABLE, SalesOrder, SalesOrderLine
 
 
 class OrderLocked(ValueError):
@@ -44,7 +44,8 @@ def _order_of(session: Session, line: SalesOrderLine) -> SalesOrder | None:
     return session.get(SalesOrder, line.order_id) if line.order_id else None
 
 
-def _guard(session: Session, _ctx, _instances) -> None:
+def refuse_changes_to_locked_orders(session: Session, _ctx, _instances) -> None:
+    """before_flush (listeners.py): raise OrderLocked for a changed locked order or line."""
     for obj in (*session.dirty, *session.deleted, *session.new):
         if isinstance(obj, SalesOrder):
             if obj in session.new:
@@ -61,9 +62,3 @@ def _guard(session: Session, _ctx, _instances) -> None:
         state = _loaded_state(order)
         if state not in EDITABLE:
             raise OrderLocked(locked_message(order, state))
-
-
-def lock_confirmed_orders() -> None:
-    """Install the guard (idempotent); called from the addon's register()."""
-    if not event.contains(Session, "before_flush", _guard):
-        event.listen(Session, "before_flush", _guard)

@@ -34,8 +34,8 @@ from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 from core.security.teams import Team, user_team_ids
 
-from ..models.activity import KINDS, Activity
-from ..models.lead import Lead
+from ...models.activity import KINDS, Activity
+from ...models.lead import Lead
 
 # calls and meetings land on the timeline as its own kinds; a to-do needs one
 timeline.declare_kind("todo", _l("To-do"), "fa-check-square-o")

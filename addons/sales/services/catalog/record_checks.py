@@ -1,86 +1,25 @@
-"""The rules a product, tax, currency rate or price list must satisfy.
-
-One place for each rule: the screens run them as form validators (a field
-error), the REST API before saving (a 422 naming the field), and the models
-on every attribute write (`@validates`), so a service or script cannot store
-a negative price either.
-"""
+"""The catalog checks that need the database or the ORM's view of a record:
+a product code, a rate day or a price break already taken, and a price
+list's currency and target. The value rules are in rules/catalog_values.py;
+screens and the REST API run both (the models run the value rules)."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from ...models import Currency, CurrencyRate, PriceListItem, Product
+from ...rules.catalog_values import CatalogFieldError, shown
 
 NEEDS_CURRENCY = "a price list needs a currency"
 ONE_TARGET = ("a price list applies to one customer company or to one tier: "
               "choose exactly one of them")
 
 
-class CatalogFieldError(ValueError):
-    """A catalog value that cannot be stored; `field` names the form/API field."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-def _decimal(field: str, value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, float):
-        value = repr(value)  # a JSON number: its shortest text, never binary noise
-    try:
-        number = Decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise CatalogFieldError(field, f"'{value}' is not a number") from None
-    if not number.is_finite():
-        raise CatalogFieldError(field, f"'{value}' is not a number")
-    return number
-
-
-def _shown(number: Decimal) -> str:
-    """-0.01, not -0.0100 (a schema may have padded what the user typed)."""
-    return f"{number.normalize():f}" if number else "0"
-
-
-def check_price(value, field: str = "list_price") -> Decimal | None:
-    number = _decimal(field, value)
-    if number is not None and number < 0:
-        raise CatalogFieldError(field, f"a price cannot be negative ({_shown(number)})")
-    return number
-
-
-def check_min_quantity(value, field: str = "min_quantity") -> Decimal | None:
-    number = _decimal(field, value)
-    if number is not None and number < 0:
-        raise CatalogFieldError(field, f"a quantity break cannot be negative ({_shown(number)})")
-    return number
-
-
-def check_tax_rate(value, field: str = "rate") -> Decimal | None:
-    number = _decimal(field, value)
-    if number is not None and not 0 <= number <= 100:
-        raise CatalogFieldError(field, "a tax rate is a percentage from 0 to 100, "
-                                       f"not {_shown(number)}")
-    return number
-
-
-def check_exchange_rate(value, field: str = "rate") -> Decimal | None:
-    number = _decimal(field, value)
-    if number is not None and number <= 0:
-        raise CatalogFieldError(field, "an exchange rate must be greater than 0, "
-                                       f"not {_shown(number)}")
-    return number
-
-
 def check_product_code_free(session: Session, code: str | None,
                             product_id: int | None = None) -> None:
     """A product code names one product (ERPs map products by it)."""
-    from ..models import Product
-
     code = (code or "").strip()
     if not code:
         return
@@ -95,8 +34,6 @@ def check_product_code_free(session: Session, code: str | None,
 def check_rate_day_free(session: Session, currency_id: int | None, day,
                         rate_id: int | None = None) -> None:
     """One rate per currency and day (the latest on or before a day applies)."""
-    from ..models import Currency, CurrencyRate
-
     if currency_id is None or day is None:
         return
     with session.no_autoflush:  # the rate being checked is not to be flushed first
@@ -113,8 +50,6 @@ def check_break_free(session: Session, price_list_id: int | None, product_id: in
                      min_quantity, item_id: int | None = None) -> None:
     """One price per product and quantity break in a list (two would make the
     price of that quantity a matter of chance)."""
-    from ..models import PriceListItem
-
     if None in (price_list_id, product_id, min_quantity):
         return
     with session.no_autoflush:
@@ -124,14 +59,7 @@ def check_break_free(session: Session, price_list_id: int | None, product_id: in
             PriceListItem.min_quantity == Decimal(min_quantity)).limit(1))
     if other is not None and other != item_id:
         raise CatalogFieldError("min_quantity", f"this list already prices the product from "
-                                                f"quantity {_shown(Decimal(min_quantity))}")
-
-
-def check_rate_currency(currency) -> None:
-    """The base currency is worth 1 by definition: it takes no rate."""
-    if currency is not None and currency.is_base:
-        raise CatalogFieldError("currency", f"{currency.code} is the base currency: its rate "
-                                            "is always 1 and cannot be entered")
+                                                f"quantity {shown(Decimal(min_quantity))}")
 
 
 def check_price_list(price_list) -> None:

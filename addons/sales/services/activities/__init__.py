@@ -1,0 +1,1 @@
+"""Activities on leads and contacts: scheduling, done, reminders."""

@@ -1,0 +1,1 @@
+"""Products, prices and currencies: pricing, exchange rates, the base currency."""

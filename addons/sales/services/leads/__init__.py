@@ -1,0 +1,1 @@
+"""Leads and opportunities: stages, assignment, scoring, conversion, outcome."""

@@ -1,0 +1,1 @@
+"""Quotations and orders: lines, totals, numbers, the lock, state moves, input."""

@@ -1,0 +1,1 @@
+"""Read-only figures: the pipeline board and the sales dashboard."""

@@ -1,0 +1,1 @@
+"""Data a new install starts with, and the demo data."""
