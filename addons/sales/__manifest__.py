@@ -1,6 +1,6 @@
 {
     "name": "sales",
-    "version": "1.2.0",
+    "version": "1.2.1",
     "summary": "Sales (销售管理): pipeline, activities, assignment, quotations and orders",
     "category": "Sales",
     "depends": ["contacts"],

@@ -33,6 +33,7 @@ class Lead(Model):
         Index("ix_sales_lead_board_cards", "team_id", "type", "status", "stage_id", "priority",
               "expected_close", "owner_id", "id"),  # board card order, index-only (0007)
         Index("ix_sales_lead_owner_status", "owner_id", "status"),
+        Index("ix_sales_lead_owner_id", "owner_id", "id"),  # own rows newest first (0010)
         # the Leads/Opportunities lists, newest first: read in order, rules filter on the way
         Index("ix_sales_lead_type_created", "type", "created_at", "id"),
         # the dashboard's team aggregates, answered from the index (migration 0006)
