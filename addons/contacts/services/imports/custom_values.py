@@ -1,8 +1,9 @@
 """Custom field values written by an import in bulk.
 
-Parsing and the required check are custom_fields/values.py's (parse_value, per
-cell, in the preview); this only inserts the parsed values of newly created
-contacts in one statement, where set_values would load every contact.
+Parsing and the required check are services/custom_fields/values.py's
+(parse_value, per cell, in the preview); this only inserts the parsed values
+of newly created contacts in one statement, where set_values would load
+every contact.
 """
 from __future__ import annotations
 
