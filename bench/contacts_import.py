@@ -7,7 +7,7 @@ commit with duplicate checking under 30 s. Not part of the test verdict.
         [--only sqlite|postgres]
 
 Runs as a Salesperson (record rules on), through the same services the
-screens call (services/import_batches.py, import_commit.py). The base is
+screens call (services/imports/batches.py, commit.py). The base is
 seeded through the import too, and duplicates take the default policy (skip).
 """
 from __future__ import annotations
@@ -57,13 +57,13 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
     return out.getvalue().encode("gbk")
 
 
-SEARCH_SECONDS = [0.0]  # time spent in contact_search.reindex (the search index's share)
+SEARCH_SECONDS = [0.0]  # time spent in search.index.reindex (the search index's share)
 
 
 def count_search_time():
-    """Wrap the commit's call of contact_search.reindex to add up its time
+    """Wrap the commit's call of search.index.reindex to add up its time
     (bench-only instrumentation)."""
-    from addons.contacts.services import import_commit
+    from addons.contacts.services.imports import commit as import_commit
 
     original = import_commit.reindex
     if getattr(original, "counted", False):
@@ -108,9 +108,9 @@ def run(url: str, instance: Path, rows: int, base: int) -> None:
         user = create_user(app.appbuilder.sm, "bench_sales", "bench@example.com",
                            "Bench-pass-123", ["Salesperson"])
         actor = Actor(user.id, "bench_sales", frozenset({"Salesperson"}))
-        from addons.contacts.services.import_batches import apply_mapping, start_import
-        from addons.contacts.services.import_commit import commit_import
-        from addons.contacts.services.import_mapping import suggest
+        from addons.contacts.services.imports.batches import apply_mapping, start_import
+        from addons.contacts.services.imports.commit import commit_import
+        from addons.contacts.services.imports.mapping import suggest
 
         count_search_time()
 

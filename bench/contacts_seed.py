@@ -191,7 +191,7 @@ COLUMNS = {
 
 def generate(count: int, owner_team, company_share: float = 0.4):
     """Rows per table, in id order: the whole data set in memory (~2 GB at 1M)."""
-    from addons.contacts.services.contact_search import document, sort_key
+    from addons.contacts.rules.search_terms import document, sort_key
 
     gen = Generator()
     rows = {t: [] for t in TABLES}

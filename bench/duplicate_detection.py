@@ -48,7 +48,7 @@ def phone(i: int) -> str:
 
 def fill(session, n):
     from addons.contacts.models import Company, ContactEmail, ContactPhone
-    from addons.contacts.services.contact_search import reindex
+    from addons.contacts.services.search.index import reindex
 
     conn = session.connection()
     for start in range(0, n, BATCH):
@@ -76,8 +76,8 @@ def run(url, n):
     app = create_app(test_settings(Path(tempfile.mkdtemp()) / "instance", url))
     install(app, "contacts")
     with app.app_context():
-        from addons.contacts.services import duplicate_detection as dd
-        from addons.contacts.services import duplicate_groups as dg
+        from addons.contacts.services.duplicates import detection as dd
+        from addons.contacts.services.duplicates import groups as dg
 
         ms, _ = timed(lambda: fill(db.session, n))
         print(f"fill {n} companies (+e-mails, phones, index)   {ms / 1000:8.1f} s")

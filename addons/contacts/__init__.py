@@ -2,17 +2,17 @@
 e-mails, tags and tiers, with screens, REST APIs and record rules."""
 from flask_babel import lazy_gettext as _l
 
+from . import listeners
 from .api.company_api import CompanyApi
 from .api.person_api import PersonApi
 from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
-from .services.contact_search import keep_index_in_step
 from .services.default_tiers import seed_default_tiers
 from .services.load_demo import demo_command
 from .views.company_view import CompanyView
 from .views.custom_field_view import CustomFieldView
-from .views.import_view import ContactImportView
 from .views.duplicate_groups_view import DuplicateGroupsView
 from .views.duplicate_settings_view import DuplicateSettingsView
+from .views.import_view import ContactImportView
 from .views.merge_view import MergeView
 from .views.person_view import PersonView
 from .views.tag_view import TagView
@@ -41,4 +41,4 @@ def register(addon):
     addon.api(PersonTimelineApi)
     addon.on("post_install", seed_default_tiers)
     addon.command(demo_command)  # crossdock contacts demo
-    keep_index_in_step()  # the search index follows every ORM write
+    listeners.register()  # session listeners, each with what it enforces: listeners.py

@@ -63,8 +63,8 @@ def test_service_stores_reads_and_removes_values(contacts_app):
     define(app)
     with app.app_context():
         from addons.contacts.models import Company
-        from addons.contacts.services.custom_fields import (fields_for, set_values, values_for,
-                                                            values_of)
+        from addons.contacts.services.custom_fields.values import (fields_for, set_values,
+                                                                   values_for, values_of)
 
         assert [f.key for f in fields_for(db.session, "company")] == [k for k, _, _ in FIELDS]
         assert fields_for(db.session, "person") == []
@@ -102,8 +102,8 @@ def test_service_refuses_bad_and_missing_values(contacts_app):
     define(app, segment={"required": True})
     with app.app_context():
         from addons.contacts.models import Company
-        from addons.contacts.services.custom_fields import set_values
-        from addons.contacts.services.field_error import ContactFieldError
+        from addons.contacts.services.custom_fields.values import set_values
+        from addons.contacts.rules.field_error import ContactFieldError
 
         acme = Company(name="Acme")
         db.session.add(acme)
@@ -197,7 +197,7 @@ def test_removal_is_confirmed_deletes_values_and_is_audited(contacts_app):
     define(app)
     with app.app_context():
         from addons.contacts.models import Company, CustomField
-        from addons.contacts.services.custom_fields import set_values
+        from addons.contacts.services.custom_fields.values import set_values
 
         for name in ("Acme", "Beta", "Gamma"):
             company = Company(name=name)
@@ -295,7 +295,7 @@ def list_rows(html: str) -> dict[str, list[str]]:
 def company_values(app, name):
     with app.app_context():
         from addons.contacts.models import Company
-        from addons.contacts.services.custom_fields import values_of
+        from addons.contacts.services.custom_fields.values import values_of
 
         company = db.session.scalars(select(Company).where(Company.name == name)).one_or_none()
         return None if company is None else (company.id, values_of(db.session, company))
@@ -403,7 +403,7 @@ def test_list_filters_on_custom_fields(contacts_app):
     define(app)
     with app.app_context():
         from addons.contacts.models import Company
-        from addons.contacts.services.custom_fields import set_values
+        from addons.contacts.services.custom_fields.values import set_values
 
         for name, values in [
             ("Acme", {"segment": "Retail shops", "employees": "120", "since": "2020-01-01",
@@ -528,7 +528,7 @@ def test_a_colleagues_custom_values_stay_hidden_on_every_path(contacts_app):
     define(app)
     with app.app_context():
         from addons.contacts.models import Company
-        from addons.contacts.services.custom_fields import set_values
+        from addons.contacts.services.custom_fields.values import set_values
 
         secret = Company(name="Sue's secret", owner_id=app.sue_id)
         mine = Company(name="Sam's own", owner_id=app.sam_id)
@@ -561,7 +561,7 @@ def test_a_colleagues_custom_values_stay_hidden_on_every_path(contacts_app):
     # the service refuses the write too: the values' write is the contact's write
     with app.app_context():
         from addons.contacts.models import Company
-        from addons.contacts.services.custom_fields import set_values
+        from addons.contacts.services.custom_fields.values import set_values
         from core.security.actor import Actor, acting_as
 
         with acting_as(Actor(app.sam_id, "sam", frozenset({"Salesperson"}))):

@@ -9,8 +9,8 @@ from sqlalchemy import create_engine, text
 from stdnum.cn import uscc
 from stdnum.eu import vat
 
-from addons.contacts.services.email_normalisation import normalise_email
-from addons.contacts.services.tax_id_validation import normalise_tax_id
+from addons.contacts.rules.email_normalisation import normalise_email
+from addons.contacts.rules.tax_id_validation import normalise_tax_id
 from core.db import db
 from tests.helpers import install, run_cli
 

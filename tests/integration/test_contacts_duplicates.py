@@ -161,7 +161,7 @@ def test_settings_screen_is_for_admins_only(world):
     assert client.get("/contacts/duplicates/settings/").status_code in (302, 403)
     client.post("/contacts/duplicates/settings/", data={"policy": "block", "csrf_token": token})
     with app.app_context():
-        from addons.contacts.services.duplicate_policy import current_policy
+        from addons.contacts.services.duplicates.policy import current_policy
 
         assert current_policy(db.session) == "warn"
     boss = app.test_client()
@@ -174,7 +174,7 @@ def test_settings_screen_is_for_admins_only(world):
     assert boss.post("/contacts/duplicates/settings/",
                      data={"policy": "block"}).status_code == 400  # no CSRF token
     with app.app_context():
-        from addons.contacts.services.duplicate_policy import current_policy
+        from addons.contacts.services.duplicates.policy import current_policy
 
         assert current_policy(db.session) == "warn"
 

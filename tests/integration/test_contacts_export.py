@@ -154,7 +154,7 @@ def test_custom_fields_are_exported(world):
         import datetime as dt
 
         from addons.contacts.models import Company, CustomField
-        from addons.contacts.services.custom_fields import set_values
+        from addons.contacts.services.custom_fields.values import set_values
         from sqlalchemy import select
 
         db.session.add_all([

@@ -464,7 +464,7 @@ def test_custom_fields_are_mapped_checked_and_imported(world):
         import datetime as dt
 
         from addons.contacts.models import Company
-        from addons.contacts.services.custom_fields import values_of
+        from addons.contacts.services.custom_fields.values import values_of
 
         company = db.session.scalars(select(Company)).one()
         assert values_of(db.session, company) == {"segment": "大客户",

@@ -23,7 +23,7 @@ def world(app):
     with app.app_context():
         from addons.contacts.models import Company, ContactEmail, ContactPhone, Person, Tag
         from addons.contacts.models.custom_field import CustomField
-        from addons.contacts.services import custom_fields
+        from addons.contacts.services.custom_fields import values as custom_fields
         from example_contact_links.models import ContactVisit
 
         vip, new = Tag(name="vip"), Tag(name="new")
@@ -62,7 +62,7 @@ def snapshot(app):
     """Everything a merge touches, as plain values."""
     with app.app_context():
         from addons.contacts.models import Company, ContactEmail, ContactPhone, Person
-        from addons.contacts.services import custom_fields
+        from addons.contacts.services.custom_fields import values as custom_fields
         from example_contact_links.models import ContactVisit
 
         db.session.expire_all()

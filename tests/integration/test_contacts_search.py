@@ -1,4 +1,4 @@
-"""Contacts search (services/contact_search.py): a fragment of a name, an
+"""Contacts search (services/search/): a fragment of a name, an
 e-mail or a phone finds the contact through the index, on the list pages and
 in REST, inside the record rules; the index follows every write; list counts
 stop at a cap."""
@@ -183,7 +183,7 @@ def test_bulk_inserts_are_indexed_by_reindex(world):
     app = world
     with app.app_context():
         from addons.contacts.models import Company, ContactPhone
-        from addons.contacts.services.contact_search import reindex
+        from addons.contacts.services.search.index import reindex
 
         conn = db.session.connection()
         new_id = conn.execute(insert(Company.__table__).values(
@@ -295,7 +295,7 @@ def test_broad_terms_page_in_name_order_past_the_cap(more, monkeypatch):
     name order and counts "3+", for the owner (who walks own rows) and the
     admin (the index's candidates in key order, read 2 at a time here, across
     names sharing their first 5 bytes and not), ascending and descending."""
-    from addons.contacts.services import scoped_search
+    from addons.contacts.services.search import scoped as scoped_search
 
     monkeypatch.setattr(scoped_search, "STREAM_BATCH", 2)
     with more.app_context():

@@ -143,7 +143,7 @@ def test_attach_from_another_addon_is_idempotent_on_its_source(world):
     with app.app_context():
         from addons.contacts.models import Company
         from addons.contacts.services import timeline
-        from addons.contacts.services.field_error import ContactFieldError
+        from addons.contacts.rules.field_error import ContactFieldError
 
         with pytest.raises(ContactFieldError, match="kind"):
             timeline.attach(db.session, db.session.get(Company, ids["acme"]), "fax", "x")

@@ -145,7 +145,7 @@ def test_create_new_company_and_person_with_the_contacts_rules(world):
 def test_create_over_rest_and_block_policy_refuses_a_duplicate(world):
     app, _, ids = world
     with app.app_context():
-        from addons.contacts.services.duplicate_policy import set_policy
+        from addons.contacts.services.duplicates.policy import set_policy
 
         set_policy(db.session, "block")
         db.session.commit()

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
+from addons.contacts.rules.email_normalisation import normalise_email
+from addons.contacts.rules.field_error import ContactFieldError
+from addons.contacts.rules.phone_normalisation import normalise_phone
+from addons.contacts.rules.tax_id_validation import normalise_tax_id
 from addons.contacts.services.contact_channels import parse_emails, parse_phones
-from addons.contacts.services.email_normalisation import normalise_email
-from addons.contacts.services.field_error import ContactFieldError
-from addons.contacts.services.phone_normalisation import normalise_phone
-from addons.contacts.services.tax_id_validation import normalise_tax_id
 
 
 @pytest.mark.parametrize("typed, region, e164", [

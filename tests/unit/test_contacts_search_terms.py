@@ -1,12 +1,12 @@
-"""What a contacts search term looks for (services/contact_search.py): 1-2
+"""What a contacts search term looks for (rules/search_terms.py): 1-2
 characters are word beginnings found as one trigram, longer terms substrings;
 index keys sort like names."""
 from __future__ import annotations
 
 import pytest
 
-from addons.contacts.services.contact_search import (Match, document, fts_query, key_group,
-                                                     match_for, sort_key)
+from addons.contacts.rules.search_terms import (Match, document, fts_query, key_group,
+                                               match_for, sort_key)
 
 
 @pytest.mark.parametrize("typed, match", [

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from addons.contacts.models.custom_field import CustomField
-from addons.contacts.services.custom_fields import parse_value, plain_number
-from addons.contacts.services.field_error import ContactFieldError
+from addons.contacts.rules.field_error import ContactFieldError
+from addons.contacts.services.custom_fields.values import parse_value, plain_number
 
 
 def field(field_type: str, **kw) -> CustomField:

@@ -1,9 +1,9 @@
-"""Name keys and similarity used by duplicate detection (services/duplicate_names.py)."""
+"""Name keys and similarity used by duplicate detection (rules/name_similarity.py)."""
 from __future__ import annotations
 
 import pytest
 
-from addons.contacts.services.duplicate_names import (
+from addons.contacts.rules.name_similarity import (
     is_free_mail_domain, is_likely, name_key, name_similarity,
 )
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from addons.contacts.services.import_reading import ImportFileError, read_table
+from addons.contacts.services.imports.reading import ImportFileError, read_table
 
 LIMITS = dict(max_rows=1000, max_bytes=1 << 20)
 CHINESE = "名称,手机,城市\n华为技术有限公司,138 0013 8000,深圳\n张三,13900139000,北京\n"

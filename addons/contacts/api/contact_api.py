@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from core.api import CrossdockModelRestApi
 
-from ..services.field_error import ContactFieldError
+from ..rules.field_error import ContactFieldError
 from .custom_field_columns import CustomFieldApi
 from .duplicate_check import DuplicateCheckApi
 from .schema_checks import VALIDATORS

@@ -4,11 +4,11 @@
   (numbers as JSON numbers, dates as "YYYY-MM-DD", yes/no as booleans, a user
   as the username); a field without a value is absent.
 - POST and PUT take ``"custom": {key: value}``; values parse as in forms and
-  imports (services/custom_fields.py). A bad value, an unknown key or a
+  imports (services/custom_fields/values.py). A bad value, an unknown key or a
   missing required field is a 422 with ``errors: {"custom": {key: [why]}}``
   and nothing saved. PUT changes the keys it sends (null removes a value).
 - Filters: each active field is a column ``custom_<key>`` with the operators
-  of services/custom_field_filters.py, e.g.
+  of services/custom_fields/filters.py, e.g.
   ``q=(filters:!((col:custom_segment,opr:custom_eq,value:Retail)))``; a
   value that does not parse for the field is a 400. ``_info`` lists them.
 
@@ -26,10 +26,10 @@ from flask import g, has_request_context, request
 from core.api.base import add_rest_filters
 from core.db import db
 
-from ..services.custom_field_filters import (PREFIX, current_fields, kind_of_model,
+from ..rules.field_error import ContactFieldError
+from ..services.custom_fields.filters import (PREFIX, current_fields, kind_of_model,
                                              with_custom_columns)
-from ..services.custom_fields import parse_value, set_values, values_for
-from ..services.field_error import ContactFieldError
+from ..services.custom_fields.values import parse_value, set_values, values_for
 
 CUSTOM = "custom"
 CUSTOM_SCHEMA = {

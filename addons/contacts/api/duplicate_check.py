@@ -13,8 +13,8 @@ from flask import request
 
 from core.db import db
 
-from ..services.duplicate_check import ContactKeys, as_json, exact_duplicates, likely_duplicates
-from ..services.duplicate_policy import BLOCK, current_policy
+from ..services.duplicates.check import ContactKeys, as_json, exact_duplicates, likely_duplicates
+from ..services.duplicates.policy import BLOCK, current_policy
 
 
 def _keys_in(body) -> ContactKeys:

@@ -1,5 +1,5 @@
 from ..models import Person
-from ..services.search_filter import ContactInterface
+from ..services.search.list_filter import ContactInterface
 from .contact_api import SEARCHED, SHOWN, WRITTEN, ContactApi
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from marshmallow import ValidationError
 
-from ..services.email_normalisation import normalise_email
-from ..services.field_error import ContactFieldError
-from ..services.phone_normalisation import normalise_phone
-from ..services.tax_id_validation import normalise_tax_id
+from ..rules.email_normalisation import normalise_email
+from ..rules.field_error import ContactFieldError
+from ..rules.phone_normalisation import normalise_phone
+from ..rules.tax_id_validation import normalise_tax_id
 
 
 def _check(normalise):

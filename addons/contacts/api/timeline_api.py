@@ -21,8 +21,8 @@ from core.security.actor import current_actor
 
 from ..models import Company, Person
 from ..models.timeline_entry import TimelineEntry
+from ..rules.field_error import ContactFieldError
 from ..services import timeline
-from ..services.field_error import ContactFieldError
 
 ENTRY_SCHEMA = {
     "type": "object",

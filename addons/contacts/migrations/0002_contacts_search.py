@@ -2,7 +2,7 @@
 
 One side table per kind (`contacts_company_search`, `contacts_person_search`)
 holds a normalised haystack and the CJK unigrams/bigrams of each contact
-(see services/contact_search.py). The substring index over them:
+(see services/search/index.py). The substring index over them:
 
 - SQLite: an FTS5 table with the trigram tokenizer over the side table
   (external content, kept in step by triggers; `detail=none`: LIKE needs no

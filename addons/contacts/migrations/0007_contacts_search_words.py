@@ -4,7 +4,7 @@ The side tables (`contacts_company_search`, `contacts_person_search`) trade
 `grams` (CJK unigrams and bigrams) for `word_starts`: the first one and two
 characters of every word of the haystack and its CJK unigrams and bigrams,
 each after two spaces ("  m  ma  王  王芳"), so a 1-2 character term is one
-trigram of the index (services/contact_search.py). They copy the contact's
+trigram of the index (rules/search_terms.py). They copy the contact's
 `name`, `owner_id` and `team_id`, so a search sorts and keeps within the
 reader's record rules without reading the contacts, and are keyed by
 `sort_key` (the name's first 5 bytes, then the contact id; `contact_id`
@@ -38,7 +38,7 @@ depends_on = None
 
 KINDS = ("contacts_company", "contacts_person")
 CHUNK = 5000
-# frozen copies of services/contact_search.py's rules as of this revision
+# frozen copies of rules/search_terms.py's rules as of this revision
 CJK = ("\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
        "\U00020000-\U0003134f")
 CJK_RUN = re.compile(f"[{CJK}]+")

@@ -2,7 +2,7 @@ from flask_appbuilder import Model
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..services.tax_id_validation import normalise_tax_id
+from ..rules.tax_id_validation import normalise_tax_id
 from .contact_fields import ContactFields, tag_table
 
 

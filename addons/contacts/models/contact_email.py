@@ -4,7 +4,7 @@ from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..services.email_normalisation import normalise_email
+from ..rules.email_normalisation import normalise_email
 from .contact_phone import ONE_PARENT
 
 

@@ -11,7 +11,7 @@ from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..services.phone_normalisation import normalise_phone
+from ..rules.phone_normalisation import normalise_phone
 
 ONE_PARENT = ("(company_id IS NULL AND person_id IS NOT NULL)"
               " OR (company_id IS NOT NULL AND person_id IS NULL)")

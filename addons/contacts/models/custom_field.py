@@ -11,7 +11,7 @@ from flask_appbuilder import Model
 from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from ..services.field_error import ContactFieldError
+from ..rules.field_error import ContactFieldError
 
 APPLIES_TO = ("company", "person")
 FIELD_TYPES = ("text", "number", "date", "choice", "boolean", "user")

@@ -31,7 +31,7 @@ class ContactImportBatch(Model):
     mapping: Mapped[list | None] = mapped_column(JSON)  # a field key (or null) per column
     policies: Mapped[dict | None] = mapped_column(JSON)  # row number -> skip/update/create
     summary: Mapped[dict | None] = mapped_column(JSON)  # counts of the last preview/commit
-    parsed: Mapped[bytes | None] = mapped_column(LargeBinary)  # see import_parsed_rows.py
+    parsed: Mapped[bytes | None] = mapped_column(LargeBinary)  # see services/imports/parsed_rows.py
     parsed_key: Mapped[str | None] = mapped_column(String(64))
     created_on: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     committed_on: Mapped[dt.datetime | None] = mapped_column(DateTime)

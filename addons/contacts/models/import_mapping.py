@@ -17,7 +17,7 @@ class ContactImportMapping(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))
-    layout_hash: Mapped[str] = mapped_column(String(64))  # sha256, see import_mapping.py
+    layout_hash: Mapped[str] = mapped_column(String(64))  # sha256, see services/imports/mapping.py
     headers: Mapped[list] = mapped_column(JSON)
     mapping: Mapped[list] = mapped_column(JSON)
     updated_on: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, onupdate=_now)

@@ -1,6 +1,6 @@
 """The contacts search index: one row per company/person with a normalised
 haystack and the beginnings of its words, kept in step by
-services/contact_search.py.
+services/search/index.py.
 
 Not an ORM model: nobody reads it but the search service, which always
 returns contact ids that the list, REST and pickers filter again through ORM
@@ -22,7 +22,7 @@ from .person import Person
 def search_table(contact_table: str) -> Table:
     return Table(
         f"{contact_table}_search", Model.metadata,
-        # the name's first 5 bytes, then the contact id (services/contact_search.py
+        # the name's first 5 bytes, then the contact id (rules/search_terms.py
         # sort_key): rows in key order are in name order, give or take names
         # sharing those 5 bytes. SQLite's rowid, which its full-text index
         # returns matches by, so an admin's broad search stops after a page

@@ -7,9 +7,9 @@ replaced all together or not at all.
 from __future__ import annotations
 
 from ..models import ContactEmail, ContactPhone
-from .email_normalisation import normalise_email
-from .field_error import ContactFieldError
-from .phone_normalisation import normalise_phone
+from ..rules.email_normalisation import normalise_email
+from ..rules.field_error import ContactFieldError
+from ..rules.phone_normalisation import normalise_phone
 
 DEFAULT_KIND = "work"
 MAX_KIND = 32

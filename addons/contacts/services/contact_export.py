@@ -5,8 +5,9 @@ so record rules apply. Headers are the field labels the import recognises,
 so an exported file imports again. Every cell is text: phones keep their
 leading zeros and '+', and a cell that a spreadsheet would run as a formula
 (starting with =, +, -, @, tab or CR) gets a leading apostrophe (OWASP CSV
-injection advice). CSV is UTF-8 with a byte-order mark, which Excel needs to
-show Chinese correctly; XLSX is written with openpyxl's write-only workbook.
+injection advice; rules/formula_cells.py). CSV is UTF-8 with a byte-order
+mark, which Excel needs to show Chinese correctly; XLSX is written with
+openpyxl's write-only workbook.
 """
 from __future__ import annotations
 
@@ -20,18 +21,12 @@ from sqlalchemy.orm import Query, selectinload
 from sqlalchemy.orm.session import Session
 
 from ..models import Company, Person
-from .custom_fields import fields_for as custom_fields_for
-from .custom_fields import values_for as custom_values_for
-from .import_mapping import COMPANY
+from ..rules.formula_cells import safe_cell
+from .custom_fields.values import fields_for as custom_fields_for
+from .custom_fields.values import values_for as custom_values_for
+from .imports.mapping import COMPANY
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 1000
-
-
-def safe_cell(value) -> str:
-    """The cell's text, neutralised if a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _columns(kind: str) -> list[tuple[str, callable]]:

@@ -32,8 +32,8 @@ from core.security.teams import Team
 
 from ..data.demo_contacts import SALESPEOPLE, TEAMS, TAGS, generate
 from ..models import Company, Person, Tag, Tier
+from ..rules.field_error import ContactFieldError
 from .contact_channels import parse_emails, parse_phones, replace_channels
-from .field_error import ContactFieldError
 from .timeline import attach
 
 SOURCE_PREFIX = "demo:"

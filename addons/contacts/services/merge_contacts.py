@@ -26,11 +26,11 @@ from sqlalchemy.orm import Session
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 
-from . import custom_fields
-from .contact_search import reindex
-from .duplicate_detection import model_of
-from .duplicate_policy import forget_dismissals
-from .field_error import ContactFieldError
+from ..rules.field_error import ContactFieldError
+from .custom_fields import values as custom_fields
+from .duplicates.detection import model_of
+from .duplicates.policy import forget_dismissals
+from .search.index import reindex
 
 SHARED_FIELDS = ["name", "street", "city", "province", "postal_code", "country_code",
                  "website", "industry", "source", "tier_id", "owner_id", "team_id", "notes"]

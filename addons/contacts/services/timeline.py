@@ -44,7 +44,7 @@ from core.security.record_rules import AccessDenied, may_write
 
 from ..models import Company, Person
 from ..models.timeline_entry import TimelineEntry
-from .field_error import ContactFieldError
+from ..rules.field_error import ContactFieldError
 
 MAX_SUBJECT = 255
 MAX_BODY = 10_000

@@ -17,7 +17,7 @@ from wtforms import Field, ValidationError
 
 from core.db import db
 
-from ..services.company_choices import matching_companies, readable_company
+from ..services.search.company_choices import matching_companies, readable_company
 
 SCRIPT = "company_picker.js"
 

@@ -1,5 +1,5 @@
 from ..models import Company
-from ..services.search_filter import ContactInterface
+from ..services.search.list_filter import ContactInterface
 from .contact_view import ADDRESS, CLASSIFICATION, OWNERSHIP, ContactView
 from .person_view import PersonView
 

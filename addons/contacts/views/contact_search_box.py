@@ -1,5 +1,5 @@
 """The list pages' search box (name, e-mail or phone): the indexed search
-filter (services/search_filter.py) in a template of the addon's own."""
+filter (services/search/list_filter.py) in a template of the addon's own."""
 from __future__ import annotations
 
 from pathlib import Path

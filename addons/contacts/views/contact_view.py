@@ -8,11 +8,11 @@ from wtforms import TextAreaField
 
 from core.views.record_view import RecordView
 
+from ..rules.tax_id_validation import normalise_tax_id
 from ..services.contact_channels import as_lines, parse_emails, parse_phones, replace_channels
-from ..services.tax_id_validation import normalise_tax_id
-from .duplicate_check import DuplicateCheckMixin
 from .contact_search_box import ContactSearchBox
 from .custom_field_columns import CustomFieldColumns
+from .duplicate_check import DuplicateCheckMixin
 from .export_actions import ContactExport
 from .form_checks import ServiceCheck
 from .merge_action import MergeAction

@@ -6,7 +6,7 @@ created; custom fields are defined at run time and must show in every
 process without a restart. So the mixin turns those attributes into
 properties that, during a request, answer FAB's stored object extended with
 the fields defined now (read once per request), and patches the widgets FAB
-builds. Values are read and written only through services/custom_fields.py.
+builds. Values are read and written only through services/custom_fields/values.py.
 """
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ from wtforms.validators import DataRequired, Optional, ValidationError
 from core.db import db
 
 from ..models.custom_field import CustomField
-from ..services.custom_field_filters import (column_of, current_fields, kind_of_model,
+from ..rules.field_error import ContactFieldError
+from ..services.custom_fields.filters import (column_of, current_fields, kind_of_model,
                                              with_custom_columns)
-from ..services.custom_fields import parse_value, plain_number, set_values, values_for, values_of
-from ..services.field_error import ContactFieldError
+from ..services.custom_fields.values import (parse_value, plain_number, set_values, values_for,
+                                             values_of)
 
 
 def display(value) -> str:

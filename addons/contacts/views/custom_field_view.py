@@ -18,9 +18,9 @@ from core.db import db
 from core.views.record_view import RecordView
 
 from ..models.custom_field import CustomField
-from ..services.custom_field_definition import check_choices, check_key
-from ..services.custom_field_removal import remove_field, values_count
-from ..services.field_error import ContactFieldError
+from ..rules.field_error import ContactFieldError
+from ..services.custom_fields.definition import check_choices, check_key
+from ..services.custom_fields.removal import remove_field, values_count
 
 APPLIES_TO = [SelectChoice("company", _l("Companies")), SelectChoice("person", _l("People"))]
 FIELD_TYPES = [SelectChoice("text", _l("Text")), SelectChoice("number", _l("Number")),

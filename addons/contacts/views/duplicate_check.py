@@ -17,10 +17,10 @@ from wtforms.validators import ValidationError
 
 from core.db import db
 
+from ..rules.field_error import ContactFieldError
 from ..services.contact_channels import parse_emails, parse_phones
-from ..services.duplicate_check import ContactKeys, describe, exact_duplicates, likely_duplicates
-from ..services.duplicate_policy import BLOCK, current_policy
-from ..services.field_error import ContactFieldError
+from ..services.duplicates.check import ContactKeys, describe, exact_duplicates, likely_duplicates
+from ..services.duplicates.policy import BLOCK, current_policy
 
 CONFIRM = "duplicates_confirmed"
 VIEW_OF = {"company": "CompanyView", "person": "PersonView"}

@@ -11,8 +11,8 @@ from flask_babel import gettext, lazy_gettext as _l
 from core.db import db
 
 from ..models import ContactDuplicateDismissal
-from ..services.duplicate_groups import BY_KEY, BY_NAME, PAGE_SIZE, exact_groups, likely_groups
-from ..services.duplicate_policy import dismiss
+from ..services.duplicates.groups import BY_KEY, BY_NAME, PAGE_SIZE, exact_groups, likely_groups
+from ..services.duplicates.policy import dismiss
 from ..services.merge_contacts import MergeError, load_contacts
 from .duplicate_settings_view import TEMPLATES
 from .merge_view import VIEW_OF, _ids

@@ -11,8 +11,8 @@ from flask_babel import gettext
 from core.db import db
 
 from ..models import ContactDuplicateSetting
-from ..services.duplicate_policy import POLICIES, current_policy, set_policy
-from ..services.field_error import ContactFieldError
+from ..rules.field_error import ContactFieldError
+from ..services.duplicates.policy import POLICIES, current_policy, set_policy
 
 TEMPLATES = str(Path(__file__).resolve().parent.parent / "templates")
 

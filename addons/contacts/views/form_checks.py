@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wtforms.validators import ValidationError
 
-from ..services.field_error import ContactFieldError
+from ..rules.field_error import ContactFieldError
 
 
 class ServiceCheck:

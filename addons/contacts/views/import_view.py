@@ -1,7 +1,7 @@
 """The import screens: upload -> column mapping -> preview (errors, duplicates and
 a policy for each) -> commit -> result, plus the error report download.
 
-Thin: every step is a service (services/import_*.py); the batch (file,
+Thin: every step is a service (services/imports/); the batch (file,
 mapping, policies, preview) lives in the database, so each step may be served
 by another web process. Every change is a POST with the CSRF token.
 """
@@ -19,12 +19,13 @@ from core.db import db
 
 from ..models import ContactImportBatch
 from ..models.import_batch import COMMITTED
-from ..services.import_batches import apply_mapping, read_batch_table, refresh_preview, start_import
-from ..services.import_commit import ImportRejected, commit_import
-from ..services.import_error_report import error_report_csv
-from ..services.import_mapping import KINDS, ImportMappingError, targets_for
-from ..services.import_preview import POLICIES, parse_policies
-from ..services.import_reading import ENCODINGS, ImportFileError, configured_limits
+from ..services.imports.batches import (apply_mapping, read_batch_table, refresh_preview,
+                                        start_import)
+from ..services.imports.commit import ImportRejected, commit_import
+from ..services.imports.error_report import error_report_csv
+from ..services.imports.mapping import KINDS, ImportMappingError, targets_for
+from ..services.imports.preview import POLICIES, parse_policies
+from ..services.imports.reading import ENCODINGS, ImportFileError, configured_limits
 
 PREVIEW_ROWS_SHOWN = 200  # the error report has them all
 POLICY_LABELS = {"skip": _l("Skip"), "update": _l("Update the existing contact"),

@@ -1,5 +1,5 @@
 from ..models import Person
-from ..services.search_filter import ContactInterface
+from ..services.search.list_filter import ContactInterface
 from .company_picker import CompanyPicker
 from .contact_view import ADDRESS, CLASSIFICATION, OWNERSHIP, ContactView
 

@@ -18,8 +18,8 @@ from core.db import db
 from core.security.actor import current_actor
 
 from ..models import Company
+from ..rules.field_error import ContactFieldError
 from ..services import timeline
-from ..services.field_error import ContactFieldError
 
 PAGE = 20
 

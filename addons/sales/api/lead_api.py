@@ -23,7 +23,7 @@ from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import permission_name, protect
 from marshmallow import validate
 
-from addons.contacts.services.duplicate_check import as_json
+from addons.contacts.services.duplicates.check import as_json
 from core.api import CrossdockModelRestApi
 from core.api.fields import utc_text
 from core.db import db

@@ -9,7 +9,7 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext
 
-from addons.contacts.services.duplicate_check import describe
+from addons.contacts.services.duplicates.check import describe
 from core.db import db
 
 from ..services.leads import lead_conversion

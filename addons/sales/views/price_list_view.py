@@ -11,7 +11,7 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired
 
-from addons.contacts.services.company_choices import matching_companies
+from addons.contacts.services.search.company_choices import matching_companies
 from addons.contacts.views.company_picker import CompanyPickerField
 from core.db import db
 from core.views.record_view import RecordView

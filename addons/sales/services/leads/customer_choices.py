@@ -7,8 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addons.contacts.models import Company, Person
-from addons.contacts.services.company_choices import (first_matches, matching_companies,
-                                                      readable_company)
+from addons.contacts.services.search.company_choices import (first_matches,
+                                                             matching_companies,
+                                                             readable_company)
 
 LIMIT = 20
 __all__ = ["matching_companies", "matching_people", "readable_company", "readable_person"]

@@ -34,12 +34,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addons.contacts.models import Company, ContactEmail, ContactPhone, Person
+from addons.contacts.rules.field_error import ContactFieldError
 from addons.contacts.services import timeline
-from addons.contacts.services.duplicate_check import ContactKeys, describe
-from addons.contacts.services.duplicate_detection import (
+from addons.contacts.services.duplicates.check import ContactKeys, describe
+from addons.contacts.services.duplicates.detection import (
     COMPANY, PERSON, DuplicateMatch, email_domain, find_exact, find_likely)
-from addons.contacts.services.duplicate_policy import BLOCK, current_policy
-from addons.contacts.services.field_error import ContactFieldError
+from addons.contacts.services.duplicates.policy import BLOCK, current_policy
 from core.security.actor import current_actor
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write

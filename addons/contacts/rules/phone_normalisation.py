@@ -1,25 +1,21 @@
 """Phone numbers: validated and stored in E.164 (+8613800138000).
 
-A number typed without a country code is read in the default region, the
-setting CROSSDOCK_DEFAULT_PHONE_REGION (CN unless configured).
+A number typed without a country code is read in `region`; when the caller
+names none (the model's validator, forms, REST, imports), in the deployment's
+default region, the setting CROSSDOCK_DEFAULT_PHONE_REGION (CN unless
+configured), which settings.configured() reads from the running app.
 """
 from __future__ import annotations
 
 import phonenumbers
-from flask import current_app, has_app_context
 
-from ..settings import ContactsSettings
+from ..settings import configured
 from .field_error import ContactFieldError
-
-FALLBACK_REGION = "CN"
 
 
 def default_region() -> str:
     """The deployment's region for numbers typed without +country code."""
-    if has_app_context() and "crossdock" in current_app.extensions:
-        return current_app.extensions["crossdock"].settings.section(
-            ContactsSettings).default_phone_region
-    return FALLBACK_REGION
+    return configured().default_phone_region
 
 
 def normalise_phone(typed: str, region: str | None = None, field: str = "phone") -> str:

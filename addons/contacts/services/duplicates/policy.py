@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from core.security.actor import current_actor
 
-from ..models import ContactDuplicateDismissal, ContactDuplicateSetting
-from ..models.duplicate_setting import BLOCK, POLICIES, WARN  # noqa: F401  (re-exported)
-from .field_error import ContactFieldError
+from ...models import ContactDuplicateDismissal, ContactDuplicateSetting
+from ...models.duplicate_setting import BLOCK, POLICIES, WARN  # noqa: F401  (re-exported)
+from ...rules.field_error import ContactFieldError
 
 
 def current_policy(session: Session) -> str:

@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session
 
 from core.security.actor import Actor
 
-from ..models import Company, Person, Tier
-from .contact_export import FORMULA_START
-from .email_normalisation import normalise_email
-from .field_error import ContactFieldError
-from .custom_fields import fields_for as custom_fields_for
-from .custom_fields import parse_value as parse_custom
-from .import_mapping import COMPANY, CUSTOM_PREFIX, phone_kind
-from .import_permissions import WriteScope
-from .phone_normalisation import normalise_phone
-from .tax_id_validation import normalise_tax_id
+from ...models import Company, Person, Tier
+from ...rules.email_normalisation import normalise_email
+from ...rules.field_error import ContactFieldError
+from ...rules.formula_cells import unneutralised
+from ...rules.phone_normalisation import normalise_phone
+from ...rules.tax_id_validation import normalise_tax_id
+from ..custom_fields.values import fields_for as custom_fields_for
+from ..custom_fields.values import parse_value as parse_custom
+from .mapping import COMPANY, CUSTOM_PREFIX, phone_kind
+from .permissions import WriteScope
 
 MODELS = {COMPANY: Company, "person": Person}
 TEXT_LIMITS = {"name": 200, "street": 255, "city": 128, "province": 128, "postal_code": 32,
@@ -58,11 +58,6 @@ class ParsedRow:
         if self.values.get("tax_id_normalised"):
             keys.append(("tax_id", self.values["tax_id_normalised"]))
         return keys
-
-
-def unneutralised(text: str) -> str:
-    """A cell our export protected against formula injection ('+86...) as typed."""
-    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_START else text
 
 
 def split_list(text: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 Two kinds of match:
 - exact: the same normalised e-mail, E.164 phone or (companies) tax id;
-- likely: a similar name (see duplicate_names.py) within the same company
+- likely: a similar name (see rules/name_similarity.py) within the same company
   (people) or sharing a non-free e-mail domain.
 
 Lookups cover the WHOLE base, not only what the actor's record rules show
@@ -42,9 +42,9 @@ from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Company, ContactEmail, ContactPhone, Person
-from .contact_search import search_ids
-from .duplicate_names import is_free_mail_domain, is_likely, name_key, name_similarity
+from ...models import Company, ContactEmail, ContactPhone, Person
+from ...rules.name_similarity import is_free_mail_domain, is_likely, name_key, name_similarity
+from ..search.matching import search_ids
 
 COMPANY, PERSON = "company", "person"
 KINDS = {COMPANY: Company, PERSON: Person}
@@ -163,7 +163,7 @@ def _candidates_at_domain(session: Session, kind: str, domain: str) -> list[tupl
     model = model_of(kind)
     parent = _parent_column(ContactEmail, kind)
     # a suffix LIKE alone scans every e-mail; the search index (trigrams over
-    # the e-mails, services/contact_search.py) narrows the contacts first
+    # the e-mails, services/search/matching.py) narrows the contacts first
     stmt = (select(model.id, model.name).join(ContactEmail, parent == model.id)
             .where(model.id.in_(search_ids(session, kind, "@" + domain)),
                    ContactEmail.normalised.like(f"%@{domain}"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
-from .contact_export import safe_cell
+from ...rules.formula_cells import safe_cell
 
 
 def error_report_csv(headers: list[str], rows: list[tuple[int, list[str]]],

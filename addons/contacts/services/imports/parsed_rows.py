@@ -13,8 +13,8 @@ import hashlib
 import json
 import zlib
 
-from ..models import ContactImportBatch
-from .import_rows import ParsedRow
+from ...models import ContactImportBatch
+from .rows import ParsedRow
 
 
 def fingerprint(batch: ContactImportBatch) -> str:

@@ -1,8 +1,8 @@
 """What an import would do, row by row: errors, duplicates and the policy of each.
 
 The preview reads the stored file with the stored mapping, checks every row
-(import_rows.py), finds duplicates within the file and against the whole
-base (import_duplicates.py), and applies the user's policy per duplicate:
+(rows.py), finds duplicates within the file and against the whole
+base (duplicates.py), and applies the user's policy per duplicate:
 skip, update the existing contact (only one the importer may write) or
 create anyway. The commit runs the same preview again, so what it writes is
 checked against the base as it is at that moment.
@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from core.security.actor import Actor, current_actor
 
-from ..models import ContactImportBatch
-from .import_duplicates import base_matches, find_in_file
-from . import import_parsed_rows as parsed_rows
-from .import_reading import configured_limits, read_table
-from .import_rows import MODELS, ParsedRow, RowParser
+from ...models import ContactImportBatch
+from . import parsed_rows
+from .duplicates import base_matches, find_in_file
+from .reading import configured_limits, read_table
+from .rows import MODELS, ParsedRow, RowParser
 
 SKIP, UPDATE, CREATE = "skip", "update", "create"
 POLICIES = (SKIP, UPDATE, CREATE)
@@ -107,7 +107,7 @@ def _policy_error(dup: Duplicate) -> str | None:
 def _checked_rows(session: Session, batch: ContactImportBatch, actor: Actor,
                   reuse: bool) -> tuple[RowParser, list[ParsedRow]]:
     """Every row checked: reused from the last preview (if it found no error and
-    the file and mapping are the same, see import_parsed_rows.py), else parsed."""
+    the file and mapping are the same, see parsed_rows.py), else parsed."""
     rows = parsed_rows.load(batch) if reuse else None
     if rows is not None and not any(r.errors for r in rows):
         parser = RowParser(session, batch.kind, batch.headers, batch.mapping, actor)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .duplicate_detection import exact_index
+from ..duplicates.detection import exact_index
 
 
 def base_matches(session: Session, kind: str, rows) -> dict[tuple[str, str], list[int]]:

@@ -25,14 +25,14 @@ from sqlalchemy.orm import Session
 from core.security.actor import Actor, current_actor
 from core.security.audit import record_event
 
-from ..models import ContactEmail, ContactImportBatch, ContactPhone, Tag
-from ..models.import_batch import COMMITTED
-from .contact_search import reindex
-from .custom_fields import set_values as set_custom_values
-from .import_custom_fields import insert_custom_values
-from .import_mapping import COMPANY
-from .import_preview import CREATE, SKIP, UPDATE, Preview, build_preview
-from .import_rows import MODELS, ParsedRow
+from ...models import ContactEmail, ContactImportBatch, ContactPhone, Tag
+from ...models.import_batch import COMMITTED
+from ..custom_fields.values import set_values as set_custom_values
+from ..search.index import reindex
+from .custom_values import insert_custom_values
+from .mapping import COMPANY
+from .preview import CREATE, SKIP, UPDATE, Preview, build_preview
+from .rows import MODELS, ParsedRow
 
 CONTACT_COLUMNS = ("name", "street", "city", "province", "postal_code", "country_code",
                    "website", "industry", "source", "notes", "tier_id", "owner_id")

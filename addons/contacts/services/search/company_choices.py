@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Company
-from .scoped_search import reader_search
+from ...models import Company
+from .scoped import reader_search
 
 LIMIT = 20
 
@@ -15,7 +15,7 @@ LIMIT = 20
 def first_matches(session: Session, model, kind: str, text: str, limit: int):
     """A SELECT narrowed to the first `limit` `kind` contacts (by name) matching
     `text` for the current reader, or None for an empty query; the caller
-    picks the columns (services/scoped_search.py, record rules applied)."""
+    picks the columns (services/search/scoped.py, record rules applied)."""
     search = reader_search(session, kind, text)
     if search is None:
         return None

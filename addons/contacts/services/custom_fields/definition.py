@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models.custom_field import CustomField
-from .field_error import ContactFieldError
+from ...models.custom_field import CustomField
+from ...rules.field_error import ContactFieldError
 
 KEY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..models import ContactImportBatch
-from ..models.import_batch import MAPPED
-from .import_mapping import KINDS, check, remember, suggest
-from .import_preview import Preview, build_preview
-from .import_reading import ImportFileError, ImportTable, configured_limits, read_table
+from ...models import ContactImportBatch
+from ...models.import_batch import MAPPED
+from .mapping import KINDS, check, remember, suggest
+from .preview import Preview, build_preview
+from .reading import ImportFileError, ImportTable, configured_limits, read_table
 
 
 def read_batch_table(batch: ContactImportBatch) -> ImportTable:

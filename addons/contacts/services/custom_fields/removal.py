@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from core.security.audit import record_event
 
-from ..models.custom_field import CustomField
-from ..models.custom_value import CustomValue
+from ...models.custom_field import CustomField
+from ...models.custom_value import CustomValue
 
 
 def values_count(session: Session, field: CustomField) -> int:

@@ -8,7 +8,7 @@ rules the session applies (a manager sees groups among the team's contacts).
   more than one contact, ordered by key, LIMIT/OFFSET;
 - by name: people of one company (a page of companies having 2+ people), or
   companies sharing a non-free e-mail domain (a page of domains); names are
-  then compared in Python (duplicate_names.py), so a page may hold fewer
+  then compared in Python (rules/name_similarity.py), so a page may hold fewer
   groups than companies/domains it looked at.
 Groups whose every pair was dismissed ("not a duplicate") are left out.
 """
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Company, ContactEmail, ContactPhone, Person
-from .duplicate_detection import COMPANY, PERSON, model_of
-from .duplicate_names import FREE_MAIL_DOMAINS, is_likely, name_key
-from .duplicate_policy import all_dismissed, dismissed_pairs
+from ...models import Company, ContactEmail, ContactPhone, Person
+from ...rules.name_similarity import FREE_MAIL_DOMAINS, is_likely, name_key
+from .detection import COMPANY, PERSON, model_of
+from .policy import all_dismissed, dismissed_pairs
 
 BY_KEY = ("email", "phone", "tax_id")
 BY_NAME = "name"

@@ -7,11 +7,11 @@ the reader may read, in list order (name, id), counted up to the list cap.
     search.every()       # every match's id when there are at most cap, else None
 
 A list page then reads its 25 rows by id and the count is known: no query
-materialises every match and joins it back (services/search_filter.py). The
+materialises every match and joins it back (services/search/list_filter.py). The
 search reads the index alone (models/search_index.py: name, owner and team
 are copied there), within the reader's record rule applied to those copies
 (core/security/record_rules.py read_filter); the list's own query of the
-page's rows applies the rules again. Paths (services/contact_search.py says
+page's rows applies the rules again. Paths (rules/search_terms.py says
 what the index returns for a term):
 
 1. a reader of some rows (a salesperson, a sales manager): the reader's
@@ -42,8 +42,9 @@ from core.security.actor import current_actor
 from core.security.record_rules import read_filter
 from core.views.capped_count import count_cap
 
-from .contact_search import (MODELS, SIDE_TABLES, Match, candidates, checked, contains,
-                             key_group, match_for)
+from ...rules.search_terms import Match, key_group, match_for
+from .index import MODELS, SIDE_TABLES
+from .matching import candidates, checked, contains
 
 STREAM_BATCH = 200  # candidates read at a time while looking for a page
 WALK_BUDGET = 3000  # PostgreSQL: contacts walked in name order before sorting every match

@@ -46,11 +46,11 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from core.security.audit import record_event
 
-from ..models.company import Company
-from ..models.custom_field import CustomField
-from ..models.custom_value import VALUE_COLUMN, CustomValue
-from ..models.person import Person
-from .field_error import ContactFieldError
+from ...models.company import Company
+from ...models.custom_field import CustomField
+from ...models.custom_value import VALUE_COLUMN, CustomValue
+from ...models.person import Person
+from ...rules.field_error import ContactFieldError
 
 CONTACT_MODELS = {"company": Company, "person": Person}
 PARENT_COLUMN = {"company": "company_id", "person": "person_id"}

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Company, ContactEmail, ContactPhone
-from .duplicate_detection import (COMPANY, DuplicateMatch, email_domain, find_exact,
+from ...models import Company, ContactEmail, ContactPhone
+from ...rules.email_normalisation import normalise_email
+from ...rules.field_error import ContactFieldError
+from ...rules.phone_normalisation import normalise_phone
+from ...rules.tax_id_validation import normalise_tax_id
+from .detection import (COMPANY, DuplicateMatch, email_domain, find_exact,
                                   find_likely)
-from .email_normalisation import normalise_email
-from .field_error import ContactFieldError
-from .phone_normalisation import normalise_phone
-from .tax_id_validation import normalise_tax_id
 
 KEY_FIELDS = ("email", "phone", "tax_id")
 

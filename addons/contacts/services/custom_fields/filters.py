@@ -33,10 +33,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, false, func, not_
 from sqlalchemy.orm import Session
 
-from ..models.custom_field import CustomField
-from ..models.custom_value import VALUE_COLUMN, CustomValue
-from .custom_fields import PARENT_COLUMN, fields_for, parse_value
-from .field_error import ContactFieldError
+from ...models.custom_field import CustomField
+from ...models.custom_value import VALUE_COLUMN, CustomValue
+from ...rules.field_error import ContactFieldError
+from .values import PARENT_COLUMN, fields_for, parse_value
 
 PREFIX = "custom_"
 

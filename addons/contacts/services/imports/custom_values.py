@@ -1,16 +1,17 @@
 """Custom field values written by an import in bulk.
 
-Parsing and the required check are custom_fields.py's (parse_value, per
-cell, in the preview); this only inserts the parsed values of newly created
-contacts in one statement, where set_values would load every contact.
+Parsing and the required check are services/custom_fields/values.py's
+(parse_value, per cell, in the preview); this only inserts the parsed values
+of newly created contacts in one statement, where set_values would load
+every contact.
 """
 from __future__ import annotations
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from ..models.custom_value import VALUE_COLUMN, CustomValue
-from .custom_fields import fields_for
+from ...models.custom_value import VALUE_COLUMN, CustomValue
+from ..custom_fields.values import fields_for
 
 
 def insert_custom_values(session: Session, kind: str, values: list[tuple[int, dict]]) -> None:

@@ -4,7 +4,7 @@ Screens: the list's search box sends `_flt_0_name=<text>` (the filter is the
 name column's first); FAB's other filters combine with it. REST:
 `q=(filters:!((col:name,opr:search,value:'138 0013')))`, listed with the
 other operators in the API's `_info`. The matches come from
-services/scoped_search.py, already within the reader's record rules and in
+services/search/scoped.py, already within the reader's record rules and in
 name order; they filter the ORM query by id, so record rules (applied to
 every ORM query) and every other filter still apply. When the search is the
 list's only filter, ContactInterface takes the page's ids and the count from
@@ -22,8 +22,8 @@ from sqlalchemy.orm import selectinload
 
 from core.views.capped_count import CappedCount, CappedCountInterface
 
-from ..models import Company
-from .scoped_search import ReaderSearch, reader_search
+from ...models import Company
+from .scoped import ReaderSearch, reader_search
 
 SEARCHED_COLUMN = "name"
 

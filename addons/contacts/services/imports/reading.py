@@ -21,6 +21,8 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
+from ...settings import configured
+
 ENCODINGS = {  # what the user may choose -> Python codec
     "utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gbk", "gb18030": "gb18030",
 }
@@ -207,11 +209,5 @@ def read_table(filename: str, data: bytes, *, encoding: str | None = None,
 
 def configured_limits() -> tuple[int, int]:
     """(max rows, max bytes) from the settings CROSSDOCK_IMPORT_MAX_ROWS/_MAX_BYTES."""
-    from flask import current_app, has_app_context
-
-    from ..settings import ContactsSettings
-
-    settings = ContactsSettings()
-    if has_app_context() and "crossdock" in current_app.extensions:
-        settings = current_app.extensions["crossdock"].settings.section(ContactsSettings)
+    settings = configured()
     return settings.import_max_rows, settings.import_max_bytes

@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import ContactImportMapping
-from .custom_fields import fields_for as custom_fields_for
+from ...models import ContactImportMapping
+from ..custom_fields.values import fields_for as custom_fields_for
 
 COMPANY, PERSON = "company", "person"
 KINDS = (COMPANY, PERSON)
