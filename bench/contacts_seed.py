@@ -15,7 +15,6 @@ and rebuilt after it. Users: `bench_admin` (Admin), `sales01`..`salesNN`
 from __future__ import annotations
 
 import argparse
-import io
 import random
 import sqlite3
 import sys

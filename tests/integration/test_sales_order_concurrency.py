@@ -68,7 +68,6 @@ def test_threads_confirming_the_same_quotation_one_wins(app, quotation):
 
     def attempt(_):
         with app.app_context():
-            from addons.sales.models import SalesOrder
             from addons.sales.services.orders import order_states
 
             order = order_states.load_for_update(db.session, quotation)

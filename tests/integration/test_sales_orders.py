@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from tests.helpers import add_user, api_token, csrf_token, install, login
+from tests.helpers import add_user, api_token, install, login
 
 pytestmark = pytest.mark.addons("sales")
 

@@ -42,9 +42,6 @@ PENDING = {
         "the ERP cancel's on_settled calls back into order_states (function-level import)",
 }
 
-CONTACTS_WIP = "contacts restructure in progress"
-# (addon, check) pairs that fail today and are being fixed on another branch
-XFAIL = {("contacts", "models")}
 
 
 @dataclass(frozen=True)
@@ -184,9 +181,7 @@ ADDON_DIRS = sorted(p for p in ADDONS.iterdir() if (p / "__init__.py").is_file()
 def _cases():
     for addon in ADDON_DIRS:
         for check in CHECKS:
-            marks = ([pytest.mark.xfail(strict=True, reason=CONTACTS_WIP)]
-                     if (addon.name, check) in XFAIL else [])
-            yield pytest.param(addon, check, marks=marks, id=f"{addon.name}-{check}")
+            yield pytest.param(addon, check, id=f"{addon.name}-{check}")
 
 
 @pytest.mark.parametrize("addon, check", list(_cases()))

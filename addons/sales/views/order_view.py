@@ -29,7 +29,7 @@ from core.security.record_rules import AccessDenied, may_write
 from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
 
-from ..models import Currency, Lead, Tax
+from ..models import Lead, Tax
 from ..models.sales_order import (CANCEL_PENDING, CANCEL_REFUSED, CANCELLED, CONFIRMED, DRAFT,
                                   EDITABLE, SENT, SalesOrder)
 from ..rules.money import round_money
