@@ -26,6 +26,7 @@ from .db import db, make_sqlite_transactional
 from .security import secrets, security_headers, session_version
 from .security.access import ensure_roles, sync_role_permissions
 from .security.login_guard import CrossdockSecurityManager, guard_login
+from .security.password_policy import fab_validator
 from .security.record_rules import AccessDenied, refusal_in_request
 from .security.request_guard import csrf, guard_request
 from .security.view_permissions import ensure_view_permissions
@@ -64,7 +65,9 @@ def _flask_config(settings: Settings) -> dict:
         "FAB_ADD_MENU_API": False,  # /api/v1/menu/: for a JS front end we do not have
         "FAB_ADD_OPENAPI_VIEWS": False,  # ours: core/api/openapi_view.py
         "FAB_API_SWAGGER_UI": True,
-        "FAB_UPDATE_PERMS": False,  # ensure_view_permissions, once every view is added
+        "FAB_UPDATE_PERMS": False,
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,  # FAB's user forms: security/password_policy.py
+        "FAB_PASSWORD_COMPLEXITY_VALIDATOR": fab_validator,  # ensure_view_permissions, once every view is added
         "AUTH_ROLE_ADMIN": "Admin",
         "AUTH_ROLE_PUBLIC": "Public",
         "LANGUAGES": LANGUAGES,

@@ -18,6 +18,7 @@ from pathlib import Path
 from flask_appbuilder.security.sqla.models import (
     Permission, PermissionView, Role, ViewMenu,
 )
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,9 @@ from .permission_cache import forget_permissions
 ADMIN = "Admin"
 SEEDED_ROLES = ("Admin", "Sales Manager", "Salesperson", "Finance",
                 "Support Agent", "Read-only")
+ROLE_LABELS = {"Admin": _l("Admin"), "Sales Manager": _l("Sales Manager"),
+               "Salesperson": _l("Salesperson"), "Finance": _l("Finance"),
+               "Support Agent": _l("Support Agent"), "Read-only": _l("Read-only")}
 
 _READ = {"can_list", "can_show", "can_get", "can_info", "can_download", "can_chart",
          "menu_access"}  # a chart only reads rows

@@ -9,6 +9,7 @@ def register_core_views(appbuilder) -> None:
     from .audit_log import AuditLogView
     from .modules import ModulesView
     from .preferences import PreferencesView
+    from .profile import ProfileView
     from .static_assets import register_static_assets
     from .teams import TeamView
 
@@ -22,3 +23,4 @@ def register_core_views(appbuilder) -> None:
     appbuilder.add_view(AuditLogView, "Audit Log", label=_l("Audit Log"), icon="fa-history",
                         category="Settings")
     appbuilder.add_view_no_menu(PreferencesView)
+    appbuilder.add_view_no_menu(ProfileView)
