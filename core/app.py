@@ -82,6 +82,10 @@ def _flask_config(settings: Settings) -> dict:
     }
 
 
+def _blank_for_none(value):
+    return "" if value is None else value
+
+
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     """Build the app. `overrides` are Settings fields (tests pass database_url...)."""
     settings = settings or Settings.from_env(**overrides)
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app = Flask("crossdock", instance_path=str(settings.instance_path),
                 template_folder=str(CORE_DIR / "templates"))
     app.config.update(_flask_config(settings))
+    app.jinja_env.finalize = _blank_for_none  # an empty value prints nothing, never "None"
     app.session_interface = _SessionInterface()
     secrets.configure(settings.secrets_keys, settings.secret_key)
     db.init_app(app)
