@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, jsonify, request
@@ -30,6 +31,7 @@ from .security.password_policy import fab_validator
 from .security.record_rules import AccessDenied, refusal_in_request
 from .security.request_guard import csrf, guard_request
 from .security.view_permissions import ensure_view_permissions
+from .views import local_datetime
 
 log = logging.getLogger(__name__)
 CORE_DIR = Path(__file__).resolve().parent
@@ -72,6 +74,7 @@ def _flask_config(settings: Settings) -> dict:
         "AUTH_ROLE_PUBLIC": "Public",
         "LANGUAGES": LANGUAGES,
         "BABEL_DEFAULT_LOCALE": settings.default_locale,
+        "BABEL_DEFAULT_TIMEZONE": settings.time_zone,
         "WTF_CSRF_CHECK_DEFAULT": False,  # request_guard decides, see there
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -82,8 +85,13 @@ def _flask_config(settings: Settings) -> dict:
     }
 
 
-def _blank_for_none(value):
-    return "" if value is None else value
+def _as_people_read_it(value):
+    """Jinja's finalize: what a page prints for a value."""
+    if value is None:
+        return ""  # an empty value prints nothing, never "None"
+    if isinstance(value, datetime):
+        return i18n.shown_datetime(value)  # stored UTC, shown in the user's time zone
+    return value
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
@@ -93,7 +101,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app = Flask("crossdock", instance_path=str(settings.instance_path),
                 template_folder=str(CORE_DIR / "templates"))
     app.config.update(_flask_config(settings))
-    app.jinja_env.finalize = _blank_for_none  # an empty value prints nothing, never "None"
+    app.jinja_env.finalize = _as_people_read_it
     app.session_interface = _SessionInterface()
     secrets.configure(settings.secrets_keys, settings.secret_key)
     db.init_app(app)
@@ -114,6 +122,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
             if (la.source.path / "i18n").is_dir()]
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n_dirs)
 
+        local_datetime.install()  # before any view builds its forms
         appbuilder = AppBuilder(security_manager_class=CrossdockSecurityManager,
                                 base_template="crossdock/base.html")
         appbuilder.init_app(app, db.session)

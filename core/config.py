@@ -52,6 +52,7 @@ class Settings:
     addon_poll_seconds: float
     session_cookie_secure: bool
     password_hash: str = "scrypt"  # werkzeug method for new password hashes (~0.1 s each)
+    time_zone: str = "UTC"  # users' time zone until they choose theirs (IANA name)
     extra: dict = field(default_factory=dict)  # overrides of sections' fields, by field name
     _sections: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -86,6 +87,7 @@ class Settings:
             addon_poll_seconds=float(_env("ADDON_POLL_SECONDS", "2")),
             session_cookie_secure=_env("SESSION_COOKIE_SECURE", "auto") == "true",
             password_hash=_env("PASSWORD_HASH", "scrypt"),
+            time_zone=_time_zone(_env("TIME_ZONE", "UTC")),
         )
         own = {f.name for f in dataclasses.fields(cls)}
         values.update({k: v for k, v in overrides.items() if k in own})
@@ -108,6 +110,15 @@ class Settings:
                     values[f.name] = _parse(raw, f.default, f.name)
             found = self._sections[kind] = kind(**values)
         return found
+
+
+def _time_zone(name: str) -> str:
+    import pytz
+
+    if name not in pytz.all_timezones_set:
+        raise ValueError(f"{ENV_PREFIX}TIME_ZONE={name!r} is not a time zone name "
+                         "(IANA, e.g. Asia/Shanghai)")
+    return name
 
 
 def _parse(raw: str, default, name: str):

@@ -1,4 +1,5 @@
-"""Languages: each user's choice, stored, and the locale every request uses.
+"""Languages and time zones: each user's choice, stored, and what every
+request uses.
 
 The locale of a request is, in order: the logged-in user's stored choice,
 the choice made in this browser session, the best match of the browser's
@@ -8,12 +9,23 @@ all of them for that one request, and changes nothing.
 
 The language is switched by POST only (`PreferencesView.language`, CSRF
 checked like every POST); FAB's `GET /lang/<locale>` answers 405.
+
+Times are stored in UTC (naive datetimes) and shown and typed in the request's
+time zone: the logged-in user's stored choice, else the deployment's
+(`CROSSDOCK_TIME_ZONE`). flask-babel's `format_datetime`, `to_user_timezone`
+and `to_utc` use it; pages print every datetime through `shown_datetime`, and
+FAB's forms read and write datetimes in it (core/views/local_datetime.py).
+The REST API stays in UTC, with the offset.
 """
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
+import pytz
 from flask import abort, current_app, has_request_context, request, session
 from flask_appbuilder import Model
-from flask_babel import get_babel, get_locale, refresh
+from flask_babel import format_datetime, get_babel, get_locale, refresh
 from flask_login import current_user
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -30,10 +42,11 @@ class UserPreference(Model):
     user_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("ab_user.id", ondelete="CASCADE"), primary_key=True,
         autoincrement=False)
-    locale: Mapped[str] = mapped_column(String(8), nullable=False)
+    locale: Mapped[str | None] = mapped_column(String(8))  # None: the browser's
+    time_zone: Mapped[str | None] = mapped_column(String(64))  # None: the deployment's
 
     def __repr__(self) -> str:
-        return f"{self.user_id}: {self.locale}"
+        return f"{self.user_id}: {self.locale} {self.time_zone}"
 
 
 def languages() -> dict:
@@ -50,6 +63,56 @@ def _user_id() -> int | None:
 def stored_locale(user_id: int) -> str | None:
     pref = db.session.get(UserPreference, user_id)
     return pref.locale if pref is not None else None
+
+
+def stored_time_zone(user_id: int) -> str | None:
+    pref = db.session.get(UserPreference, user_id)
+    return pref.time_zone if pref is not None else None
+
+
+def time_zones() -> list[str]:
+    """The zones a user may choose (IANA names in common use)."""
+    return list(pytz.common_timezones)
+
+
+def select_time_zone() -> str | None:
+    """flask-babel's time zone selector: the user's, else None (the deployment's)."""
+    user_id = _user_id() if has_request_context() else None
+    zone = stored_time_zone(user_id) if user_id is not None else None
+    return zone if zone in pytz.all_timezones_set else None
+
+
+def set_time_zone(zone: str) -> None:
+    """Store the logged-in user's time zone."""
+    if zone not in pytz.all_timezones_set:
+        raise ValueError(f"unknown time zone '{zone}'")
+    _preference(_user_id()).time_zone = zone
+    db.session.commit()
+    refresh()
+
+
+def shown_datetime(value) -> str:
+    """A stored (UTC) datetime as a person reads it: in their time zone, to the minute."""
+    return format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+
+
+def shown_change(value):
+    """A value the audit log recorded (JSON: datetimes as ISO text, in UTC) as
+    a person reads it."""
+    if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):
+        return shown_datetime(datetime.fromisoformat(value))
+    return value
+
+
+def _preference(user_id: int) -> UserPreference:
+    pref = db.session.get(UserPreference, user_id)
+    if pref is None:
+        pref = UserPreference(user_id=user_id)
+        db.session.add(pref)
+    return pref
 
 
 def select_locale() -> str | None:
@@ -77,11 +140,7 @@ def set_locale(locale: str) -> None:
         raise ValueError(f"unsupported language '{locale}'")
     user_id = _user_id()
     if user_id is not None:
-        pref = db.session.get(UserPreference, user_id)
-        if pref is None:
-            db.session.add(UserPreference(user_id=user_id, locale=locale))
-        else:
-            pref.locale = locale
+        _preference(user_id).locale = locale
         db.session.commit()
     session[SESSION_KEY] = locale
     refresh()
@@ -106,6 +165,9 @@ def init_app(app, appbuilder) -> None:
     selector on its per-app configuration, where it is replaced here.
     """
     get_babel(app).locale_selector = select_locale
+    get_babel(app).timezone_selector = select_time_zone
+    app.add_template_filter(shown_datetime, "localtime")
+    app.add_template_filter(shown_change, "audit_value")
     app.add_template_global(current_locale, "crossdock_locale")
     view = appbuilder.bm.locale_view
     if view is not None:

@@ -3,7 +3,7 @@ their password (the current one required, the password rule applied, their
 other sessions ended). Admins manage other users in FAB's user screens."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, session as http_session, url_for
+from flask import current_app, flash, redirect, request, session as http_session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +11,8 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from ..db import db
-from ..i18n import current_locale, languages, set_locale
+from ..i18n import (current_locale, languages, select_time_zone, set_locale, set_time_zone,
+                    time_zones)
 from ..security.access import ROLE_LABELS
 from ..security.password_policy import password_problem
 from ..security.session_version import SESSION_KEY, current_version
@@ -36,7 +37,9 @@ class ProfileView(BaseView):
             .where(team_member.c.user_id == me.id).order_by(Team.name)).all()
         roles = sorted(str(ROLE_LABELS.get(r.name, r.name)) for r in me.roles)
         return self.render_template("crossdock/profile.html", me=me, teams=teams, roles=roles,
-                                    languages=languages(), locale=current_locale())
+                                    languages=languages(), locale=current_locale(),
+                                    time_zones=time_zones(), time_zone=select_time_zone(),
+                                    default_zone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
     @expose("/language", methods=["POST"])
     def language(self):
@@ -48,6 +51,18 @@ class ProfileView(BaseView):
         else:
             set_locale(locale)
             flash(_("Language saved."), "success")
+        return redirect(url_for(".show"))
+
+    @expose("/time_zone", methods=["POST"])
+    def time_zone(self):
+        if not current_user.is_authenticated:
+            return redirect(self.appbuilder.get_url_for_login)
+        zone = request.form.get("time_zone", "")
+        if zone not in time_zones():
+            flash(_("Choose one of the time zones offered."), "danger")
+        else:
+            set_time_zone(zone)
+            flash(_("Time zone saved."), "success")
         return redirect(url_for(".show"))
 
     @expose("/password", methods=["POST"])

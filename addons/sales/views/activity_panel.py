@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import request
+from flask_babel import to_utc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -107,8 +108,8 @@ def _datetime(form, name: str) -> dt.datetime | None:
     except ValueError:
         raise ActivityError(name, f"'{text}' is not a date and time") from None
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return value
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return to_utc(value)  # typed in the user's time zone
 
 
 def parse_schedule_form(form) -> dict:

@@ -21,9 +21,9 @@ KIND_LABELS = {"call": _l("Call"), "meeting": _l("Meeting"), "todo": _l("To-do")
 
 LABELS = {
     "kind": _l("Kind"), "summary": _l("Summary"), "note": _l("Note"),
-    "due_date": _l("Due date"), "due_time": _l("Due time"), "remind_at": _l("Remind at (UTC)"),
+    "due_date": _l("Due date"), "due_time": _l("Due time"), "remind_at": _l("Remind at"),
     "owner": _l("Assigned to"), "team": _l("Sales team"), "lead": _l("Lead/opportunity"),
-    "company": _l("Company"), "person": _l("Contact person"), "done_at": _l("Done at (UTC)"),
+    "company": _l("Company"), "person": _l("Contact person"), "done_at": _l("Done at"),
     "done_note": _l("Done note"), "created_at": _l("Created at"),
 }
 FORM = ["kind", "summary", "due_date", "due_time", "remind_at", "owner", "team", "lead",
