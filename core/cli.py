@@ -256,7 +256,7 @@ def addons_revision(name: str, message: str) -> None:
         except RevisionError as exc:
             _refuse(str(exc))
     click.echo(f"wrote {path}")
-    click.echo(f"review it, bump 'version' in {name}'s __manifest__.py, then: "
+    click.echo(f"review it, bump 'version' in {path.parents[1] / '__manifest__.py'}, then: "
                f"crossdock addons upgrade {name}")
 
 

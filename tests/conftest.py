@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from core.testing.plugin import new_pg_database, settings_for  # noqa: F401  (tests import them)
-from tests.erp.tryton_server import fresh_tryton, tryton  # noqa: F401  (real Tryton servers)
+pytest.register_assert_rewrite("core.testing.plugin")  # imported below, before pytest_plugins
+
+from core.testing.plugin import new_pg_database, settings_for  # noqa: E402,F401 (used by tests)
+from tests.erp.tryton_server import fresh_tryton, tryton  # noqa: E402,F401  (real Tryton servers)
 
 # the plugin's entry point has the module's name, so an installed one is not loaded twice
 pytest_plugins = ["core.testing.plugin"]

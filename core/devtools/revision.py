@@ -14,6 +14,8 @@ addon's branch.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
 
@@ -91,17 +93,18 @@ def generate(session: Session, runtime, name: str, message: str) -> Path:
     script_ops = produce_migrations(context, Model.metadata)
     session.rollback()
     if script_ops.upgrade_ops.is_empty():
-        raise RevisionError(f"no changes in addon '{name}''s tables "
+        raise RevisionError(f"no changes in the tables of addon '{name}' "
                             f"({', '.join(sorted(tables)) or 'none'}): nothing written")
     script = ScriptDirectory.from_config(migrate.alembic_config(runtime.addon_dirs))
     script.file_template = "%(rev)s"  # the file is named after its revision id
     numbers = [int(m.group()) for f in addon.migrations_dir.glob("*.py")
                if (m := re.match(r"\d+", f.name))]
     heads = sorted(r.revision for d in direct_deps for r in script.get_revisions(f"{d}@head"))
-    revision = script.generate_revision(
-        _revision_id(max(numbers, default=0) + 1, name, message), message,
-        head=f"{name}@head", version_path=str(addon.migrations_dir),
-        depends_on=(heads[0] if len(heads) == 1 else heads) or None, imports="",
-        upgrades=render_python_code(script_ops.upgrade_ops, render_as_batch=True),
-        downgrades=render_python_code(script_ops.downgrade_ops, render_as_batch=True))
+    with contextlib.redirect_stdout(io.StringIO()):  # Alembic's "Generating ... done"
+        revision = script.generate_revision(
+            _revision_id(max(numbers, default=0) + 1, name, message), message,
+            head=f"{name}@head", version_path=str(addon.migrations_dir),
+            depends_on=(heads[0] if len(heads) == 1 else heads) or None, imports="",
+            upgrades=render_python_code(script_ops.upgrade_ops, render_as_batch=True),
+            downgrades=render_python_code(script_ops.downgrade_ops, render_as_batch=True))
     return Path(revision.path)

@@ -32,7 +32,7 @@ class ScaffoldError(ValueError):
 
 
 def model_class_name(name: str) -> str:
-    """`visits` -> `Visit`, `service_tickets` -> `ServiceTicket` (a plural's last word made singular)."""
+    """`visits` -> `Visit`, `service_tickets` -> `ServiceTicket` (last word made singular)."""
     words = name.split("_")
     if words[-1].endswith("s") and not words[-1].endswith("ss") and len(words[-1]) > 1:
         words[-1] = words[-1][:-1]
