@@ -30,4 +30,5 @@ def crossdock_addons_paths() -> tuple[Path, ...]:
 
 def test_settings(instance: Path, database_url: str, **overrides):
     """Settings of the suite's apps (the example addons on the addons path)."""
-    return settings_for(instance, database_url, (EXAMPLE_ADDONS,), **overrides)
+    overrides.setdefault("addons_paths", (EXAMPLE_ADDONS,))
+    return settings_for(instance, database_url, **overrides)
