@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from functools import cache
+from pathlib import Path
 
 import click
 
@@ -212,6 +213,51 @@ def addons_uninstall(names, yes: bool) -> None:
     click.echo(f"uninstalled: {', '.join(removed)}")
     if backup:
         click.echo(f"backup: {backup}")
+
+
+@addons.command("new")
+@click.argument("name")
+@click.option("--path", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the addon into (default: the first "
+                   "CROSSDOCK_ADDONS_PATH entry, else ./addons).")
+@click.option("--depends", multiple=True, help="An addon it builds on (repeatable).")
+@click.option("--model", help="The model's class name (default from NAME: visits -> Visit).")
+def addons_new(name: str, target: Path | None, depends, model: str | None) -> None:
+    """Scaffold a working addon: model, screen, REST API, rules, migration, zh catalog, test."""
+    from .config import Settings
+    from .devtools.scaffold import ScaffoldError, new_addon
+
+    paths = Settings.from_env().addons_paths
+    target = target or (paths[0] if paths else Path("addons"))
+    try:
+        folder = new_addon(name, target, list(depends), paths, model)
+    except ScaffoldError as exc:
+        _refuse(str(exc))
+    click.echo(f"created {folder}")
+    if folder.parent.resolve() not in {p.resolve() for p in paths}:
+        click.echo(f"add {folder.parent} to CROSSDOCK_ADDONS_PATH, then: "
+                   f"crossdock addons install {name}")
+    else:
+        click.echo(f"next: crossdock addons install {name}")
+
+
+@addons.command("revision")
+@click.argument("name")
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+def addons_revision(name: str, message: str) -> None:
+    """Autogenerate a migration on NAME's branch from its models (its tables only)."""
+    from .db import db as database
+    from .devtools.revision import RevisionError, generate
+
+    app = _app()
+    with app.app_context():
+        try:
+            path = generate(database.session, _runtime(app), name, message)
+        except RevisionError as exc:
+            _refuse(str(exc))
+    click.echo(f"wrote {path}")
+    click.echo(f"review it, bump 'version' in {path.parents[1] / '__manifest__.py'}, then: "
+               f"crossdock addons upgrade {name}")
 
 
 @main.group()

@@ -14,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import to_tuple
 from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
@@ -43,7 +44,24 @@ def current_heads(connection: Connection) -> set[str]:
     return set(MigrationContext.configure(connection).get_current_heads())
 
 
+def applied_revisions(connection: Connection, addon_dirs: Iterable[Path] = ()) -> set[str]:
+    """Every revision the database has run: the stored heads and all they rest on.
+    A revision's `depends_on` counts (Alembic then stores only the dependent's
+    id, so another branch's head may be applied without being stored)."""
+    script = ScriptDirectory.from_config(alembic_config(addon_dirs))
+    applied: set[str] = set()
+    todo = [script.get_revision(h) for h in current_heads(connection)]
+    while todo:
+        rev = todo.pop()
+        if rev is None or rev.revision in applied:
+            continue
+        applied.add(rev.revision)
+        todo += script.get_revisions(to_tuple(rev.down_revision, default=()))
+        todo += script.get_revisions(to_tuple(rev.dependencies, default=()))
+    return applied
+
+
 def branch_is_current(connection: Connection, branch: str, addon_dirs: Iterable[Path] = ()) -> bool:
     script = ScriptDirectory.from_config(alembic_config(addon_dirs))
-    return set(script.get_revisions(f"{branch}@head")) <= {
-        script.get_revision(h) for h in current_heads(connection)}
+    heads = {r.revision for r in script.get_revisions(f"{branch}@head")}
+    return heads <= applied_revisions(connection, addon_dirs)

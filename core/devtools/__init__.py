@@ -1,0 +1,2 @@
+"""Tools for addon developers: `crossdock addons new` (scaffold.py) and
+`crossdock addons revision` (revision.py)."""
