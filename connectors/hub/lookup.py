@@ -1,6 +1,8 @@
-"""Read-side helpers for addons: which backends are active, and a record's
-jobs and bindings (for badges and panels on its page)."""
+"""Read-side helpers for addons: which backends are active, and records'
+jobs and bindings (for badges and panels on their pages and lists)."""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
@@ -25,6 +27,25 @@ def bindings_for(session: Session, model: str, record_ids: list[int]) -> list[Bi
         return []
     return list(session.scalars(select(Binding).where(
         Binding.model == model, Binding.record_id.in_(record_ids)).order_by(Binding.id)))
+
+
+@dataclass
+class SyncState:
+    """A record's jobs and bindings, each ordered by id (the last job is the latest)."""
+    jobs: list[SyncJob] = field(default_factory=list)
+    bindings: list[Binding] = field(default_factory=list)
+
+
+def sync_states(session: Session, model: str, record_ids) -> dict[int, SyncState]:
+    """{record id: its SyncState} for many records in two queries (a list
+    page's rows); every id asked for is in the answer."""
+    ids = list(dict.fromkeys(record_ids))
+    states = {record_id: SyncState() for record_id in ids}
+    for job in jobs_for(session, model, ids):
+        states[job.record_id].jobs.append(job)
+    for binding in bindings_for(session, model, ids):
+        states[binding.record_id].bindings.append(binding)
+    return states
 
 
 def records_known_to(backend_id: int, kind: str, model: str):

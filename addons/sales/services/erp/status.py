@@ -1,5 +1,6 @@
 """What people see of an order in the ERPs: one line per backend, from the
-order's jobs and bindings (loaded with it), or one saying why there is none.
+order's hub jobs and bindings (read in one batch for a list page), or one
+saying why there is none.
 
 The words say what is true now: where the order is in the ERP (with a
 warning when the ERP's totals differ from ours), "sync failed" for a push
@@ -20,8 +21,8 @@ from sqlalchemy.orm import object_session
 from connectors import hub
 from connectors.erp import KINDS as ERP_KINDS
 
-from ...models.sales_order import CONFIRMED, SalesOrder
-from .cancel import CANCEL
+from ...models.sales_order import CONFIRMED, ERP_MODEL as MODEL, SalesOrder
+from .cancel import ORDER_CANCEL
 from .totals_check import TOTALS_DIFFER
 
 LIVE = ("pending", "queued", "running")
@@ -37,21 +38,55 @@ class ErpStatus:
     can_retry: bool = False
 
 
-def erp_status(order: SalesOrder) -> list[ErpStatus]:
-    """Whether and where the order is in each ERP, and why not (from the
-    order's jobs and bindings, loaded with it)."""
-    bindings = {b.backend_id: b for b in order.erp_bindings}
-    latest = {j.backend_id: j for j in order.erp_jobs}  # ordered by id: the last one wins
+def erp_status(order: SalesOrder, sync: hub.SyncState | None = None) -> list[ErpStatus]:
+    """Whether and where the order is in each ERP, and why not, from its hub
+    jobs and bindings (`sync`, else read now)."""
     session = object_session(order)
+    if sync is None:
+        sync = (hub.sync_states(session, MODEL, [order.id])[order.id] if session is not None
+                else hub.SyncState())
+    return _statuses(session, order, sync, lambda: _have_backends(session))
+
+
+def erp_statuses(session, orders) -> dict[int, list[ErpStatus]]:
+    """{order id: erp_status} for a page of orders in a few queries."""
+    orders = list(orders)
+    syncs = hub.sync_states(session, MODEL, [o.id for o in orders])
+    have: list[bool] = []
+
+    def have_backends() -> bool:  # asked once per page, and only if needed
+        if not have:
+            have.append(_have_backends(session))
+        return have[0]
+
+    return {o.id: _statuses(session, o, syncs[o.id], have_backends) for o in orders}
+
+
+def _have_backends(session) -> bool:
+    return session is not None and bool(hub.active_backends(session, ERP_KINDS))
+
+
+def _statuses(session, order: SalesOrder, sync: hub.SyncState, have_backends) -> list[ErpStatus]:
+    bindings = {b.backend_id: b for b in sync.bindings}
+    latest = {j.backend_id: j for j in sync.jobs}  # ordered by id: the last one wins
     statuses = [_status(session, bindings.get(k), latest.get(k))
                 for k in sorted({*bindings, *latest}, key=lambda k: k or 0)]
     if not statuses and order.state == CONFIRMED:
-        have_backends = session is not None and bool(hub.active_backends(session, ERP_KINDS))
         statuses = [ErpStatus("warning", gettext("not sent: no ERP backend is configured")
-                              if not have_backends else
+                              if not have_backends() else
                               gettext("not sent: confirmed before the ERP backend was added "
                                       "(crossdock sales erp-resend)"))]
     return statuses
+
+
+def order_sync(session, order: SalesOrder) -> hub.SyncState:
+    """The order's hub jobs and bindings (for its page: status and problems)."""
+    return hub.sync_states(session, MODEL, [order.id])[order.id]
+
+
+def latest_jobs(sync: hub.SyncState) -> list:
+    """The last job of the order on each backend."""
+    return list({j.backend_id: j for j in sync.jobs}.values())
 
 
 def _status(session, binding, job) -> ErpStatus:
@@ -59,12 +94,12 @@ def _status(session, binding, job) -> ErpStatus:
     live = job is not None and job.state in LIVE
     where = f"{job.backend.name}: " if job is not None and job.backend else ""
     if job is not None and job.state == "failed":
-        if job.kind == CANCEL:
+        if job.kind == ORDER_CANCEL.kind:
             return ErpStatus("danger", where + gettext("cancellation refused: %(why)s",
                                                        why=job.last_error), job.id, True)
         return ErpStatus("danger", where + gettext("sync failed: %(why)s", why=job.last_error),
                          job.id, True)
-    if live and job.kind == CANCEL:
+    if live and job.kind == ORDER_CANCEL.kind:
         return ErpStatus("warning", where + gettext("cancellation pending") +
                          _progress(session, job), job.id)
     if binding is not None and not live:
