@@ -39,7 +39,10 @@ def hub_app(make_app):
     seen.clear()
     failing_attempts.clear()
     hub.register(REMEMBER, REFUSE)
-    return make_app(hub_backoff_base_seconds=0.2, hub_backoff_ceiling_seconds=0.5)
+    app = make_app(hub_backoff_base_seconds=0.2, hub_backoff_ceiling_seconds=0.5)
+    app.extensions["hub"].start_worker(2)  # tests start the hub's workers themselves
+    yield app
+    app.extensions["hub"].stop()
 
 
 def _job(app, event_id, states=("done", "failed"), timeout=20.0):
