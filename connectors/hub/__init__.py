@@ -15,7 +15,7 @@ Read, to show sync state:
 - `active_backends(session, kinds)`, `jobs_for` / `bindings_for(session, model, ids)`,
   `sync_states(session, model, ids)` (both, batched, for lists),
   `records_known_to(...)` for what a backend has not seen yet, `waiting_for(session, job)`
-  for the job a waiting one is behind;
+  (`waiting_for_each(session, jobs)`, batched) for the job a waiting one is behind;
 - `bound`, `read_remote`, `flag` for an on-demand check of bound records (remote_check.py).
 What handlers use: `Outcome`, `Bind`, `Skip`, `Settled`.
 """
@@ -23,11 +23,11 @@ from .enqueue import enqueue
 from .handlers import Bind, Inbound, Outcome, Pull, Push, Settled, Skip
 from .inbound import receive
 from .lookup import (SyncState, active_backends, bindings_for, jobs_for, records_known_to,
-                     sync_states, waiting_for)
+                     sync_states, waiting_for, waiting_for_each)
 from .registry import register, register_labels
 from .remote_check import bound, flag, read_remote
 
 __all__ = ["Bind", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
            "active_backends", "bindings_for", "bound", "enqueue", "flag", "jobs_for",
            "read_remote", "receive", "records_known_to", "register", "register_labels",
-           "sync_states", "waiting_for"]
+           "sync_states", "waiting_for", "waiting_for_each"]

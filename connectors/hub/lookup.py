@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, union
+from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from .models import PENDING, QUEUED, WAITING_STATES, Backend, Binding, SyncJob
@@ -65,3 +65,18 @@ def waiting_for(session: Session, job: SyncJob) -> SyncJob | None:
     return session.scalars(select(SyncJob).where(
         SyncJob.record_key == job.record_key, SyncJob.id < job.id,
         SyncJob.state.in_(WAITING_STATES)).order_by(SyncJob.id).limit(1)).first()
+
+
+def waiting_for_each(session: Session, jobs) -> dict[int, SyncJob]:
+    """`waiting_for` of many jobs in two queries: {job id: the job it waits
+    behind}, for those that wait."""
+    waiting = [job for job in jobs if job.state in (PENDING, QUEUED)]
+    if not waiting:
+        return {}
+    first_ids = session.execute(select(SyncJob.record_key, func.min(SyncJob.id)).where(
+        SyncJob.record_key.in_({job.record_key for job in waiting}),
+        SyncJob.state.in_(WAITING_STATES)).group_by(SyncJob.record_key)).all()
+    firsts = {job.record_key: job for job in session.scalars(select(SyncJob).where(
+        SyncJob.id.in_([first_id for _, first_id in first_ids])))}
+    return {job.id: firsts[job.record_key] for job in waiting
+            if job.record_key in firsts and firsts[job.record_key].id < job.id}

@@ -134,6 +134,13 @@ class OrderApi(CrossdockModelRestApi):
     list_columns = LIST
     show_columns = [*LIST, "note", "sent_at", "confirmed_at", "cancelled_at", "cancel_reason",
                     "version"]
+    # what the queries load: every column OrderRead dumps, so no row loads one more
+    # by itself; "erp" is no column but the hub's answer (OrderRead.erp, pre_get_list)
+    list_select_columns = ["id", "number", "state", "company_id", "person_id", "lead_id",
+                           "owner_id", "team_id", "currency_id", "price_list_id", "order_date",
+                           "validity_date", "amount_untaxed", "amount_tax", "amount_total",
+                           "cancel_status", "cancel_refusal"]
+    show_select_columns = [c for c in show_columns if c != "erp"]
     list_model_schema = OrderListRow()
     show_model_schema = OrderDetail()
     search_columns = ["number", "state", "company", "person", "lead", "owner", "team",
