@@ -10,7 +10,7 @@ For each W in --workers (T = --threads per process):
 1. baseline: `OdooClient.push_order` in a loop, W processes x T threads (each
    thread its own client, as the hub's workers keep one per thread), over the
    same N payloads the hub sends (built by the sales handler's own mapping,
-   `erp_sync.prepare_push`). Throughput = N / wall time; p50/p95 of one call.
+   `services/erp/push.prepare_push`). Throughput = N / wall time; p50/p95 of one call.
 2. hub drain (throughput): N quotations confirmed through
    `order_states.confirm` (100 per commit; every commit writes the jobs and
    sends them to Redis) BEFORE any worker runs; then W `crossdock worker
@@ -293,7 +293,7 @@ def confirm_orders(app, ids: list[int], batch: int, pace_per_s: float | None = N
 
 def payloads_for(app, ids: list[int]) -> list:
     """The SaleOrder payloads the hub's handler sends for these orders."""
-    from addons.sales.services.erp_sync import prepare_push
+    from addons.sales.services.erp.push import prepare_push
     from connectors.hub.execution import JobContext
     from core.db import db
 

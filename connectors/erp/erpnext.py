@@ -1,18 +1,8 @@
 """ERPNext sales orders from neutral payloads, over Frappe's REST API.
 
-Follows Frappe's "REST API" documentation (docs.frappe.io/framework/user/en/
-api/rest and guides/integration/rest_api): token auth
-`Authorization: token <api_key>:<api_secret>` (`username` = API key,
-`secret` = API secret; `database` is unused, a Frappe site is its host
-name); `GET /api/resource/<DocType>?filters=[[field, op, value]]&fields=[...]`
--> {"data": [...]}; `POST /api/resource/<DocType>` -> {"data": doc}; a
-document inserted with `docstatus: 1` is submitted; cancelling is
-`POST /api/method/frappe.client.cancel` {doctype, name}. Errors carry the
-exception class in `exc_type` and the user-facing text in
-`_server_messages` (a JSON list of JSON-encoded {"message": ...}), with the
-status from frappe/exceptions.py (ValidationError family 417,
-AuthenticationError 401, PermissionError 403, DoesNotExistError 404,
-DuplicateEntryError 409).
+The calls, in Frappe's words, over `erpnext_wire.FrappeWire` (auth, REST,
+errors): a document inserted with `docstatus: 1` is submitted; cancelling
+is `POST /api/method/frappe.client.cancel` {doctype, name}.
 
 Flow, idempotent on our reference:
 1. `Sales Order` by `po_no` (the customer's purchase order number, a stock
@@ -59,17 +49,12 @@ done; Cancelled -> cancelled. `net_total` is the untaxed total.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
-from urllib.parse import quote
-
-import requests
-
 from ..errors import PermanentError
-from ..http import raise_for_client_error, send
 from .customer_match import Match, RemoteCustomer, choose
+from .erpnext_wire import FrappeWire
 from .line_pricing import ROUNDINGS, fit_unit_price
 from .payloads import Customer, OrderLine, RemoteOrder, SaleOrder
 
@@ -87,10 +72,7 @@ class ErpNextClient:
         options = options or {}
         self.url = url.rstrip("/")
         self.what = f"ERPNext at {url}"
-        self.session = requests.Session()
-        self.session.headers.update({"Authorization": f"token {username}:{secret}",
-                                     "Accept": "application/json",
-                                     "User-Agent": "crossdock-hub"})
+        self.wire = FrappeWire(self.url, username, secret, self.what)
         self.company = options.get("company", "")
         self.warehouse = options.get("warehouse", "")
         self.delivery_days = int(options.get("delivery_days", 0))
@@ -102,23 +84,21 @@ class ErpNextClient:
                                  f"{' or '.join(ROUNDINGS)}")
 
     def test_connection(self) -> str:
-        user = self._request("GET", "/api/method/frappe.auth.get_logged_user")["message"]
+        user = self.wire.request("GET", "/api/method/frappe.auth.get_logged_user")["message"]
         if self.reference_field:  # says so now rather than at the first order
-            self._list("Customer", [[self.reference_field, "=", ""]], ["name"], limit=1)
+            self.wire.list("Customer", [[self.reference_field, "=", ""]], ["name"], limit=1)
         company = f", company {self.company}" if self.company else ""
         return f"ERPNext at {self.url} as {user}{company}"
 
     def find_order(self, reference: str) -> RemoteOrder | None:
-        rows = self._list("Sales Order", [["po_no", "=", reference]], ORDER_FIELDS)
+        rows = self.wire.list("Sales Order", [["po_no", "=", reference]], ORDER_FIELDS)
         live = [row for row in rows if int(row["docstatus"]) != 2]
         return _remote(live[0] if live else rows[0]) if rows else None
 
     def push_order(self, order: SaleOrder) -> RemoteOrder | None:
         existing = self.find_order(order.reference)
         if existing and existing.state == "draft":
-            doc = self._request("PUT", f"/api/resource/Sales Order/{quote(existing.external_id)}",
-                                json={"docstatus": 1})["data"]
-            return _remote(doc)
+            return _remote(self.wire.submit("Sales Order", existing.external_id))
         if existing or order.existing_only:
             return existing
         self._check_items([line.product_code for line in order.lines])
@@ -140,24 +120,24 @@ class ErpNextClient:
             body["set_warehouse"] = self.warehouse
         if order.notes:
             body["remarks"] = order.notes
-        created = _remote(self._request("POST", "/api/resource/Sales Order", json=body)["data"])
+        created = _remote(self.wire.insert("Sales Order", body))
         return replace(created, customer_match=match.by or "created", notes=match.notes)
 
     def void_order(self, external_id: str) -> str:
         """Undo an order we created by mistake: cancelled, then deleted."""
-        rows = self._list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)
+        rows = self.wire.list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)
         if not rows:
             return f"Sales Order {external_id} is no longer in ERPNext"
         if int(rows[0]["docstatus"]) != 2:
             self.cancel_order(external_id)
         try:
-            self._request("DELETE", f"/api/resource/Sales Order/{quote(external_id)}")
+            self.wire.delete("Sales Order", external_id)
         except PermanentError as exc:
             return f"Sales Order {external_id} cancelled in ERPNext (not deleted: {exc})"
         return f"Sales Order {external_id} deleted in ERPNext"
 
     def cancel_order(self, external_id: str) -> RemoteOrder:
-        rows = self._list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)
+        rows = self.wire.list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)
         if not rows:
             raise PermanentError(f"{self.what}: Sales Order {external_id} does not exist "
                                  "(deleted in ERPNext?)")
@@ -165,14 +145,13 @@ class ErpNextClient:
             return _remote(rows[0])
         try:
             if int(rows[0]["docstatus"]) == 0:  # a draft was never submitted: submit, then cancel
-                self._request("PUT", f"/api/resource/Sales Order/{quote(external_id)}",
-                              json={"docstatus": 1})
-            self._request("POST", "/api/method/frappe.client.cancel",
-                          json={"doctype": "Sales Order", "name": external_id})
+                self.wire.submit("Sales Order", external_id)
+            self.wire.cancel("Sales Order", external_id)
         except PermanentError as exc:
             raise PermanentError(f"ERPNext would not cancel Sales Order {external_id}: {exc}") \
                 from exc
-        after = _remote(self._list("Sales Order", [["name", "=", external_id]], ORDER_FIELDS)[0])
+        after = _remote(self.wire.list("Sales Order", [["name", "=", external_id]],
+                                       ORDER_FIELDS)[0])
         if after.state != "cancelled":
             raise PermanentError(f"ERPNext did not cancel Sales Order {external_id}: it is still "
                                  f"{after.remote_state}; cancel it in ERPNext")
@@ -181,8 +160,8 @@ class ErpNextClient:
     def order_states(self, external_ids: list[str]) -> dict[str, RemoteOrder]:
         if not external_ids:
             return {}
-        rows = self._list("Sales Order", [["name", "in", list(external_ids)]], ORDER_FIELDS,
-                          limit=0)
+        rows = self.wire.list("Sales Order", [["name", "in", list(external_ids)]], ORDER_FIELDS,
+                              limit=0)
         return {row["name"]: _remote(row) for row in rows}
 
     # -- steps ------------------------------------------------------------------
@@ -207,7 +186,7 @@ class ErpNextClient:
         heads = sorted({t.code for line in order.lines for t in line.taxes})
         if not heads:
             return
-        rows = self._list("Account", [["name", "in", heads]], ["name", "is_group"], limit=0)
+        rows = self.wire.list("Account", [["name", "in", heads]], ["name", "is_group"], limit=0)
         usable = {row["name"] for row in rows if not int(row.get("is_group") or 0)}
         missing = [head for head in heads if head not in usable]
         if missing:
@@ -219,8 +198,8 @@ class ErpNextClient:
 
     def _check_items(self, codes: list[str]) -> None:
         wanted = list(dict.fromkeys(codes))
-        rows = self._list("Item", [["item_code", "in", wanted]], ["item_code", "disabled"],
-                          limit=0)
+        rows = self.wire.list("Item", [["item_code", "in", wanted]], ["item_code", "disabled"],
+                              limit=0)
         enabled = {row["item_code"] for row in rows if not int(row.get("disabled") or 0)}
         disabled = {row["item_code"] for row in rows} - enabled
         unknown = [code for code in wanted if code not in enabled]
@@ -244,7 +223,7 @@ class ErpNextClient:
         for n, filters in enumerate([*searches, *identity]):
             if n == len(searches) and found:
                 break  # bound or carrying our reference: identity is not asked
-            for row in self._list("Customer", filters, fields, limit=SEARCH_LIMIT):
+            for row in self.wire.list("Customer", filters, fields, limit=SEARCH_LIMIT):
                 found.setdefault(row["name"], row)
         match = choose(customer, [self._remote_customer(row) for row in found.values()],
                        self.what)
@@ -256,7 +235,7 @@ class ErpNextClient:
                              ("mobile_no", customer.phone)):
             if field and value:
                 body[field] = value
-        return self._request("POST", "/api/resource/Customer", json=body)["data"]["name"], match
+        return self.wire.insert("Customer", body)["name"], match
 
     def _remote_customer(self, row: dict) -> RemoteCustomer:
         return RemoteCustomer(
@@ -265,41 +244,6 @@ class ErpNextClient:
             tax_ids=(row["tax_id"],) if row.get("tax_id") else (),
             emails=(row["email_id"],) if row.get("email_id") else (),
             phones=(row["mobile_no"],) if row.get("mobile_no") else ())
-
-    # -- transport ----------------------------------------------------------------
-    def _list(self, doctype: str, filters: list, fields: list[str], limit: int = 20) -> list[dict]:
-        return self._request("GET", f"/api/resource/{quote(doctype)}", params={
-            "filters": json.dumps(filters), "fields": json.dumps(fields),
-            "limit_page_length": limit})["data"]
-
-    def _request(self, method: str, path: str, **kwargs) -> dict:
-        response = send(self.session, method, self.url + path, what=self.what, **kwargs)
-        if response.status_code >= 400:
-            raise_for_client_error(response, self.what, _frappe_message(response))
-        try:
-            return response.json(parse_float=Decimal)
-        except ValueError as exc:
-            raise PermanentError(f"{self.what}: answer to {method} {path} is not JSON "
-                                 f"(HTTP {response.status_code}); check the URL") from exc
-
-
-def _frappe_message(response: requests.Response) -> str:
-    """The words Frappe shows its users, from `_server_messages`, else `exception`."""
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200]
-    messages = []
-    try:
-        for item in json.loads(body.get("_server_messages") or "[]"):
-            message = json.loads(item).get("message") if isinstance(item, str) else item
-            if message:
-                messages.append(str(message))
-    except (ValueError, AttributeError, TypeError):
-        pass
-    kind = body.get("exc_type") or ""
-    text = "; ".join(messages) or str(body.get("exception") or body.get("message") or "")
-    return f"{text} ({kind})" if kind else text
 
 
 def _tax_rows(order: SaleOrder) -> list[dict]:

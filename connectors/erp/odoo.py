@@ -3,7 +3,8 @@ the older JSON-RPC `execute_kw` (`options["protocol"] = "jsonrpc"`).
 
 Follows the ORM calls Odoo documents for external use ("External JSON-2
 API" and "External RPC API", odoo/documentation
-content/developer/reference/external_api.rst; wire details in `odoo_wire`)
+content/developer/reference/external_api.rst; wire details in `odoo_wire`,
+rows to neutral records in `odoo_records`)
 and the `sale` module's own flow (addons/sale/models/sale_order.py):
 
 1. `sale.order` searched by `client_order_ref` = our reference, before
@@ -46,12 +47,12 @@ JSON-RPC `username`/`secret` are login and password (or API key).
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import Decimal
 
 import requests
 
 from ..errors import PermanentError
-from .customer_match import Match, RemoteCustomer, choose
+from .customer_match import Match, choose
+from .odoo_records import like_literal, remote_order, remote_partner, tax_problems
 from .odoo_wire import Json2Wire, JsonRpcWire
 from .payloads import Customer, RemoteOrder, SaleOrder
 
@@ -95,7 +96,7 @@ class OdooClient:
                               domain=[["client_order_ref", "=", reference]],
                               fields=self.order_fields, order="id asc")
         live = [row for row in rows if row["state"] != "cancel"]
-        return _remote(live[0] if live else rows[0]) if rows else None
+        return remote_order(live[0] if live else rows[0]) if rows else None
 
     def push_order(self, order: SaleOrder) -> RemoteOrder | None:
         existing = self.find_order(order.reference)
@@ -177,7 +178,7 @@ class OdooClient:
             return []
         rows = self.wire.call("sale.order", "search_read", domain=[["id", "in", ids]],
                               fields=self.order_fields)
-        return [_remote(row) for row in rows]
+        return [remote_order(row) for row in rows]
 
     def _products(self, codes: list[str]) -> dict[str, int]:
         wanted = list(dict.fromkeys(codes))
@@ -204,23 +205,7 @@ class OdooClient:
         by_name: dict[str, list[dict]] = {}
         for row in rows:
             by_name.setdefault(row["name"], []).append(row)
-        problems = []
-        for code, tax in sorted(wanted.items()):
-            found = by_name.get(code, [])
-            ours = (f"our {tax.name or code} ({tax.rate.normalize():f}%"
-                    f"{', price included' if tax.price_include else ''})")
-            if not found:
-                problems.append(f"no sales tax named {code!r} for {ours}")
-            elif len(found) > 1:
-                problems.append(f"{len(found)} sales taxes named {code!r}")
-            elif (found[0]["amount_type"] != "percent"
-                  or Decimal(str(found[0]["amount"])) != tax.rate
-                  or bool(found[0]["price_include"]) != tax.price_include):
-                row = found[0]
-                problems.append(f"tax {code!r} is {row['amount_type']} "
-                                f"{Decimal(str(row['amount'])).normalize():f}"
-                                f"{', price included' if row['price_include'] else ''}, "
-                                f"not {ours}")
+        problems = tax_problems(wanted, by_name)
         if problems:
             raise PermanentError(
                 f"{self.what}: taxes do not match: {'; '.join(problems)}. Create or correct "
@@ -235,7 +220,7 @@ class OdooClient:
         if customer.external_id.isdigit():
             searches.insert(0, [["id", "=", int(customer.external_id)]])
         identity = [[[field, op, value]] for field, op, value in (
-            ("vat", "=", customer.tax_id), ("email", "=ilike", _like_literal(customer.email)),
+            ("vat", "=", customer.tax_id), ("email", "=ilike", like_literal(customer.email)),
             ("phone", "=", customer.phone)) if value]
         for n, domain in enumerate([*searches, *identity]):
             if n == len(searches) and found:
@@ -243,7 +228,7 @@ class OdooClient:
             for row in self.wire.call("res.partner", "search_read", domain=domain,
                                       fields=PARTNER_FIELDS, limit=SEARCH_LIMIT):
                 found.setdefault(row["id"], row)
-        match = choose(customer, [_remote_partner(row) for row in found.values()], self.what)
+        match = choose(customer, [remote_partner(row) for row in found.values()], self.what)
         if match.remote is not None:
             return int(match.remote.external_id), match
         vals = {"name": customer.name, "ref": customer.reference}
@@ -263,43 +248,3 @@ class OdooClient:
     def _first(self, model: str, domain: list) -> int | None:
         ids = self.wire.call(model, "search", domain=domain, limit=1)
         return ids[0] if ids else None
-
-
-def _like_literal(value: str) -> str:
-    """`=ilike` treats % and _ as wildcards; an e-mail must match as written."""
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _remote_partner(row: dict) -> RemoteCustomer:
-    return RemoteCustomer(external_id=str(row["id"]), name=row.get("name") or "",
-                          reference=row.get("ref") or "",
-                          tax_ids=(row["vat"],) if row.get("vat") else (),
-                          emails=(row["email"],) if row.get("email") else (),
-                          phones=(row["phone"],) if row.get("phone") else ())
-
-
-def _remote(row: dict) -> RemoteOrder:
-    state = row["state"]
-    delivery, invoice = row.get("delivery_status") or "", row.get("invoice_status") or ""
-    if state == "cancel":
-        normal = "cancelled"
-    elif state in ("draft", "sent"):
-        normal = "draft"
-    elif state == "done" or (delivery == "full" and invoice == "invoiced"):
-        normal = "done"  # "done" is the locked state before Odoo 17
-    elif delivery in ("partial", "full") or invoice == "invoiced":
-        normal = "processing"
-    else:
-        normal = "confirmed"
-    details = ", ".join(f"{k} {v}" for k, v in (("delivery", delivery), ("invoice", invoice)) if v)
-    partner = row.get("partner_id")
-    return RemoteOrder(
-        external_id=str(row["id"]), number=row["name"], state=normal,
-        remote_state=f"{state} ({details})" if details else state,
-        customer_external_id=str(partner[0]) if partner else "",
-        total_untaxed=_money(row.get("amount_untaxed")), total_tax=_money(row.get("amount_tax")),
-        total=_money(row.get("amount_total")))
-
-
-def _money(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))

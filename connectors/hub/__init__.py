@@ -1,24 +1,33 @@
 """The integration hub: sync jobs written with the business change, run by
-Dramatiq, recorded in our database (see ARCHITECTURE.md, "The integration hub").
+Dramatiq, recorded in our database (see ARCHITECTURE.md, "The integration
+hub", and connectors/README.md). This module is all an addon imports from it;
+the hub's tables (models.py) are its own.
 
-What addons use:
-- `register_handler(Handler(kind, model, prepare, call))` at import time;
-- `enqueue(session, kind, record_id, backend_id)` inside the business transaction;
-- `register_puller(Puller(model, pull))` for status pulls;
-- `active_backends(session, kinds)`, `jobs_for(session, model, record_id)`,
-  `bindings_for(...)` to show sync state on a record, `records_known_to(...)`
-  for what a backend has not seen yet, `waiting_for(session, job)` for the
-  job a waiting one is behind;
-- `bound`, `read_remote`, `flag` for an on-demand check of bound records
-  (remote_check.py).
+Declare (where the handler is defined) and register (in the addon's `register()`):
+- `Push(kind, model, prepare, call, undo=None, on_settled=None)`: a record goes out;
+- `Pull(kind, model, pull, every_seconds=None)`: remote states come back;
+- `Inbound(source, process)`: an event a remote sent us is processed;
+- `register(*handlers)`; `register_labels(model, labels)` names records in logs.
+Act, inside the business transaction:
+- `enqueue(session, PUSH, record_id, backend_id, serial_key=..., retry_failed=...)`;
+- `receive(session, source, external_id, payload)`: store an event raw, once.
+Read, to show sync state:
+- `active_backends(session, kinds)`, `jobs_for` / `bindings_for(session, model, ids)`,
+  `sync_states(session, model, ids)` (both, batched, for lists),
+  `records_known_to(...)` for what a backend has not seen yet, `waiting_for(session, job)`
+  (`waiting_for_each(session, jobs)`, batched) for the job a waiting one is behind;
+- `bound`, `read_remote`, `flag` for an on-demand check of bound records (remote_check.py).
+What handlers use: `Outcome`, `Bind`, `Skip`, `Settled`.
 """
 from .enqueue import enqueue
-from .lookup import active_backends, bindings_for, jobs_for, records_known_to, waiting_for
-from .registry import (Bind, Handler, Outcome, Puller, Settled, Skip, register_handler,
-                       register_labels, register_puller)
+from .handlers import Bind, Inbound, Outcome, Pull, Push, Settled, Skip
+from .inbound import receive
+from .lookup import (SyncState, active_backends, bindings_for, jobs_for, records_known_to,
+                     sync_states, waiting_for, waiting_for_each)
+from .registry import register, register_labels
 from .remote_check import bound, flag, read_remote
 
-__all__ = ["Bind", "Handler", "Outcome", "Puller", "Settled", "Skip", "active_backends",
-           "bindings_for",
-           "bound", "enqueue", "flag", "jobs_for", "read_remote", "records_known_to",
-           "register_handler", "register_labels", "register_puller", "waiting_for"]
+__all__ = ["Bind", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
+           "active_backends", "bindings_for", "bound", "enqueue", "flag", "jobs_for",
+           "read_remote", "receive", "records_known_to", "register", "register_labels",
+           "sync_states", "waiting_for", "waiting_for_each"]

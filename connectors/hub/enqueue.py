@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import registry
+from .handlers import Push
 from .models import FAILED, LIVE_STATES, PENDING, SyncJob
 
 log = logging.getLogger(__name__)
@@ -25,11 +26,11 @@ def record_key(backend_id: int | None, serial_key: str) -> str:
     return f"{backend_id or 0}:{serial_key}"
 
 
-def enqueue(session: Session, kind: str, record_id: int, backend_id: int | None,
+def enqueue(session: Session, push: Push, record_id: int, backend_id: int | None,
             identity_key: str | None = None, serial_key: str | None = None,
             retry_failed: bool = False) -> SyncJob:
-    """Add a job for `kind` on one record and backend to the session's
-    transaction; it is dispatched after commit.
+    """Add a job for the declared `push` (e.g. `ORDER_PUSH`) on one record and
+    backend to the session's transaction; it is dispatched after commit.
 
     Jobs with the same serial key (default: the record, "model:id") and
     backend never run at once and run in the order they were written. Give a
@@ -39,10 +40,23 @@ def enqueue(session: Session, kind: str, record_id: int, backend_id: int | None,
 
     The live job holding the identity is returned instead of a new one; with
     `retry_failed`, a failed one is sent again (a person asked again)."""
-    handler = registry.handler(kind)
-    key = record_key(backend_id, serial_key or f"{handler.model}:{record_id}")
-    identity = identity_key or f"{kind}@{backend_id or 0}:{handler.model}:{record_id}"
-    job = SyncJob(kind=kind, backend_id=backend_id, model=handler.model, record_id=record_id,
+    if not isinstance(push, Push):
+        raise TypeError(f"hub.enqueue takes a declared hub.Push, not {push!r}")
+    if not registry.is_registered(push):
+        raise LookupError(f"the hub handler {push.kind!r} is not registered: pass it to "
+                          "hub.register() in its addon's register()")
+    return write_job(session, push.kind, push.model, record_id, backend_id,
+                     identity_key=identity_key, serial_key=serial_key,
+                     retry_failed=retry_failed)
+
+
+def write_job(session: Session, kind: str, model: str, record_id: int, backend_id: int | None,
+              identity_key: str | None = None, serial_key: str | None = None,
+              retry_failed: bool = False) -> SyncJob:
+    """The job row for `enqueue` and `receive` (inbound.py)."""
+    key = record_key(backend_id, serial_key or f"{model}:{record_id}")
+    identity = identity_key or f"{kind}@{backend_id or 0}:{model}:{record_id}"
+    job = SyncJob(kind=kind, backend_id=backend_id, model=model, record_id=record_id,
                   record_key=key, identity_key=identity, state=PENDING, attempts=0)
     try:
         with session.begin_nested():

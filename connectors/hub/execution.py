@@ -6,8 +6,10 @@
    refused by the unique index `ix_hub_job_record_running`. A message for a
    job that is not claimable (done, cancelled, already running, not due,
    waiting on an earlier job) is dropped: duplicates are harmless.
-2. The handler's `prepare` reads our records; that read transaction ends
-   before the remote call, which holds no database transaction.
+2. A push's `prepare` reads our records; that read transaction ends
+   before the remote call, which holds no database transaction. An inbound
+   event's `process` (no remote call) writes our records in the transaction
+   that records the outcome.
 3. Outcome: bindings + `done` in one transaction, conditional on still
    holding the lease (if the sweeper gave the job to another worker, this
    worker's result is discarded; the remote call is idempotent by reference,
@@ -41,9 +43,10 @@ from core.security.actor import Actor, acting_as
 
 from . import job_events, registry
 from .backoff import retry_delay
+from .handlers import Bind, Inbound, Outcome, Settled, Skip
 from .clients import backend_config, client_for
 from .models import (DONE, FAILED, PENDING, QUEUED, RUNNING, WAITING_STATES, Backend, Binding,
-                     SyncJob, utcnow)
+                     InboundEvent, SyncJob, utcnow)
 from .process_identity import this_process
 
 log = logging.getLogger(__name__)
@@ -95,17 +98,23 @@ def _run(runtime, session: Session, job_id: int) -> str:
     job = session.get(SyncJob, job_id)
     ctx = JobContext(session, job.id, job.kind, job.model, job.record_id, job.backend_id,
                      job.attempts, decision=job.details.get("decision") or {})
+    undo = None
     try:
         handler = registry.handler(job.kind)
-        config = _backend_config(job.backend)
-        ctx.backend_options = job.backend.options
-        payload = handler.prepare(ctx)
-        session.rollback()  # end the read transaction: none is open during the remote call
-        client = client_for(config)
-        outcome = handler.call(client, payload)
-    except registry.Skip as exc:
+        if isinstance(handler, Inbound):
+            outcome = _process(ctx, handler)  # its writes commit with the job's `done`
+        else:
+            config = _backend_config(job.backend)
+            ctx.backend_options = job.backend.options
+            payload = handler.prepare(ctx)
+            session.rollback()  # end the read transaction: none is open during the remote call
+            client = client_for(config)
+            outcome = handler.call(client, payload)
+            if handler.undo is not None:
+                undo = lambda: handler.undo(client, payload, outcome)  # noqa: E731
+    except Skip as exc:
         session.rollback()
-        return _finish(runtime, session, job_id, token, registry.Outcome(str(exc)))
+        return _finish(runtime, session, job_id, token, Outcome(str(exc)))
     except TransientError as exc:
         session.rollback()
         return _reschedule(runtime, session, ctx, token, str(exc), exc.retry_after)
@@ -120,8 +129,17 @@ def _run(runtime, session: Session, job_id: int) -> str:
         log.exception("hub job #%s (%s) failed unexpectedly", job_id, ctx.kind)
         session.rollback()
         return _fail(runtime, session, job_id, token, _internal(exc))
-    return _finish(runtime, session, job_id, token, outcome,
-                   undo=lambda: handler.undo(client, payload, outcome) if handler.undo else None)
+    return _finish(runtime, session, job_id, token, outcome, undo=undo)
+
+
+def _process(ctx: JobContext, handler: Inbound) -> Outcome:
+    """An inbound event's processing, left in the session for `_finish`."""
+    event = ctx.session.get(InboundEvent, ctx.record_id)
+    if event is None:
+        raise Skip(f"inbound event #{ctx.record_id} is gone; nothing to process")
+    summary = handler.process(ctx.session, event)
+    ctx.session.flush()  # a refused write is the handler's error, not the outcome's
+    return Outcome(summary or f"{event.source} event {event.external_id} processed")
 
 
 def _internal(exc: BaseException) -> str:
@@ -189,7 +207,7 @@ _LEASE_CLEARED = dict(lease_token=None, lease_expires_at=None, lease_holder=None
 
 
 def _finish(runtime, session: Session, job_id: int, token: str,
-            outcome: registry.Outcome, undo=None) -> str:
+            outcome: Outcome, undo=None) -> str:
     now = utcnow()
     done = session.execute(update(SyncJob).where(*_owned(job_id, token)).values(
         state=DONE, finished_at=now, result=outcome.summary[:2000],
@@ -231,7 +249,7 @@ def _finish(runtime, session: Session, job_id: int, token: str,
     return "done"
 
 
-def _bind(session: Session, backend_id: int, bind: registry.Bind, now: dt.datetime) -> None:
+def _bind(session: Session, backend_id: int, bind: Bind, now: dt.datetime) -> None:
     """Insert or update the record's binding in one statement (INSERT ... ON
     CONFLICT on the local side, so two jobs binding one record at once both
     succeed). An external id already bound to another of our records breaks
@@ -320,9 +338,9 @@ def _settle(session: Session, job_id: int, ok: bool, text: str) -> None:
         handler = registry.handler(job.kind)
     except LookupError:
         return
-    if handler.on_settled is not None:
-        handler.on_settled(session, registry.Settled(job_id, job.kind, job.record_id,
-                                                     job.backend_id, job.name or "", ok, text))
+    if getattr(handler, "on_settled", None) is not None:
+        handler.on_settled(session, Settled(job_id, job.kind, job.record_id, job.backend_id,
+                                            job.name or "", ok, text))
 
 
 def _fail(runtime, session: Session, job_id: int, token: str, error: str,

@@ -1,5 +1,7 @@
-"""The hub's tables: backends, sync jobs (the record of truth), bindings and
-the scheduler's election lease. Created by the platform migration 0003_hub.
+"""The hub's tables: backends, sync jobs (the record of truth), bindings,
+inbound events and the scheduler's election lease. Created by the platform
+migrations 0003_hub to 0009_hub_inbound_event; addons never import them
+(they use `connectors.hub`'s functions).
 
 Two rules live in unique indexes, not lookups (OCA queue_job's lesson):
 - one live job per identity key (`ix_hub_job_identity_live`);
@@ -160,6 +162,29 @@ class EventCount(Model):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class InboundEvent(Model):
+    """An event a remote sent us (hub.receive), kept raw as it came: one row
+    per (source, external id), so a second delivery of it is a no-op. The job
+    of kind "inbound.<source>" whose record is this row processes it."""
+    __tablename__ = "hub_inbound_event"
+    __table_args__ = (
+        UniqueConstraint("source", "external_id", name="uq_hub_inbound_event_source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(56))  # the job kind is "inbound.<source>"
+    external_id: Mapped[str] = mapped_column(String(200))  # the sender's id of the event
+    payload: Mapped[str] = mapped_column(Text)  # the raw body, as received
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    def json(self):
+        """The payload parsed as JSON (for senders that send JSON)."""
+        return json.loads(self.payload)
+
+    def __repr__(self) -> str:
+        return f"event {self.source}:{self.external_id}"
+
+
 class SchedulerLease(Model):
     """Which process is the scheduler, until when (renewed while alive)."""
     __tablename__ = "hub_scheduler_lease"
@@ -177,3 +202,4 @@ exclude("SyncJob")
 exclude("Binding")
 exclude("SchedulerLease")
 exclude("EventCount")
+exclude("InboundEvent")  # written once, never changed: the row is its own history

@@ -1,93 +1,36 @@
-"""What addons register with the hub: job handlers and status pullers.
+"""From a job row's stored kind back to its handler, inside the hub only.
 
-A handler works in two phases so no database transaction stays open during
-a remote call: `prepare(ctx)` reads our records and returns a neutral payload
-(or raises `Skip`); `call(client, payload)` talks to the remote only and
-returns an `Outcome`. The hub then writes the outcome's bindings and the job's
-`done` in one transaction.
+Addons hand the hub their declared values (handlers.py) once, from their
+`register()`: `hub.register(ORDER_PUSH, ORDER_CANCEL, ORDER_STATES)`. Every
+process that runs jobs loads the addons, so the kind on a job row finds its
+handler there; a kind nobody registered fails the job saying so.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from .handlers import Inbound, Pull, Push
 
-class Skip(Exception):
-    """Nothing to send (e.g. the order was cancelled before it was synced):
-    the job ends `done` with this reason as its result."""
-
-
-@dataclass(frozen=True)
-class Bind:
-    """A binding to write. `attention`: None leaves the binding's as it is,
-    "" clears it, a word (e.g. "totals_differ") flags it with `details`."""
-    model: str
-    record_id: int
-    external_id: str
-    external_number: str | None = None
-    remote_state: str | None = None
-    remote_state_label: str | None = None
-    attention: str | None = None
-    details: dict | None = None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    summary: str  # in words, shown on the job and the record
-    remote_ref: str | None = None
-    bindings: tuple[Bind, ...] = field(default_factory=tuple)
-
-
-@dataclass(frozen=True)
-class Settled:
-    """How a job ended, for its handler's `on_settled` (written with it)."""
-    job_id: int
-    kind: str
-    record_id: int
-    backend_id: int | None
-    backend_name: str
-    ok: bool  # done (True) or failed for good (False)
-    text: str  # the outcome's summary, or the error
-
-
-@dataclass(frozen=True)
-class Handler:
-    """`undo(client, payload, outcome) -> str` (optional) takes back a remote
-    write whose outcome cannot be recorded (a binding clash: the remote record
-    it used is bound to another of our records) and says in words what is
-    left remotely; it runs with no transaction open, before the job fails.
-
-    `on_settled(session, settled)` (optional) brings the record in step with
-    how the job ended (done, or failed for good; not a retry), in the same
-    transaction as the job's final state and its bindings."""
-    kind: str  # e.g. "sales.order.push"
-    model: str  # e.g. "sales.order"
-    prepare: Callable[[Any], Any]  # (JobContext) -> payload
-    call: Callable[[Any, Any], Outcome]  # (client, payload) -> Outcome
-    undo: Callable[[Any, Any, Outcome], str] | None = None
-    on_settled: Callable[[Any, Settled], None] | None = None
-
-
-@dataclass(frozen=True)
-class Puller:
-    """Reads remote states back for bound records of `model`:
-    `pull(client, external_ids) -> {external_id: object with .number, .state, .remote_state}`."""
-    model: str
-    pull: Callable[[Any, list[str]], dict]
-
-
-_handlers: dict[str, Handler] = {}
-_pullers: dict[str, Puller] = {}
+_handlers: dict[str, Push | Inbound] = {}
+_pulls: dict[str, Pull] = {}
 _labellers: dict[str, Callable[[Any, list[int]], dict[int, str]]] = {}
 
 
-def register_handler(handler: Handler) -> None:
-    _handlers[handler.kind] = handler
+def register(*declared: Push | Pull | Inbound) -> None:
+    """Make declared handlers known to the hub (again: harmless; a new value
+    for a kind replaces the old one, as an addon reloaded in tests does)."""
+    for value in declared:
+        if isinstance(value, Pull):
+            _pulls[value.kind] = value
+        elif isinstance(value, (Push, Inbound)):
+            _handlers[value.kind] = value
+        else:
+            raise TypeError(f"not a hub handler: {value!r} (hub.Push, hub.Pull or hub.Inbound)")
 
 
-def register_puller(puller: Puller) -> None:
-    _pullers[puller.model] = puller
+def is_registered(value: Push | Inbound) -> bool:
+    return _handlers.get(value.kind) is value
 
 
 def register_labels(model: str, labels: Callable[[Any, list[int]], dict[int, str]]) -> None:
@@ -106,13 +49,22 @@ def labels(session, model: str, record_ids: list[int]) -> dict[int, str]:
         return {}
 
 
-def handler(kind: str) -> Handler:
+def handler(kind: str) -> Push | Inbound:
+    """The handler of a stored job kind; LookupError (the job fails saying
+    so) when none is registered."""
     try:
         return _handlers[kind]
     except KeyError:
         raise LookupError(f"no handler registered for job kind {kind!r} "
-                          "(is its addon importable?)") from None
+                          "(is its addon installed and importable?)") from None
 
 
-def pullers() -> list[Puller]:
-    return list(_pullers.values())
+def pulls() -> list[Pull]:
+    return list(_pulls.values())
+
+
+def pull_for(model: str) -> Pull:
+    found = next((p for p in _pulls.values() if p.model == model), None)
+    if found is None:
+        raise LookupError(f"no pull registered for {model}")
+    return found

@@ -1,6 +1,6 @@
 """On-demand checks an addon runs against a backend (e.g. `crossdock sales
 erp-check`): read bound records from the remote now, through the model's
-registered puller, and flag or clear a binding's `attention`."""
+registered `hub.Pull`, and flag or clear a binding's `attention`."""
 from __future__ import annotations
 
 import json
@@ -24,11 +24,9 @@ def bound(session: Session, backend_id: int, model: str, record_ids) -> dict[int
 
 
 def read_remote(session: Session, backend_id: int, model: str, external_ids: list[str]) -> dict:
-    """{external id: what the remote holds} through `model`'s puller; the
+    """{external id: what the remote holds} through `model`'s `hub.Pull`; the
     caller's transaction is ended first (none is open during the remote call)."""
-    puller = next((p for p in registry.pullers() if p.model == model), None)
-    if puller is None:
-        raise LookupError(f"no puller registered for {model}")
+    puller = registry.pull_for(model)
     config = backend_config(session.get(Backend, backend_id))
     session.rollback()
     return puller.pull(client_for(config), external_ids) if external_ids else {}

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from core.db import db
 
+from . import registry
 from .models import SchedulerLease, utcnow
 from .process_identity import is_gone, this_process
 from .status_pull import pull_states
@@ -38,7 +39,7 @@ class Scheduler:
         self.tick_seconds = runtime.hub_settings.hub_sweep_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._last_pull = 0.0
+        self._last_pull: dict[str, float] = {}  # Pull kind -> when it last ran (monotonic)
         self._last_clean = 0.0
 
     def acquire(self, session) -> bool:
@@ -83,15 +84,24 @@ class Scheduler:
                     return None
                 done = {"sweep": sweep(session, self.runtime)}
                 clock = time.monotonic()
-                if clock - self._last_pull >= self.runtime.hub_settings.hub_status_pull_seconds:
-                    self._last_pull = clock
-                    done["pull"] = pull_states(session)
+                due = self._due_pulls(clock)
+                if due:
+                    done["pull"] = pull_states(session, due)
                 if clock - self._last_clean >= CLEAN_UP_EVERY:
                     self._last_clean = clock
                     done["cleaned"] = clean_up(session, self.runtime.hub_settings.hub_keep_done_days)
                 return done
             finally:
                 session.remove()
+
+    def _due_pulls(self, clock: float) -> list:
+        """The registered pulls whose interval has passed (marked as run)."""
+        default = self.runtime.hub_settings.hub_status_pull_seconds
+        due = [p for p in registry.pulls() if clock - self._last_pull.get(p.kind, float("-inf"))
+               >= (p.every_seconds or default)]
+        for pull in due:
+            self._last_pull[pull.kind] = clock
+        return due
 
     def run_forever(self) -> None:
         while not self._stop.is_set():

@@ -13,6 +13,6 @@ class HubSettings:
     hub_backoff_ceiling_seconds: float = 600.0  # retry delays never exceed this
     hub_resend_after_seconds: float = 60.0  # a queued job not started by then is sent again
     hub_sweep_seconds: float = 5.0  # scheduler tick: sweeper, leases
-    hub_status_pull_seconds: float = 300.0  # remote states read back this often
+    hub_status_pull_seconds: float = 300.0  # how often a hub.Pull runs, unless it says
     hub_keep_done_days: int = 30  # done/cancelled jobs older than this are deleted
     metrics_token: str | None = None  # /metrics answers `Authorization: Bearer <token>`

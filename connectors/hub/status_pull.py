@@ -1,5 +1,6 @@
-"""Status pull: read remote states back for bound records (e.g. an ERP order
-delivered or invoiced) and keep them on the bindings, oldest-read first."""
+"""Status pull (`hub.Pull`): read remote states back for bound records (e.g.
+an ERP order delivered or invoiced) and keep them on the bindings,
+oldest-read first (a binding's `pulled_at` is the cursor)."""
 from __future__ import annotations
 
 import logging
@@ -11,6 +12,7 @@ from connectors.errors import RemoteError
 
 from . import registry
 from .clients import backend_config, client_for
+from .handlers import Pull
 from .models import Backend, Binding, utcnow
 
 log = logging.getLogger(__name__)
@@ -18,16 +20,16 @@ FINAL_STATES = ("done", "cancelled")
 BATCH = 200
 
 
-def pull_states(session: Session) -> dict[str, int]:
-    """One pass over every active backend and registered puller; returns
-    {backend name: bindings updated}. A remote that fails is logged and
-    tried again at the next pass."""
+def pull_states(session: Session, pulls: list[Pull] | None = None) -> dict[str, int]:
+    """One pass over every active backend and the given (default: every
+    registered) `hub.Pull`; returns {backend name: bindings updated}. A remote
+    that fails is logged and tried again at the next pass."""
     updated: dict[str, int] = {}
     backends = session.scalars(select(Backend).where(Backend.active.is_(True))).all()
     for backend in backends:
         config = backend_config(backend)
         name = backend.name
-        for puller in registry.pullers():
+        for puller in registry.pulls() if pulls is None else pulls:
             rows = session.scalars(select(Binding).where(
                 Binding.backend_id == config["id"], Binding.model == puller.model,
                 Binding.remote_state.is_(None) | Binding.remote_state.not_in(FINAL_STATES))

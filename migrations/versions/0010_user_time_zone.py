@@ -1,7 +1,7 @@
 """user time zone
 
 Revision ID: 0010_user_time_zone
-Revises: 0008_hub_recovery_and_events
+Revises: 0009_hub_inbound_event
 Create Date: 2026-12-05
 
 Each user's time zone beside their language (core/i18n.py: UserPreference);
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_user_time_zone'
-down_revision = '0008_hub_recovery_and_events'
+down_revision = '0009_hub_inbound_event'
 branch_labels = None
 depends_on = None
 

@@ -112,8 +112,9 @@ def _jobs(app, order_id=None):
 def _erp_status(app, order_id):
     with app.app_context():
         from addons.sales.models import SalesOrder
+        from addons.sales.services.erp.status import erp_status
 
-        return [s.text for s in db.session.get(SalesOrder, order_id).erp]
+        return [s.text for s in erp_status(db.session.get(SalesOrder, order_id))]
 
 
 def _start(app, threads=2):
@@ -148,7 +149,9 @@ def test_no_commit_no_job_and_one_live_job_per_identity(shop, odoo_server):
     [job] = _jobs(shop, order_id)
     assert job.state == "queued" and job.kind == "sales.order.push"  # dispatched after commit
     with shop.app_context():
-        again = hub.enqueue(db.session, "sales.order.push", order_id, job.backend_id)
+        from addons.sales.services.erp.push import ORDER_PUSH
+
+        again = hub.enqueue(db.session, ORDER_PUSH, order_id, job.backend_id)
         db.session.commit()
         assert again.id == job.id  # the unique index, not a second job
     assert len(_jobs(shop, order_id)) == 1
@@ -823,7 +826,7 @@ def test_status_pull_shows_the_erp_delivering_and_invoicing(shop, odoo_server):
     scheduler = Scheduler(shop.extensions["hub"], "puller")
     assert scheduler.tick()["pull"] == {"odoo": 0}  # nothing changed in the ERP yet
     odoo_server.app.set_delivered(number, invoiced=True)  # the warehouse and accounting did
-    scheduler._last_pull = float("-inf")  # the next tick pulls again
+    scheduler._last_pull.clear()  # the next tick pulls again
     assert scheduler.tick()["pull"] == {"odoo": 1}
     with shop.app_context():
         from connectors.hub.models import Binding
@@ -833,5 +836,5 @@ def test_status_pull_shows_the_erp_delivering_and_invoicing(shop, odoo_server):
         label = binding.remote_state_label
     remote = odoo_server.app.order_by_reference(number)
     assert _erp_status(shop, order_id) == [f"odoo: {remote['name']} ({label})"]
-    scheduler._last_pull = float("-inf")  # a finished order is not asked about again
+    scheduler._last_pull.clear()  # a finished order is not asked about again
     assert scheduler.tick()["pull"] == {}

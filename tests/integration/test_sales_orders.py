@@ -169,6 +169,7 @@ def test_send_confirm_cancel_writes_erp_jobs_audit_and_timeline(world):
         from addons.contacts.models import Company
         from addons.contacts.services.timeline import entries_of
         from addons.sales.models import SalesOrder
+        from addons.sales.services.erp.status import erp_status
         from addons.sales.services.orders import order_states
         from connectors.hub.models import SyncJob
         from core.security.audit import AuditLog
@@ -183,7 +184,7 @@ def test_send_confirm_cancel_writes_erp_jobs_audit_and_timeline(world):
         jobs = db.session.scalars(select(SyncJob)).all()
         assert [(j.record_id, j.kind, j.state, j.backend.name) for j in jobs] == [
             (order.id, "sales.order.push", "queued", "ERP")]
-        assert [s.text for s in order.erp] == ["ERP: sync queued (attempt 0)"]
+        assert [s.text for s in erp_status(order)] == ["ERP: sync queued (attempt 0)"]
         company = db.session.get(Company, ids["companies"]["s1"])
         entries = entries_of(db.session, company)
         assert [e.kind for e in entries] == ["order"]

@@ -17,12 +17,14 @@ from flask import request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 from marshmallow import Schema, fields
+from sqlalchemy import select
 
 from core.api import CrossdockModelRestApi
 from core.api.fields import TextDecimal, UtcDateTime
 from core.views.capped_count import CappedCountInterface
 
 from ..models.sales_order import SalesOrder
+from ..services.erp.status import erp_status, erp_statuses
 from ..services.orders import order_states
 from ..services.orders.order_input import OrderInputError, apply_header, replace_lines
 from ..services.orders.order_lock import OrderLocked, refuse_if_locked
@@ -93,8 +95,17 @@ class OrderRead(Schema):
         "description": "a confirmed order's cancellation: pending until the ERP has "
                        "cancelled it, refused with the ERP's reason (cancel_refusal)"})
     cancel_refusal = fields.String(allow_none=True)
-    erp = fields.Function(lambda o: [{"level": s.level, "text": s.text, "job_id": s.job_id}
-                                     for s in o.erp if s.text])
+    erp = fields.Function(lambda o: erp_json(erp_status(o)))
+
+
+class OrderListRow(OrderRead):
+    """An order in a list: its "erp" is read for the whole page at once
+    (OrderApi.pre_get_list), not row by row."""
+    erp = fields.Function(lambda o: [])
+
+
+def erp_json(statuses) -> list[dict]:
+    return [{"level": s.level, "text": s.text, "job_id": s.job_id} for s in statuses if s.text]
 
 
 class OrderDetail(OrderRead):
@@ -123,7 +134,14 @@ class OrderApi(CrossdockModelRestApi):
     list_columns = LIST
     show_columns = [*LIST, "note", "sent_at", "confirmed_at", "cancelled_at", "cancel_reason",
                     "version"]
-    list_model_schema = OrderRead()
+    # what the queries load: every column OrderRead dumps, so no row loads one more
+    # by itself; "erp" is no column but the hub's answer (OrderRead.erp, pre_get_list)
+    list_select_columns = ["id", "number", "state", "company_id", "person_id", "lead_id",
+                           "owner_id", "team_id", "currency_id", "price_list_id", "order_date",
+                           "validity_date", "amount_untaxed", "amount_tax", "amount_total",
+                           "cancel_status", "cancel_refusal"]
+    show_select_columns = [c for c in show_columns if c != "erp"]
+    list_model_schema = OrderListRow()
     show_model_schema = OrderDetail()
     search_columns = ["number", "state", "company", "person", "lead", "owner", "team",
                       "order_date"]
@@ -144,6 +162,17 @@ class OrderApi(CrossdockModelRestApi):
                 if str(code).startswith("2") and "result" in schema.get("properties", {}):
                     schema["properties"]["result"] = {
                         "$ref": f"#/components/schemas/{self.show_model_schema_name}"}
+
+    def pre_get_list(self, data):
+        """Each listed order's "erp", from the hub in one batch for the page."""
+        rows = [(pk, row) for pk, row in zip(data["ids"], data["result"]) if "erp" in row]
+        if not rows:
+            return
+        orders = self.datamodel.session.scalars(select(SalesOrder).where(
+            SalesOrder.id.in_([pk for pk, _ in rows]))).all()
+        statuses = erp_statuses(self.datamodel.session, orders)
+        for pk, row in rows:
+            row["erp"] = erp_json(statuses.get(pk, []))
 
     # --- writes: our own parsing, so lines, rules and locks are checked alike ---
     def _body(self):

@@ -5,9 +5,7 @@ from flask_appbuilder import Model
 from sqlalchemy import (
     Column, Date, DateTime, ForeignKey, Index, Integer, Numeric, String, Table, Text,
 )
-from sqlalchemy.orm import Mapped, foreign, mapped_column, relationship
-
-from connectors.hub.models import Binding, SyncJob
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..rules.money import round_money
 
@@ -97,13 +95,6 @@ class SalesOrder(Model):
     confirmed_by = relationship("User", foreign_keys=[confirmed_by_id])
     cancelled_by = relationship("User", foreign_keys=[cancelled_by_id])
     cancel_requested_by = relationship("User", foreign_keys=[cancel_requested_by_id])
-    # the hub's records of this order (read-only here; selectin: one query per page)
-    erp_bindings = relationship(
-        Binding, primaryjoin=lambda: (SalesOrder.id == foreign(Binding.record_id))
-        & (Binding.model == ERP_MODEL), viewonly=True, lazy="selectin", order_by=Binding.id)
-    erp_jobs = relationship(
-        SyncJob, primaryjoin=lambda: (SalesOrder.id == foreign(SyncJob.record_id))
-        & (SyncJob.model == ERP_MODEL), viewonly=True, lazy="selectin", order_by=SyncJob.id)
     lines = relationship("SalesOrderLine", back_populates="order", cascade="all, delete-orphan",
                          order_by="(SalesOrderLine.sequence, SalesOrderLine.id)",
                          )
@@ -125,12 +116,6 @@ class SalesOrder(Model):
     @property
     def is_locked(self) -> bool:
         return self.state not in EDITABLE
-
-    @property
-    def erp(self):
-        """Whether and where the order is in the ERP, and why not (lists, REST)."""
-        from ..services.erp_sync import erp_status  # the rule lives there
-        return erp_status(self)
 
     def __repr__(self):
         return self.number or "new"

@@ -35,6 +35,7 @@ from ..models.sales_order import (CANCEL_PENDING, CANCEL_REFUSED, CANCELLED, CON
 from ..rules.money import round_money
 from ..services.catalog.currency_rates import base_currency, MissingRate
 from ..services.erp.customer_payload import merge_ids
+from ..services.erp.status import erp_status, erp_statuses, latest_jobs, order_sync
 from ..services.orders import order_states
 from ..services.orders.order_input import OrderInputError, edit_lines
 from ..services.orders.order_lock import OrderLocked, refuse_if_locked
@@ -99,12 +100,11 @@ def erp_badges(statuses) -> Markup:
         for s in statuses if s.text)
 
 
-def erp_problems(order: SalesOrder) -> list[tuple]:
+def erp_problems(latest_jobs) -> list[tuple]:
     """(job, merge url or None) of the order's failed ERP jobs whose problem a
     person can resolve on the page (e.g. remote customers that could be its)."""
-    latest = {j.backend_id: j for j in order.erp_jobs}
     found = []
-    for job in latest.values():
+    for job in latest_jobs:
         if job.state != "failed" or not job.problem.get("model"):
             continue
         merge = merge_ids(job.problem)
@@ -134,8 +134,20 @@ def money(amount, currency) -> str:
     return f"{value:,.{places}f} {currency.code if currency is not None else ''}".strip()
 
 
+class OrdersWithErp(CappedCountInterface):
+    """Orders with their "erp" column (where each is in the ERPs) read from
+    the hub in one batch per list page; list counts stop at the cap."""
+
+    def get_values(self, lst, list_columns):
+        statuses = erp_statuses(self.session, lst) if "erp" in list_columns else {}
+        for item, values in zip(lst, super().get_values(lst, list_columns)):
+            if "erp" in list_columns:
+                values["erp"] = statuses[item.id]
+            yield values
+
+
 class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
-    datamodel = CappedCountInterface(SalesOrder)  # list counts stop at the cap
+    datamodel = OrdersWithErp(SalesOrder)
     show_template = "sales/order_show.html"
     label_columns = LABELS
     list_columns = LIST
@@ -240,13 +252,14 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
         order = self.datamodel.get(pk)
         if order is None:
             return {}
+        sync = order_sync(db.session, order)
         may_change = may_write(db.session, order) and self.appbuilder.sm.has_access(
             "can_edit", self.class_permission_name)
         return {"order": order, "endpoint": self.endpoint, "money": money,
                 "number": format_number,
                 "state_badge": state_badge, "cancel_badge": cancel_badge,
-                "erp_status": order.erp, "job_url": _job_url,
-                "erp_problems": erp_problems(order),
+                "erp_status": erp_status(order, sync), "job_url": _job_url,
+                "erp_problems": erp_problems(latest_jobs(sync)),
                 "may_resolve": self.appbuilder.sm.has_access("can_retry", "HubJobView"),
                 "editable": order.state in EDITABLE and may_change,
                 "may_act": may_change,

@@ -1,4 +1,6 @@
-"""Confirmed orders to the ERP, through the integration hub: the payloads
-(customer_payload, order_payload), the push and cancel handlers (push,
-cancel), what people see on an order (status) and resending (resend).
-`services/erp_sync.py` is the entry the state services and the addon call."""
+"""Confirmed orders to the ERPs, through the integration hub: the handlers
+declared here (`push.ORDER_PUSH`, `cancel.ORDER_CANCEL`,
+`remote_states.ORDER_STATES`), the payloads they send (order_payload,
+customer_payload), what people see of an order in the ERPs (status), the
+totals check and resending (totals_check, resend). `services/erp_sync.py`
+is the entry the state services call and the addon registers from."""

@@ -1,4 +1,4 @@
-"""The cancel handler: a requested cancellation carried out in one ERP.
+"""The cancel handler `ORDER_CANCEL`: a requested cancellation carried out in one ERP.
 
 `prepare_cancel` finds the ERP order by our binding, or else lets the call
 look our reference up (a push may have created it and died before binding
@@ -15,9 +15,6 @@ from connectors import hub
 
 from ...models.sales_order import ERP_MODEL as MODEL
 from .order_payload import load_order
-
-CANCEL = "sales.order.cancel"
-
 
 @dataclass(frozen=True)
 class CancelPayload:
@@ -52,7 +49,11 @@ def settle_cancel(session, settled: hub.Settled) -> None:
     from ..orders.order_states import settle_cancellation
 
     others = [j for j in hub.jobs_for(session, MODEL, [settled.record_id])
-              if j.kind == CANCEL and j.id != settled.job_id
+              if j.kind == ORDER_CANCEL.kind and j.id != settled.job_id
               and j.state in ("pending", "queued", "running")]
     settle_cancellation(session, settled.record_id, settled.backend_name, settled.ok,
                         settled.text, still_waiting=bool(others))
+
+
+ORDER_CANCEL = hub.Push(kind="sales.order.cancel", model=MODEL, prepare=prepare_cancel,
+                        call=call_cancel, on_settled=settle_cancel)

@@ -6,15 +6,14 @@ the ERP refuses, by name, a code or tax it does not have. A tax mapped to
 "" is sent as no tax, which only a 0% tax may be. Each line carries our
 rounded amounts and the order our untaxed, tax and total, so the client can
 send lines the ERP keeps and the hub can compare what the ERP computed.
-The order is read with what the payload needs in few queries (and without
-the hub's jobs and bindings, which the order loads for its status).
+The order is read with what the payload needs in few queries.
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, lazyload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from addons.contacts.models import Company, Person
 from connectors.erp.payloads import LineTax, OrderLine, SaleOrder
@@ -32,8 +31,7 @@ def load_order(session: Session, order_id: int) -> SalesOrder | None:
         joinedload(SalesOrder.company).selectinload(Company.emails),
         joinedload(SalesOrder.company).selectinload(Company.phones),
         joinedload(SalesOrder.person).selectinload(Person.emails),
-        joinedload(SalesOrder.person).selectinload(Person.phones),
-        lazyload(SalesOrder.erp_bindings), lazyload(SalesOrder.erp_jobs))).first()
+        joinedload(SalesOrder.person).selectinload(Person.phones))).first()
 
 
 def sale_order(ctx, order: SalesOrder, *, create_new_customer: bool = False,

@@ -1,4 +1,4 @@
-"""The push handler: a confirmed order into one ERP, exactly once.
+"""The push handler `ORDER_PUSH`: a confirmed order into one ERP, exactly once.
 
 `prepare_push` maps the order when the job runs (a job retried after a data
 fix sends the fixed data); `call_push` talks to the ERP only and returns the
@@ -18,9 +18,6 @@ from ...models.sales_order import (CANCEL_PENDING, CANCELLED, CONFIRMED, ERP_MOD
                                    SalesOrder)
 from .order_payload import load_order, sale_order
 from .totals_check import compare, in_words
-
-PUSH = "sales.order.push"
-
 
 def serial_key(order: SalesOrder) -> str:
     """Orders of one customer sync one after another, so two of them never
@@ -89,3 +86,7 @@ def call_push(client, payload: PushPayload) -> hub.Outcome:
 def undo_push(client, payload: PushPayload, outcome: hub.Outcome) -> str:
     order_binding = next(b for b in outcome.bindings if b.model == MODEL)
     return client.void_order(order_binding.external_id)
+
+
+ORDER_PUSH = hub.Push(kind="sales.order.push", model=MODEL, prepare=prepare_push,
+                      call=call_push, undo=undo_push)

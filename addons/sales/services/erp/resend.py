@@ -7,7 +7,7 @@ from sqlalchemy import select
 from connectors import hub
 from connectors.erp import KINDS as ERP_KINDS
 from ...models.sales_order import CONFIRMED, ERP_MODEL as MODEL, SalesOrder
-from .push import PUSH, serial_key
+from .push import ORDER_PUSH, serial_key
 
 
 @click.command("erp-resend")
@@ -25,12 +25,12 @@ def erp_resend_command(backend_name: str | None) -> None:
             f" named {backend_name!r}" if backend_name else ""))
     queued = 0
     for backend in backends:
-        seen = hub.records_known_to(backend.id, PUSH, MODEL)
+        seen = hub.records_known_to(backend.id, ORDER_PUSH.kind, MODEL)
         for order_id in session.scalars(select(SalesOrder.id).where(
                 SalesOrder.state == CONFIRMED, SalesOrder.id.not_in(seen))
                 .order_by(SalesOrder.id)):
             order = session.get(SalesOrder, order_id)
-            hub.enqueue(session, PUSH, order_id, backend.id, serial_key=serial_key(order))
+            hub.enqueue(session, ORDER_PUSH, order_id, backend.id, serial_key=serial_key(order))
             queued += 1
     session.commit()
     click.echo(f"queued {queued} confirmed orders for {', '.join(b.name for b in backends)}")

@@ -1,5 +1,6 @@
 """What people see of an order in the ERPs: one line per backend, from the
-order's jobs and bindings (loaded with it), or one saying why there is none.
+order's hub jobs and bindings (read in one batch for a list page), or one
+saying why there is none.
 
 The words say what is true now: where the order is in the ERP (with a
 warning when the ERP's totals differ from ours), "sync failed" for a push
@@ -20,8 +21,8 @@ from sqlalchemy.orm import object_session
 from connectors import hub
 from connectors.erp import KINDS as ERP_KINDS
 
-from ...models.sales_order import CONFIRMED, SalesOrder
-from .cancel import CANCEL
+from ...models.sales_order import CONFIRMED, ERP_MODEL as MODEL, SalesOrder
+from .cancel import ORDER_CANCEL
 from .totals_check import TOTALS_DIFFER
 
 LIVE = ("pending", "queued", "running")
@@ -37,36 +38,93 @@ class ErpStatus:
     can_retry: bool = False
 
 
-def erp_status(order: SalesOrder) -> list[ErpStatus]:
-    """Whether and where the order is in each ERP, and why not (from the
-    order's jobs and bindings, loaded with it)."""
-    bindings = {b.backend_id: b for b in order.erp_bindings}
-    latest = {j.backend_id: j for j in order.erp_jobs}  # ordered by id: the last one wins
+def erp_status(order: SalesOrder, sync: hub.SyncState | None = None) -> list[ErpStatus]:
+    """Whether and where the order is in each ERP, and why not, from its hub
+    jobs and bindings (`sync`, else read now)."""
     session = object_session(order)
-    statuses = [_status(session, bindings.get(k), latest.get(k))
+    if sync is None:
+        sync = (hub.sync_states(session, MODEL, [order.id])[order.id] if session is not None
+                else hub.SyncState())
+    return _statuses(order, sync, _Page(session, [sync]))
+
+
+def erp_statuses(session, orders) -> dict[int, list[ErpStatus]]:
+    """{order id: erp_status} for a page of orders in a few queries, however many."""
+    orders = list(orders)
+    syncs = hub.sync_states(session, MODEL, [o.id for o in orders])
+    page = _Page(session, syncs.values())
+    return {o.id: _statuses(o, syncs[o.id], page) for o in orders}
+
+
+class _Page:
+    """What the statuses of a page's orders share, each read once and only
+    when a line needs it: whether an ERP backend exists, the jobs the live
+    ones wait behind, and those jobs' order numbers."""
+
+    def __init__(self, session, syncs):
+        self.session = session
+        self._latest = [job for sync in syncs for job in latest_jobs(sync)]
+        self._have_backends: bool | None = None
+        self._blockers: dict | None = None
+        self._numbers: dict | None = None
+
+    def have_backends(self) -> bool:
+        if self._have_backends is None:
+            self._have_backends = self.session is not None and bool(
+                hub.active_backends(self.session, ERP_KINDS))
+        return self._have_backends
+
+    def blocker(self, job):
+        if self._blockers is None:
+            self._blockers = (hub.waiting_for_each(self.session, self._latest)
+                              if self.session is not None else {})
+        return self._blockers.get(job.id)
+
+    def number(self, order_id: int) -> str | None:
+        if self._numbers is None:
+            ids = {b.record_id for b in self._blockers.values() if b.model == MODEL}
+            rows = self.session.execute(select(SalesOrder.id, SalesOrder.number).where(
+                SalesOrder.id.in_(ids))).all() if ids else []
+            self._numbers = dict(rows)
+        return self._numbers.get(order_id)
+
+
+def _statuses(order: SalesOrder, sync: hub.SyncState, page: _Page) -> list[ErpStatus]:
+    bindings = {b.backend_id: b for b in sync.bindings}
+    latest = {j.backend_id: j for j in sync.jobs}  # ordered by id: the last one wins
+    statuses = [_status(page, bindings.get(k), latest.get(k))
                 for k in sorted({*bindings, *latest}, key=lambda k: k or 0)]
     if not statuses and order.state == CONFIRMED:
-        have_backends = session is not None and bool(hub.active_backends(session, ERP_KINDS))
         statuses = [ErpStatus("warning", gettext("not sent: no ERP backend is configured")
-                              if not have_backends else
+                              if not page.have_backends() else
                               gettext("not sent: confirmed before the ERP backend was added "
                                       "(crossdock sales erp-resend)"))]
     return statuses
 
 
-def _status(session, binding, job) -> ErpStatus:
+def order_sync(session, order: SalesOrder) -> hub.SyncState:
+    """The order's hub jobs and bindings (for its page: status and problems)."""
+    return hub.sync_states(session, MODEL, [order.id])[order.id]
+
+
+def latest_jobs(sync: hub.SyncState) -> list:
+    """The last job of the order on each backend."""
+    return list({j.backend_id: j for j in sync.jobs}.values())
+
+
+def _status(page: _Page, binding, job) -> ErpStatus:
     """One backend's line from its binding and latest job (either may be None)."""
     live = job is not None and job.state in LIVE
     where = f"{job.backend.name}: " if job is not None and job.backend else ""
     if job is not None and job.state == "failed":
-        if job.kind == CANCEL:
+        if job.kind == ORDER_CANCEL.kind:
             return ErpStatus("danger", where + gettext("cancellation refused: %(why)s",
                                                        why=job.last_error), job.id, True)
         return ErpStatus("danger", where + gettext("sync failed: %(why)s", why=job.last_error),
                          job.id, True)
-    if live and job.kind == CANCEL:
+    if live and job.kind == ORDER_CANCEL.kind:
         return ErpStatus("warning", where + gettext("cancellation pending") +
-                         _progress(session, job), job.id)
+                         _progress(page, job), job.id)
     if binding is not None and not live:
         return _where_it_is(binding, job)
     if job is None:
@@ -75,7 +133,7 @@ def _status(session, binding, job) -> ErpStatus:
         return ErpStatus("info", where + gettext("sending (attempt %(n)s)", n=job.attempts),
                          job.id)
     if live:
-        progress = _progress(session, job)
+        progress = _progress(page, job)
         if progress:
             return ErpStatus("warning" if job.last_error else "info",
                              where + gettext("not sent yet") + progress, job.id)
@@ -103,16 +161,15 @@ def _where_it_is(binding, job) -> ErpStatus:
                      text, job_id)
 
 
-def _progress(session, job) -> str:
+def _progress(page, job) -> str:
     """Why a live job has not finished: the job it waits for, or its failed attempt."""
     if job.state == "running":
         return gettext(" (sending, attempt %(n)s)", n=job.attempts)
-    blocker = hub.waiting_for(session, job) if session is not None else None
+    blocker = page.blocker(job)
     if blocker is not None:
         if blocker.record_id == job.record_id and blocker.model == job.model:
             return gettext(" (waiting for its sync to finish)")
-        number = session.scalar(select(SalesOrder.number).where(
-            SalesOrder.id == blocker.record_id)) if blocker.model == job.model else None
+        number = page.number(blocker.record_id) if blocker.model == job.model else None
         return gettext(" (waiting for %(other)s, an earlier order of the same customer)",
                        other=number or f"{blocker.model}:{blocker.record_id}")
     if job.last_error:
