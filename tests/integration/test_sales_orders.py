@@ -170,7 +170,7 @@ def test_send_confirm_cancel_writes_erp_jobs_audit_and_timeline(world):
         from addons.contacts.services.timeline import entries_of
         from addons.sales.models import SalesOrder
         from addons.sales.services.erp.status import erp_status
-        from addons.sales.services.orders import order_states
+        from addons.sales.services.orders import erp_answers, order_states
         from connectors.hub.models import SyncJob
         from core.security.audit import AuditLog
 
@@ -201,7 +201,7 @@ def test_send_confirm_cancel_writes_erp_jobs_audit_and_timeline(world):
         assert kinds == ["sales.order.push", "sales.order.cancel"]
         with pytest.raises(order_states.OrderStateError, match="already requested"):
             order_states.cancel(db.session, order, "again")
-        order_states.settle_cancellation(db.session, order.id, "ERP", True, "cancelled there",
+        erp_answers.settle_cancellation(db.session, order.id, "ERP", True, "cancelled there",
                                          still_waiting=False)
         db.session.commit()
         db.session.refresh(order)

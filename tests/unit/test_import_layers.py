@@ -35,12 +35,7 @@ NOT_IN_RULES = re.compile(r"^(addons\.[^.]+\.(models|services|views|api|cli)|fla
 # hub contract reworks services/erp_sync.py and services/erp/). Still exempt
 # while they exist; test_pending_edges_still_exist fails once one is gone, so
 # whoever merges that work deletes its line here.
-PENDING = {
-    ("addons.sales.models.sales_order", "addons.sales.services.erp_sync"):
-        "SalesOrder.erp asks services/erp_sync.py (function-level import)",
-    ("addons.sales.services.erp.cancel", "addons.sales.services.orders.order_states"):
-        "the ERP cancel's on_settled calls back into order_states (function-level import)",
-}
+PENDING: dict[tuple[str, str], str] = {}
 
 
 

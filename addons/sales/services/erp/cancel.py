@@ -3,7 +3,7 @@
 `prepare_cancel` finds the ERP order by our binding, or else lets the call
 look our reference up (a push may have created it and died before binding
 it); `call_cancel` cancels it there (nothing there: nothing to cancel);
-`settle_cancel` hands the answer to order_states.settle_cancellation in the
+`settle_cancel` hands the answer to orders/erp_answers.settle_cancellation in the
 hub's transaction: the order is cancelled once every ERP cancelled it, or
 stays confirmed with the ERP's reason when one refused.
 """
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from connectors import hub
 
 from ...models.sales_order import ERP_MODEL as MODEL
+from ..orders.erp_answers import settle_cancellation
 from .order_payload import load_order
 
 @dataclass(frozen=True)
@@ -46,8 +47,6 @@ def call_cancel(client, payload: CancelPayload) -> hub.Outcome:
 
 
 def settle_cancel(session, settled: hub.Settled) -> None:
-    from ..orders.order_states import settle_cancellation
-
     others = [j for j in hub.jobs_for(session, MODEL, [settled.record_id])
               if j.kind == ORDER_CANCEL.kind and j.id != settled.job_id
               and j.state in ("pending", "queued", "running")]

@@ -6,9 +6,8 @@ state changes (forms and REST bodies never write `state`).
     cancel(session, order, reason)  draft|sent|confirmed -> cancelled; a confirmed
                                     order an ERP has (or may have) stays confirmed
                                     with its cancellation pending, + hub cancel jobs
-    settle_cancellation(...)        the ERPs' answer: pending -> cancelled once
-                                    every ERP cancelled it; refused -> stays
-                                    confirmed with the ERP's reason
+    (customer_timeline.py puts each move on the customer's timeline;
+     erp_answers.py settles a pending cancellation with the ERPs' answer)
     reset_to_draft(session, order)  cancelled -> draft, only if it was never
                                     confirmed: the ERP has seen a confirmed
                                     order; make a new quotation instead
@@ -24,7 +23,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import has_request_context, url_for
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -35,12 +33,13 @@ from core.security.record_rules import AccessDenied, may_write
 
 from ...models import Currency
 from ...models.sales_order import (
-    CANCEL_PENDING, CANCEL_REFUSED, CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SalesOrder,
+    CANCEL_PENDING, CANCELLED, CONFIRMED, DRAFT, EDITABLE, SENT, SalesOrder,
     SalesOrderLine,
 )
 from ...rules.money import round_money
 from .. import erp_sync
 from ..catalog.currency_rates import MissingRate, rate_on
+from .customer_timeline import attach_to_customer
 from .order_lines import LineError, check_line
 
 
@@ -132,18 +131,6 @@ def _refuse_state(order: SalesOrder, action: str) -> OrderStateError:
     return OrderStateError(f"{order.number} is {order.state}: it cannot be {_DONE[action]}")
 
 
-def _attach_to_customer(session: Session, order: SalesOrder, subject: str,
-                        author_id: int | None = None) -> None:
-    """The order on its customer's timeline (one entry per order and contact)."""
-    from addons.contacts.services import timeline
-
-    url = (url_for("OrderView.show", pk=order.id) if has_request_context() else None)
-    for contact in (order.company, order.person):
-        if contact is not None:
-            timeline.attach(session, contact, "order", subject, source=("sales.order", order.id),
-                            author_id=author_id or current_actor().user_id, url=url)
-
-
 def _money(order: SalesOrder, amount: Decimal) -> str:
     return f"{round_money(Decimal(amount), order.currency.decimal_places)} {order.currency.code}"
 
@@ -175,7 +162,7 @@ def confirm(session: Session, order: SalesOrder, today: date | None = None) -> N
     record_event(session, "confirm", "SalesOrder", order.id,
                  {"number": order.number, "amount_total": str(order.amount_total),
                   "currency": order.currency.code})
-    _attach_to_customer(session, order, f"{order.number}: confirmed, "
+    attach_to_customer(session, order, f"{order.number}: confirmed, "
                         f"{_money(order, order.amount_total)}")
 
 
@@ -183,7 +170,7 @@ def cancel(session: Session, order: SalesOrder, reason: str) -> None:
     """Cancel a quotation or a confirmed order. A confirmed order that an ERP
     has, or may still get (it has a binding or a push job), is not cancelled
     here: its cancellation is requested from every such ERP and stays pending
-    until they answer (settle_cancellation)."""
+    until they answer (erp_answers.settle_cancellation)."""
     _may_change(session, order)
     reason = (reason or "").strip()
     if order.state == CANCELLED:
@@ -212,46 +199,9 @@ def cancel(session: Session, order: SalesOrder, reason: str) -> None:
         raise _lost_race(order, CANCELLED)
     if was == CONFIRMED:
         erp_sync.request_cancel(session, order)  # a backend may have been added meanwhile
-        _attach_to_customer(session, order, f"{order.number}: cancelled ({reason[:100]})")
+        attach_to_customer(session, order, f"{order.number}: cancelled ({reason[:100]})")
     record_event(session, "cancel", "SalesOrder", order.id,
                  {"number": order.number, "from": was, "reason": reason[:2000]})
-
-
-def settle_cancellation(session: Session, order_id: int, backend: str, ok: bool,
-                        text: str, still_waiting: bool) -> None:
-    """An ERP's answer to a requested cancellation (the hub calls this with the
-    cancel job's outcome, in its transaction). Refused: the order stays
-    confirmed, with the ERP's reason. Cancelled there, and no other ERP still
-    to answer: the order is cancelled, as asked, by whom and when it was asked."""
-    order = session.get(SalesOrder, order_id)
-    if order is None or order.state != CONFIRMED:
-        return
-    if not ok:
-        session.execute(update(SalesOrder).where(
-            SalesOrder.id == order_id, SalesOrder.state == CONFIRMED)
-            .values(cancel_status=CANCEL_REFUSED, cancel_refusal=f"{backend}: {text}"[:2000],
-                    version=SalesOrder.version + 1)
-            .execution_options(synchronize_session=False))
-        record_event(session, "cancel_refused", "SalesOrder", order_id,
-                     {"number": order.number, "backend": backend, "reason": text[:2000]})
-        return
-    if still_waiting or order.cancel_status not in (CANCEL_PENDING, CANCEL_REFUSED):
-        return
-    moved = session.execute(update(SalesOrder).where(
-        SalesOrder.id == order_id, SalesOrder.state == CONFIRMED,
-        SalesOrder.cancel_status.in_((CANCEL_PENDING, CANCEL_REFUSED)))
-        .values(state=CANCELLED, cancelled_at=datetime.utcnow(),
-                cancelled_by_id=order.cancel_requested_by_id, cancel_status=None,
-                cancel_refusal=None, version=SalesOrder.version + 1)
-        .execution_options(synchronize_session=False)).rowcount
-    if moved:
-        session.refresh(order)
-        record_event(session, "cancel", "SalesOrder", order_id,
-                     {"number": order.number, "from": CONFIRMED,
-                      "reason": order.cancel_reason or "", "confirmed_by": backend})
-        _attach_to_customer(session, order, f"{order.number}: cancelled "
-                            f"({(order.cancel_reason or '')[:100]})",
-                            author_id=order.cancelled_by_id)
 
 
 def reset_to_draft(session: Session, order: SalesOrder) -> None:
