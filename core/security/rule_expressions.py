@@ -79,11 +79,12 @@ def _nothing(_actor: RuleActor):
     return false()
 
 
-def _own(model: type) -> CompiledSide:
+def _own(model: type, has_team: bool) -> CompiledSide:
     def build(actor: RuleActor):
         return false() if actor.user_id is None else model.owner_id == actor.user_id
-    guards = {OWNER: lambda actor, v: v == actor.user_id,
-              TEAM: lambda actor, v: v in actor.team_ids}
+    guards: dict[str, Guard] = {OWNER: lambda actor, v: v == actor.user_id}
+    if has_team:
+        guards[TEAM] = lambda actor, v: v in actor.team_ids
     return CompiledSide("own", build, guards)
 
 
@@ -93,8 +94,9 @@ def _team(model: type, has_team: bool) -> CompiledSide:
             return or_(model.owner_id.in_(actor.team_member_ids),
                        model.team_id.in_(actor.team_ids))
         return model.owner_id.in_(actor.team_member_ids)
-    guards = {OWNER: lambda actor, v: v in actor.team_member_ids,
-              TEAM: lambda actor, v: v in actor.team_ids}
+    guards: dict[str, Guard] = {OWNER: lambda actor, v: v in actor.team_member_ids}
+    if has_team:
+        guards[TEAM] = lambda actor, v: v in actor.team_ids
     return CompiledSide("team", build, guards)
 
 
@@ -125,4 +127,5 @@ def compile_side(model: type, side: Side, mode: str) -> CompiledSide:
         return CompiledSide("none", _nothing)
     if OWNER not in columns:
         raise ValueError(f"{model.__name__} has the '{side}' scope but no '{OWNER}' column")
-    return _own(model) if side == "own" else _team(model, TEAM in columns)
+    has_team = TEAM in columns
+    return _own(model, has_team) if side == "own" else _team(model, has_team)
