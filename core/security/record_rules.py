@@ -18,7 +18,10 @@ expression over the model's columns and relations and the actor); here:
    written by that flush count). A refusal raises AccessDenied; after the
    flush it also leaves the transaction to roll back, as any failed flush does.
    The "own"/"team" scopes also limit the owner/team a row is given.
-3. Bulk ORM UPDATE/DELETE statements touch only rows within the write rule.
+3. Bulk ORM UPDATE/DELETE statements touch only rows within the write rule,
+   and an UPDATE is refused if a row it changed falls outside it. Statements
+   on a bare Table (not the model) and bulk INSERTs are not checked: a
+   service writing that way checks the rule itself (contacts' import does).
 """
 from __future__ import annotations
 
@@ -206,7 +209,12 @@ def read_filter(session: Session, model: type, columns=None):
 
 
 def _pk_column(model: type):
-    return inspect(model).primary_key[0]
+    """The primary key as the model's attribute (a select of it is an ORM one)."""
+    mapper = inspect(model)
+    return mapper.get_property_by_column(mapper.primary_key[0]).class_attribute
+
+
+_ID_BATCH = 500  # ids per re-select: SQLite's bound-parameter limit, plan sizes
 
 
 def _outside(session: Session, model: type, ids: list, crit) -> set:
@@ -214,10 +222,13 @@ def _outside(session: Session, model: type, ids: list, crit) -> set:
     if crit is None or not ids:
         return set()
     pk = _pk_column(model)
+    found: set = set()
     with session.no_autoflush:
-        found = session.execute(select(pk).where(pk.in_(ids), crit),
-                                execution_options={"skip_record_rules": True}).scalars()
-        return set(ids) - set(found)
+        for start in range(0, len(ids), _ID_BATCH):
+            batch = ids[start:start + _ID_BATCH]
+            found.update(session.execute(select(pk).where(pk.in_(batch), crit),
+                                         execution_options={"skip_record_rules": True}).scalars())
+    return set(ids) - found
 
 
 def may_write(session: Session, obj) -> bool:
@@ -296,6 +307,34 @@ def _filter_reads(state) -> None:
     options = _options(state.session, actor, modes)
     if options:
         state.statement = state.statement.options(*options)
+        if state.is_update:
+            return _update_within_rules(state, actor, options)
+    return None
+
+
+def _update_within_rules(state, actor: Actor, options: tuple):
+    """A bulk ORM UPDATE changes only rows within the write rule (its
+    options), and must leave them within it: the rows it will change are
+    read first and re-selected with the rule once it has run."""
+    mapper = state.bind_mapper
+    model = mapper.class_ if mapper is not None else None
+    if model not in _RULES:
+        return None
+    crit = _criterion(state.session, model, "write", actor)
+    if crit is None:
+        return None
+    pk = _pk_column(model)
+    targets = select(pk).options(*options)
+    if state.statement.whereclause is not None:
+        targets = targets.where(state.statement.whereclause)
+    ids = list(state.session.execute(
+        targets, execution_options={"skip_record_rules": True}).scalars())
+    result = state.invoke_statement()
+    outside = _outside(state.session, model, ids, crit)
+    if outside:
+        raise _refuse(f"{model.__name__} #{min(outside)}: the record as changed is "
+                      f"{_what(model, actor)}")
+    return result
 
 
 def _old_value(obj, field: str):

@@ -8,13 +8,22 @@ an expression builder, `(RuleActor) -> SQL boolean` naming the model's class
 (`Ticket.team_id.in_(actor.team_ids)`), or a predefined scope, which is only
 a ready-made builder:
 
-    none   nothing                         all  every row (no criterion)
-    own    owner_id = the user             team owner among the user's team
-                                                members, or team_id one of the user's teams
-    state:<a>|<b>  state in (a, b): to read, whoever owns the row
+    none            no row
+    all             every row (no criterion at all)
+    own             owner_id is the user
+    team            owner_id among the user's team members, or team_id one of
+                    the user's teams
+    state:<a>|<b>   to read only: state is a or b, whoever owns the row
 
 "own" and "team" also limit what owner_id/team_id may be set to (a row in
 reach before and after could still be handed to another team otherwise).
+
+Writing an expression: name the model's class (the rule is rewritten onto
+aliases of it, FAB joins `parent` under its own name); reach related rows,
+the model's own included, through relationships (`Ticket.watchers.any(...)`,
+`Invoice.order.has(...)`), not through a `select()` of the ruled model, which
+the rewrite would turn onto the alias too. Inside a read expression a related
+model's own read rule applies as well (that subquery is a read).
 """
 from __future__ import annotations
 

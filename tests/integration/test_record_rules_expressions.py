@@ -258,9 +258,16 @@ def test_session_writes_are_checked_before_and_after_the_flush(world):
             with pytest.raises(AccessDenied):
                 db.session.flush()
             db.session.rollback()
-            # a bulk UPDATE touches only rows within the write rule
+            # a bulk UPDATE touches only rows within the write rule...
             moved = db.session.execute(db.update(Ticket).values(title="bulk")
                                        .execution_options(synchronize_session=False))
             assert moved.rowcount == 2  # a1, a2
             db.session.commit()
+            # ...and may not move them out of it
+            with pytest.raises(AccessDenied, match="as changed is outside"):
+                db.session.execute(db.update(Ticket).where(Ticket.id == tickets["a1"])
+                                   .values(team_id=teams["B"])
+                                   .execution_options(synchronize_session=False))
+            db.session.rollback()
     assert {stored(app, pk)[0] for pk in tickets.values()} == {"bulk", "b1", "b2", "nobody"}
+    assert stored(app, tickets["a1"]) == ("bulk", teams["A"])
