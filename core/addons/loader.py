@@ -24,7 +24,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from .. import models as _platform_models  # noqa: F401  (addon models reference them)
 from ..home_tiles import add_tile
 from ..security import record_rules
-from ..security.access import AccessRow, PermissionTarget, read_access_csv
+from ..security.access import SEEDED_ROLES, AccessRow, PermissionTarget, read_access_csv
 from ..security.rule_expressions import RecordRule
 from .discovery import AddonSource
 from .graph import DependencyError, topological
@@ -193,6 +193,9 @@ def _declare_record_rules(source: AddonSource, models: dict[str, type]) -> None:
             rules.append(("security/record_rules.py", rule))
     seen: dict[tuple[type, str], str] = {}
     for where, rule in rules:
+        if rule.role not in SEEDED_ROLES:
+            raise AddonDeclarationError(
+                f"addon '{source.name}': {where}: unknown role '{rule.role}'")
         key = (rule.model, rule.role)
         if key in seen:
             raise AddonDeclarationError(

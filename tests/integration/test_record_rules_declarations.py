@@ -131,6 +131,8 @@ def test_csv_scopes_and_expressions_are_declared_together(addon):
      "scope must be one of"),
     ("model,role,read,write\nWidget,Salesperson,own,own\n", None,
      "unknown model 'Widget'"),
+    ("model,role,read,write\nGadget,Sales person,own,own\n", None,
+     "record_rules.csv line 2: unknown role 'Sales person'"),
     (None, """
         from core.security.rule_expressions import RecordRule
         from ADDON.models import Gadget
