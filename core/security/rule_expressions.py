@@ -113,9 +113,27 @@ def _states(model: type, values: tuple[str, ...]) -> CompiledSide:
     return CompiledSide("state", lambda actor: model.state.in_(values))
 
 
+_PROBE = RuleActor(0, "rule check", frozenset(), (), ())
+
+
+def _try(model: type, build: Expression, mode: str) -> None:
+    """Build the expression once at declaration: a misspelt column or a Python
+    value instead of SQL stops the addon at start, not every query later."""
+    try:
+        built = build(_PROBE)
+    except Exception as exc:
+        raise ValueError(f"{model.__name__}: the {mode} expression fails: "
+                         f"{type(exc).__name__}: {exc}") from None
+    if not isinstance(built, ColumnElement):
+        raise ValueError(f"{model.__name__}: the {mode} expression must return an SQL "
+                         f"condition (e.g. {model.__name__}.team_id.in_(actor.team_ids)), "
+                         f"not {built!r}")
+
+
 def compile_side(model: type, side: Side, mode: str) -> CompiledSide:
     """The side of a rule as core applies it; ValueError naming what is wrong."""
     if callable(side):
+        _try(model, side, mode)
         return CompiledSide("expression", side)
     if not isinstance(side, str):
         raise ValueError(f"{model.__name__}: a {mode} rule is a scope name or "

@@ -138,6 +138,16 @@ def test_csv_scopes_and_expressions_are_declared_together(addon):
         from ADDON.models import Gadget
         RULES = [RecordRule(Gadget, "Finance", read=42)]
      """, "is a scope name or `lambda actor"),
+    (None, """
+        from core.security.rule_expressions import RecordRule
+        from ADDON.models import Gadget
+        RULES = [RecordRule(Gadget, "Finance", read=lambda actor: Gadget.team.in_(actor.team_ids))]
+     """, "record_rules.py: Gadget: the read expression fails: AttributeError"),
+    (None, """
+        from core.security.rule_expressions import RecordRule
+        from ADDON.models import Gadget
+        RULES = [RecordRule(Gadget, "Finance", read="all", write=lambda actor: actor.user_id == 1)]
+     """, "the write expression must return an SQL condition"),
 ])
 def test_a_wrong_declaration_names_the_addon_and_the_fault(addon, csv, rules_py, message):
     source, models = addon(csv=csv, rules_py=rules_py)
