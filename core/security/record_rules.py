@@ -37,7 +37,7 @@ from sqlalchemy.sql.elements import ColumnClause
 from sqlalchemy.sql.util import ClauseAdapter, _deep_deannotate
 
 from .actor import Actor, current_actor
-from .rule_expressions import (OWNER, SCOPES, TEAM, CompiledSide, RecordRule, RuleActor,
+from .rule_expressions import (OWNER, SCOPES, CompiledSide, RecordRule, RuleActor,
                                compile_side)
 from .teams import teammate_ids, user_team_ids
 
