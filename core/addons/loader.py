@@ -24,7 +24,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from .. import models as _platform_models  # noqa: F401  (addon models reference them)
 from ..home_tiles import add_tile
 from ..security import record_rules
-from ..security.access import AccessRow, PermissionTarget, read_access_csv
+from ..security.access import SEEDED_ROLES, AccessRow, PermissionTarget, read_access_csv
+from ..security.rule_expressions import RecordRule
 from .discovery import AddonSource
 from .graph import DependencyError, topological
 
@@ -155,23 +156,56 @@ def _read_security(source: AddonSource, models: dict[str, type]) -> list[AccessR
 
 
 def _declare_record_rules(source: AddonSource, models: dict[str, type]) -> None:
+    """security/record_rules.csv (scopes, one row per model and role) and
+    security/record_rules.py (a `RULES` list of RecordRule: scopes or
+    expressions); a model and role may be ruled once, in one of them."""
     import csv
 
+    rules: list[tuple[str, RecordRule]] = []
     path = source.path / "security" / "record_rules.csv"
-    if not path.is_file():
-        return
-    with path.open(newline="", encoding="utf-8") as fh:
-        for n, row in enumerate(csv.DictReader(fh), start=2):
-            model = models.get(row.get("model", ""))
-            if model is None:
+    if path.is_file():
+        with path.open(newline="", encoding="utf-8") as fh:
+            for n, row in enumerate(csv.DictReader(fh), start=2):
+                where = f"record_rules.csv line {n}"
+                model = models.get(row.get("model", ""))
+                if model is None:
+                    raise AddonDeclarationError(
+                        f"addon '{source.name}': {where}: unknown model '{row.get('model')}'")
+                try:
+                    rules.append((where, RecordRule(model, row["role"], row["read"],
+                                                    row["write"])))
+                except KeyError as exc:
+                    raise AddonDeclarationError(
+                        f"addon '{source.name}': {where}: no column {exc}") from None
+    if (source.path / "security" / "record_rules.py").is_file():
+        module = importlib.import_module(source.module + ".security.record_rules")
+        declared = getattr(module, "RULES", None)
+        if not isinstance(declared, (list, tuple)) or not all(
+                isinstance(r, RecordRule) for r in declared):
+            raise AddonDeclarationError(
+                f"addon '{source.name}': security/record_rules.py must define RULES, "
+                "a list of core.security.rule_expressions.RecordRule")
+        for rule in declared:
+            if models.get(rule.model.__name__) is not rule.model:
                 raise AddonDeclarationError(
-                    f"addon '{source.name}': record_rules.csv line {n}: "
-                    f"unknown model '{row.get('model')}'")
-            try:
-                record_rules.declare(model, row["role"], row["read"], row["write"])
-            except (KeyError, ValueError) as exc:
-                raise AddonDeclarationError(
-                    f"addon '{source.name}': record_rules.csv line {n}: {exc}") from None
+                    f"addon '{source.name}': security/record_rules.py rules "
+                    f"{rule.model.__name__}, which is not one of its models")
+            rules.append(("security/record_rules.py", rule))
+    seen: dict[tuple[type, str], str] = {}
+    for where, rule in rules:
+        if rule.role not in SEEDED_ROLES:
+            raise AddonDeclarationError(
+                f"addon '{source.name}': {where}: unknown role '{rule.role}'")
+        key = (rule.model, rule.role)
+        if key in seen:
+            raise AddonDeclarationError(
+                f"addon '{source.name}': {where}: {rule.model.__name__}/{rule.role} is "
+                f"ruled already ({seen[key]})")
+        seen[key] = where
+        try:
+            record_rules.declare(rule)
+        except ValueError as exc:
+            raise AddonDeclarationError(f"addon '{source.name}': {where}: {exc}") from None
 
 
 def load_one(source: AddonSource) -> tuple[LoadedAddon, AddonRegistrar]:

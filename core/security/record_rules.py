@@ -2,23 +2,26 @@
 
 FAB has no row-level security, and filtering view by view would miss a path
 (REST, pickers, charts, exports, bulk actions). So the rule is applied where
-every path meets: the SQLAlchemy session. Reads get a `with_loader_criteria`
-on every ORM statement; writes are checked before flush, old and new values
-alike, so a row cannot be moved out of the writer's scope either. An owner or
-team assigned must be within the writer's reach too: "own" may set only
-themselves and their own teams, "team" their teammates and their teams.
+every path meets: the SQLAlchemy session. What a rule says is declared per
+model and role (core/security/rule_expressions.py: a scope name or an
+expression over the model's columns and relations and the actor); here:
 
-An addon declares rules per model and role in `security/record_rules.csv`
-(`model,role,read,write` with scopes none/own/team/all). A model opts in by
-having an `owner_id` column and, for the team scope, optionally a `team_id`
-column (fixed names: the filters are lambdas that SQLAlchemy re-applies to
-every alias of the model, and those cannot look attributes up by a name). Admin and the system actor see everything; a
-role with no row for a ruled model sees nothing of it.
-
-A read scope may also be `state:<a>|<b>`: the role reads the rows whose
-`state` column holds one of those values, whoever owns them (Finance reads
-confirmed orders). Such a scope only reads; a user with several roles reads
-the union of what each role reads.
+1. Reads: the actor's rules become one `with_loader_criteria` per ruled model,
+   added to every ORM statement (aliases and eager loads included), built
+   once per request, or per session transaction outside one. A user with
+   several roles reads the union; Admin and the system read everything; a role
+   with no rule for a ruled model reads none of it.
+2. Writes, checked at flush: a row updated or deleted must be within the
+   write rule as stored (re-selected by id with the criterion, before the
+   flush); a row inserted or updated must be within it as written (re-selected
+   after the flush, inside the same transaction: related rows and collections
+   written by that flush count). A refusal raises AccessDenied; after the
+   flush it also leaves the transaction to roll back, as any failed flush does.
+   The "own"/"team" scopes also limit the owner/team a row is given.
+3. Bulk ORM UPDATE/DELETE statements touch only rows within the write rule,
+   and an UPDATE is refused if a row it changed falls outside it. Statements
+   on a bare Table (not the model) and bulk INSERTs are not checked: a
+   service writing that way checks the rule itself (contacts' import does).
 """
 from __future__ import annotations
 
@@ -26,16 +29,19 @@ import contextvars
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import event, false, inspect, or_
-from sqlalchemy.orm import MANYTOONE, Session, with_loader_criteria
+from sqlalchemy import event, false, inspect, or_, select
+from sqlalchemy.orm import MANYTOONE, Session
+from sqlalchemy.orm.util import LoaderCriteriaOption
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.util import ClauseAdapter, _deep_deannotate
 
 from .actor import Actor, current_actor
+from .rule_expressions import (OWNER, SCOPES, CompiledSide, RecordRule, RuleActor,
+                               compile_side)
 from .teams import teammate_ids, user_team_ids
 
-SCOPES = ("none", "own", "team", "all")
 ADMIN_ROLE = "Admin"
-OWNER, TEAM, STATE = "owner_id", "team_id", "state"
-STATE_PREFIX = "state:"
 
 
 class AccessDenied(PermissionError):
@@ -60,39 +66,24 @@ def refusal_in_request() -> AccessDenied | None:
 
 
 @dataclass(frozen=True)
-class ModelRules:
-    owner_field: str
-    team_field: str | None
-    read: dict[str, str]  # role -> scope
-    write: dict[str, str]
-    read_states: dict[str, tuple[str, ...]]  # role -> states readable whoever owns them
+class _Rule:
+    read: CompiledSide
+    write: CompiledSide
 
 
-_RULES: dict[type, ModelRules] = {}
+_RULES: dict[type, dict[str, _Rule]] = {}  # model -> role -> rule
 
 
-def declare(model: type, role: str, read: str, write: str) -> None:
-    """Register one rule row; called by the addon loader from record_rules.csv."""
-    columns = inspect(model).columns
-    states: tuple[str, ...] = ()
-    if read.startswith(STATE_PREFIX):
-        states = tuple(v.strip() for v in read[len(STATE_PREFIX):].split("|") if v.strip())
-        if not states or STATE not in columns:
-            raise ValueError(f"{model.__name__}/{role}: '{read}' needs state values and "
-                             f"a '{STATE}' column")
-        read = "none"
-    for scope in (read, write):
-        if scope not in SCOPES:
-            raise ValueError(f"{model.__name__}/{role}: scope must be one of {SCOPES}"
-                             f" (or, to read, {STATE_PREFIX}<value>|<value>)")
-    if OWNER not in columns:
-        raise ValueError(f"{model.__name__} has record rules but no '{OWNER}' column")
-    owner, team = OWNER, (TEAM if TEAM in columns else None)
-    rules = _RULES.setdefault(model, ModelRules(owner, team, {}, {}, {}))
-    rules.read[role] = read
-    rules.write[role] = write
-    if states:
-        rules.read_states[role] = states
+def declare(rule: RecordRule) -> None:
+    """Register one role's rule on one model (the addon loader calls this for
+    record_rules.csv rows and security/record_rules.py's RULES); ValueError if
+    the rule cannot apply to the model."""
+    mapper = inspect(rule.model)
+    if len(mapper.primary_key) != 1:
+        raise ValueError(f"{rule.model.__name__}: record rules need a one-column primary key")
+    compiled = _Rule(compile_side(rule.model, rule.read, "read"),
+                     compile_side(rule.model, rule.write, "write"))
+    _RULES.setdefault(rule.model, {})[rule.role] = compiled
 
 
 def forget(model: type) -> None:
@@ -103,28 +94,36 @@ def ruled_models() -> tuple[type, ...]:
     return tuple(_RULES)
 
 
+def _privileged(actor: Actor) -> bool:
+    return actor.is_system or ADMIN_ROLE in actor.roles
+
+
+def _sides(model: type, actor: Actor, mode: str) -> list[CompiledSide]:
+    """The actor's rule sides on `model` that grant something."""
+    roles = _RULES[model]
+    sides = [getattr(roles[r], mode) for r in sorted(actor.roles) if r in roles]
+    return [s for s in sides if s.kind != "none"]
+
+
 def scope_for(model: type, actor: Actor, mode: str) -> str:
-    if actor.is_system or ADMIN_ROLE in actor.roles:
+    """The widest predefined scope (none/own/team/all) of the actor's roles on
+    `model`, or "expression" when a role's rule is an expression (a state list
+    included) and none grants "all"."""
+    if _privileged(actor):
         return "all"
-    table = getattr(_RULES[model], mode)
-    best = 0
-    for role in actor.roles:
-        best = max(best, SCOPES.index(table.get(role, "none")))
-    return SCOPES[best]
-
-
-@dataclass(frozen=True)
-class _Scope:
-    user_id: int | None
-    team_ids: frozenset[int]
-    mates: frozenset[int]  # the user and everyone in the user's teams
+    kinds = {s.kind for s in _sides(model, actor, mode)}
+    if "all" in kinds:
+        return "all"
+    if kinds - set(SCOPES):
+        return "expression"
+    return max(kinds | {"none"}, key=SCOPES.index)
 
 
 _CACHE = "_crossdock_rules_cache"
 
 
 def _cache(session: Session) -> dict:
-    """What the rules derive from the actor (team scope, read criteria): kept for
+    """What the rules derive from the actor (teams, criteria, options): kept for
     the request, or outside one for the session's transaction (see below)."""
     if has_request_context():
         return g.setdefault(_CACHE, {})
@@ -137,129 +136,148 @@ def _forget_outside_requests(session: Session) -> None:
     session.info.pop(_CACHE, None)  # team membership may have changed with it
 
 
-def _scope_of(session: Session, actor: Actor) -> _Scope:
-    cache = _cache(session)
-    key = ("scope", actor.user_id)
-    if key not in cache:
-        if actor.user_id is None:
-            cache[key] = _Scope(None, frozenset(), frozenset())
-        else:
-            teams = user_team_ids(session, actor.user_id)
-            cache[key] = _Scope(actor.user_id, teams,
-                                teammate_ids(session, teams) | {actor.user_id})
-    return cache[key]
-
-
-def readable_states(model: type, actor: Actor) -> tuple[str, ...]:
-    """The states of `model` the actor reads whoever owns the rows (state: scopes)."""
-    table = _RULES[model].read_states
-    return tuple(sorted({s for role in actor.roles for s in table.get(role, ())}))
-
-
-def read_filter(session: Session, model: type, columns=None):
-    """The current actor's read rule for `model` as a filter on `columns`:
-    anything with the model's owner_id, team_id (and state) attributes, e.g.
-    the columns of a table that copies them to search within a reader's rows
-    (addons/contacts' search index). None when the actor reads every row."""
-    if model not in _RULES:
-        return None
-    actor = current_actor()
-    name = scope_for(model, actor, "read")
-    if name == "all":
-        return None
-    token = _resolving.set(True)
-    try:
-        scope = _scope_of(session, actor)
-    finally:
-        _resolving.reset(token)
-    criteria = _read_criteria(_RULES[model], name, scope, readable_states(model, actor))
-    return criteria(model if columns is None else columns)
-
-
-def _read_criteria(rules: ModelRules, scope_name: str, scope: _Scope,
-                   states: tuple[str, ...] = ()):
-    """The row filter as a lambda of the entity, so SQLAlchemy applies it to
-    every alias of the model too (FAB joins related tables under aliases).
-    One lambda per shape: a lambda calling another would not be cacheable."""
-    uid, mates, teams = scope.user_id, tuple(sorted(scope.mates)), tuple(sorted(scope.team_ids))
-    if scope_name == "own" and uid is not None:
-        if states:
-            return lambda cls: or_(cls.owner_id == uid, cls.state.in_(states))
-        return lambda cls: cls.owner_id == uid
-    if scope_name == "team" and mates:
-        if rules.team_field and teams:
-            if states:
-                return lambda cls: or_(cls.owner_id.in_(mates), cls.team_id.in_(teams),
-                                       cls.state.in_(states))
-            return lambda cls: or_(cls.owner_id.in_(mates), cls.team_id.in_(teams))
-        if states:
-            return lambda cls: or_(cls.owner_id.in_(mates), cls.state.in_(states))
-        return lambda cls: cls.owner_id.in_(mates)
-    if states:
-        return lambda cls: cls.state.in_(states)
-    return lambda cls: false()
-
-
-def _row_in_scope(rules: ModelRules, scope_name: str, scope: _Scope,
-                  owner_id, team_id) -> bool:
-    if scope_name == "all":
-        return True
-    if scope_name == "own":
-        return scope.user_id is not None and owner_id == scope.user_id
-    if scope_name == "team":
-        return owner_id in scope.mates or (
-            rules.team_field is not None and team_id in scope.team_ids)
-    return False
-
-
-def _assignable(scope_name: str, scope: _Scope, field: str, value) -> bool:
-    """Whether the actor may set owner_id/team_id to `value`: "own" keeps rows
-    to themselves and their teams, "team" to their teams and teammates. A row
-    in scope before and after could otherwise still be handed to another team
-    (a manager checks "owner in the team OR team is ours")."""
-    if scope_name == "all" or value is None:
-        return True
-    if field == OWNER:
-        return value in scope.mates if scope_name == "team" else value == scope.user_id
-    return value in scope.team_ids
-
-
-def may_write(session: Session, obj) -> bool:
-    """Whether the current actor may change `obj` as it stands now (a check
-    before acting, e.g. logging a call on a contact, without writing the row)."""
-    rules = _RULES.get(type(obj))
-    if rules is None:
-        return True
-    actor = current_actor()
-    if actor.is_system or ADMIN_ROLE in actor.roles:
-        return True
-    return _row_in_scope(rules, scope_for(type(obj), actor, "write"), _scope_of(session, actor),
-                         getattr(obj, rules.owner_field),
-                         getattr(obj, rules.team_field) if rules.team_field else None)
-
-
 # guards the actor lookup against the user query it triggers itself
 _resolving: contextvars.ContextVar[bool] = contextvars.ContextVar("rr_resolving", default=False)
 
 
-def _read_options(session: Session, actor: Actor) -> tuple:
-    """The loader criteria of `actor`, built once per request (a board page runs
-    ~170 statements) instead of once per statement."""
+def rule_actor(session: Session, actor: Actor | None = None) -> RuleActor:
+    """What rule expressions see of `actor` (default: the current one): user,
+    roles, teams and team members, read once per request."""
+    actor = actor or current_actor()
     cache = _cache(session)
-    key = ("read", actor.user_id, actor.roles)
+    key = ("actor", actor.user_id, actor.roles)
     if key not in cache:
         token = _resolving.set(True)
         try:
-            scope = _scope_of(session, actor)
+            teams: frozenset[int] = frozenset()
+            members: frozenset[int] = frozenset()
+            if actor.user_id is not None:
+                teams = user_team_ids(session, actor.user_id)
+                members = teammate_ids(session, teams) | {actor.user_id}
         finally:
             _resolving.reset(token)
+        cache[key] = RuleActor(actor.user_id, actor.name, actor.roles,
+                               tuple(sorted(teams)), tuple(sorted(members)))
+    return cache[key]
+
+
+def _criterion(session: Session, model: type, mode: str, actor: Actor):
+    """The actor's rule on `model` as one SQL condition, None for every row."""
+    if _privileged(actor):
+        return None
+    cache = _cache(session)
+    key = ("criterion", mode, model, actor.user_id, actor.roles)
+    if key not in cache:
+        sides = _sides(model, actor, mode)
+        if any(s.build is None for s in sides):
+            crit = None
+        elif not sides:
+            crit = false()
+        else:
+            who = rule_actor(session, actor)
+            crit = or_(*(s.build(who) for s in sides))
+            # a relationship's `any()`/`has()` keeps its join's local/remote
+            # marks, which make SQLAlchemy leave the subquery un-aliased when
+            # it applies the criterion to an alias of a self-referencing join
+            crit = _deep_deannotate(crit, values=("local", "remote"))
+        cache[key] = crit
+    return cache[key]
+
+
+def read_filter(session: Session, model: type, columns=None):
+    """The current actor's read rule for `model` as a filter, None when the
+    actor reads every row. With `columns` (a table's `.c`), the rule's columns
+    of the model are replaced by the same-named ones there: the columns of a
+    table that copies them to search within a reader's rows (addons/contacts'
+    search index). ValueError if the rule names a column `columns` lacks."""
+    if model not in _RULES:
+        return None
+    crit = _criterion(session, model, "read", current_actor())
+    if crit is None or columns is None:
+        return crit
+    table = inspect(model).local_table
+
+    def swap(elem, **_kw):
+        if isinstance(elem, ColumnClause) and getattr(elem, "table", None) is table:
+            if elem.name not in columns:
+                raise ValueError(f"the {model.__name__} read rule uses '{elem.name}', "
+                                 "which the filtered columns lack")
+            return columns[elem.name]
+        return None
+
+    return visitors.replacement_traverse(crit, {}, swap)
+
+
+def _pk_column(model: type):
+    """The primary key as the model's attribute (a select of it is an ORM one)."""
+    mapper = inspect(model)
+    return mapper.get_property_by_column(mapper.primary_key[0]).class_attribute
+
+
+_ID_BATCH = 500  # ids per re-select: SQLite's bound-parameter limit, plan sizes
+
+
+def _outside(session: Session, model: type, ids: list, crit) -> set:
+    """The ids among `ids` whose stored row the criterion excludes."""
+    if crit is None or not ids:
+        return set()
+    pk = _pk_column(model)
+    found: set = set()
+    with session.no_autoflush:
+        for start in range(0, len(ids), _ID_BATCH):
+            batch = ids[start:start + _ID_BATCH]
+            found.update(session.execute(select(pk).where(pk.in_(batch), crit),
+                                         execution_options={"skip_record_rules": True}).scalars())
+    return set(ids) - found
+
+
+def may_write(session: Session, obj) -> bool:
+    """Whether the current actor may change `obj` as stored (a check before
+    acting, e.g. logging a call on a contact, without writing the row). A row
+    not yet stored: whether the actor may write any row of its model."""
+    model = type(obj)
+    if model not in _RULES:
+        return True
+    actor = current_actor()
+    crit = _criterion(session, model, "write", actor)
+    if crit is None:
+        return True
+    identity = inspect(obj).identity
+    if identity is None:
+        return bool(_sides(model, actor, "write"))
+    return not _outside(session, model, [identity[0]], crit)
+
+
+class _RuleCriteria(LoaderCriteriaOption):
+    """`with_loader_criteria(model, criterion, include_aliases=True)` for a
+    criterion written over the model's class, not a lambda of the entity: on
+    an alias (FAB joins `parent` under its name, on a column condition rather
+    than the relationship) the criterion is rewritten onto the alias, its
+    subqueries (`any()`, `has()`) included, which SQLAlchemy does only for a
+    lambda. Same cache key as the plain option: the SQL stays cached."""
+
+    inherit_cache = True
+    _cache_key_traversal = LoaderCriteriaOption._traverse_internals
+
+    def _resolve_where_criteria(self, ext_info):
+        crit = super()._resolve_where_criteria(ext_info)
+        if ext_info.is_aliased_class:
+            crit = ClauseAdapter(ext_info.selectable).traverse(crit)
+        return crit
+
+
+def _options(session: Session, actor: Actor, modes: tuple[str, ...]) -> tuple:
+    """The loader criteria of `actor`, built once per request (a board page runs
+    ~170 statements) instead of once per statement."""
+    cache = _cache(session)
+    key = ("options", modes, actor.user_id, actor.roles)
+    if key not in cache:
         options = []
-        for model, rules in _RULES.items():
-            name = scope_for(model, actor, "read")
-            if name != "all":
-                options.append(with_loader_criteria(
-                    model, _read_criteria(rules, name, scope, readable_states(model, actor)),
-                    include_aliases=True))
+        for model in _RULES:
+            for mode in modes:
+                crit = _criterion(session, model, mode, actor)
+                if crit is not None:
+                    options.append(_RuleCriteria(model, crit, include_aliases=True))
         cache[key] = tuple(options)
     return cache[key]
 
@@ -283,11 +301,40 @@ def _filter_reads(state) -> None:
         actor = current_actor()
     finally:
         _resolving.reset(token)
-    if actor.is_system or ADMIN_ROLE in actor.roles:
+    if _privileged(actor):
         return
-    options = _read_options(state.session, actor)
+    modes = ("read",) if state.is_select else ("read", "write")
+    options = _options(state.session, actor, modes)
     if options:
         state.statement = state.statement.options(*options)
+        if state.is_update:
+            return _update_within_rules(state, actor, options)
+    return None
+
+
+def _update_within_rules(state, actor: Actor, options: tuple):
+    """A bulk ORM UPDATE changes only rows within the write rule (its
+    options), and must leave them within it: the rows it will change are
+    read first and re-selected with the rule once it has run."""
+    mapper = state.bind_mapper
+    model = mapper.class_ if mapper is not None else None
+    if model not in _RULES:
+        return None
+    crit = _criterion(state.session, model, "write", actor)
+    if crit is None:
+        return None
+    pk = _pk_column(model)
+    targets = select(pk).options(*options)
+    if state.statement.whereclause is not None:
+        targets = targets.where(state.statement.whereclause)
+    ids = list(state.session.execute(
+        targets, execution_options={"skip_record_rules": True}).scalars())
+    result = state.invoke_statement()
+    outside = _outside(state.session, model, ids, crit)
+    if outside:
+        raise _refuse(f"{model.__name__} #{min(outside)}: the record as changed is "
+                      f"{_what(model, actor)}")
+    return result
 
 
 def _old_value(obj, field: str):
@@ -331,44 +378,86 @@ def _give_to_creator(session: Session, obj, field: str, user_id: int | None) -> 
         setattr(obj, rel.key, session.get(rel.mapper.class_, user_id))
 
 
+def _what(model: type, actor: Actor) -> str:
+    kinds = sorted({s.kind for s in _sides(model, actor, "write")}) or ["none"]
+    return f"outside what {actor.name} may change (rule: {'/'.join(kinds)})"
+
+
+def _label(obj) -> str:
+    return f"{type(obj).__name__} #{getattr(obj, 'id', None) or 'new'}"
+
+
+def _check_assignments(session: Session, obj, actor: Actor, new: bool) -> None:
+    """Owner/team set by this change must be within one of the actor's write
+    scopes that limit them ("own": oneself and one's teams; "team": one's
+    team members and teams)."""
+    sides = _sides(type(obj), actor, "write")
+    fields = sorted({f for s in sides for f in s.guards})
+    if not fields:
+        return
+    who = rule_actor(session, actor)
+    for field in fields:
+        value = _value_after_flush(obj, field)
+        old = None if new else _old_value(obj, field)
+        if value is None or value == old:
+            continue
+        if not any(s.build is None or field not in s.guards or s.guards[field](who, value)
+                   for s in sides):
+            raise _refuse(f"{_label(obj)}: the new {field.removesuffix('_id')} is "
+                          f"{_what(type(obj), actor)}")
+
+
+def _ruled(objs) -> list:
+    return [o for o in objs if type(o) in _RULES]
+
+
 @event.listens_for(Session, "before_flush")
 def _check_writes(session: Session, _ctx, _instances) -> None:
+    """Before the flush: new rows get their creator as owner; owner/team
+    assignments are checked; the stored rows updated or deleted must be
+    within the write rule."""
     if not _RULES:
         return
     actor = current_actor()
-    if actor.is_system or ADMIN_ROLE in actor.roles:
+    if _privileged(actor):
         return
-    scope = None
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        rules = _RULES.get(type(obj))
-        if rules is None:
-            continue
-        scope = scope or _scope_of(session, actor)
-        name = scope_for(type(obj), actor, "write")
-        owner_f, team_f = rules.owner_field, rules.team_field
-        if obj in session.new and _value_after_flush(obj, owner_f) is None:
-            _give_to_creator(session, obj, owner_f, actor.user_id)  # a new row is its creator's
-        checks = []
-        if obj not in session.new:  # the row as it was must have been writable
-            checks.append(("this record", _old_value(obj, owner_f),
-                           _old_value(obj, team_f) if team_f else None))
-        if obj not in session.deleted:  # and the row as it will be, too
-            checks.append(("the new owner/team", _value_after_flush(obj, owner_f),
-                           _value_after_flush(obj, team_f) if team_f else None))
-        for what, owner_id, team_id in checks:
-            if not _row_in_scope(rules, name, scope, owner_id, team_id):
-                raise _refuse(
-                    f"{type(obj).__name__} #{getattr(obj, 'id', None) or 'new'}: "
-                    f"{what} is outside what {actor.name} may change (scope: {name})"
-                )
+    stored: dict[type, list] = {}
+    for obj in _ruled(list(session.new) + list(session.dirty) + list(session.deleted)):
+        model, new = type(obj), obj in session.new
+        if not _sides(model, actor, "write"):
+            raise _refuse(f"{_label(obj)}: this record is {_what(model, actor)}")
+        if new and OWNER in inspect(model).columns and _value_after_flush(obj, OWNER) is None:
+            _give_to_creator(session, obj, OWNER, actor.user_id)  # a new row is its creator's
+        if obj not in session.deleted:
+            _check_assignments(session, obj, actor, new)
+        if not new:
+            stored.setdefault(model, []).append(obj)
+    for model, objs in stored.items():
+        ids = {inspect(o).identity[0]: o for o in objs}
+        outside = _outside(session, model, list(ids), _criterion(session, model, "write", actor))
+        if outside:
+            raise _refuse(f"{_label(ids[min(outside)])}: this record is {_what(model, actor)}")
+
+
+@event.listens_for(Session, "after_flush")
+def _check_rows_written(session: Session, _ctx) -> None:
+    """After the flush, in its transaction: every row inserted or updated must
+    be within the write rule as written (related rows of the flush included)."""
+    if not _RULES:
+        return
+    actor = current_actor()
+    if _privileged(actor):
+        return
+    written: dict[type, dict] = {}
+    for obj in _ruled(list(session.new) + list(session.dirty)):
         if obj in session.deleted:
             continue
-        for field in filter(None, (owner_f, team_f)):  # and each value assigned, alone
-            new = _value_after_flush(obj, field)
-            old = None if obj in session.new else _old_value(obj, field)
-            if new != old and not _assignable(name, scope, field, new):
-                raise _refuse(
-                    f"{type(obj).__name__} #{getattr(obj, 'id', None) or 'new'}: "
-                    f"the new {field.removesuffix('_id')} is outside what {actor.name} "
-                    f"may change (scope: {name})"
-                )
+        # a new row's identity is registered only after this hook: read its key
+        pk = inspect(type(obj)).primary_key_from_instance(obj)[0]
+        if pk is not None:
+            written.setdefault(type(obj), {})[pk] = obj
+    for model, ids in written.items():
+        outside = _outside(session, model, list(ids), _criterion(session, model, "write", actor))
+        if outside:
+            raise _refuse(f"{_label(ids[min(outside)])}: the record as changed is "
+                          f"{_what(model, actor)}")

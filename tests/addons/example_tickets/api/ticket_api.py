@@ -1,0 +1,13 @@
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from core.api import CrossdockModelRestApi
+
+from ..models.ticket import Ticket
+
+
+class TicketApi(CrossdockModelRestApi):
+    resource_name = "ticket"
+    datamodel = SQLAInterface(Ticket)
+    list_columns = ["id", "title", "owner.id", "team.id", "queue.name", "parent.title"]
+    show_columns = ["id", "title", "owner.id", "team.id", "queue.name", "parent.title"]
+    add_columns = edit_columns = ["title", "owner", "team", "queue", "parent", "watchers"]
