@@ -252,7 +252,9 @@ def load_all(sources: dict[str, AddonSource]) -> tuple[list[tuple[LoadedAddon, A
         try:
             order += [n for n in topological([name], manifests) if n not in order]
         except DependencyError as exc:
-            broken[name] = str(exc)
+            bad = next((d for d in manifests[name].depends if d in broken), None)
+            broken[name] = (f"depends on '{bad}', which is broken: {broken[bad]}" if bad
+                            else str(exc))
     loaded = []
     for name in order:
         if name in broken:
