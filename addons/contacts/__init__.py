@@ -6,7 +6,6 @@ from . import listeners
 from .api.company_api import CompanyApi
 from .api.person_api import PersonApi
 from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
-from .services.default_tiers import seed_default_tiers
 from .services.load_demo import demo_command
 from .views.company_view import CompanyView
 from .views.custom_field_view import CustomFieldView
@@ -39,6 +38,5 @@ def register(addon):
     addon.api(PersonApi)
     addon.api(CompanyTimelineApi)
     addon.api(PersonTimelineApi)
-    addon.on("post_install", seed_default_tiers)
     addon.command(demo_command)  # crossdock contacts demo
     listeners.register()  # session listeners, each with what it enforces: listeners.py

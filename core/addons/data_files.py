@@ -17,9 +17,10 @@ install/upgrade transaction; a bad row raises DataFileError("file, line N,
 field F: why") and the caller rolls everything back.
 
 Rules (recorded in `crossdock_external_id` with the values last written):
-- a new external id creates its row, or takes over an existing row whose
-  unique field has the same value (so an instance seeded by older code gets
-  no duplicate);
+- a new external id creates its row, or adopts an existing row whose unique
+  field has the same value and that no other external id names (so an
+  instance seeded by older code gets no duplicate); an adopted row is never
+  deleted by us, only forgotten;
 - an existing one updates its row, unless a user changed the row since the
   last load (then the user's values stay) or deleted it (it stays deleted);
 - on upgrade, a row no longer in the files is deleted, unless a user changed it
@@ -263,12 +264,15 @@ def _values(session: Session, ctx: DataContext, row: DataRow, model: type) -> di
 
 
 def _adoptable(session: Session, model: type, values: dict):
-    """An existing row with the same value in one of the row's unique fields."""
+    """An existing row with the same value in one of the row's unique fields, that no
+    external id names yet."""
     for prop in inspect(model).column_attrs:
         col = prop.columns[0]
         if col.unique and values.get(prop.key) is not None:
             found = session.scalar(select(model).where(col == values[prop.key]))
-            if found is not None:
+            if found is not None and session.scalar(select(ExternalId.id).where(
+                    ExternalId.table_name == model.__table__.name,
+                    ExternalId.record_id == found.id).limit(1)) is None:
                 return found
     return None
 
@@ -290,7 +294,7 @@ def _load_row(session: Session, ctx: DataContext, row: DataRow, demo: bool) -> s
                 xid.loaded_values = written
             session.flush()
             return name
-        record = _adoptable(session, model, values)
+        record = adopted = _adoptable(session, model, values)
         if record is None:
             record = model(**values)
             session.add(record)
@@ -302,7 +306,7 @@ def _load_row(session: Session, ctx: DataContext, row: DataRow, demo: bool) -> s
         raise DataFileError(f"{row.where()}: the database refused the row: {reason}") from None
     session.add(ExternalId(addon=ctx.addon, name=name, model=model.__name__,
                            table_name=model.__table__.name, record_id=record.id, demo=demo,
-                           loaded_values=written))
+                           adopted=adopted is not None, loaded_values=written))
     session.flush()
     return name
 
@@ -341,7 +345,10 @@ def has_demo(session: Session, addon: str) -> bool:
 
 def _delete_record(session: Session, xid: ExternalId, ctx: DataContext | None, *,
                    only_if_unchanged: bool) -> bool:
-    """Delete the row of `xid` if it still exists; False if kept (changed, or referred to)."""
+    """Delete the row of `xid` if it still exists; False if kept (adopted, changed, or
+    referred to)."""
+    if xid.adopted:
+        return False
     model = None
     if ctx is not None:
         model = next((m[xid.model] for m in ctx.models.values() if xid.model in m
@@ -371,17 +378,34 @@ def _delete_record(session: Session, xid: ExternalId, ctx: DataContext | None, *
     return True
 
 
+def _referenced(session: Session, xid: ExternalId, dropped: frozenset[str]) -> bool:
+    """Does a row of a table that stays (a user's company...) refer to this row?"""
+    from flask_appbuilder import Model
+
+    existing = set(inspect(session.connection()).get_table_names())
+    for tbl in Model.metadata.tables.values():
+        if tbl.name in dropped or tbl.name not in existing:  # an uninstalled addon's
+            continue
+        for fk in tbl.foreign_keys:
+            if fk.column.table.name == xid.table_name and fk.column.name == "id":
+                if session.execute(select(fk.parent).where(fk.parent == xid.record_id)
+                                   .limit(1)).first() is not None:
+                    return True
+    return False
+
+
 def remove(session: Session, addon: str, ctx: DataContext | None) -> list[str]:
     """Uninstall: delete the addon's data rows still there (newest first) and forget
-    its external ids. Rows in the addon's own tables are left to its downgrade.
-    Returns the external ids whose rows were kept because other rows refer to them."""
+    its external ids. Rows in the addon's own tables are left to its downgrade; rows
+    other rows still refer to, and adopted rows, are kept. Returns those kept."""
     kept = []
     own = ctx.own_tables if ctx is not None else frozenset()
     xids = session.scalars(select(ExternalId).where(ExternalId.addon == addon)
                            .order_by(ExternalId.id.desc())).all()
     for xid in xids:
-        if xid.table_name not in own and not _delete_record(session, xid, ctx,
-                                                            only_if_unchanged=False):
+        if xid.table_name not in own and (
+                _referenced(session, xid, own) or not _delete_record(
+                    session, xid, ctx, only_if_unchanged=False)):
             kept.append(f"{addon}.{xid.name} ({xid.model} {xid.record_id})")
         session.delete(xid)
     session.flush()

@@ -71,6 +71,8 @@ class ExternalId(Model):
     table_name: Mapped[str] = mapped_column(String(128))
     record_id: Mapped[int] = mapped_column(Integer)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the row existed before (same unique value): never deleted by us, only forgotten
+    adopted: Mapped[bool] = mapped_column(Boolean, default=False)
     loaded_values: Mapped[str] = mapped_column(Text)  # JSON of the values last written
 
 

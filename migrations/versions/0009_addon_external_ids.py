@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('table_name', sa.String(length=128), nullable=False),
     sa.Column('record_id', sa.Integer(), nullable=False),
     sa.Column('demo', sa.Boolean(), nullable=False),
+    sa.Column('adopted', sa.Boolean(), nullable=False),
     sa.Column('loaded_values', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('addon', 'name', name='uq_crossdock_external_id_addon_name')
