@@ -217,24 +217,34 @@ def _what_stays(session: Session, runtime: AddonRuntime, name: str) -> str:
             f"and its migration history ({', '.join(revisions) or 'no revision found'})")
 
 
+def _scripts_reachable(runtime: AddonRuntime, name: str) -> bool:
+    """Its migrations can be run: kept in the database, or its folder is still there."""
+    return name in runtime.kept_scripts or name in runtime.sources
+
+
+def _migrations_of(runtime: AddonRuntime, name: str) -> bool:
+    src = runtime.sources.get(name)
+    return name in runtime.kept_scripts or bool(src and src.migrations_dir)
+
+
 def plan_uninstall(session: Session, runtime: AddonRuntime, names: list[str]) -> UninstallPlan:
     installed = present(session)
-    gone = set(missing(session, runtime))
-    unknown = [n for n in names if n not in runtime.sources and n not in gone]
+    # installed but not loaded: code missing, broken, or a manifest that cannot be read;
+    # uninstalled without their code (no hooks) from the scripts that can be reached
+    unloaded = installed - set(runtime.loaded)
+    unknown = [n for n in names if n not in runtime.sources and n not in unloaded]
     if unknown:
         raise LifecycleError(f"unknown addon(s): {', '.join(unknown)}")
     not_installed = [n for n in names if n not in installed]
     if not_installed:
         raise LifecycleError(f"not installed: {', '.join(not_installed)}")
-    _refuse_unreadable(runtime, [n for n in names if n not in gone])
-    # a missing addon has no manifest: it depends on nothing we need to know here
-    manifests = {**{n: Manifest(n, "0") for n in gone}, **runtime.manifests}
+    # an addon without a readable manifest depends on nothing we need to know here
+    manifests = {**{n: Manifest(n, "0") for n in unloaded}, **runtime.manifests}
     order = dependents(names, installed, manifests)
-    _require_loaded(runtime, [n for n in order if n not in gone])
     rows, left = {}, {}
     for name in order:
-        if name in gone:
-            if name not in runtime.kept_scripts:
+        if name in unloaded:
+            if not _scripts_reachable(runtime, name):
                 left[name] = _what_stays(session, runtime, name)
                 continue  # nothing will be dropped
             for tbl in orphan_tables(session, runtime):  # its downgrade may drop them
@@ -273,12 +283,12 @@ def uninstall(session: Session, runtime: AddonRuntime, names: list[str],
         conn = session.connection()
         for name in plan.addons:
             addon = runtime.loaded.get(name)
-            if addon is None:  # code missing
+            if addon is None:  # code missing or not importable: no hooks, no models
                 kept = data_files.remove(session, name, None)
                 if name in plan.missing:
                     scripts.drop_version_rows(conn, scripts.stubbed_revisions_of(
                         conn, name, runtime.kept_scripts.get(scripts.UNKNOWN)))
-                else:
+                elif _migrations_of(runtime, name):
                     migrate.downgrade(conn, name, runtime.addon_dirs)
             else:
                 if "pre_uninstall" in addon.hooks:
