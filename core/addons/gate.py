@@ -16,7 +16,7 @@ import time
 
 from collections.abc import Mapping, Set
 
-from flask import abort, request
+from flask import abort, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -76,9 +76,12 @@ class AddonGate:
             if self.upgrade_pending(owner) and _is_admin():
                 from ..error_pages import error_page
 
-                return error_page(404, f"Addon '{owner}': upgrade pending. Its new code "
-                                  "waits for the database upgrade: run 'crossdock addons "
-                                  f"upgrade {owner}' (or Upgrade on the Modules screen).")
+                message = (f"Addon '{owner}': upgrade pending. Its new code waits for the "
+                           f"database upgrade: run 'crossdock addons upgrade {owner}' (or "
+                           "Upgrade on the Modules screen).")
+                if request.path.startswith("/api/"):
+                    return jsonify(message=message), 404
+                return error_page(404, message)
             abort(404)
         return None
 
