@@ -195,3 +195,24 @@ def test_a_row_matching_an_unclaimed_unique_value_is_adopted_not_duplicated(
         assert xid.adopted and json.loads(xid.loaded_values)["sequence"] == 5
         lifecycle.uninstall(db.session, _runtime(app), ["tiers_extra"], tmp_path / "b")
         assert "Gold" in _tiers()  # an adopted row is never deleted by us
+
+
+def test_cli_install_demo_flag(tmp_path, database_url):
+    import os
+    import subprocess
+
+    from sqlalchemy import create_engine, text
+
+    from tests.helpers import CROSSDOCK
+
+    root = _write(tmp_path / "addons")
+    env = {**os.environ, "CROSSDOCK_INSTANCE_PATH": str(tmp_path / "instance"),
+           "CROSSDOCK_DATABASE_URL": database_url, "CROSSDOCK_ADDONS_PATH": str(root)}
+    done = subprocess.run([CROSSDOCK, "addons", "install", "tiers_extra", "--demo"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        names = set(conn.scalars(text("SELECT name FROM contacts_company")))
+    engine.dispose()
+    assert {"Demo Trading Co", "A-tier Demo Co"} <= names
