@@ -56,6 +56,8 @@ def backup_tables(conn: Connection, tables: list[str], folder: Path, label: str,
                                     ensure_ascii=False) + "\n")
         for provider in _related if addons else ():
             for name, row in provider(conn, list(addons)):
+                if name in tables:  # dropped with them: already written above
+                    continue
                 fh.write(json.dumps({"table": name, "related": True,
                                      "row": {k: _plain(v) for k, v in row.items()}},
                                     ensure_ascii=False) + "\n")
