@@ -216,3 +216,22 @@ def test_cli_install_demo_flag(tmp_path, database_url):
         names = set(conn.scalars(text("SELECT name FROM contacts_company")))
     engine.dispose()
     assert {"Demo Trading Co", "A-tier Demo Co"} <= names
+
+
+def test_modules_screen_shows_author_license_and_installs_with_demo(make_app, tmp_path):
+    from tests.helpers import add_user, csrf_token, login
+
+    app = make_app(addons_paths=(_write(tmp_path / "addons"),))
+    add_user(app, "boss", ["Admin"])
+    client = app.test_client()
+    login(client, "boss")
+    page = client.get("/modules/").get_data(as_text=True)
+    row = page[page.index('id="module-tiers_extra"'):]
+    row = row[:row.index("</tr>")]
+    assert "Ada Lovelace" in row and "MIT" in row and 'href="https://example.org/tiers"' in row
+    assert 'name="demo"' in row  # the addon has demo files: the install offers them
+    answer = client.post("/modules/install/tiers_extra",
+                         data={"csrf_token": csrf_token(page), "demo": "1"})
+    assert answer.status_code == 302
+    with app.app_context():
+        assert _companies()["Demo Trading Co"] == "Gold"
