@@ -64,7 +64,11 @@ class _AddonGroup(click.Group):
         # reached only with a command named: bare `crossdock <addon>` prints the usage
         app = _app()
         with app.app_context():
-            if not _runtime(app).gate.is_active(self.name):
+            gate = _runtime(app).gate
+            if gate.upgrade_pending(self.name):
+                _refuse(f"addon '{self.name}': upgrade pending (its code is newer than the "
+                        f"database): run 'crossdock addons upgrade {self.name}' first")
+            if not gate.is_active(self.name):
                 _refuse(f"addon '{self.name}' is not installed (or is disabled): "
                         f"run 'crossdock addons install {self.name}' first")
             return super().invoke(ctx)
