@@ -69,6 +69,13 @@ def _refuse_unreadable(runtime: AddonRuntime, names) -> None:
         todo += src.manifest.depends
 
 
+def _refuse_missing(session: Session, runtime: AddonRuntime, names) -> None:
+    gone = [n for n in names if n not in runtime.sources and n in present(session)]
+    if gone:
+        raise LifecycleError(f"addon(s) {', '.join(gone)} missing: installed, but the code "
+                             "is not on disk (restore it and restart, or uninstall)")
+
+
 def _require_loaded(runtime: AddonRuntime, names: list[str]) -> None:
     for name in names:
         if name in runtime.broken:
@@ -324,6 +331,7 @@ def upgrade(session: Session, runtime: AddonRuntime, names: list[str] | None = N
     """Run pending migrations of `names` (default: every addon to upgrade) and of their dependents."""
     installed = present(session)
     names = upgradable(session, runtime) if names is None else names
+    _refuse_missing(session, runtime, names)
     _refuse_unreadable(runtime, names)
     unknown = [n for n in names if n not in installed]
     if unknown:
@@ -354,6 +362,7 @@ def upgrade(session: Session, runtime: AddonRuntime, names: list[str] | None = N
 
 def disable(session: Session, runtime: AddonRuntime, names: list[str]) -> list[str]:
     """Switch off `names` and the addons that depend on them; data stays."""
+    _refuse_missing(session, runtime, names)
     active = _active(session)
     off = [n for n in names if n not in active]
     if off:
@@ -365,6 +374,7 @@ def disable(session: Session, runtime: AddonRuntime, names: list[str]) -> list[s
 
 def enable(session: Session, runtime: AddonRuntime, names: list[str]) -> list[str]:
     """Switch `names` back on, with their disabled dependencies."""
+    _refuse_missing(session, runtime, names)
     states = _states(session)
     try:
         order = [n for n in topological(names, runtime.manifests) if states.get(n) != INSTALLED]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from core.addons import lifecycle
@@ -75,6 +76,11 @@ def test_host_starts_lists_missing_and_uninstall_drops_its_tables(make_app, tmp_
         row = next(r for r in module_rows() if r.name == "vanishing")
         assert (row.state, row.installed_version) == ("missing", "1.0.0")
         assert "code is not found" in row.error
+        runtime = app.extensions["crossdock"].runtime
+        for operation in (lifecycle.disable, lifecycle.upgrade):
+            with pytest.raises(lifecycle.LifecycleError, match="vanishing missing: installed, "
+                               "but the code is not on disk"):
+                operation(db.session, runtime, ["vanishing"])
     assert app.test_client().get("/api/v1/vanishing/").status_code == 404
 
     listing = _cli(tmp_path, database_url, root, "addons", "list")
