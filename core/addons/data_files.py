@@ -281,17 +281,18 @@ def _load_row(session: Session, ctx: DataContext, row: DataRow, demo: bool) -> s
     name = _local_name(ctx, row)
     model = ctx.model(row)
     values = _values(session, ctx, row, model)
-    written = json.dumps({k: _plain(v) for k, v in values.items()}, sort_keys=True)
     xid = _find(session, ctx.addon, name)
     try:
         if xid is not None:
             record = session.get(model, xid.record_id)
             if record is None:
                 return name  # deleted by a user: stays deleted
-            if _snapshot(record, json.loads(xid.loaded_values)) == json.loads(xid.loaded_values):
+            loaded = json.loads(xid.loaded_values)
+            if _snapshot(record, loaded) == loaded:  # nobody changed it since: ours to update
                 for field, value in values.items():
                     setattr(record, field, value)
-                xid.loaded_values = written
+                session.flush()
+                xid.loaded_values = _dump(_snapshot(record, values))
             session.flush()
             return name
         record = adopted = _adoptable(session, model, values)
@@ -304,11 +305,19 @@ def _load_row(session: Session, ctx: DataContext, row: DataRow, demo: bool) -> s
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise DataFileError(f"{row.where()}: the database refused the row: {reason}") from None
+    # what was written, as read back (listeners may normalise); for an adopted row the
+    # file's values, so that a row differing from them counts as changed by a user
+    written = ({k: _plain(v) for k, v in values.items()} if adopted is not None
+               else _snapshot(record, values))
     session.add(ExternalId(addon=ctx.addon, name=name, model=model.__name__,
                            table_name=model.__table__.name, record_id=record.id, demo=demo,
-                           adopted=adopted is not None, loaded_values=written))
+                           adopted=adopted is not None, loaded_values=_dump(written)))
     session.flush()
     return name
+
+
+def _dump(values: dict) -> str:
+    return json.dumps(values, sort_keys=True, ensure_ascii=False)
 
 
 def load(session: Session, ctx: DataContext, files: tuple[str, ...], *, demo: bool,
@@ -344,10 +353,10 @@ def has_demo(session: Session, addon: str) -> bool:
 
 
 def _delete_record(session: Session, xid: ExternalId, ctx: DataContext | None, *,
-                   only_if_unchanged: bool) -> bool:
+                   only_if_unchanged: bool, dropped: frozenset[str] = frozenset()) -> bool:
     """Delete the row of `xid` if it still exists; False if kept (adopted, changed, or
-    referred to)."""
-    if xid.adopted:
+    referred to by a row of a table that is not `dropped`)."""
+    if xid.adopted or _referenced(session, xid, dropped):
         return False
     model = None
     if ctx is not None:
@@ -403,9 +412,8 @@ def remove(session: Session, addon: str, ctx: DataContext | None) -> list[str]:
     xids = session.scalars(select(ExternalId).where(ExternalId.addon == addon)
                            .order_by(ExternalId.id.desc())).all()
     for xid in xids:
-        if xid.table_name not in own and (
-                _referenced(session, xid, own) or not _delete_record(
-                    session, xid, ctx, only_if_unchanged=False)):
+        if xid.table_name not in own and not _delete_record(
+                session, xid, ctx, only_if_unchanged=False, dropped=own):
             kept.append(f"{addon}.{xid.name} ({xid.model} {xid.record_id})")
         session.delete(xid)
     session.flush()

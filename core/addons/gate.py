@@ -49,7 +49,7 @@ class AddonGate:
                     select(AddonModule.name, AddonModule.installed_version)
                     .where(AddonModule.state == INSTALLED)).all()
                 pending = {n for n, v in rows if n in self._loaded and self._newer(n, v)}
-                self._active = frozenset(n for n, _ in rows) & self._loaded - pending
+                self._active = (frozenset(n for n, _ in rows) & self._loaded) - pending
                 self._pending = frozenset(pending)
                 self._version = version
             self._checked = now

@@ -235,3 +235,21 @@ def test_modules_screen_shows_author_license_and_installs_with_demo(make_app, tm
     assert answer.status_code == 302
     with app.app_context():
         assert _companies()["Demo Trading Co"] == "Gold"
+
+
+def test_upgrade_keeps_a_removed_row_that_a_users_record_refers_to(make_app, tmp_path):
+    from addons.contacts.models import Company, Tier
+
+    root = _write(tmp_path / "addons")
+    app = make_app(addons_paths=(root,))
+    with app.app_context():
+        lifecycle.install(db.session, _runtime(app), ["tiers_extra"])
+        tin = db.session.scalars(select(Tier).where(Tier.name == "Tin")).one()
+        db.session.add(Company(name="Tin Trading", tier=tin))
+        db.session.commit()
+    _write(root, version="1.1.0", tiers=TIERS.replace("tier_tin,Tin,7,To be removed\n", ""))
+    new = make_app(addons_paths=(root,))
+    with new.app_context():
+        lifecycle.upgrade(db.session, _runtime(new), ["tiers_extra"])
+        assert "Tin" in _tiers() and _companies()["Tin Trading"] == "Tin"
+        assert _xids() == ["tier_gold", "tier_silver"]  # no longer the addon's row
