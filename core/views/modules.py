@@ -136,7 +136,8 @@ class ModulesView(BaseView):
         except lifecycle.LifecycleError as exc:
             flash(str(exc), "danger")
             return redirect(url_for("ModulesView.list"))
-        return self.render_template("crossdock/uninstall_confirm.html", name=name, plan=plan)
+        return self.render_template("crossdock/uninstall_confirm.html", name=name, plan=plan,
+                                    missing=lifecycle.missing_refusal(plan))
 
     @expose("/uninstall/<name>", methods=["POST"])
     @has_access

@@ -16,7 +16,7 @@ from core.addons import lifecycle
 from core.addons.models import AddonModule
 from core.db import db
 from core.views.modules import module_rows
-from tests.helpers import CROSSDOCK
+from tests.helpers import CROSSDOCK, add_user, login
 
 
 def _write_addon(root, name="vanishing"):
@@ -105,6 +105,11 @@ def test_without_kept_scripts_uninstall_needs_force_and_says_what_stays(
     app = make_app(addons_paths=(root,))  # starts: the unknown revision gets a stub
     with app.test_request_context():
         assert next(r for r in module_rows() if r.name == "vanishing").state == "missing"
+    add_user(app, "boss", ["Admin"])
+    admin = app.test_client()
+    login(admin, "boss")
+    confirm = admin.get("/modules/uninstall/vanishing").get_data(as_text=True)
+    assert 'id="uninstall-missing"' in confirm and "use --force" in confirm
 
     refused = _cli(tmp_path, database_url, root, "addons", "uninstall", "vanishing", "--yes")
     assert refused.returncode == 2
