@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import delete, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -102,9 +103,13 @@ def unknown_heads(conn: Connection, dirs: list[Path]) -> list[str]:
     if not inspect(conn).has_table("alembic_version"):
         return []
     script = ScriptDirectory.from_config(migrate.alembic_config(dirs))
-    known = {s.revision for s in script.walk_revisions()}
-    heads = conn.scalars(text("SELECT version_num FROM alembic_version"))
-    return sorted(h for h in heads if h not in known)
+    unknown = []
+    for head in conn.scalars(text("SELECT version_num FROM alembic_version")):
+        try:
+            script.get_revision(head)
+        except CommandError:  # "Can't locate revision identified by ..."
+            unknown.append(head)
+    return sorted(unknown)
 
 
 def stubbed_revisions_of(conn: Connection, addon: str, stub_dir: Path | None) -> list[str]:
