@@ -77,6 +77,7 @@ def read_rows(addon_dir: Path, relpath: str) -> list[DataRow]:
 def _split(raw: dict) -> tuple[dict, dict]:
     values, refs = {}, {}
     for key, value in raw.items():
+        key = str(key)
         if key.endswith(REF):
             refs[key[:-len(REF)]] = value
         else:
@@ -87,7 +88,7 @@ def _split(raw: dict) -> tuple[dict, dict]:
 def _read_csv(path: Path, relpath: str) -> list[DataRow]:
     model = path.name[:-len(".csv")]
     rows = []
-    with path.open(newline="", encoding="utf-8") as fh:
+    with path.open(newline="", encoding="utf-8-sig") as fh:  # a spreadsheet's BOM too
         reader = csv.DictReader(fh)
         if not reader.fieldnames or "id" not in reader.fieldnames:
             raise DataFileError(f"{relpath}, line 1: the first row must name the columns, "
