@@ -2,9 +2,15 @@
 
 Each operation validates first (unknown names, missing or circular
 dependencies, broken or missing code, missing external dependencies) and then
-acts in one database transaction: migrations, state rows, hooks, role
-permissions and the registry counter commit together or not at all. Both the
-Modules screen and the CLI call these functions.
+acts in one database transaction: migrations, state rows, data files, hooks,
+role permissions and the registry counter commit together or not at all. Both
+the Modules screen and the CLI call these functions.
+
+Install and upgrade keep a copy of the addon's migration scripts
+(core/addons/scripts.py) and load its data files (core/addons/data_files.py).
+An installed addon whose code is missing or no longer imports can still be
+uninstalled, without its hooks, from those scripts or its folder; when neither
+exists, only with `force`, which leaves its tables and says which.
 """
 from __future__ import annotations
 
