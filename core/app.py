@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from . import api, error_pages, extensions, i18n, migrate
 from .addons.discovery import discover, migration_dirs
+from .addons import scripts
 from .addons.gate import AddonGate
 from .addons.loader import load_all, mount
 from .addons.runtime import AddonRuntime
@@ -111,7 +112,11 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         make_sqlite_transactional(db.engine)
         sources = discover(settings.addons_paths)
         with db.engine.begin() as conn:
-            migrate.upgrade(conn, migrate.PLATFORM, migration_dirs(sources))
+            # an installed addon whose code is gone must not stop the host
+            kept_scripts = scripts.restore(conn, settings.instance_path / "addon_scripts",
+                                           sources, migration_dirs(sources))
+            migrate.upgrade(conn, migrate.PLATFORM,
+                            migration_dirs(sources) + list(kept_scripts.values()))
             with Session(bind=conn) as session:
                 ensure_roles(session)
                 session.flush()
@@ -129,7 +134,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         i18n.init_app(app, appbuilder)
 
         gate = AddonGate(db.engine, settings.addon_poll_seconds,
-                         {la.name for la, _ in loaded})
+                         {la.name: la.manifest.version for la, _ in loaded})
         for la, registrar in loaded:
             mount(appbuilder, la, registrar,
                   menu_cond=lambda name=la.name: gate.is_active(name))
@@ -137,7 +142,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
                 gate.blueprint_owner[bp] = la.name
         runtime = AddonRuntime(settings.addons_paths, sources,
                                {la.name: la for la, _ in loaded}, broken, gate,
-                               set(sources))
+                               set(sources), kept_scripts)
         app.extensions["crossdock"] = CrossdockExtension(settings, runtime, appbuilder)
 
         from .views import register_core_views

@@ -65,7 +65,11 @@ class _AddonGroup(click.Group):
         # reached only with a command named: bare `crossdock <addon>` prints the usage
         app = _app()
         with app.app_context():
-            if not _runtime(app).gate.is_active(self.name):
+            gate = _runtime(app).gate
+            if gate.upgrade_pending(self.name):
+                _refuse(f"addon '{self.name}': upgrade pending (its code is newer than the "
+                        f"database): run 'crossdock addons upgrade {self.name}' first")
+            if not gate.is_active(self.name):
                 _refuse(f"addon '{self.name}' is not installed (or is disabled): "
                         f"run 'crossdock addons install {self.name}' first")
             return super().invoke(ctx)
@@ -150,10 +154,13 @@ def addons_list() -> None:
 
 @addons.command("install")
 @click.argument("names", nargs=-1, required=True)
-def addons_install(names) -> None:
+@click.option("--demo", is_flag=True, help="Also load the demo files of the addons installed.")
+def addons_install(names, demo: bool) -> None:
+    from functools import partial
+
     from .addons import lifecycle
 
-    _, done = _lifecycle_call(lifecycle.install, list(names))
+    _, done = _lifecycle_call(partial(lifecycle.install, demo=demo), list(names))
     click.echo(f"installed: {', '.join(done) or 'nothing (already installed)'}")
 
 
@@ -187,7 +194,10 @@ def addons_enable(names) -> None:
 @addons.command("uninstall")
 @click.argument("names", nargs=-1, required=True)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def addons_uninstall(names, yes: bool) -> None:
+@click.option("--force", is_flag=True,
+              help="For an addon whose code and kept migration scripts are both gone: mark "
+                   "it uninstalled anyway, leaving its tables (they are listed).")
+def addons_uninstall(names, yes: bool, force: bool) -> None:
     from .addons import lifecycle
     from .addons.lifecycle import LifecycleError
     from .db import db as database
@@ -202,12 +212,16 @@ def addons_uninstall(names, yes: bool) -> None:
         click.echo(f"will uninstall (dependents first): {', '.join(plan.addons)}")
         for table, rows in plan.rows.items():
             click.echo(f"  drops table {table} ({rows} rows)")
+        if plan.missing and not force:
+            _refuse(lifecycle.missing_refusal(plan))
+        for name, what in plan.missing.items():
+            click.echo(f"  {name} is missing: --force marks it uninstalled, leaving {what}")
         if not yes and not click.confirm("Proceed? A backup is taken first", default=False):
             _refuse("cancelled")
         backup_dir = app.extensions["crossdock"].settings.instance_path / "backups"
         try:
             removed, backup = lifecycle.uninstall(database.session, runtime, list(names),
-                                                  backup_dir)
+                                                  backup_dir, force=force)
         except LifecycleError as exc:
             _refuse(str(exc))
     click.echo(f"uninstalled: {', '.join(removed)}")

@@ -2,11 +2,13 @@
 e-mails, tags and tiers, with screens, REST APIs and record rules."""
 from flask_babel import lazy_gettext as _l
 
+from core.addons import backup
+
 from . import listeners
 from .api.company_api import CompanyApi
 from .api.person_api import PersonApi
 from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
-from .services.default_tiers import seed_default_tiers
+from .services import timeline
 from .services.load_demo import demo_command
 from .views.company_view import CompanyView
 from .views.custom_field_view import CustomFieldView
@@ -39,6 +41,7 @@ def register(addon):
     addon.api(PersonApi)
     addon.api(CompanyTimelineApi)
     addon.api(PersonTimelineApi)
-    addon.on("post_install", seed_default_tiers)
     addon.command(demo_command)  # crossdock contacts demo
+    # timeline entries linking to an uninstalled addon's records go into its backup
+    backup.add_related_rows(timeline.entries_of_addons)
     listeners.register()  # session listeners, each with what it enforces: listeners.py

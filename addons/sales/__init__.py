@@ -13,6 +13,7 @@ from .api.order_api import OrderApi
 from .services.erp_sync import erp_check_command, erp_resend_command, register_with_hub
 from .services.leads.lead_assignment import assign_command
 from .services.seeding.default_data import seed_defaults
+from .services.timeline_links import detach_deleted
 from .services.seeding.load_demo import demo_command
 from .views.activity_my import MyActivitiesView
 from .views.activity_reminder_bell import ReminderLabel, ReminderView
@@ -75,6 +76,7 @@ def register(addon):
     addon.api(ActivityApi)
     addon.api(OrderApi)
     addon.on("post_install", seed_defaults)
+    addon.on("pre_uninstall", detach_deleted.detach_all)  # no timeline link to a gone page
     addon.command(demo_command)  # crossdock sales demo
     addon.command(assign_command)  # crossdock sales assign
     addon.command(erp_resend_command)  # crossdock sales erp-resend

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from .services.leads import lead_assignment, lead_scoring, stage_moves
 from .services.orders import order_lock, order_numbering, order_totals
+from .services.timeline_links import detach_deleted
 
 
 def register() -> None:
@@ -31,6 +32,8 @@ def register() -> None:
     _listen("before_flush", order_totals.keep_totals_in_step)
     # a confirmed or cancelled order and its lines are not changed by any flush
     _listen("before_flush", order_lock.refuse_changes_to_locked_orders)
+    # a deleted lead, order or activity leaves its timeline entries unlinked, never dangling
+    _listen("before_flush", detach_deleted.detach_deleted_records)
     # a lead inserted without owner is assigned by the assignment rules, same transaction
     _listen("after_flush", lead_assignment.assign_new_leads)
     # ...and its owner, team and stage are read again, not the "none" loaded before

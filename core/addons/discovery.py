@@ -71,7 +71,9 @@ def _from_entry_points() -> list[AddonSource]:
 
 
 def discover(addons_paths: tuple[Path, ...] = ()) -> dict[str, AddonSource]:
-    """All addons by name; the first of two with one name wins and the other is reported."""
+    """All addons by name. Two with one name are both refused (the name is listed as
+    broken, saying both places and their origins): loading either could run code
+    the admin did not mean to, so one of them has to go."""
     sources: dict[str, AddonSource] = {}
     candidates = _from_folder(BUILTIN_DIR, "builtin", "addons.")
     for folder in addons_paths:
@@ -81,9 +83,12 @@ def discover(addons_paths: tuple[Path, ...] = ()) -> dict[str, AddonSource]:
         if src.name in sources:
             first = sources[src.name]
             if first.path != src.path:
+                seen = first.error.split(": ", 1)[1] if first.error and first.error.startswith(
+                    "two addons named") else f"{first.path} ({first.origin})"
                 sources[src.name] = AddonSource(
                     first.name, first.module, first.path, first.origin, first.manifest,
-                    f"two addons named '{src.name}': {first.path} and {src.path}",
+                    f"two addons named '{src.name}': {seen} and {src.path} ({src.origin}); "
+                    "neither is loaded: remove or rename one of them and restart",
                 )
             continue
         sources[src.name] = src

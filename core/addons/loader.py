@@ -276,6 +276,13 @@ def _mount_files(app, loaded: LoadedAddon) -> None:
         loaded.blueprints.add(bp.name)
 
 
+def _unusable_dependency(manifest, broken: dict[str, str], exc: DependencyError) -> str:
+    """Why an addon cannot load: a dependency's own error (a bad manifest...) when it
+    has one, rather than "not available"."""
+    bad = next((d for d in manifest.depends if d in broken), None)
+    return f"depends on '{bad}', which is broken: {broken[bad]}" if bad else str(exc)
+
+
 def load_all(sources: dict[str, AddonSource]) -> tuple[list[tuple[LoadedAddon, AddonRegistrar]], dict[str, str]]:
     """Import every addon in dependency order; returns the loaded ones and the
     errors of the broken ones (an addon whose dependency is broken is broken too)."""
@@ -286,7 +293,7 @@ def load_all(sources: dict[str, AddonSource]) -> tuple[list[tuple[LoadedAddon, A
         try:
             order += [n for n in topological([name], manifests) if n not in order]
         except DependencyError as exc:
-            broken[name] = str(exc)
+            broken[name] = _unusable_dependency(manifests[name], broken, exc)
     loaded = []
     for name in order:
         if name in broken:

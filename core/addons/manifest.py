@@ -30,6 +30,11 @@ class Manifest:
     application: bool = False
     external_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict)
     installable: bool = True
+    author: str = ""
+    license: str = ""
+    website: str = ""
+    data: tuple[str, ...] = ()  # files loaded on install and upgrade (core/addons/data_files.py)
+    demo: tuple[str, ...] = ()  # files loaded only when asked (install --demo)
 
     @property
     def version_tuple(self) -> tuple[int, ...]:
@@ -67,7 +72,8 @@ def _validate(raw: dict, expected_name: str, where: str) -> Manifest:
     known = set(Manifest.__dataclass_fields__)
     unknown = set(raw) - known
     if unknown:
-        raise ManifestError(f"{where}: unknown keys {sorted(unknown)}")
+        raise ManifestError(f"{where}: unknown key(s) {', '.join(sorted(unknown))} "
+                            f"(known: {', '.join(sorted(known))})")
     name = raw.get("name", expected_name)
     if name != expected_name or not _NAME.match(name):
         raise ManifestError(
@@ -96,6 +102,13 @@ def _validate(raw: dict, expected_name: str, where: str) -> Manifest:
         raise ManifestError(
             f"{where}: external_dependencies takes the keys 'python' and 'bin'"
         )
+    for key in ("summary", "category", "author", "license", "website"):
+        if key in raw and not isinstance(raw[key], str):
+            raise ManifestError(f"{where}: {key} must be a string, got {raw[key]!r}")
+    website = raw.get("website", "")
+    if website and not website.startswith(("https://", "http://")):
+        raise ManifestError(f"{where}: website must be an http(s) address, got {website!r}")
+    files = {key: _data_files(raw.get(key, []), key, where) for key in ("data", "demo")}
     return Manifest(
         name=name,
         version=version,
@@ -106,4 +119,24 @@ def _validate(raw: dict, expected_name: str, where: str) -> Manifest:
         application=bool(raw.get("application", False)),
         external_dependencies={k: tuple(v) for k, v in ext.items()},
         installable=bool(raw.get("installable", True)),
+        author=raw.get("author", ""),
+        license=raw.get("license", ""),
+        website=raw.get("website", ""),
+        data=files["data"],
+        demo=files["demo"],
     )
+
+
+DATA_SUFFIXES = (".csv", ".yaml", ".yml")
+
+
+def _data_files(value, key: str, where: str) -> tuple[str, ...]:
+    """Relative paths inside the addon ending in .csv/.yaml/.yml (existence is checked at load)."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ManifestError(f"{where}: {key} must be a list of file paths, got {value!r}")
+    for path in value:
+        if path.startswith("/") or ".." in path.split("/") or not path.endswith(DATA_SUFFIXES):
+            raise ManifestError(
+                f"{where}: {key} file {path!r} must be a relative path inside the addon "
+                f"ending in {', '.join(DATA_SUFFIXES)}")
+    return tuple(value)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_appbuilder import Model
-from sqlalchemy import DateTime, Integer, String, select, update
+from sqlalchemy import (
+    Boolean, DateTime, Integer, String, Text, UniqueConstraint, select, update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 INSTALLED = "installed"
@@ -54,3 +56,30 @@ def bump_registry_version(session: Session) -> None:
     ).rowcount
     if not done:
         session.add(AddonRegistryVersion(id=1, version=1))
+
+
+class ExternalId(Model):
+    """A row an addon's data or demo file made: `<addon>.<name>` -> (model, record id)."""
+    __tablename__ = "crossdock_external_id"
+    __table_args__ = (UniqueConstraint("addon", "name",
+                                       name="uq_crossdock_external_id_addon_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    addon: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(128))
+    model: Mapped[str] = mapped_column(String(128))
+    table_name: Mapped[str] = mapped_column(String(128))
+    record_id: Mapped[int] = mapped_column(Integer)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the row existed before (same unique value): never deleted by us, only forgotten
+    adopted: Mapped[bool] = mapped_column(Boolean, default=False)
+    loaded_values: Mapped[str] = mapped_column(Text)  # JSON of the values last written
+
+
+class AddonScript(Model):
+    """A copy of one migration script of an installed addon (core/addons/scripts.py)."""
+    __tablename__ = "crossdock_addon_script"
+
+    addon: Mapped[str] = mapped_column(String(64), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)

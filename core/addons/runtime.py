@@ -18,6 +18,9 @@ class AddonRuntime:
     broken: dict[str, str]
     gate: AddonGate
     started_sources: set[str] = field(default_factory=set)
+    # scripts kept in the database for installed addons whose code is missing,
+    # and stubs for revisions nobody knows (core/addons/scripts.py)
+    kept_scripts: dict[str, Path] = field(default_factory=dict)
 
     @property
     def manifests(self) -> dict[str, Manifest]:
@@ -25,7 +28,7 @@ class AddonRuntime:
 
     @property
     def addon_dirs(self) -> list[Path]:
-        return migration_dirs(self.sources)
+        return migration_dirs(self.sources) + list(self.kept_scripts.values())
 
     def reload_required(self) -> dict[str, AddonSource]:
         """Addons that appeared on disk after this process started."""

@@ -22,6 +22,7 @@ STATE_LABELS = {
     "to upgrade": _l("to upgrade"),
     "broken": _l("broken"),
     "reload required": _l("reload required"),
+    "missing": _l("missing"),
 }
 
 
@@ -33,9 +34,13 @@ class ModuleRow:
     depends: tuple[str, ...]
     installed_version: str | None
     available_version: str | None
-    state: str  # uninstalled/installed/disabled/to upgrade/broken/reload required
+    state: str  # uninstalled/installed/disabled/to upgrade/broken/reload required/missing
     error: str | None
     application: bool
+    author: str = ""
+    license: str = ""
+    website: str = ""
+    has_demo: bool = False
 
 
 def module_rows() -> list[ModuleRow]:
@@ -44,10 +49,21 @@ def module_rows() -> list[ModuleRow]:
     rows = []
     new_on_disk = runtime.reload_required()
     sources = {**runtime.sources, **new_on_disk}
-    for name in sorted(sources):
+    gone = {n for n, r in states.items() if r.state in (INSTALLED, DISABLED)} - set(sources)
+    for name in sorted(set(sources) | gone):
+        stored = states.get(name)
+        if name in gone:
+            kept = name in runtime.kept_scripts
+            rows.append(ModuleRow(
+                name, "", "", (), stored.installed_version, None, "missing",
+                _("installed, but its code is not found: restore it, or uninstall it "
+                  "(%(how)s)", how=_("its tables are removed from the migration scripts "
+                                     "kept at install") if kept else
+                  _("its scripts were not kept: 'crossdock addons uninstall %(name)s "
+                    "--force' leaves its tables", name=name)), False))
+            continue
         src = sources[name]
         m = src.manifest
-        stored = states.get(name)
         state = stored.state if stored else "uninstalled"
         installed_version = stored.installed_version if stored else None
         error = runtime.broken.get(name) or src.error
@@ -61,7 +77,9 @@ def module_rows() -> list[ModuleRow]:
         rows.append(ModuleRow(name, m.summary if m else "", m.category if m else "",
                               m.depends if m else (), installed_version,
                               m.version if m else None, state, error,
-                              bool(m and m.application)))
+                              bool(m and m.application), m.author if m else "",
+                              m.license if m else "", m.website if m else "",
+                              bool(m and m.demo)))
     return rows
 
 
@@ -90,7 +108,10 @@ class ModulesView(BaseView):
     @expose("/install/<name>", methods=["POST"])
     @has_access
     def install(self, name):
-        return self._act(_("Installed: %(names)s"), lifecycle.install, [name])
+        demo = request.form.get("demo") == "1"
+        return self._act(_("Installed: %(names)s"),
+                         lambda session, runtime, names: lifecycle.install(
+                             session, runtime, names, demo=demo), [name])
 
     @expose("/upgrade/<name>", methods=["POST"])
     @has_access
@@ -115,7 +136,8 @@ class ModulesView(BaseView):
         except lifecycle.LifecycleError as exc:
             flash(str(exc), "danger")
             return redirect(url_for("ModulesView.list"))
-        return self.render_template("crossdock/uninstall_confirm.html", name=name, plan=plan)
+        return self.render_template("crossdock/uninstall_confirm.html", name=name, plan=plan,
+                                    missing=lifecycle.missing_refusal(plan))
 
     @expose("/uninstall/<name>", methods=["POST"])
     @has_access

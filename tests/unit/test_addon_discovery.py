@@ -41,4 +41,8 @@ def test_addons_path_and_duplicates(tmp_path):
     found = discover((first, second))
     assert found["shop"].path == first / "shop"
     assert "two addons named 'shop'" in found["shop"].error
+    # both places, their origins, and that neither is used
+    assert f"{first / 'shop'} (addons path) and {second / 'shop'} (addons path)" in (
+        found["shop"].error)
+    assert "neither is loaded: remove or rename one" in found["shop"].error
     assert found["bad"].manifest is None and "version" in found["bad"].error

@@ -45,7 +45,7 @@ CATALOGS = [Catalogs("core", TRANSLATIONS, ROOT)] + [
                        *(ROOT / "connectors").glob("*/i18n/babel.cfg")])]  # the hub's too
 every_catalog = pytest.mark.parametrize("catalogs", CATALOGS, ids=lambda c: c.name)
 MODULE_STATES = ("uninstalled", "installed", "disabled", "to upgrade", "broken",
-                 "reload required")
+                 "reload required", "missing")
 
 
 def _read(path: Path, locale: str | None = None):

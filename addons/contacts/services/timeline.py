@@ -28,6 +28,16 @@ include_people=False) -> list[TimelineEntry]``
     last entry of the previous page. ``include_people`` adds, for a company,
     the entries of its people the reader may see.
 
+``detach(session, source=(model, id)) -> int``
+    The record ``source`` was deleted: its entries stay as history but no
+    longer link to it (source and url cleared). Call it where the record is
+    deleted (sales does it in a session listener, for every path). Returns how
+    many entries were detached. Flushes nothing; safe inside ``before_flush``.
+
+``detach_addon(session, addon) -> int``
+    Every entry whose source is a record of ``addon`` (``"<addon>.<model>"``):
+    for that addon's ``pre_uninstall``, when its records are about to go.
+
 ``declare_kind(kind, label, icon)``: a kind of another addon, with its label
 and Font Awesome icon. Invalid input raises ContactFieldError naming the field.
 """
@@ -37,7 +47,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from core.security.record_rules import AccessDenied, may_write
@@ -139,6 +149,38 @@ def attach(session: Session, contact, kind: str, subject: str, *, body: str | No
     session.add(entry)
     session.flush()
     return entry
+
+
+def detach(session: Session, *, source: tuple[str, object]) -> int:
+    """See the module docstring."""
+    model, record_id = str(source[0]), str(source[1])
+    return session.execute(
+        update(TimelineEntry)
+        .where(TimelineEntry.source_model == model, TimelineEntry.source_id == record_id)
+        .values(source_model=None, source_id=None, url=None)
+        .execution_options(synchronize_session=False)).rowcount or 0
+
+
+def detach_addon(session: Session, addon: str) -> int:
+    """See the module docstring."""
+    return session.execute(
+        update(TimelineEntry)
+        .where(TimelineEntry.source_model.startswith(f"{addon}.", autoescape=True))
+        .values(source_model=None, source_id=None, url=None)
+        .execution_options(synchronize_session=False)).rowcount or 0
+
+
+def entries_of_addons(conn, addons: list[str]):
+    """Backup provider (core/addons/backup.py): the entries that link to records of
+    `addons`, written into their uninstall backup."""
+    table = TimelineEntry.__table__
+    if not conn.dialect.has_table(conn, table.name):
+        return
+    for addon in addons:
+        rows = conn.execute(select(table).where(
+            table.c.source_model.startswith(f"{addon}.", autoescape=True))).mappings()
+        for row in rows:
+            yield table.name, dict(row)
 
 
 def may_log(session: Session, contact) -> bool:
