@@ -155,17 +155,22 @@ def field_names(model: type) -> set[str]:
     return set(_FIELDS.get(model, {}))
 
 
+def _is_entity(expr) -> bool:
+    found = inspect(expr, raiseerr=False)
+    return found is not None and (getattr(found, "is_mapper", False)
+                                  or getattr(found, "is_aliased_class", False))
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _load_active_columns(state) -> None:
     """Undefer the active extension columns of the statement's entities."""
     if not _FIELDS or not state.is_select:
         return
     options = []
-    for mapper in state.all_mappers:
-        fields = _FIELDS.get(mapper.class_)
-        if not fields:
-            continue
-        options += [undefer(getattr(mapper.class_, f.name))
-                    for f in active_fields(mapper.class_) if f.column is not None]
+    loaded = {inspect(d["expr"]).mapper.class_ for d in state.statement.column_descriptions
+              if d.get("entity") is not None and _is_entity(d["expr"])}
+    for model in loaded & set(_FIELDS):  # whole rows of an extended model, not bare columns
+        options += [undefer(getattr(model, f.name))
+                    for f in active_fields(model) if f.column is not None]
     if options:
         state.statement = state.statement.options(*options)

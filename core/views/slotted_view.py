@@ -129,7 +129,7 @@ class SlottedView:
         for panel in self._slots(Panel):
             entries.append((panel.order, lambda p=panel: render_template(
                 p.template, **(p.context(self, item) if p.context else {}),
-                item=item, view=self)))
+                item=item, view=self, pk=self.datamodel.get_pk_value(item))))
         entries.sort(key=lambda e: e[0])
         return [Markup(render()) for _order, render in entries]
 
