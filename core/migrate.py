@@ -44,6 +44,10 @@ def current_heads(connection: Connection) -> set[str]:
 
 
 def branch_is_current(connection: Connection, branch: str, addon_dirs: Iterable[Path] = ()) -> bool:
+    """Whether the branch's head is applied: a current head or below one. A head
+    another branch `depends_on` (an addon extending this one's tables) is not
+    kept in the version table once the dependent revision is applied."""
     script = ScriptDirectory.from_config(alembic_config(addon_dirs))
-    return set(script.get_revisions(f"{branch}@head")) <= {
-        script.get_revision(h) for h in current_heads(connection)}
+    heads = tuple(current_heads(connection))
+    applied = set(script.iterate_revisions(heads, "base")) if heads else set()
+    return set(script.get_revisions(f"{branch}@head")) <= applied
