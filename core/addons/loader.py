@@ -110,9 +110,9 @@ class AddonRegistrar:
             raise AddonDeclarationError(str(exc)) from None
 
     def extend_screen(self, view: type, *slots) -> None:
-        """Fill named slots of another addon's screen (`view`: its RecordView or
-        CrossdockModelRestApi class) with `screen_slots.ListColumn`, `Fieldset`,
-        `Panel` and `Action` entries, shown while this addon is active."""
+        """Fill named slots of another addon's screen (`view`: its RecordView
+        class) with `screen_slots.ListColumn`, `Fieldset`, `Panel` and `Action`
+        entries (core/views/screen_slots.py), shown while this addon is active."""
         for slot in slots:
             if not isinstance(slot, screen_slots.SLOT_TYPES):
                 raise AddonDeclarationError(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import Column, event, inspect
+from sqlalchemy.types import NullType
 from sqlalchemy.orm import RelationshipProperty, Session, deferred, undefer
 
 
@@ -54,6 +55,11 @@ def _check_column(addon: str, model: type, name: str, column: Column) -> None:
     if column.server_default is not None or column.server_onupdate is not None:
         raise ExtensionError(f"{where}: put the server default in the migration only "
                              "(the ORM would fetch it back after every INSERT)")
+    if isinstance(column.type, NullType):
+        # a foreign key's type is copied from its target later, which would undo
+        # the "evaluates None" type that keeps the column out of INSERTs
+        raise ExtensionError(f"{where}: give the column its type, e.g. "
+                             "Column(Integer, ForeignKey(...))")
     if column.nullable is False:
         raise ExtensionError(f"{where}: must be nullable (rows are created without it "
                              "while the addon is not installed)")
@@ -155,6 +161,16 @@ def field_names(model: type) -> set[str]:
     return set(_FIELDS.get(model, {}))
 
 
+def is_hidden_column(column) -> bool:
+    """Whether `column` is an extension column whose addon is not active (it may
+    not exist): for code that walks Model.metadata (merges moving references)."""
+    for fields in _FIELDS.values():
+        for f in fields.values():
+            if f.column is column:
+                return f.addon not in active_addons()
+    return False
+
+
 def _is_entity(expr) -> bool:
     found = inspect(expr, raiseerr=False)
     return found is not None and (getattr(found, "is_mapper", False)
@@ -167,7 +183,8 @@ def _load_active_columns(state) -> None:
     if not _FIELDS or not state.is_select:
         return
     options = []
-    loaded = {inspect(d["expr"]).mapper.class_ for d in state.statement.column_descriptions
+    descriptions = getattr(state.statement, "column_descriptions", ())
+    loaded = {inspect(d["expr"]).mapper.class_ for d in descriptions
               if d.get("entity") is not None and _is_entity(d["expr"])}
     for model in loaded & set(_FIELDS):  # whole rows of an extended model, not bare columns
         options += [undefer(getattr(model, f.name))
