@@ -183,11 +183,13 @@ def _load_active_columns(state) -> None:
     if not _FIELDS or not state.is_select:
         return
     options = []
-    descriptions = getattr(state.statement, "column_descriptions", ())
-    loaded = {inspect(d["expr"]).mapper.class_ for d in descriptions
-              if d.get("entity") is not None and _is_entity(d["expr"])}
-    for model in loaded & set(_FIELDS):  # whole rows of an extended model, not bare columns
-        options += [undefer(getattr(model, f.name))
-                    for f in active_fields(model) if f.column is not None]
+    for described in getattr(state.statement, "column_descriptions", ()):
+        entity = described.get("expr")  # the class, or an alias of it (FAB's joins)
+        if described.get("entity") is None or not _is_entity(entity):
+            continue  # bare columns: nothing deferred to load
+        model = inspect(entity).mapper.class_
+        if model in _FIELDS:
+            options += [undefer(getattr(entity, f.name))
+                        for f in active_fields(model) if f.column is not None]
     if options:
         state.statement = state.statement.options(*options)

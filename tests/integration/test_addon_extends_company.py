@@ -11,6 +11,7 @@ import io
 import pytest
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from core.addons import lifecycle
 from core.db import db
@@ -122,6 +123,15 @@ def test_fields_panel_and_column_while_installed_then_gone(world):
     assert 'value="4"' in edit and 'value="2026-11-23"' in edit
     listed = client.get("/companyview/list/").get_data(as_text=True)
     assert ">Visits<" in listed
+    with app.app_context():  # loaded under an alias too (FAB joins related rows so)
+        from addons.contacts.models import Company, Person
+
+        alias = aliased(Company)
+        db.session.add(Person(name="Pia", company_id=acme_id))
+        db.session.commit()
+        row = db.session.execute(select(Person, alias).outerjoin(alias, Person.company)
+                                 .where(Person.name == "Pia")).one()
+        assert "visit_count" in sa_inspect(row[1]).dict and row[1].visit_count == 4
     resp = client.post(f"/companyview/edit/{acme_id}", data=company_form(
         csrf_token(edit), name="Acme", visit_count="5", last_visit="2026-11-24",
         owner=str(app.sam_id)))
