@@ -62,6 +62,9 @@ def applied_revisions(connection: Connection, addon_dirs: Iterable[Path] = ()) -
 
 
 def branch_is_current(connection: Connection, branch: str, addon_dirs: Iterable[Path] = ()) -> bool:
+    """Whether the branch's head is applied: a current head or below one. A head
+    another branch `depends_on` (an addon extending this one's tables) is not
+    kept in the version table once the dependent revision is applied."""
     script = ScriptDirectory.from_config(alembic_config(addon_dirs))
     heads = {r.revision for r in script.get_revisions(f"{branch}@head")}
     return heads <= applied_revisions(connection, addon_dirs)

@@ -19,6 +19,7 @@ from .views.merge_view import MergeView
 from .views.person_view import PersonView
 from .views.tag_view import TagView
 from .views.tier_view import TierView
+from .views.timeline_panel import PANELS
 
 CATEGORY = "Contacts"
 
@@ -37,6 +38,8 @@ def register(addon):
     addon.view(DuplicateGroupsView, "Duplicate contacts", label=_l("Duplicates"),
                icon="fa-clone", **menu)
     addon.view_no_menu(MergeView)
+    addon.extend_screen(CompanyView, *PANELS)  # the same slots other addons fill
+    addon.extend_screen(PersonView, *PANELS)
     addon.api(CompanyApi)
     addon.api(PersonApi)
     addon.api(CompanyTimelineApi)

@@ -26,6 +26,8 @@ from ..home_tiles import add_tile
 from ..security import record_rules
 from ..security.access import SEEDED_ROLES, AccessRow, PermissionTarget, read_access_csv
 from ..security.rule_expressions import RecordRule
+from ..views import screen_slots
+from . import model_extension
 from .discovery import AddonSource
 from .graph import DependencyError, topological
 
@@ -58,6 +60,8 @@ class AddonRegistrar:
     hooks: dict[str, Callable] = field(default_factory=dict)
     commands: list = field(default_factory=list)
     tiles: list[tuple[Callable, int]] = field(default_factory=list)
+    extensions: list = field(default_factory=list)  # model_extension.ExtensionField
+    screen_slots: list = field(default_factory=list)  # (view class, screen_slots.Slot)
 
     def view(self, view: type, name: str, *, category: str | None = None,
              label: str | None = None, icon: str = "",
@@ -91,6 +95,31 @@ class AddonRegistrar:
             raise AddonDeclarationError(
                 f"addon '{self.name}': two commands named '{command.name}'")
         self.commands.append(command)
+
+    # --- extending other addons' models and screens (issue 19) -----------------
+    def extend(self, model: type, *, labels: dict | None = None, **fields) -> None:
+        """Add columns (`Column(...)`, nullable, no default) and many-to-one
+        `relationship(...)`s to another addon's `model` (core/addons/model_extension.py).
+        The addon's own migration branch adds the columns (`depends_on` the
+        model's addon); they are read and written only while this addon is active."""
+        if not fields:
+            raise AddonDeclarationError(f"addon '{self.name}': extend({model.__name__}) "
+                                        "names no fields")
+        try:
+            self.extensions += model_extension.extend(self.name, model, fields, labels)
+        except model_extension.ExtensionError as exc:
+            raise AddonDeclarationError(str(exc)) from None
+
+    def extend_screen(self, view: type, *slots) -> None:
+        """Fill named slots of another addon's screen (`view`: its RecordView
+        class) with `screen_slots.ListColumn`, `Fieldset`, `Panel` and `Action`
+        entries (core/views/screen_slots.py), shown while this addon is active."""
+        for slot in slots:
+            if not isinstance(slot, screen_slots.SLOT_TYPES):
+                raise AddonDeclarationError(
+                    f"addon '{self.name}': {slot!r} is not a screen slot "
+                    "(ListColumn, Fieldset, Panel, Action)")
+            self.screen_slots.append((view, slot))
 
 
 @dataclass
@@ -215,6 +244,9 @@ def load_one(source: AddonSource) -> tuple[LoadedAddon, AddonRegistrar]:
     register = getattr(module, "register", None)
     if register is not None:
         register(registrar)
+    screen_slots.forget(source.name)
+    for view, slot in registrar.screen_slots:
+        screen_slots.fill(view, source.name, slot)
     for decl in registrar.views:
         model = getattr(getattr(decl.view, "datamodel", None), "obj", None)
         if model is not None and model.__name__ not in models:

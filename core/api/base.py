@@ -53,6 +53,7 @@ from . import openapi_fixes
 from .errors import field_errors_message
 from .fields import (BadValue, ExistingRelated, TextDecimal, UtcDateTime, as_int, coerce_for,
                      int_bits, is_integer_type, no_nul, nul_paths)
+from .extension_fields import with_extension_fields
 from .integrity import refusal
 
 
@@ -193,6 +194,10 @@ class CrossdockModelRestApi(ModelRestApi):
     responses = {f"{COMPONENT_PREFIX}{code}": spec for code, spec in RESPONSES.items()}
     # an id that is not an integer is a 404, not FAB's 405 (PUT/DELETE took any text)
     get = _reroute(ModelRestApi.get, "/<pk>")
+
+    def __init__(self):
+        super().__init__()
+        with_extension_fields(self)  # other addons' columns on the model, while active
 
     @before_request
     def _info_is_get_only(self):

@@ -18,6 +18,7 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, DateTime, Index, Integer, String, event, insert, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ..addons.model_extension import field_names, hidden_fields
 from .actor import current_actor, current_request_id
 from .secrets import EncryptedText
 
@@ -96,11 +97,18 @@ def _column_changes(obj, mode: str) -> dict:
     skip = _SKIP_FIELDS.get(name, set())
     masked = _MASK_FIELDS.get(name, set())
     state = inspect(obj)
+    # another addon's columns on this model (core/addons/model_extension.py):
+    # an inactive one may not exist in the database, so it is never read here
+    extended = field_names(type(obj))
+    if extended:
+        skip = skip | hidden_fields(type(obj))
     changes = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in skip:
             continue
+        if key in extended and mode == "create" and key not in state.dict:
+            continue  # never loaded: no value to record, and no SELECT for it
         hist = state.attrs[key].history
         if mode == "update":
             if not hist.has_changes():

@@ -1,14 +1,16 @@
 """Base CRUD view for addon models: FAB's ModelView plus the record's history
-on its show page and record-rule refusals shown as plain messages."""
+on its show page, record-rule refusals shown as plain messages, and the
+slots other addons fill (core/views/screen_slots.py)."""
 from __future__ import annotations
 
 from flask import abort, request
 from flask_appbuilder import ModelView, expose, has_access
 
 from .audit_log import history_of
+from .slotted_view import SlottedView
 
 
-class RecordView(ModelView):
+class RecordView(SlottedView, ModelView):
     show_template = "crossdock/show_with_history.html"
 
     @expose("/show/<pk>", methods=["GET"])
@@ -16,10 +18,13 @@ class RecordView(ModelView):
     def show(self, pk):
         pk = self._deserialize_pk_if_composite(pk)
         widgets = self._show(pk)
+        item = self.datamodel.get(pk, self._base_filters)  # _show answered 404 otherwise
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
             related_views=self._related_views,
-            history=history_of(self.datamodel.obj.__name__, pk), **self.show_extras(pk))
+            history=history_of(self.datamodel.obj.__name__, pk),
+            record_panels=self.record_panels(item), record_actions=self.record_actions(pk),
+            **self.show_extras(pk))
 
     def show_extras(self, pk) -> dict:
         """More variables for the show template (a subclass's extra panels)."""

@@ -66,6 +66,6 @@ def test_every_branch_downgrades_to_nothing_and_back(app):
         migrate.upgrade(conn, migrate.PLATFORM, dirs)
         for branch in branches:
             migrate.upgrade(conn, branch, dirs)
-        assert all(migrate.branch_is_current(conn, b, dirs)
-                   for b in [migrate.PLATFORM, *branches])
+        assert [b for b in [migrate.PLATFORM, *branches]
+                if not migrate.branch_is_current(conn, b, dirs)] == [], migrate.current_heads(conn)
     assert "crossdock_audit_log" in inspect(engine).get_table_names()

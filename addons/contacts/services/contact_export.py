@@ -20,6 +20,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Query, selectinload
 from sqlalchemy.orm.session import Session
 
+from core.addons.model_extension import active_fields
+
 from ..models import Company, Person
 from ..rules.formula_cells import safe_cell
 from .custom_fields.values import fields_for as custom_fields_for
@@ -54,8 +56,11 @@ def export_table(session: Session, kind: str, query: Query) -> tuple[list[str], 
     """The header and (lazily) the rows of the contacts `query` selects."""
     columns = _columns(kind)
     custom = custom_fields_for(session, kind)
-    headers = [h for h, _f in columns] + [f.label for f in custom]
     model = Person if kind == "person" else Company
+    # columns other addons added to the model, while they are active
+    extended = [f for f in active_fields(model) if f.column is not None]
+    headers = ([h for h, _f in columns] + [f.label for f in custom]
+               + [str(f.label or f.name) for f in extended])
     loads = [selectinload(model.phones), selectinload(model.emails), selectinload(model.tags),
              selectinload(model.tier), selectinload(model.owner)]
     if kind != COMPANY:
@@ -72,7 +77,8 @@ def export_table(session: Session, kind: str, query: Query) -> tuple[list[str], 
             for contact in chunk:
                 extra = values.get(contact.id, {})
                 yield ([safe_cell(f(contact)) for _h, f in columns]
-                       + [safe_cell(_display(extra.get(f.key))) for f in custom])
+                       + [safe_cell(_display(extra.get(f.key))) for f in custom]
+                       + [safe_cell(_display(getattr(contact, f.name))) for f in extended])
             offset += BATCH
 
     return [safe_cell(h) for h in headers], rows()

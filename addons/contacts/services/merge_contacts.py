@@ -23,6 +23,7 @@ from __future__ import annotations
 from sqlalchemy import and_, delete, inspect, select, update
 from sqlalchemy.orm import Session
 
+from core.addons.model_extension import is_hidden_column
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 
@@ -181,7 +182,7 @@ def _move_references(session, model, survivor_id, loser_ids) -> dict:
     existing = set(inspect(conn).get_table_names())
     moved = {}
     for table, column in references_to(model.__tablename__):
-        if table.name not in existing:  # an addon that is not installed
+        if table.name not in existing or is_hidden_column(column):  # addon not installed
             continue
         dropped = _drop_conflicts(conn, table, column, survivor_id, loser_ids)
         count = conn.execute(update(table).where(column.in_(loser_ids))

@@ -3,10 +3,10 @@ page, list columns (fields with "show in list") and list filters.
 
 FAB builds its forms, filters and search form once, when the view is
 created; custom fields are defined at run time and must show in every
-process without a restart. So the mixin turns those attributes into
-properties that, during a request, answer FAB's stored object extended with
-the fields defined now (read once per request), and patches the widgets FAB
-builds. Values are read and written only through services/custom_fields/values.py.
+process without a restart. So the mixin extends RecordView's add/edit forms
+(`extend_form`) and turns the search form and filters into properties that,
+during a request, answer FAB's stored object extended with the fields defined
+now (read once per request), and patches the widgets FAB builds. Values are read and written only through services/custom_fields/values.py.
 """
 from __future__ import annotations
 
@@ -145,8 +145,8 @@ class CustomFieldColumns:
     def _stored(self, name: str):
         return self.__dict__.get("_custom_stored_" + name)
 
-    def _with_fields(self, name: str, for_search: bool = False):
-        base = self._stored(name)
+    def _with_fields(self, name: str, for_search: bool = False, base=None):
+        base = self._stored(name) if base is None else base
         fields = self._fields_now()
         if base is None or not fields:
             return base
@@ -159,8 +159,11 @@ class CustomFieldColumns:
                         {**attrs, "_custom_fields": fields})
         return self._per_request(name, build)
 
-    add_form = property(lambda self: self._with_fields("add_form"), _setter("add_form"))
-    edit_form = property(lambda self: self._with_fields("edit_form"), _setter("edit_form"))
+    def extend_form(self, name: str, base):
+        """RecordView's add/edit form (with other addons' fieldsets) plus the custom fields."""
+        base = super().extend_form(name, base)
+        return None if base is None else self._with_fields(name, base=base)
+
     search_form = property(lambda self: self._with_fields("search_form", for_search=True),
                            _setter("search_form"))
 
@@ -175,8 +178,8 @@ class CustomFieldColumns:
     _filters = _filters.setter(_setter("_filters"))
 
     # --- widgets -----------------------------------------------------------------
-    def _labels(self, fields) -> dict:
-        return {**self.label_columns, **{column_of(f): f.label for f in fields}}
+    def _labels(self, fields, labels: dict) -> dict:
+        return {**labels, **{column_of(f): f.label for f in fields}}
 
     def _get_add_widget(self, form, exclude_cols=None, widgets=None):
         widgets = super()._get_add_widget(form, exclude_cols=exclude_cols, widgets=widgets)
@@ -200,7 +203,7 @@ class CustomFieldColumns:
             args["include_columns"] = [*args["include_columns"], *map(column_of, fields)]
             args["value_columns"] = [*args["value_columns"],
                                      *(display(values.get(f.key)) for f in fields)]
-            args["label_columns"] = self._labels(fields)
+            args["label_columns"] = self._labels(fields, args["label_columns"])
         return widgets
 
     def _get_list_widget(self, filters, **kwargs):
@@ -215,7 +218,7 @@ class CustomFieldColumns:
                     row[column_of(field)] = display(values.get(pk, {}).get(field.key))
             args["value_columns"] = rows
             args["include_columns"] = [*args["include_columns"], *map(column_of, fields)]
-            args["label_columns"] = self._labels(fields)
+            args["label_columns"] = self._labels(fields, args["label_columns"])
         return widgets
 
     def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):

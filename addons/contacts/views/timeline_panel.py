@@ -16,6 +16,7 @@ from flask_babel import get_timezone, gettext
 from connectors import hub
 from core.db import db
 from core.security.actor import current_actor
+from core.views.screen_slots import Panel
 
 from ..models import Company
 from ..rules.field_error import ContactFieldError
@@ -35,10 +36,28 @@ def _when(text: str | None) -> dt.datetime | None:
     return naive.replace(tzinfo=get_timezone()) if naive.tzinfo is None else naive
 
 
-class TimelinePanel:
-    """Mixed into the contact views before RecordView."""
+def timeline_context(view, contact) -> dict:
+    """The timeline panel's variables (a screen slot Panel on the company and person pages)."""
+    try:
+        page = view._timeline_page(contact, request.args.get("timeline_before") or None)
+    except ContactFieldError:
+        abort(400)
+    return {**page, "timeline_kinds": [(k, timeline.KINDS[k].label) for k in timeline.LOGGED],
+            "may_log": timeline.may_log(db.session, contact)}
 
-    show_template = "contacts/show_with_timeline.html"
+
+def bindings_context(_view, contact) -> dict:
+    """The hub's "in external systems" panel (connectors/hub/templates/hub/bindings_panel.html)."""
+    return {"external_bindings": hub.bindings_for(db.session, contact.SYNC_MODEL, [contact.id])}
+
+
+PANELS = (Panel("hub/bindings_panel.html", context=bindings_context, order=10),
+          Panel("contacts/timeline_panel.html", context=timeline_context, order=20))
+
+
+class TimelinePanel:
+    """Mixed into the contact views before RecordView: the timeline's own routes
+    (the panels themselves are filled in register(), from PANELS)."""
 
     def _timeline_page(self, contact, before=None) -> dict:
         entries = timeline.entries_of(db.session, contact, limit=PAGE + 1, before=before,
@@ -48,17 +67,6 @@ class TimelinePanel:
         return {"timeline": entries, "contact": contact, "kind_of": timeline.kind_of,
                 "timeline_endpoint": self.endpoint,
                 "timeline_next": timeline.cursor_of(entries[-1]) if more else None}
-
-    def show_extras(self, pk) -> dict:
-        contact = self.datamodel.get(pk)
-        try:
-            page = self._timeline_page(contact, request.args.get("timeline_before") or None)
-        except ContactFieldError:
-            abort(400)
-        return {**page, "timeline_kinds": [(k, timeline.KINDS[k].label) for k in timeline.LOGGED],
-                "may_log": timeline.may_log(db.session, contact),
-                "external_bindings": hub.bindings_for(db.session, contact.SYNC_MODEL,
-                                                      [contact.id])}
 
     @expose("/timeline/<int:pk>", methods=["GET"])
     @has_access
