@@ -28,10 +28,10 @@ def test_bad_names_are_refused_with_the_reason(tmp_path, name, reason):
 
 def test_unknown_dependency_and_existing_folder_are_refused(tmp_path):
     with pytest.raises(ScaffoldError, match="cannot depend on nosuch: no such addon"):
-        new_addon("visits", tmp_path, ["nosuch"])
-    (tmp_path / "visits").mkdir()
+        new_addon("field_trips", tmp_path, ["nosuch"])
+    (tmp_path / "field_trips").mkdir()
     with pytest.raises(ScaffoldError, match="exists already"):
-        new_addon("visits", tmp_path, [])
+        new_addon("field_trips", tmp_path, [])
 
 
 def test_model_and_files_follow_the_name(tmp_path):
