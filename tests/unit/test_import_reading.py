@@ -72,10 +72,11 @@ def test_the_delimiter_is_sniffed_from_the_header(delimiter):
     assert table.rows == [(2, ["Acme", "Paris", "a, b; c"])]
 
 
-def test_row_numbers_are_the_files_lines_and_blank_rows_are_skipped():
+def test_row_numbers_are_excels_and_blank_rows_are_skipped():
+    # issue 20 (4): a cell with a line break is one Excel row, not two lines
     text = 'name,notes\nA,x\n\n,\nB,"two\nlines"\nC,y\n'
     table = read(text.encode())
-    assert table.rows == [(2, ["A", "x"]), (5, ["B", "two\nlines"]), (7, ["C", "y"])]
+    assert table.rows == [(2, ["A", "x"]), (5, ["B", "two\nlines"]), (6, ["C", "y"])]
 
 
 def test_an_empty_file_or_header_only_is_refused_clearly():
