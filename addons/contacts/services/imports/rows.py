@@ -17,7 +17,6 @@ from core.security.actor import Actor
 from ...models import Company, Person, Tier
 from ...rules.email_normalisation import normalise_email
 from ...rules.field_error import ContactFieldError
-from ...rules.formula_cells import unneutralised
 from ...rules.phone_normalisation import normalise_phone
 from ...rules.tax_id_validation import normalise_tax_id
 from ..custom_fields.values import fields_for as custom_fields_for
@@ -51,6 +50,15 @@ class ParsedRow:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, why)
     owner_given: bool = False  # the file named the owner (else: the importer)
     custom_text: dict = field(default_factory=dict)  # custom values as typed, by key
+    external_id: str | None = None  # the row's id in the source system
+    company_ref: str | None = None  # a person's company, by its id in the source system
+
+    def content_key(self) -> tuple:
+        """What an identical row has the same of (rows without identity are compared by it)."""
+        return (fold(self.values.get("name")),
+                tuple(sorted((k, fold(v)) for k, v in self.values.items() if k != "name")),
+                tuple(sorted(p[2] for p in self.phones)), tuple(sorted(e[2] for e in self.emails)),
+                tuple(sorted(self.tags)), tuple(sorted(self.custom_text.items())))
 
     def keys(self) -> list[tuple[str, str]]:
         """What duplicate detection compares: e-mails, phones, tax id."""
@@ -62,6 +70,20 @@ class ParsedRow:
 
 def split_list(text: str) -> list[str]:
     return [p.strip() for p in LIST_SPLIT.split(text or "") if p.strip()]
+
+
+KIND_PREFIX = re.compile(r"^([^\W\d][\w ]{0,31}?)\s*[:：]\s*(\S.*)$")
+
+
+def with_kind(item: str, default: str) -> tuple[str, str]:
+    """(kind, value) of "mobile: 138..." as our export writes phones and e-mails."""
+    match = KIND_PREFIX.match(item)
+    return (match.group(1).strip(), match.group(2).strip()) if match else (default, item)
+
+
+def fold(value) -> str:
+    """A value as content comparison sees it: case and runs of whitespace ignored."""
+    return " ".join(str(value).split()).casefold() if value not in (None, "") else ""
 
 
 class RowParser:
@@ -77,10 +99,13 @@ class RowParser:
         self.custom = {f.key: f for f in custom_fields_for(session, kind)}
         self.users: dict[str, int] = {}
         self.companies: dict[str, list[int]] = {}
+        self.company_refs: dict[str, int] = {}  # a company's external id -> its id here
+        self.company_tax_ids: dict[str, list[int]] = {}
+        self.system: str | None = None  # the source system of external ids (the batch's)
 
     def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
         """Look owners and companies up once for the whole file."""
-        owners, companies = set(), set()
+        owners, companies, refs, tax_ids = set(), set(), set(), set()
         for _, cells in rows:
             for i, _h, target in self.columns:
                 text = cells[i].strip() if i < len(cells) else ""
@@ -88,6 +113,22 @@ class RowParser:
                     owners.add(text.casefold())
                 elif text and target == "company":
                     companies.add(text)
+                elif text and target == "company_ref":
+                    refs.add(text)
+                elif text and target == "company_tax_id":
+                    try:
+                        tax_ids.add(normalise_tax_id(text))
+                    except ContactFieldError:
+                        pass  # the row says so when it is parsed
+        found_tax = sorted(tax_ids)
+        for start in range(0, len(found_tax), 500):  # ORM: only companies the importer sees
+            for cid, key in self.session.execute(select(Company.id, Company.tax_id_normalised).where(
+                    Company.tax_id_normalised.in_(found_tax[start:start + 500]))):
+                self.company_tax_ids.setdefault(key, []).append(cid)
+        if refs and self.system:
+            from .external_ids import bound
+
+            self.company_refs = bound(self.session, COMPANY, self.system, refs, visible_only=True)
         if owners:
             from flask_appbuilder.security.sqla.models import User
 
@@ -106,11 +147,25 @@ class RowParser:
     def parse(self, number: int, cells: list[str]) -> ParsedRow:
         row = ParsedRow(number, cells)
         for i, header, target in self.columns:
-            text = unneutralised(cells[i].strip() if i < len(cells) else "")
+            text = cells[i].strip() if i < len(cells) else ""
             try:
                 self._apply(row, header, target, text)
             except ContactFieldError as exc:
                 row.errors.append((header, exc.message))
+        first, last = row.values.pop("first_name", None), row.values.pop("last_name", None)
+        if (first or last) and not row.values.get("name"):
+            cjk = any(ord(ch) > 0x2e80 for ch in (first or "") + (last or ""))
+            row.values["name"] = ((last or "") + (first or "") if cjk
+                                  else " ".join(p for p in (first, last) if p))
+        if row.company_ref is not None:  # the stable key wins over the company's name
+            if row.company_ref in self.company_refs:
+                row.values["company_id"] = self.company_refs[row.company_ref]
+                row.errors = [e for e in row.errors
+                              if e[0] not in {h for _, h, t in self.columns if t == "company"}]
+            elif "company_id" not in row.values:
+                ref_header = next(h for _, h, t in self.columns if t == "company_ref")
+                row.errors.append((ref_header, f"no company with the id '{row.company_ref}' "
+                                               f"was imported from {self.system or 'this source'}"))
         if not row.values.get("name"):
             name_header = next((h for _, h, t in self.columns if t == "name"), "name")
             row.errors.append((name_header, "a name is required"))
@@ -163,11 +218,27 @@ class RowParser:
                 raise ContactFieldError(target, f"longer than {limit} characters")
             row.values[target] = text
         elif target == "phones":
-            for value in split_list(text):
-                row.phones.append((phone_kind(header), value, normalise_phone(value, field=header)))
+            for item in split_list(text):
+                kind, value = with_kind(item, phone_kind(header))
+                row.phones.append((kind, value, normalise_phone(value, field=header)))
         elif target == "emails":
-            for value in split_list(text):
-                row.emails.append(("work", value, normalise_email(value, field=header)))
+            for item in split_list(text):
+                kind, value = with_kind(item, "work")
+                row.emails.append((kind, value, normalise_email(value, field=header)))
+        elif target in ("first_name", "last_name"):
+            row.values[target] = text
+        elif target == "company_tax_id":
+            ids = self.company_tax_ids.get(normalise_tax_id(text, field=header), [])
+            if not ids:
+                raise ContactFieldError(target, f"no company with the tax id '{text}' among "
+                                                f"the ones you can see")
+            if len(ids) > 1:
+                raise ContactFieldError(target, f"{len(ids)} companies have the tax id '{text}'")
+            row.values["company_id"] = ids[0]
+        elif target == "external_id":
+            row.external_id = text[:255]
+        elif target == "company_ref":
+            row.company_ref = text
         elif target == "tax_id":
             row.values["tax_id"] = text
             row.values["tax_id_normalised"] = normalise_tax_id(text, field=header)
