@@ -220,6 +220,8 @@ def parse_policies(form_items, duplicates: dict) -> dict[int, str]:
     apply_all = form_items.get("apply_all") or ""
     chosen = {}
     for number in duplicates:
-        value = apply_all if apply_all in POLICIES else form_items.get(f"policy-{number}", SKIP)
+        shown = (duplicates[number] or {}).get("policy") if isinstance(duplicates, dict) else None
+        value = (apply_all if apply_all in POLICIES
+                 else form_items.get(f"policy-{number}", shown or SKIP))
         chosen[int(number)] = value if value in POLICIES else SKIP
     return chosen
