@@ -4,8 +4,6 @@ Revision ID: 0008_contacts_external_ids
 Revises: 0007_contacts_search_words
 Create Date: 2026-12-05
 """
-import uuid
-
 from alembic import op
 import sqlalchemy as sa
 
@@ -28,10 +26,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('contacts_external_id', schema=None) as batch_op:
         batch_op.create_index('ix_contacts_external_id_contact', ['kind', 'contact_id'], unique=False)
-    # this instance's token for the ids its exports write (services/imports/external_ids.py)
-    op.get_bind().execute(sa.text(
-        "INSERT INTO contacts_external_id (kind, contact_id, system, external_id) "
-        "VALUES ('instance', 0, 'crossdock', :token)"), {"token": uuid.uuid4().hex[:12]})
     with op.batch_alter_table('contacts_phone', schema=None) as batch_op:
         batch_op.add_column(sa.Column('extension', sa.String(length=16), nullable=True))
     with op.batch_alter_table('contacts_import_batch', schema=None) as batch_op:

@@ -33,7 +33,7 @@ from ..models import Company, Person
 from ..rules.formula_cells import safe_cell
 from .custom_fields.values import fields_for as custom_fields_for
 from .custom_fields.values import values_for as custom_values_for
-from .imports.external_ids import exported_ids
+from .imports.external_ids import exported_ids, instance_token
 from .imports.mapping import COMPANY
 from .imports.reading import OWN_EXPORT_HEADER
 
@@ -72,6 +72,7 @@ def export_table(session: Session, kind: str, query: Query) -> tuple[list[str], 
     """The header and (lazily) the rows of the contacts `query` selects, as stored
     (csv_chunks neutralises formulas; xlsx_bytes types every cell as a string)."""
     ids, company_ids = {}, {}
+    instance_token(session, commit=True)  # before streaming: the ids must outlive this request
     columns = _columns(kind, ids, company_ids)
     custom = custom_fields_for(session, kind)
     headers = [h for h, _f in columns] + [f.label for f in custom]

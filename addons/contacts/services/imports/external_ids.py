@@ -8,7 +8,9 @@ instances: the contact's own "crossdock" binding when it came from another
 Crossdock (so identity survives a chain of migrations), else this instance's
 token and the contact's id ("3f9c2a1b:company_42"). An id carrying this
 instance's token names the contact directly, so an export re-imported here
-finds every contact it came from.
+finds every contact it came from. The token is made on first use, so a copy
+of a database made before any export or import gets its own; a copy made
+after shares it (as a restored backup should).
 """
 from __future__ import annotations
 
@@ -27,15 +29,18 @@ INSTANCE = "instance"  # the kind of the one row holding this instance's token
 OWN_ID = re.compile(r"([0-9a-f]{12}):(company|person)_(\d+)")
 
 
-def instance_token(session: Session) -> str:
-    """This database's token for the ids its exports write (made on first use)."""
+def instance_token(session: Session, *, commit: bool = False) -> str:
+    """This database's token for the ids its exports write (made on first use;
+    `commit`: in its own commit, for a caller that does not commit, an export)."""
     table = ContactExternalId
     token = session.scalar(select(table.external_id).where(
-        table.kind == INSTANCE, table.system == CROSSDOCK).limit(1))
+        table.kind == INSTANCE, table.system == CROSSDOCK).order_by(table.id).limit(1))
     if token is None:
         token = uuid.uuid4().hex[:12]
         session.execute(insert(table.__table__), [{"kind": INSTANCE, "system": CROSSDOCK,
                                                    "external_id": token, "contact_id": 0}])
+        if commit:
+            session.commit()
     return token
 
 
