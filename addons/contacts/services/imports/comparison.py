@@ -1,6 +1,7 @@
 """What an import row would change in an existing contact, by the update's rule
 (commit.py: non-empty cells win, phones, e-mails and tags add up, custom values
 replace): an empty answer means the row is already in the base (unchanged).
+Text compares with runs of whitespace as one space.
 Snapshots are read in bulk, whoever owns the contacts."""
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..custom_fields.values import fields_for as custom_fields_for
 from ..custom_fields.values import parse_value, values_for
-from .rows import MODELS, ParsedRow
+from .rows import MODELS, ParsedRow, fold
 
 CHUNK = 500
 COMPARED = ("name", "street", "city", "province", "postal_code", "country_code", "website",
@@ -65,7 +66,7 @@ def changes(row: ParsedRow, snap: Snapshot) -> list[str]:
     for key, value in row.values.items():
         if key == "owner_id" and not row.owner_given:
             continue
-        if key in snap.values and value not in (None, "") and snap.values[key] != value:
+        if key in snap.values and value not in (None, "") and fold(snap.values[key]) != fold(value):
             changed.append(key)
     if {p[2] for p in row.phones} - snap.phones:
         changed.append("phones")

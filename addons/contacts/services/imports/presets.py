@@ -61,7 +61,7 @@ PRESETS = (
     Preset("Zoho CRM accounts", "zoho", ("company",),
            frozenset({"recordid", "accountname", "accountowner"}), _ZOHO_COMPANY),
     Preset("Zoho CRM contacts", "zoho", ("person",),
-           frozenset({"recordid", "contactowner", "lastname"}), _ZOHO_PERSON),
+           frozenset({"recordid", "firstname", "lastname"}), _ZOHO_PERSON),
     Preset("中文 CRM 客户", "cn-crm", ("company",),
            frozenset({"公司名称", "联系人", "手机", "统一社会信用代码"}), _CHINESE_COMPANY),
     Preset("中文 CRM 联系人", "cn-crm", ("person",),

@@ -189,6 +189,11 @@ def build_preview(session: Session, batch: ContactImportBatch, *,
             duplicates[row.number] = Duplicate(repeats.get(row.number), matches, via=via)
 
     model = MODELS[batch.kind]
+    for number, dup in sorted(duplicates.items()):
+        earlier = duplicates.get(dup.in_file) if dup.in_file else None
+        if not dup.matches and earlier is not None and len(earlier.matches) == 1:
+            # a repeat of a row that names an existing contact names the same one
+            dup.matches, dup.via = list(earlier.matches), earlier.via
     single = {d.matches[0] for d in duplicates.values() if len(d.matches) == 1}
     snaps = snapshots(session, batch.kind, single)
     by_number = {r.number: r for r in rows}

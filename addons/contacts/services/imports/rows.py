@@ -52,11 +52,12 @@ class ParsedRow:
     custom_text: dict = field(default_factory=dict)  # custom values as typed, by key
     external_id: str | None = None  # the row's id in the source system
     company_ref: str | None = None  # a person's company, by its id in the source system
+    company_by_key: bool = False  # the company was found by a stable key, not by name
 
     def content_key(self) -> tuple:
         """What an identical row has the same of (rows without identity are compared by it)."""
         return (fold(self.values.get("name")),
-                tuple(sorted((k, fold(v)) for k, v in self.values.items() if k != "name")),
+                tuple(sorted((k, str(fold(v))) for k, v in self.values.items() if k != "name")),
                 tuple(sorted(p[2] for p in self.phones)), tuple(sorted(e[2] for e in self.emails)),
                 tuple(sorted(self.tags)), tuple(sorted(self.custom_text.items())))
 
@@ -81,9 +82,9 @@ def with_kind(item: str, default: str) -> tuple[str, str]:
     return (match.group(1).strip(), match.group(2).strip()) if match else (default, item)
 
 
-def fold(value) -> str:
-    """A value as content comparison sees it: case and runs of whitespace ignored."""
-    return " ".join(str(value).split()).casefold() if value not in (None, "") else ""
+def fold(value):
+    """A value as content comparison sees it: runs of whitespace as one space."""
+    return " ".join(value.split()) if isinstance(value, str) else value
 
 
 class RowParser:
@@ -157,15 +158,17 @@ class RowParser:
             cjk = any(ord(ch) > 0x2e80 for ch in (first or "") + (last or ""))
             row.values["name"] = ((last or "") + (first or "") if cjk
                                   else " ".join(p for p in (first, last) if p))
-        if row.company_ref is not None:  # the stable key wins over the company's name
+        if row.company_ref is not None:
             if row.company_ref in self.company_refs:
                 row.values["company_id"] = self.company_refs[row.company_ref]
-                row.errors = [e for e in row.errors
-                              if e[0] not in {h for _, h, t in self.columns if t == "company"}]
-            elif "company_id" not in row.values:
+                row.company_by_key = True
+            elif not row.company_by_key:
                 ref_header = next(h for _, h, t in self.columns if t == "company_ref")
                 row.errors.append((ref_header, f"no company with the id '{row.company_ref}' "
                                                f"was imported from {self.system or 'this source'}"))
+        if row.company_by_key:  # a stable key wins over the company's name
+            name_headers = {h for _, h, t in self.columns if t == "company"}
+            row.errors = [e for e in row.errors if e[0] not in name_headers]
         if not row.values.get("name"):
             name_header = next((h for _, h, t in self.columns if t == "name"), "name")
             row.errors.append((name_header, "a name is required"))
@@ -235,6 +238,7 @@ class RowParser:
             if len(ids) > 1:
                 raise ContactFieldError(target, f"{len(ids)} companies have the tax id '{text}'")
             row.values["company_id"] = ids[0]
+            row.company_by_key = True
         elif target == "external_id":
             row.external_id = text[:255]
         elif target == "company_ref":
@@ -270,5 +274,6 @@ class RowParser:
                 raise ContactFieldError(target, f"no company named '{text}' among the ones you can see")
             if len(ids) > 1:
                 raise ContactFieldError(target, f"{len(ids)} companies are named '{text}'")
-            row.values["company_id"] = ids[0]
+            if not row.company_by_key:
+                row.values["company_id"] = ids[0]
 
