@@ -92,13 +92,15 @@ def run_import(app, kind, filename, data: bytes, *, user="mgr", policies=None,
     from core.security.actor import acting_as
 
     with app.app_context(), acting_as(actor_of(app, user)):
-        batch = start_import(db.session, kind, filename, data, source_system=source_system)
+        batch = start_import(db.session, kind, filename, data,
+                             **({"source_system": source_system} if source_system else {}))
         apply_mapping(db.session, batch, mapping or batch.mapping)
         db.session.commit()
         batch_id = batch.id
-        commit_import(db.session, batch_id, policies=policies, reject_invalid=reject_invalid)
+        result = commit_import(db.session, batch_id, policies=policies,
+                               **({"reject_invalid": True} if reject_invalid else {}))
         db.session.expire_all()
-        return db.session.get(ContactImportBatch, batch_id).report
+        return getattr(db.session.get(ContactImportBatch, batch_id), "report", None) or result
 
 
 def to_csv(rows, encoding="utf-8") -> bytes:
@@ -108,7 +110,7 @@ def to_csv(rows, encoding="utf-8") -> bytes:
 
 
 def counts(report) -> tuple:
-    return tuple(report[k] for k in ("created", "updated", "unchanged", "skipped", "rejected"))
+    return tuple(report.get(k, 0) for k in ("created", "updated", "unchanged", "skipped", "rejected"))
 
 
 def adds_up(report) -> bool:
