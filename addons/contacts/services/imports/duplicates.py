@@ -6,9 +6,12 @@ lookup is duplicate detection's bulk `exact_index` (one rule for duplicates).
 """
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..duplicates.detection import exact_index
+from .comparison import changes, snapshots
+from .rows import MODELS
 
 
 def base_matches(session: Session, kind: str, rows) -> dict[tuple[str, str], list[int]]:
@@ -24,11 +27,6 @@ def base_matches(session: Session, kind: str, rows) -> dict[tuple[str, str], lis
 def content_matches(session: Session, kind: str, rows) -> dict[int, int]:
     """{row number: the contact of the same name the row would not change}, for
     rows without e-mail, phone or tax id (identical content is a duplicate)."""
-    from sqlalchemy import select
-
-    from .comparison import changes, snapshots
-    from .rows import MODELS
-
     model = MODELS[kind]
     names = sorted({r.values["name"] for r in rows if r.values.get("name") and not r.errors})
     candidates: dict[str, list[int]] = {}

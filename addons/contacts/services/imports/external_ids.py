@@ -20,8 +20,9 @@ import uuid
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from ...models import ContactExternalId
-from .rows import MODELS
+from ...models import Company, ContactExternalId, Person
+
+MODELS = {"company": Company, "person": Person}
 
 CHUNK = 500
 CROSSDOCK = "crossdock"  # the source system of our own exports

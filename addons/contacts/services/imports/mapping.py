@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ...models import ContactImportMapping
 from ..custom_fields.values import fields_for as custom_fields_for
+from .presets import matching_preset, preset_mapping
 
 COMPANY, PERSON = "company", "person"
 KINDS = (COMPANY, PERSON)
@@ -120,10 +121,9 @@ def suggest(session: Session, kind: str, headers: list[str]) -> list[str | None]
         ContactImportMapping.layout_hash == layout_hash(kind, headers)))
     if remembered is not None and len(remembered.mapping) == len(headers):
         return [t if t in valid else None for t in remembered.mapping]
-    from .presets import matching_preset, preset_mapping
-
-    preset = matching_preset(kind, headers)
-    from_preset = preset_mapping(preset, headers) if preset else [False] * len(headers)
+    normalised = [normalise_header(h) for h in headers]
+    preset = matching_preset(kind, normalised)
+    from_preset = preset_mapping(preset, normalised) if preset else [False] * len(headers)
     lookup = {}
     for target, names in SYNONYMS[kind].items():
         for n in names:
@@ -148,9 +148,7 @@ def suggest(session: Session, kind: str, headers: list[str]) -> list[str | None]
 def suggest_with_system(session: Session, kind: str,
                         headers: list[str]) -> tuple[list[str | None], str | None]:
     """suggest(), and the source system of the preset the headers match (or None)."""
-    from .presets import matching_preset
-
-    preset = matching_preset(kind, headers)
+    preset = matching_preset(kind, [normalise_header(h) for h in headers])
     mapping = suggest(session, kind, headers)
     return mapping, preset.system if preset else None
 

@@ -70,15 +70,11 @@ PRESETS = (
 
 
 def matching_preset(kind: str, headers: list[str]) -> Preset | None:
-    """The first preset for `kind` whose signature headers the file has."""
-    from .mapping import normalise_header
-
-    present = {normalise_header(h) for h in headers}
+    """The first preset for `kind` whose signature the (normalised) headers include."""
+    present = set(headers)
     return next((p for p in PRESETS if kind in p.kinds and p.signature <= present), None)
 
 
 def preset_mapping(preset: Preset, headers: list[str]) -> list[str | None | bool]:
-    """A field per column from the preset; False where the preset does not name the header."""
-    from .mapping import normalise_header
-
-    return [preset.columns.get(normalise_header(h), False) for h in headers]
+    """A field per (normalised) header from the preset; False where it names none."""
+    return [preset.columns.get(h, False) for h in headers]

@@ -21,6 +21,7 @@ from ...rules.phone_normalisation import normalise_phone
 from ...rules.tax_id_validation import normalise_tax_id
 from ..custom_fields.values import fields_for as custom_fields_for
 from ..custom_fields.values import parse_value as parse_custom
+from .external_ids import bound
 from .mapping import COMPANY, CUSTOM_PREFIX, phone_kind
 from .permissions import WriteScope
 
@@ -127,8 +128,6 @@ class RowParser:
                     Company.tax_id_normalised.in_(found_tax[start:start + 500]))):
                 self.company_tax_ids.setdefault(key, []).append(cid)
         if refs and self.system:
-            from .external_ids import bound
-
             self.company_refs = bound(self.session, COMPANY, self.system, refs, visible_only=True)
         if owners:
             from flask_appbuilder.security.sqla.models import User
