@@ -478,3 +478,30 @@ def test_a_generated_file_twice_then_export_into_a_fresh_instance_is_identical(w
         report = run_import(world, kind, filename, data)
         assert (report["created"], report["updated"]) == (0, 0) and adds_up(report)
     print(f"\nround trip of {len(source):,} contacts: {time.perf_counter() - started:.1f} s")
+
+
+def test_the_screens_reject_invalid_rows_on_request_and_offer_the_report(world):
+    from tests.helpers import csrf_token, login
+    from tests.integration.test_contacts_import import (accept_suggestion, batch_id_of,
+                                                        text_of, upload)
+
+    client = world.test_client()
+    login(client, "s1")
+    batch_id = batch_id_of(upload(client, to_csv([["名称", "手机"], ["好公司", "13800138000"],
+                                                  ["坏电话", "12345"]], "gbk")))
+    accept_suggestion(client, batch_id)
+    preview = client.get(f"/contactimport/{batch_id}/preview").get_data(as_text=True)
+    assert 'name="reject_invalid"' in preview
+    resp = client.post(f"/contactimport/{batch_id}/commit",
+                       data={"csrf_token": csrf_token(preview), "reject_invalid": "1"})
+    assert resp.headers["Location"].endswith("/result"), text_of(client.get(resp.headers["Location"]))
+    result = text_of(client.get(resp.headers["Location"]))
+    assert 'data-count="created">1<' in result and 'data-count="rejected">1<' in result
+    report = client.get(f"/contactimport/{batch_id}/report.csv")
+    assert report.status_code == 200 and report.mimetype == "text/csv"
+    lines = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"))))
+    assert lines[2][:2] == ["2", "created"] and lines[3][:2] == ["3", "rejected"]
+    assert "'12345' is not a valid phone number" in lines[3][2]
+    other = world.test_client()
+    login(other, "s2")  # the batch, and its report, are the importer's only
+    assert other.get(f"/contactimport/{batch_id}/report.csv").status_code in (302, 403, 404)
