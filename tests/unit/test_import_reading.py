@@ -197,3 +197,14 @@ def test_a_header_merged_over_columns_names_each_of_them():
     table = read(out.getvalue(), filename="a.xlsx")
     assert table.headers == ["名称", "电话", "电话", "城市"]
     assert table.rows == [(2, ["甲", "13800138000", "010 6552 9988", "北京"])]
+
+
+def test_files_of_the_earlier_export_still_have_their_apostrophes_taken_off():
+    header = ["Name", "Tax ID", "Phones", "E-mails", "Street", "Notes"]
+    row = ["'=HYPERLINK(1)", "", "'+86 138 0013 8000", "", "'-2", "'@张三 备注"]
+    plain = ["=HYPERLINK(1)", "", "+86 138 0013 8000", "", "-2", "@张三 备注"]
+    text = ",".join(header) + "\n" + ",".join(row) + "\n"
+    assert read(text.encode()).rows == [(2, plain)]
+    assert read(xlsx([header, row]), filename="old.xlsx").rows == [(2, plain)]
+    # the same cells in a file that is not our export stay as written
+    assert read(xlsx([["名称"] + header[1:], row]), filename="x.xlsx").rows == [(2, row)]

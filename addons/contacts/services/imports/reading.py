@@ -12,7 +12,8 @@ shows (a `000000` number format keeps its leading zeros), and a header cell
 merged over several columns names each of them.
 
 Cells are text exactly as written; only a CSV file our own export wrote (its
-"Crossdock ID" column) has the export's formula apostrophes taken off again
+"Crossdock ID" column), or a CSV or XLSX of the earlier export (its exact
+first headers), has the export's formula apostrophes taken off again
 (rules/formula_cells.py). Row numbers are the ones Excel shows: the header
 is row 1 and every record one row, even when a quoted cell holds line breaks.
 
@@ -40,6 +41,21 @@ ENCODINGS = {  # what the user may choose -> Python codec
 GB_CODECS = {"gbk", "gb18030"}
 CP936 = "crossdock-cp936"  # decoding error handler: 0x80 is the euro sign, as in Windows
 OWN_EXPORT_HEADER = "Crossdock ID"  # the first column of our exports, in every language
+# the first columns of our exports before they had OWN_EXPORT_HEADER (English, Chinese):
+# their CSV and XLSX cells carry the formula apostrophe too
+OLD_EXPORT_STARTS = (("Name", "Tax ID", "Phones", "E-mails", "Street"),
+                     ("Name", "Company", "Job title", "Phones", "E-mails", "Street"),
+                     ("名称", "税号", "电话", "电子邮箱", "街道地址"),
+                     ("名称", "公司", "职务", "电话", "电子邮箱", "街道地址"))
+
+
+def written_by_our_export(headers: list[str], file_type: str) -> bool:
+    """Whether our export wrote the file, so its cells carry the formula apostrophe:
+    a CSV with the "Crossdock ID" column, or a CSV or XLSX of the earlier export."""
+    cells = tuple(h.strip() for h in headers)
+    if file_type == CSV and OWN_EXPORT_HEADER in cells:
+        return True
+    return OWN_EXPORT_HEADER not in cells and any(cells[:len(s)] == s for s in OLD_EXPORT_STARTS)
 
 
 def _cp936_errors(exc: UnicodeDecodeError):
@@ -169,7 +185,7 @@ def read_csv(data: bytes, *, encoding: str | None = None, max_rows: int) -> Impo
         headers = next(reader, None)
         if headers is None or _blank(headers):
             raise ImportFileError("the file is empty: the first line must name the columns")
-        own = OWN_EXPORT_HEADER in (h.strip() for h in headers)
+        own = written_by_our_export(headers, CSV)
         table = ImportTable([h.strip() for h in headers], file_type=CSV, encoding=codec,
                             delimiter=delimiter, own_export=own)
         # Excel's row number: one per record, whatever line breaks its quoted cells hold
@@ -257,12 +273,13 @@ def read_xlsx(data: bytes, *, max_rows: int) -> ImportTable:
                 table = ImportTable(_resolve_merged_header([c.strip() for c in cells], number,
                                                            merged), file_type=XLSX)
                 table.own_export = OWN_EXPORT_HEADER in table.headers
+                neutralised = written_by_our_export(table.headers, XLSX)
                 continue
             if _blank(cells):
                 continue
             if len(table.rows) >= max_rows:
                 raise _too_many(max_rows)
-            table.rows.append((number, cells))
+            table.rows.append((number, [unneutralised(c) for c in cells] if neutralised else cells))
         if table is None:
             raise ImportFileError("the sheet is empty: the first row must name the columns")
         return table
