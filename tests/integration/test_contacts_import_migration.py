@@ -508,3 +508,25 @@ def test_the_screens_reject_invalid_rows_on_request_and_offer_the_report(world):
     other = world.test_client()
     login(other, "s2")  # the batch, and its report, are the importer's only
     assert other.get(f"/contactimport/{batch_id}/report.csv").status_code in (302, 403, 404)
+
+
+def test_the_upload_screen_takes_the_files_source_system(world):
+    from tests.helpers import csrf_token, login
+    from tests.integration.test_contacts_import import batch_id_of
+
+    client = world.test_client()
+    login(client, "s1")
+    page = client.get("/contactimport/")
+    assert 'name="source_system"' in page.get_data(as_text=True)
+
+    resp = client.post("/contactimport/upload", data={
+        "csrf_token": csrf_token(page.get_data(as_text=True)), "kind": "company",
+        "encoding": "", "source_system": " salesforce ",
+        "file": (io.BytesIO(to_csv([["ID", "Name"], ["001A", "Acme"]])), "sf.csv")},
+        content_type="multipart/form-data")
+    batch_id = batch_id_of(resp)
+    with world.app_context():
+        from addons.contacts.models import ContactImportBatch
+
+        batch = db.session.get(ContactImportBatch, batch_id)
+        assert (batch.source_system, batch.mapping) == ("salesforce", ["external_id", "name"])

@@ -71,7 +71,8 @@ class ContactImportView(BaseView):
         data = upload.stream.read(max_bytes + 1)
         try:
             batch = start_import(db.session, request.form.get("kind", ""), upload.filename,
-                                 data, request.form.get("encoding") or None)
+                                 data, request.form.get("encoding") or None,
+                                 (request.form.get("source_system") or "").strip() or None)
             db.session.commit()
         except ImportFileError as exc:
             db.session.rollback()
