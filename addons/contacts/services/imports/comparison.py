@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from ...models import ContactEmail, ContactPhone, Tag
 from ..custom_fields.values import fields_for as custom_fields_for
 from ..custom_fields.values import parse_value, values_for
 from .rows import MODELS, ParsedRow, fold
@@ -36,27 +37,38 @@ def _display(value) -> str:
 
 
 def snapshots(session: Session, kind: str, ids) -> dict[int, Snapshot]:
-    """The comparable state of these contacts."""
+    """The comparable state of these contacts (plain selects: a re-import of a
+    large file compares every row)."""
     model, ids, found = MODELS[kind], sorted(set(ids)), {}
     fields = {f.key: f for f in custom_fields_for(session, kind)}
     columns = [c for c in COMPARED if hasattr(model, c)]
+    parent = ContactPhone.company_id if kind == "company" else ContactPhone.person_id
+    email_parent = ContactEmail.company_id if kind == "company" else ContactEmail.person_id
+    links = model.tags.property.secondary
+    skip = {"skip_record_rules": True}
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        contacts = session.scalars(
-            select(model).where(model.id.in_(chunk)).options(
-                selectinload(model.phones), selectinload(model.emails), selectinload(model.tags)),
-            execution_options={"skip_record_rules": True}).all()
+        for row in session.execute(select(model.id, *(getattr(model, c) for c in columns))
+                                   .where(model.id.in_(chunk)), execution_options=skip):
+            found[row[0]] = Snapshot(dict(zip(columns, row[1:])))
+        for cid, e164 in session.execute(select(parent, ContactPhone.e164).where(
+                parent.in_(chunk)), execution_options=skip):
+            found[cid].phones.add(e164)
+        for cid, key in session.execute(select(email_parent, ContactEmail.normalised).where(
+                email_parent.in_(chunk)), execution_options=skip):
+            found[cid].emails.add(key)
+        for cid, name in session.execute(select(links.c.contact_id, Tag.name)
+                                         .join(Tag, Tag.id == links.c.tag_id)
+                                         .where(links.c.contact_id.in_(chunk))):
+            found[cid].tags.add(name)
         custom = values_for(session, kind, chunk) if fields else {}
-        for c in contacts:
-            values = {}
-            for key, value in custom.get(c.id, {}).items():
+        for cid, stored in custom.items():
+            for key, value in stored.items():
                 try:
-                    values[key] = parse_value(fields[key], _display(value)) if key in fields else value
+                    found[cid].custom[key] = (parse_value(fields[key], _display(value))
+                                              if key in fields else value)
                 except Exception:  # a stored value the field no longer accepts: it differs
-                    values[key] = value
-            found[c.id] = Snapshot({k: getattr(c, k) for k in columns},
-                                   {p.e164 for p in c.phones}, {e.normalised for e in c.emails},
-                                   {t.name for t in c.tags}, values)
+                    found[cid].custom[key] = value
     return found
 
 
