@@ -10,7 +10,6 @@ companies, half people); CROSSDOCK_ROUND_TRIP_CONTACTS=10000 runs the issue's
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import os
 import random

@@ -34,13 +34,13 @@ from core.security.audit import record_event
 
 from ...models import ContactEmail, ContactImportBatch, ContactPhone, Tag
 from ...models.import_batch import COMMITTED
+from ...rules.phone_normalisation import phone_extension
 from ..custom_fields.values import set_values as set_custom_values
 from ..search.index import reindex
 from .custom_values import insert_custom_values
 from .mapping import COMPANY
 from .external_ids import bind
-from .preview import CREATE, DEFAULT_SYSTEM, SKIP, UNCHANGED, UPDATE, Preview, build_preview
-from ...rules.phone_normalisation import phone_extension
+from .preview import DEFAULT_SYSTEM, SKIP, UNCHANGED, UPDATE, Preview, build_preview
 from .rows import MODELS, ParsedRow
 
 CONTACT_COLUMNS = ("name", "street", "city", "province", "postal_code", "country_code",
