@@ -13,6 +13,7 @@ import csv
 import io
 import os
 import random
+import re
 import shutil
 import time
 
@@ -280,8 +281,6 @@ def test_extensions_the_euro_byte_and_supplementary_characters(world):
                   for c in db.session.scalars(select(Company))}
     assert stored == {"𪚥记商行": ([("+862112345678", "123")], "报价 €100"),
                       "老𠀀科技": ([("+861065529988", "8")], None)}
-    import re
-
     from tests.helpers import login
 
     client = world.test_client()
@@ -529,3 +528,24 @@ def test_the_upload_screen_takes_the_files_source_system(world):
 
         batch = db.session.get(ContactImportBatch, batch_id)
         assert (batch.source_system, batch.mapping) == ("salesforce", ["external_id", "name"])
+
+
+def test_the_same_file_twice_through_the_screens_creates_and_updates_nothing(world):
+    from tests.helpers import login
+    from tests.integration.test_contacts_import import (accept_suggestion, batch_id_of, commit,
+                                                        text_of, upload)
+
+    client = world.test_client()
+    login(client, "s1")
+    data = to_csv([["名称", "城市", "手机"], ["无号商行", "北京", ""], ["无号商行", "北京", ""],
+                   ["有号公司", "上海", "13800138000"]], "gbk")
+    results = []
+    for _ in range(2):
+        batch_id = batch_id_of(upload(client, data))
+        accept_suggestion(client, batch_id)
+        resp = commit(client, batch_id)
+        assert resp.headers["Location"].endswith("/result")
+        page = text_of(client.get(resp.headers["Location"]))
+        results.append([int(re.search(f'data-count="{k}">(\\d+)<', page).group(1))
+                        for k in ("created", "updated", "unchanged", "skipped", "rejected")])
+    assert results == [[2, 0, 0, 1, 0], [0, 0, 3, 0, 0]]
