@@ -302,7 +302,8 @@ def test_presets_for_odoo_zoho_and_a_chinese_crm_are_chosen_by_their_headers(wor
     cases = [
         ("company", ["id", "name", "is_company", "street", "street2", "city", "zip", "vat",
                      "email", "phone", "mobile", "user_id", "category_id", "comment"],
-         "odoo", ["external_id", "name", None, "street", None, "city", "postal_code", "tax_id",
+         "odoo", ["external_id", "name", "is_company", "street", None, "city", "postal_code",
+                  "tax_id",
                   "emails", "phones", "phones", "owner", "tags", "notes"]),
         ("company", ["Record Id", "Account Name", "Account Owner", "Phone", "Billing City",
                      "Billing Code", "Description"],
@@ -549,3 +550,28 @@ def test_the_same_file_twice_through_the_screens_creates_and_updates_nothing(wor
         results.append([int(re.search(f'data-count="{k}">(\\d+)<', page).group(1))
                         for k in ("created", "updated", "unchanged", "skipped", "rejected")])
     assert results == [[2, 0, 0, 1, 0], [0, 0, 3, 0, 0]]
+
+
+def test_an_odoo_contacts_export_imports_as_companies_then_people_and_again(world):
+    header = ["id", "name", "is_company", "parent_id", "parent_id/id", "street", "street2",
+              "city", "email", "mobile", "function", "vat"]
+    data = to_csv([header,
+                   ["__export__.res_partner_7_a1", "深圳华远科技", "True", "", "", "科技园 1 号",
+                    "A 座", "深圳", "info@hy.example", "", "", "91350100M000100Y43"],
+                   ["__export__.res_partner_8_b2", "深圳华远科技", "True", "", "", "",
+                    "", "广州", "", "", "", ""],  # another company of the same name
+                   ["__export__.res_partner_9_c3", "李雷", "False", "深圳华远科技",
+                    "__export__.res_partner_8_b2", "", "", "", "li@hy.example", "13900139000",
+                    "经理", ""]])
+    assert counts(run_import(world, "company", "res_partner.csv", data)) == (2, 0, 0, 1, 0)
+    report = run_import(world, "person", "res_partner.csv", data)
+    assert counts(report) == (1, 0, 0, 2, 0), report["reasons"]
+    assert report["reasons"]["2"] == [["is_company", "not a person: import it as the other kind"]]
+    assert counts(run_import(world, "company", "res_partner.csv", data)) == (0, 0, 2, 1, 0)
+    assert counts(run_import(world, "person", "res_partner.csv", data)) == (0, 0, 1, 2, 0)
+    with world.app_context():
+        from addons.contacts.models import Person
+
+        person = db.session.scalars(select(Person)).one()
+        assert (person.company.city, person.job_title, person.phones[0].kind) == (
+            "广州", "经理", "mobile")

@@ -219,6 +219,9 @@ def _write(session: Session, batch: ContactImportBatch, preview: Preview) -> dic
         dup = preview.duplicates.get(row.number)
         if row.errors:
             outcomes[row.number], reasons[row.number] = "rejected", [list(e) for e in row.errors]
+        elif row.number in preview.other_kind:
+            outcomes[row.number] = "skipped"
+            reasons[row.number] = [["is_company", f"not a {batch.kind}: import it as the other kind"]]
         elif action == UNCHANGED:
             outcomes[row.number] = "unchanged"
             if row.external_id:

@@ -28,7 +28,7 @@ MULTI = {"phones", "emails"}  # several columns may fill these (手机 and 座�
 LABELS = {
     "external_id": _l("External ID"), "company_ref": _l("Company's external ID"),
     "company_tax_id": _l("Company's tax ID"), "first_name": _l("First name"),
-    "last_name": _l("Last name"),
+    "last_name": _l("Last name"), "is_company": _l("Is a company"),
     "name": _l("Name"), "phones": _l("Phones"), "emails": _l("E-mails"),
     "tax_id": _l("Tax ID"), "company": _l("Company"), "job_title": _l("Job title"),
     "street": _l("Street"), "city": _l("City"), "province": _l("Province/State"),
@@ -38,6 +38,7 @@ LABELS = {
 }
 
 _SHARED = {
+    "is_company": ["iscompany", "isacompany", "是否公司"],
     "external_id": ["crossdockid", "externalid", "id", "外部id", "外部编号", "recordid"],
     "phones": ["phone", "phones", "mobile", "mobilephone", "cell", "cellphone", "tel",
                "telephone", "phonenumber", "手机", "手机号", "手机号码", "电话", "联系电话",

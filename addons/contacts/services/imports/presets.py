@@ -5,6 +5,10 @@ Each preset names the source system its id column belongs to (so a second
 import of the same export finds its contacts again) and maps its headers,
 compared normalised (mapping.normalise_header), to contact fields. Headers a
 preset does not name are suggested from the usual synonyms (mapping.py).
+
+Odoo exports companies and people in one file: its `is_company` column makes
+the rows of the other kind skipped, so the same file is imported once as
+companies and once as people (linked by `parent_id/id`).
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ _ODOO_COMMON = {
     "countryid": "country_code", "country": "country_code", "website": "website",
     "vat": "tax_id", "taxid": "tax_id", "categoryid": "tags", "tags": "tags",
     "userid": "owner", "salesperson": "owner", "comment": "notes", "notes": "notes",
-    "iscompany": None, "isacompany": None, "industryid": "industry", "industry": "industry",
+    "iscompany": "is_company", "isacompany": "is_company", "industryid": "industry", "industry": "industry",
     "function": "job_title", "jobposition": "job_title",
     "parentid": "company", "relatedcompany": "company", "parentidid": "company_ref",
     "relatedcompanyexternalid": "company_ref", "companyname": None,

@@ -55,6 +55,7 @@ class Preview:
     rows: list[ParsedRow]
     duplicates: dict[int, Duplicate]
     policies: dict[int, str]
+    other_kind: set = field(default_factory=set)  # rows of the other kind (skipped)
 
     def policy(self, number: int) -> str | None:
         """The chosen policy of a duplicate row (None: not a duplicate)."""
@@ -64,6 +65,8 @@ class Preview:
 
     def action(self, number: int) -> str:
         """What the commit does with the row: create, update, skip or unchanged."""
+        if number in self.other_kind:
+            return SKIP
         dup = self.duplicates.get(number)
         if dup is not None and dup.unchanged:
             return UNCHANGED
@@ -145,6 +148,8 @@ def _checked_rows(session: Session, batch: ContactImportBatch, actor: Actor,
     if rows is not None and not any(r.errors for r in rows):
         parser = RowParser(session, batch.kind, batch.headers, batch.mapping, actor)
         for row in rows:  # what depends on the base and the rules, checked again
+            if row.other_kind:
+                continue
             parser.check_owner(row)
             parser.reparse_custom(row)
         return parser, rows
@@ -165,7 +170,8 @@ def build_preview(session: Session, batch: ContactImportBatch, *,
     """Check every row of the batch's file under its mapping and policies.
     `reuse`: take the rows the last preview checked, when still valid (the commit)."""
     actor = actor or current_actor()
-    parser, rows = _checked_rows(session, batch, actor, reuse)
+    parser, all_rows = _checked_rows(session, batch, actor, reuse)
+    rows = [r for r in all_rows if not r.other_kind]  # only these are compared
 
     system = batch.source_system or DEFAULT_SYSTEM
     bound_ids = bound(session, batch.kind, system, [r.external_id for r in rows if r.external_id])
@@ -211,7 +217,8 @@ def build_preview(session: Session, batch: ContactImportBatch, *,
     stored = {int(k): v for k, v in (policies if policies is not None
                                       else batch.policies or {}).items()}
     chosen = {n: stored.get(n, default_policy(d)) for n, d in duplicates.items()}
-    preview = Preview(batch.kind, rows, duplicates, chosen)
+    preview = Preview(batch.kind, all_rows, duplicates, chosen,
+                      {r.number for r in all_rows if r.other_kind})
     for row in rows:
         if chosen.get(row.number) == UPDATE and not duplicates[row.number].unchanged:
             problem = _policy_error(duplicates[row.number])

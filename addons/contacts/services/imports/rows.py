@@ -37,6 +37,7 @@ COUNTRY_NAMES = {"中国": "CN", "中华人民共和国": "CN", "china": "CN", "
                  "france": "FR", "日本": "JP", "japan": "JP", "韩国": "KR", "korea": "KR",
                  "新加坡": "SG", "singapore": "SG"}
 TAG_MAX = 64
+IS_TRUE = {"true", "1", "yes", "y", "是", "t"}
 
 
 @dataclass
@@ -54,6 +55,7 @@ class ParsedRow:
     external_id: str | None = None  # the row's id in the source system
     company_ref: str | None = None  # a person's company, by its id in the source system
     company_by_key: bool = False  # the company was found by a stable key, not by name
+    other_kind: bool = False  # a person in a companies import or the reverse (Odoo's is_company)
 
     def content_key(self) -> tuple:
         """What an identical row has the same of (rows without identity are compared by it)."""
@@ -168,6 +170,9 @@ class RowParser:
         if row.company_by_key:  # a stable key wins over the company's name
             name_headers = {h for _, h, t in self.columns if t == "company"}
             row.errors = [e for e in row.errors if e[0] not in name_headers]
+        if row.other_kind:  # not imported: what its cells would mean here does not matter
+            row.errors = []
+            return row
         if not row.values.get("name"):
             name_header = next((h for _, h, t in self.columns if t == "name"), "name")
             row.errors.append((name_header, "a name is required"))
@@ -238,6 +243,8 @@ class RowParser:
                 raise ContactFieldError(target, f"{len(ids)} companies have the tax id '{text}'")
             row.values["company_id"] = ids[0]
             row.company_by_key = True
+        elif target == "is_company":
+            row.other_kind = (text.strip().casefold() in IS_TRUE) != (self.kind == COMPANY)
         elif target == "external_id":
             row.external_id = text[:255]
         elif target == "company_ref":
