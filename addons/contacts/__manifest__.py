@@ -1,6 +1,6 @@
 {
     "name": "contacts",
-    "version": "1.2.0",
+    "version": "1.3.0",
     "summary": "Customer master: companies and people (客户管理)",
     "category": "Contacts",
     "depends": [],

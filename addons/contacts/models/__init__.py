@@ -5,6 +5,7 @@ from .custom_field import CustomField  # noqa: F401
 from .custom_value import CustomValue  # noqa: F401
 from .duplicate_dismissal import ContactDuplicateDismissal  # noqa: F401
 from .duplicate_setting import ContactDuplicateSetting  # noqa: F401
+from .external_id import ContactExternalId  # noqa: F401
 from .import_batch import ContactImportBatch  # noqa: F401
 from .import_mapping import ContactImportMapping  # noqa: F401
 from .person import Person  # noqa: F401

@@ -11,7 +11,7 @@ from flask_appbuilder import Model
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..rules.phone_normalisation import normalise_phone
+from ..rules.phone_normalisation import normalise_phone, phone_extension
 
 ONE_PARENT = ("(company_id IS NULL AND person_id IS NOT NULL)"
               " OR (company_id IS NOT NULL AND person_id IS NULL)")
@@ -30,6 +30,7 @@ class ContactPhone(Model):
     number: Mapped[str] = mapped_column(String(64))  # as typed
     # E.164; duplicate detection looks contacts up by it
     e164: Mapped[str] = mapped_column(String(32), index=True)
+    extension: Mapped[str | None] = mapped_column(String(16))  # "转 123" -> 123; not in e164
 
     company = relationship("Company", back_populates="phones")
     person = relationship("Person", back_populates="phones")
@@ -37,6 +38,7 @@ class ContactPhone(Model):
     @validates("number")
     def _normalise(self, _key, value):
         self.e164 = normalise_phone(value, field="phones")
+        self.extension = phone_extension(value)
         return value.strip()
 
     def __repr__(self):

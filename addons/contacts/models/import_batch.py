@@ -26,11 +26,14 @@ class ContactImportBatch(Model):
     filename: Mapped[str] = mapped_column(String(255))
     data: Mapped[bytes] = mapped_column(LargeBinary)  # the file as uploaded
     encoding: Mapped[str | None] = mapped_column(String(16))  # the user's choice, else detected
+    # whose ids the file's external id column holds ("odoo", "crossdock"...)
+    source_system: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=UPLOADED)
     headers: Mapped[list | None] = mapped_column(JSON)
     mapping: Mapped[list | None] = mapped_column(JSON)  # a field key (or null) per column
     policies: Mapped[dict | None] = mapped_column(JSON)  # row number -> skip/update/create
     summary: Mapped[dict | None] = mapped_column(JSON)  # counts of the last preview/commit
+    report: Mapped[dict | None] = mapped_column(JSON)  # the migration report of the commit
     parsed: Mapped[bytes | None] = mapped_column(LargeBinary)  # see services/imports/parsed_rows.py
     parsed_key: Mapped[str | None] = mapped_column(String(64))
     created_on: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
@@ -44,5 +47,5 @@ class ContactImportBatch(Model):
 
 # the file, its checked rows and the preview can be megabytes: the audit log
 # records that a batch changed state, not copies of its contents
-exclude("ContactImportBatch", {"data", "parsed", "parsed_key", "summary", "headers",
+exclude("ContactImportBatch", {"data", "parsed", "parsed_key", "summary", "report", "headers",
                                "mapping", "policies"})

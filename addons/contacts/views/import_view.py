@@ -1,5 +1,6 @@
 """The import screens: upload -> column mapping -> preview (errors, duplicates and
-a policy for each) -> commit -> result, plus the error report download.
+a policy for each) -> commit -> result, plus the error report and the
+migration report (every row's outcome, kept with the batch) downloads.
 
 Thin: every step is a service (services/imports/); the batch (file,
 mapping, policies, preview) lives in the database, so each step may be served
@@ -22,7 +23,7 @@ from ..models.import_batch import COMMITTED
 from ..services.imports.batches import (apply_mapping, read_batch_table, refresh_preview,
                                         start_import)
 from ..services.imports.commit import ImportRejected, commit_import
-from ..services.imports.error_report import error_report_csv
+from ..services.imports.error_report import error_report_csv, migration_report_csv
 from ..services.imports.mapping import KINDS, ImportMappingError, targets_for
 from ..services.imports.preview import POLICIES, parse_policies
 from ..services.imports.reading import ENCODINGS, ImportFileError, configured_limits
@@ -70,7 +71,8 @@ class ContactImportView(BaseView):
         data = upload.stream.read(max_bytes + 1)
         try:
             batch = start_import(db.session, request.form.get("kind", ""), upload.filename,
-                                 data, request.form.get("encoding") or None)
+                                 data, request.form.get("encoding") or None,
+                                 (request.form.get("source_system") or "").strip() or None)
             db.session.commit()
         except ImportFileError as exc:
             db.session.rollback()
@@ -146,13 +148,14 @@ class ContactImportView(BaseView):
     def commit(self, batch_id):
         batch = self._batch(batch_id)
         try:
-            counts = commit_import(db.session, batch.id, policies=self._policies(batch))
+            counts = commit_import(db.session, batch.id, policies=self._policies(batch),
+                                   reject_invalid=bool(request.form.get("reject_invalid")))
         except (ImportRejected, ImportFileError) as exc:
             db.session.rollback()
             flash(str(exc), "danger")
             return redirect(url_for(".preview_form", batch_id=batch_id))
-        flash(_("Imported: %(created)s created, %(updated)s updated, %(skipped)s skipped.",
-                **counts), "success")
+        flash(_("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                "%(skipped)s skipped, %(rejected)s rejected.", **counts), "success")
         return redirect(url_for(".result", batch_id=batch_id))
 
     @expose("/<int:batch_id>/result", methods=["GET"])
@@ -163,6 +166,17 @@ class ContactImportView(BaseView):
             return redirect(url_for(".preview_form", batch_id=batch.id))
         return self.render_template("contacts/import_result.html", batch=batch,
                                     result=batch.summary.get("result", {}))
+
+    @expose("/<int:batch_id>/report.csv", methods=["GET"])
+    @has_access
+    def migration_report(self, batch_id):
+        batch = self._batch(batch_id)
+        if not batch.report:
+            abort(404)
+        text = migration_report_csv(read_batch_table(batch), batch.report)
+        name = f"import-{batch.id}-report.csv"
+        return Response(codecs.BOM_UTF8 + text.encode("utf-8"), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @expose("/<int:batch_id>/errors.csv", methods=["GET"])
     @has_access

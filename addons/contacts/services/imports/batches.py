@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from ...models import ContactImportBatch
 from ...models.import_batch import MAPPED
-from .mapping import KINDS, check, remember, suggest
+from .external_ids import CROSSDOCK
+from .mapping import KINDS, check, remember, suggest_with_system
 from .preview import Preview, build_preview
 from .reading import ImportFileError, ImportTable, configured_limits, read_table
 
@@ -22,8 +23,13 @@ def read_batch_table(batch: ContactImportBatch) -> ImportTable:
 
 
 def start_import(session: Session, kind: str, filename: str, data: bytes,
-                 encoding: str | None = None) -> ContactImportBatch:
-    """Store an upload that reads cleanly, with a suggested mapping; else ImportFileError."""
+                 encoding: str | None = None,
+                 source_system: str | None = None) -> ContactImportBatch:
+    """Store an upload that reads cleanly, with a suggested mapping; else ImportFileError.
+
+    `source_system`: whose ids the file's external id column holds ("odoo"...);
+    when not given, "crossdock" for our own exports, the matching preset's
+    system, else the generic "import"."""
     if kind not in KINDS:
         raise ImportFileError(f"choose what the file holds: {' or '.join(KINDS)}")
     max_rows, max_bytes = configured_limits()
@@ -31,9 +37,11 @@ def start_import(session: Session, kind: str, filename: str, data: bytes,
                        max_bytes=max_bytes)
     if not table.rows:
         raise ImportFileError("the file has a header but no rows")
+    mapping, preset_system = suggest_with_system(session, kind, table.headers)
+    system = source_system or (CROSSDOCK if table.own_export else preset_system)
     batch = ContactImportBatch(kind=kind, filename=(filename or "upload")[:255], data=data,
                                encoding=table.encoding, headers=table.headers,
-                               mapping=suggest(session, kind, table.headers))
+                               mapping=mapping, source_system=(system or None) and system[:64])
     session.add(batch)
     session.flush()
     return batch

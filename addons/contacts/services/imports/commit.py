@@ -2,7 +2,14 @@
 
 The preview is run again first (the base may have changed since the user
 looked); a single row with an error, or an 'update' the importer may not
-make, refuses the whole import and nothing is written. New contacts go in
+make, refuses the whole import and nothing is written, unless the importer
+chose `reject_invalid`: then those rows are rejected (with their reasons in
+the report) and the others imported.
+
+The migration report (kept on the batch, `batch.report`) adds up: rows =
+created + updated + unchanged + skipped + rejected, one outcome per row.
+"updated" counts contacts: a later row of the file that changes a contact an
+earlier row already updated is merged into it and counted as skipped. New contacts go in
 with bulk INSERTs (contacts, then phones, e-mails and tag links), which is
 what makes 100,000 rows fit in seconds; updates of existing contacts go
 through the ORM, so the session's record-rule check and audit see them.
@@ -27,11 +34,13 @@ from core.security.audit import record_event
 
 from ...models import ContactEmail, ContactImportBatch, ContactPhone, Tag
 from ...models.import_batch import COMMITTED
+from ...rules.phone_normalisation import phone_extension
 from ..custom_fields.values import set_values as set_custom_values
 from ..search.index import reindex
 from .custom_values import insert_custom_values
 from .mapping import COMPANY
-from .preview import CREATE, SKIP, UPDATE, Preview, build_preview
+from .external_ids import bind
+from .preview import DEFAULT_SYSTEM, SKIP, UNCHANGED, UPDATE, Preview, build_preview
 from .rows import MODELS, ParsedRow
 
 CONTACT_COLUMNS = ("name", "street", "city", "province", "postal_code", "country_code",
@@ -108,7 +117,9 @@ def _create(session: Session, kind: str, rows: list[ParsedRow], tags: dict[str, 
     parent = "company_id" if kind == COMPANY else "person_id"
     phones, emails, links = [], [], []
     for cid, row in zip(ids, rows):
-        phones += [{parent: cid, "kind": k, "number": n, "e164": e} for k, n, e in row.phones]
+        phones += [{parent: cid, "kind": k, "number": n, "e164": e,
+                    "extension": phone_extension(n) if _may_have_extension(n) else None}
+                   for k, n, e in row.phones]
         emails += [{parent: cid, "kind": k, "email": m, "normalised": key}
                    for k, m, key in row.emails]
         links += [{"contact_id": cid, "tag_id": tags[t]} for t in row.tags]
@@ -118,6 +129,11 @@ def _create(session: Session, kind: str, rows: list[ParsedRow], tags: dict[str, 
     insert_custom_values(session, kind, [(cid, row.custom) for cid, row in zip(ids, rows)
                                          if row.custom])
     return ids
+
+
+def _may_have_extension(typed: str) -> bool:
+    """Cheap test before parsing a number again: an extension needs letters or '#'."""
+    return any(not (c.isdigit() or c in " +-()./") for c in typed)
 
 
 def _update(session: Session, kind: str, row: ParsedRow, contact_id: int,
@@ -152,9 +168,10 @@ def _update(session: Session, kind: str, row: ParsedRow, contact_id: int,
 
 
 def commit_import(session: Session, batch_id: int, *, policies: dict[int, str] | None = None,
-                  actor: Actor | None = None) -> dict:
-    """Import the batch's rows; returns the counts. ImportRejected (nothing written)
-    when a row has an error, the batch is gone or was imported already."""
+                  actor: Actor | None = None, reject_invalid: bool = False) -> dict:
+    """Import the batch's rows; returns the counts (the report's). ImportRejected
+    (nothing written) when a row has an error (unless `reject_invalid`: those
+    rows are rejected and the rest imported), the batch is gone or was imported already."""
     actor = actor or current_actor()
     batch = session.get(ContactImportBatch, batch_id)  # record rules: the importer's own
     if batch is None:
@@ -166,7 +183,7 @@ def commit_import(session: Session, batch_id: int, *, policies: dict[int, str] |
     if policies is not None:
         batch.policies = {str(k): v for k, v in policies.items()}
     preview = build_preview(session, batch, actor=actor, reuse=True)
-    if preview.error_rows:
+    if preview.error_rows and not reject_invalid:
         batch.summary = preview.as_summary()
         session.commit()  # keeps the policies and the errors shown; no contact is written
         raise ImportRejected(f"{len(preview.error_rows)} row(s) have errors: nothing was "
@@ -194,30 +211,68 @@ def _write(session: Session, batch: ContactImportBatch, preview: Preview) -> dic
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
         raise ImportRejected("this file was imported already")
-    to_create, to_update, skipped = [], [], 0
+    outcomes: dict[int, str] = {}  # row number -> created/updated/unchanged/skipped/rejected
+    reasons: dict[int, list] = {}
+    to_create, to_update, bindings = [], [], {}
     for row in preview.rows:
-        policy = preview.policy(row.number) or CREATE
-        if policy == SKIP:
-            skipped += 1
-        elif policy == UPDATE:
-            to_update.append((row, preview.duplicates[row.number].matches[0]))
+        action = preview.action(row.number)
+        dup = preview.duplicates.get(row.number)
+        if row.errors:
+            outcomes[row.number], reasons[row.number] = "rejected", [list(e) for e in row.errors]
+        elif row.number in preview.other_kind:
+            outcomes[row.number] = "skipped"
+            reasons[row.number] = [["is_company", f"not a {batch.kind}: import it as the other kind"]]
+        elif action == UNCHANGED:
+            outcomes[row.number] = "unchanged"
+            if row.external_id:
+                bindings[row.external_id] = dup.matches[0]
+        elif action == SKIP:
+            outcomes[row.number] = "skipped"
+            reasons[row.number] = [["duplicate", _skip_reason(dup)]]
+        elif action == UPDATE:
+            to_update.append((row, dup.matches[0]))
         else:
             to_create.append(row)
-    tags = _tag_ids(session, {t for r in preview.rows if preview.policy(r.number) != SKIP
-                              for t in r.tags})
+    tags = _tag_ids(session, {t for r in to_create for t in r.tags}
+                    | {t for r, _c in to_update for t in r.tags})
     created = _create(session, batch.kind, to_create, tags)
+    for row, cid in zip(to_create, created):
+        outcomes[row.number] = "created"
+        if row.external_id:
+            bindings[row.external_id] = cid
+    updated: dict[int, int] = {}  # contact id -> the row that updated it first
     for row, contact_id in to_update:
         _update(session, batch.kind, row, contact_id, tags)
+        if row.external_id:
+            bindings[row.external_id] = contact_id
+        if contact_id in updated:
+            outcomes[row.number] = "skipped"
+            reasons[row.number] = [["duplicate", f"merged into the contact #{contact_id} "
+                                                 f"row {updated[contact_id]} updated"]]
+        else:
+            updated[contact_id] = row.number
+            outcomes[row.number] = "updated"
     session.flush()  # updates: record rules checked, audited per row
-    updated = [cid for _, cid in to_update]
-    reindex(session, batch.kind, created + updated)  # bulk inserts: the search index by hand
+    bind(session, batch.kind, batch.source_system or DEFAULT_SYSTEM, bindings)
+    reindex(session, batch.kind, created + list(updated))  # bulk inserts: the search index by hand
     counts = {"total": len(preview.rows), "created": len(created), "updated": len(updated),
-              "skipped": skipped}
+              "unchanged": 0, "skipped": 0, "rejected": 0}
+    for outcome in outcomes.values():
+        if outcome in ("unchanged", "skipped", "rejected"):
+            counts[outcome] += 1
     record_event(session, "import", MODELS[batch.kind].__name__, record_id=batch.id,
                  details={**counts, "batch": batch.id, "filename": batch.filename,
                           "created_ids": [min(created), max(created)] if created else None,
-                          "updated_ids": updated})
+                          "updated_ids": list(updated)})
     session.expire(batch, ["status", "committed_on"])
     batch.summary = {**preview.as_summary(), "result": counts}
+    batch.report = {**counts, "rows": {str(n): o for n, o in sorted(outcomes.items())},
+                    "reasons": {str(n): r for n, r in sorted(reasons.items())}}
     return counts
+
+
+def _skip_reason(dup) -> str:
+    if dup.matches:
+        return "repeats the existing contact " + ", ".join(f"#{i}" for i in dup.matches)
+    return f"repeats row {dup.in_file} of the file"
 

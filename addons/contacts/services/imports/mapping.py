@@ -1,7 +1,8 @@
 """Which column of an import file fills which contact field.
 
 A suggestion is read from the header names, English or Chinese (名称, 手机,
-邮箱, 统一社会信用代码...) and the custom fields' labels and keys. What the
+邮箱, 统一社会信用代码...) and the custom fields' labels and keys, after a
+preset for a known CRM's export when the headers match one (presets.py). What the
 user settles on is remembered per file layout (the kind plus the normalised
 header row), so the next file with the same columns comes pre-mapped.
 """
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ...models import ContactImportMapping
 from ..custom_fields.values import fields_for as custom_fields_for
+from .presets import matching_preset, preset_mapping
 
 COMPANY, PERSON = "company", "person"
 KINDS = (COMPANY, PERSON)
@@ -24,6 +26,9 @@ CUSTOM_PREFIX = "custom:"
 MULTI = {"phones", "emails"}  # several columns may fill these (手机 and 座机)
 
 LABELS = {
+    "external_id": _l("External ID"), "company_ref": _l("Company's external ID"),
+    "company_tax_id": _l("Company's tax ID"), "first_name": _l("First name"),
+    "last_name": _l("Last name"), "is_company": _l("Is a company"),
     "name": _l("Name"), "phones": _l("Phones"), "emails": _l("E-mails"),
     "tax_id": _l("Tax ID"), "company": _l("Company"), "job_title": _l("Job title"),
     "street": _l("Street"), "city": _l("City"), "province": _l("Province/State"),
@@ -33,6 +38,8 @@ LABELS = {
 }
 
 _SHARED = {
+    "is_company": ["iscompany", "isacompany", "是否公司"],
+    "external_id": ["crossdockid", "externalid", "id", "外部id", "外部编号", "recordid"],
     "phones": ["phone", "phones", "mobile", "mobilephone", "cell", "cellphone", "tel",
                "telephone", "phonenumber", "手机", "手机号", "手机号码", "电话", "联系电话",
                "电话号码", "座机", "移动电话", "办公电话"],
@@ -65,6 +72,11 @@ SYNONYMS = {
                       "联系人", "名字", "联系人姓名"],
              "company": ["company", "companyname", "organisation", "organization", "公司",
                          "公司名称", "所属公司", "单位", "客户名称"],
+             "company_tax_id": ["companytaxid", "companyvat", "公司税号"],
+             "first_name": ["firstname", "givenname", "名"],
+             "last_name": ["lastname", "surname", "familyname", "姓"],
+             "company_ref": ["crossdockcompanyid", "companyexternalid", "companyid",
+                             "relatedcompanyid", "parentid"],
              "job_title": ["jobtitle", "title", "position", "role", "职位", "职务", "头衔", "岗位"],
              **_SHARED},
 }
@@ -110,6 +122,9 @@ def suggest(session: Session, kind: str, headers: list[str]) -> list[str | None]
         ContactImportMapping.layout_hash == layout_hash(kind, headers)))
     if remembered is not None and len(remembered.mapping) == len(headers):
         return [t if t in valid else None for t in remembered.mapping]
+    normalised = [normalise_header(h) for h in headers]
+    preset = matching_preset(kind, normalised)
+    from_preset = preset_mapping(preset, normalised) if preset else [False] * len(headers)
     lookup = {}
     for target, names in SYNONYMS[kind].items():
         for n in names:
@@ -117,8 +132,11 @@ def suggest(session: Session, kind: str, headers: list[str]) -> list[str | None]
     for f in custom_fields_for(session, kind):
         for n in (normalise_header(f.label), normalise_header(f.key)):
             lookup.setdefault(n, CUSTOM_PREFIX + f.key)
-    mapping, used = [], set()
-    for header in headers:
+    mapping, used = [], {t for t in from_preset if t and t not in MULTI}
+    for header, preset_target in zip(headers, from_preset):
+        if preset_target is not False:
+            mapping.append(preset_target if preset_target in valid else None)
+            continue
         target = lookup.get(normalise_header(header))
         if target is None or (target in used and target not in MULTI):
             mapping.append(None)
@@ -126,6 +144,14 @@ def suggest(session: Session, kind: str, headers: list[str]) -> list[str | None]
         used.add(target)
         mapping.append(target)
     return mapping
+
+
+def suggest_with_system(session: Session, kind: str,
+                        headers: list[str]) -> tuple[list[str | None], str | None]:
+    """suggest(), and the source system of the preset the headers match (or None)."""
+    preset = matching_preset(kind, [normalise_header(h) for h in headers])
+    mapping = suggest(session, kind, headers)
+    return mapping, preset.system if preset else None
 
 
 def check(session: Session, kind: str, headers: list[str], mapping: list[str | None]) -> None:
@@ -144,7 +170,9 @@ def check(session: Session, kind: str, headers: list[str], mapping: list[str | N
             raise ImportMappingError(f"columns '{seen[target]}' and '{header}' both fill "
                                      f"'{targets[target].label}': choose one")
         seen.setdefault(target, header)
-    missing = [t.label for t in targets.values() if t.required and t.key not in seen]
+    named = "name" in seen or "first_name" in seen or "last_name" in seen
+    missing = [t.label for t in targets.values() if t.required and t.key not in seen
+               and not (t.key == "name" and named)]
     if missing:
         raise ImportMappingError("required column missing: " + ", ".join(missing)
                                  + " (map a column of the file to it)")

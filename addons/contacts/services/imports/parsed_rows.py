@@ -19,13 +19,14 @@ from .rows import ParsedRow
 
 def fingerprint(batch: ContactImportBatch) -> str:
     digest = hashlib.sha256(batch.data)
-    digest.update(json.dumps([batch.kind, batch.encoding, batch.mapping]).encode())
+    digest.update(json.dumps([batch.kind, batch.encoding, batch.mapping, batch.source_system]).encode())
     return digest.hexdigest()
 
 
 def store(batch: ContactImportBatch, rows: list[ParsedRow]) -> None:
     plain = [[r.number, r.values, r.phones, r.emails, r.tags, r.custom_text, r.errors,
-              r.owner_given] for r in rows]
+              r.owner_given, r.external_id, r.company_ref, r.company_by_key, r.other_kind]
+             for r in rows]
     batch.parsed = zlib.compress(json.dumps(plain, ensure_ascii=False).encode("utf-8"), 1)
     batch.parsed_key = fingerprint(batch)
 
@@ -35,9 +36,10 @@ def load(batch: ContactImportBatch) -> list[ParsedRow] | None:
     if not batch.parsed or batch.parsed_key != fingerprint(batch):
         return None
     rows = []
-    for number, values, phones, emails, tags, custom_text, errors, owner_given in json.loads(
-            zlib.decompress(batch.parsed)):
+    for (number, values, phones, emails, tags, custom_text, errors, owner_given, external_id,
+         company_ref, company_by_key, other_kind) in json.loads(zlib.decompress(batch.parsed)):
         rows.append(ParsedRow(number, [], values, [tuple(p) for p in phones],
                               [tuple(e) for e in emails], tags, {}, [tuple(e) for e in errors],
-                              owner_given, custom_text))
+                              owner_given, custom_text, external_id, company_ref,
+                              company_by_key, other_kind))
     return rows

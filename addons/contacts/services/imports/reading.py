@@ -2,11 +2,20 @@
 
 CSV encodings, in this order unless the user chose one: a UTF-8 byte-order
 mark means UTF-8; bytes that are valid UTF-8 are UTF-8; otherwise GB18030
-(the superset of GBK and GB2312 that Chinese Excel writes). A file that none
-of them decodes is refused with the byte offset and line of the first bad
-byte. The delimiter (comma, semicolon or tab) is the one the header line
-uses most. XLSX is read with openpyxl in read-only mode (first sheet), dates
-and numbers turned into the text a user would have typed.
+(the superset of GBK and GB2312 that Chinese Excel writes), read as Windows
+code page 936 does: the single byte 0x80 is the euro sign. A file that none
+of them decodes is refused naming the byte, offset and line where the
+encoding that read furthest stopped. The delimiter (comma, semicolon or tab)
+is the one the header line uses most. XLSX is read with openpyxl in
+read-only mode (first sheet), dates and numbers turned into the text Excel
+shows (a `000000` number format keeps its leading zeros), and a header cell
+merged over several columns names each of them.
+
+Cells are text exactly as written; only a CSV file our own export wrote (its
+"Crossdock ID" column), or a CSV or XLSX of the earlier export (its exact
+first headers), has the export's formula apostrophes taken off again
+(rules/formula_cells.py). Row numbers are the ones Excel shows: the header
+is row 1 and every record one row, even when a quoted cell holds line breaks.
 
 Limits: `max_bytes` is checked before anything is decoded, and rows are read
 lazily and counted, so a file with more than `max_rows` rows is refused as
@@ -18,14 +27,49 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
+from ...rules.formula_cells import unneutralised
 from ...settings import configured
 
 ENCODINGS = {  # what the user may choose -> Python codec
     "utf-8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gbk", "gb18030": "gb18030",
+    "cp936": "gbk",
 }
+GB_CODECS = {"gbk", "gb18030"}
+CP936 = "crossdock-cp936"  # decoding error handler: 0x80 is the euro sign, as in Windows
+OWN_EXPORT_HEADER = "Crossdock ID"  # the first column of our exports, in every language
+# the first columns of our exports before they had OWN_EXPORT_HEADER (English, Chinese):
+# their CSV and XLSX cells carry the formula apostrophe too
+OLD_EXPORT_STARTS = (("Name", "Tax ID", "Phones", "E-mails", "Street"),
+                     ("Name", "Company", "Job title", "Phones", "E-mails", "Street"),
+                     ("名称", "税号", "电话", "电子邮箱", "街道地址"),
+                     ("名称", "公司", "职务", "电话", "电子邮箱", "街道地址"))
+
+
+def written_by_our_export(headers: list[str], file_type: str) -> bool:
+    """Whether our export wrote the file, so its cells carry the formula apostrophe:
+    a CSV with the "Crossdock ID" column, or a CSV or XLSX of the earlier export."""
+    cells = tuple(h.strip() for h in headers)
+    if file_type == CSV and OWN_EXPORT_HEADER in cells:
+        return True
+    return OWN_EXPORT_HEADER not in cells and any(cells[:len(s)] == s for s in OLD_EXPORT_STARTS)
+
+
+def _cp936_errors(exc: UnicodeDecodeError):
+    if isinstance(exc, UnicodeDecodeError) and exc.object[exc.start:exc.start + 1] == b"\x80":
+        return "\u20ac", exc.start + 1
+    raise exc
+
+
+codecs.register_error(CP936, _cp936_errors)
+
+
+def errors_for(codec: str) -> str:
+    """The decoding error handler for `codec` (Windows' euro byte for the GB codecs)."""
+    return CP936 if codec in GB_CODECS else "strict"
 DELIMITERS = (",", ";", "\t")
 CSV, XLSX = "csv", "xlsx"
 _CHUNK = 1 << 20
@@ -42,6 +86,7 @@ class ImportTable:
     file_type: str = CSV
     encoding: str | None = None
     delimiter: str | None = None
+    own_export: bool = False  # written by our export (its "Crossdock ID" column)
 
 
 def file_type_of(filename: str, data: bytes) -> str:
@@ -60,7 +105,7 @@ def _line_of(data: bytes, offset: int) -> int:
 def _check_decodes(data: bytes, codec: str) -> UnicodeDecodeError | None:
     """The first decoding error of `data` in `codec` (offset made absolute), or None.
     Decoded in chunks and thrown away: a large file is not copied as text here."""
-    decoder = codecs.getincrementaldecoder(codec)(errors="strict")
+    decoder = codecs.getincrementaldecoder(codec)(errors=errors_for(codec))
     for start in range(0, len(data) or 1, _CHUNK):
         chunk = data[start:start + _CHUNK]
         final = start + _CHUNK >= len(data)
@@ -70,7 +115,7 @@ def _check_decodes(data: bytes, codec: str) -> UnicodeDecodeError | None:
             # the incremental decoder's offset is relative to its buffer: decode
             # once in full (only on this error path) for the exact offset
             try:
-                data.decode(codec)
+                data.decode(codec, errors_for(codec))
             except UnicodeDecodeError as exc:
                 return exc
     return None
@@ -103,9 +148,13 @@ def detect_encoding(data: bytes, chosen: str | None = None) -> str:
     utf8_error = _check_decodes(data, "utf-8")
     if utf8_error is None:
         return "utf-8"
-    if _check_decodes(data, "gb18030") is None:
+    gb_error = _check_decodes(data, "gb18030")
+    if gb_error is None:
         return "gb18030"
-    raise _refusal(data, "UTF-8 or GB18030", utf8_error)
+    # the encoding that read furthest is the file's: its error is the real bad byte
+    if gb_error.start >= utf8_error.start:
+        raise _refusal(data, "GB18030 (nor UTF-8)", gb_error)
+    raise _refusal(data, "UTF-8 (nor GB18030)", utf8_error)
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -126,7 +175,8 @@ def _blank(cells) -> bool:
 
 def read_csv(data: bytes, *, encoding: str | None = None, max_rows: int) -> ImportTable:
     codec = detect_encoding(data, encoding)
-    text = io.TextIOWrapper(io.BytesIO(data), encoding=codec, newline="")
+    text = io.TextIOWrapper(io.BytesIO(data), encoding=codec, errors=errors_for(codec),
+                            newline="")
     first = text.readline()
     delimiter = sniff_delimiter(first)
     text.seek(0)
@@ -135,16 +185,16 @@ def read_csv(data: bytes, *, encoding: str | None = None, max_rows: int) -> Impo
         headers = next(reader, None)
         if headers is None or _blank(headers):
             raise ImportFileError("the file is empty: the first line must name the columns")
+        own = written_by_our_export(headers, CSV)
         table = ImportTable([h.strip() for h in headers], file_type=CSV, encoding=codec,
-                            delimiter=delimiter)
-        line = reader.line_num
-        for cells in reader:
-            start, line = line + 1, reader.line_num  # a quoted cell may span lines
+                            delimiter=delimiter, own_export=own)
+        # Excel's row number: one per record, whatever line breaks its quoted cells hold
+        for number, cells in enumerate(reader, start=2):
             if _blank(cells):
                 continue
             if len(table.rows) >= max_rows:
                 raise _too_many(max_rows)
-            table.rows.append((start, cells))
+            table.rows.append((number, [unneutralised(c) for c in cells] if own else cells))
     except csv.Error as exc:
         raise ImportFileError(f"line {reader.line_num}: the CSV cannot be read ({exc})") from None
     return table
@@ -165,6 +215,43 @@ def cell_text(value) -> str:
     return str(value).strip()
 
 
+ZERO_PADDED = re.compile(r"0+")
+
+
+def shown_text(value, number_format: str | None) -> str:
+    """cell_text, keeping the leading zeros a `000000` number format shows (postal codes)."""
+    if (isinstance(value, int) or (isinstance(value, float) and value.is_integer())) \
+            and not isinstance(value, bool) and number_format \
+            and ZERO_PADDED.fullmatch(number_format.strip('"')):
+        return str(int(value)).zfill(len(number_format.strip('"')))
+    return cell_text(value)
+
+
+def _merged_ranges(data: bytes, sheet_title: str, workbook) -> list[tuple[int, int, int, int]]:
+    """(min col, min row, max col, max row) of the merged cells of the first sheet.
+    Read-only worksheets do not load them: read from the sheet's XML."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        path = workbook.active._worksheet_path
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            xml = archive.read(path).decode("utf-8", "replace")
+    except (AttributeError, KeyError, zipfile.BadZipFile):
+        return []
+    return [range_boundaries(ref) for ref in re.findall(r'<mergeCell\s+ref="([A-Z0-9:]+)"', xml)]
+
+
+def _resolve_merged_header(headers: list[str], row: int, merged) -> list[str]:
+    """A header cell merged over several columns names each of them."""
+    headers = list(headers)
+    for min_col, min_row, max_col, max_row in merged:
+        if min_row <= row <= max_row and min_col - 1 < len(headers):
+            for col in range(min_col, max_col + 1):
+                if col - 1 < len(headers) and not headers[col - 1]:
+                    headers[col - 1] = headers[min_col - 1]
+    return headers
+
+
 def read_xlsx(data: bytes, *, max_rows: int) -> ImportTable:
     from openpyxl import load_workbook
 
@@ -173,20 +260,26 @@ def read_xlsx(data: bytes, *, max_rows: int) -> ImportTable:
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ImportFileError(f"the file is not a readable XLSX workbook ({exc})") from None
     try:
-        rows = workbook.active.iter_rows(values_only=True)
+        sheet = workbook.active
+        rows = sheet.iter_rows()
         table = None
-        for number, values in enumerate(rows, start=1):
-            cells = [cell_text(v) for v in values]
+        for number, row_cells in enumerate(rows, start=1):
+            cells = [shown_text(getattr(c, "value", None), getattr(c, "number_format", None))
+                     for c in row_cells]
             if table is None:
                 if _blank(cells):
                     continue  # leading empty rows before the header
-                table = ImportTable([c.strip() for c in cells], file_type=XLSX)
+                merged = _merged_ranges(data, sheet.title, workbook)
+                table = ImportTable(_resolve_merged_header([c.strip() for c in cells], number,
+                                                           merged), file_type=XLSX)
+                table.own_export = OWN_EXPORT_HEADER in table.headers
+                neutralised = written_by_our_export(table.headers, XLSX)
                 continue
             if _blank(cells):
                 continue
             if len(table.rows) >= max_rows:
                 raise _too_many(max_rows)
-            table.rows.append((number, cells))
+            table.rows.append((number, [unneutralised(c) for c in cells] if neutralised else cells))
         if table is None:
             raise ImportFileError("the sheet is empty: the first row must name the columns")
         return table
