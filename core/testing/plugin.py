@@ -118,7 +118,7 @@ def _prepared(settings, addons: tuple[str, ...]) -> None:
         db.engine.dispose()
 
 
-def _addons_wanted(request) -> tuple[str, ...]:
+def addons_wanted(request) -> tuple[str, ...]:
     marker = request.node.get_closest_marker("addons")
     return tuple(sorted(marker.args)) if marker else ()
 
@@ -182,7 +182,7 @@ def database_url(request, tmp_path):
     """A database copied from a per-worker template: the platform migrated and
     the addons of the test's `addons` marker installed (none without one).
     Each test runs once on SQLite and once on PostgreSQL."""
-    addons = _addons_wanted(request)
+    addons = addons_wanted(request)
     if request.param == "sqlite":
         path = tmp_path / "crossdock.sqlite"
         shutil.copyfile(request.getfixturevalue("sqlite_templates").get(addons), path)

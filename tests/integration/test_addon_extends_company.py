@@ -50,7 +50,7 @@ def export(client) -> dict:
     # the streamed export's session keeps its transaction open until garbage
     # collected (contacts' export, found here): PostgreSQL's DROP COLUMN would wait on it
     gc.collect()
-    return {r[0]: dict(zip(rows[0], r)) for r in rows[1:]}
+    return {dict(zip(rows[0], r))["Name"]: dict(zip(rows[0], r)) for r in rows[1:]}
 
 
 def audit_changes(app, record_id) -> list[dict]:

@@ -59,9 +59,10 @@ def world(app):
 def fresh(request, tmp_path, database_url):
     """A second, empty instance on its own database (where a migration goes)."""
     from core.app import create_app
-    from tests.conftest import _addons_wanted, new_pg_database, test_settings
+    from core.testing.plugin import addons_wanted
+    from tests.conftest import new_pg_database, test_settings
 
-    addons = _addons_wanted(request)
+    addons = addons_wanted(request)
     if database_url.startswith("sqlite"):
         path = tmp_path / "fresh.sqlite"
         shutil.copyfile(request.getfixturevalue("sqlite_templates").get(addons), path)
