@@ -81,3 +81,13 @@ def run_cli(tmp_path, database_url, *args, stdin=None):
                [str(EXAMPLE_ADDONS), str(TESTS_DIR / "addons_faulty")])}
     return subprocess.run([CROSSDOCK, *args], env=env, input=stdin, capture_output=True,
                           text=True, timeout=120)
+
+
+def company_form(token, **fields):
+    """The company form as the browser posts it: every field, blank unless given."""
+    data = {"name": "", "tax_id": "", "phone_lines": "", "email_lines": "", "website": "",
+            "street": "", "city": "", "province": "", "postal_code": "", "country_code": "",
+            "industry": "", "source": "", "tier": "__None", "owner": "__None",
+            "team": "__None", "active": "y", "notes": "", "csrf_token": token}
+    data.update(fields)
+    return data

@@ -20,6 +20,7 @@ from flask import abort, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..db import READS_ONLY
 from .manifest import version_tuple
 from .models import INSTALLED, AddonModule, registry_version
 
@@ -42,7 +43,10 @@ class AddonGate:
         now = time.monotonic()
         if not force and now - self._checked < self._poll:
             return self._active
-        with self._lock, Session(self._engine) as session:
+        # a read only: it never waits for a writer, so no thread holding the
+        # write lock waits on this lock for long (core/db.py READS_ONLY)
+        reader = self._engine.execution_options(**{READS_ONLY: True})
+        with self._lock, Session(reader) as session:
             version = registry_version(session)
             if force or version != self._version:
                 rows = session.execute(

@@ -16,18 +16,9 @@ from sqlalchemy.orm import aliased
 from core.addons import lifecycle
 from core.db import db
 from core.security.audit import AuditLog
-from tests.helpers import add_user, api_token, csrf_token, install, login
+from tests.helpers import add_user, api_token, company_form, csrf_token, install, login
 
 pytestmark = pytest.mark.addons("contacts")
-
-
-def company_form(token, **fields):
-    data = {"name": "", "tax_id": "", "phone_lines": "", "email_lines": "", "website": "",
-            "street": "", "city": "", "province": "", "postal_code": "", "country_code": "",
-            "industry": "", "source": "", "tier": "__None", "owner": "__None",
-            "team": "__None", "active": "y", "notes": "", "csrf_token": token}
-    data.update(fields)
-    return data
 
 
 def company_id(app, name):

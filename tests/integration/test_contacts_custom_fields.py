@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.security.audit import AuditLog
-from tests.helpers import add_user, api_token, csrf_token, install, login
+from tests.helpers import add_user, api_token, company_form, csrf_token, install, login
 
 pytestmark = pytest.mark.addons("contacts")
 
@@ -259,15 +259,6 @@ def test_only_admins_manage_fields(contacts_app):
         assert resp.status_code in (302, 403), (url, resp.status_code)
         assert "/customfieldview/" not in (resp.location or ""), url  # sent away, not on
     assert stored_fields(app) == before
-
-
-def company_form(token, **fields):
-    data = {"name": "", "tax_id": "", "phone_lines": "", "email_lines": "", "website": "",
-            "street": "", "city": "", "province": "", "postal_code": "", "country_code": "",
-            "industry": "", "source": "", "tier": "__None", "owner": "__None",
-            "team": "__None", "active": "y", "notes": "", "csrf_token": token}
-    data.update(fields)
-    return data
 
 
 def list_headers(html: str) -> list[str]:

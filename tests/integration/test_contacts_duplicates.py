@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from tests.helpers import add_user, api_token, csrf_token, install, login
+from tests.helpers import add_user, api_token, company_form, csrf_token, install, login
 
 pytestmark = pytest.mark.addons("contacts")
 
@@ -39,15 +39,6 @@ def world(app):
         app.kim_company = kims.id
     app.users = users
     return app
-
-
-def company_form(token, **fields):
-    data = {"name": "", "tax_id": "", "phone_lines": "", "email_lines": "", "website": "",
-            "street": "", "city": "", "province": "", "postal_code": "", "country_code": "",
-            "industry": "", "source": "", "tier": "__None", "owner": "__None",
-            "team": "__None", "active": "y", "notes": "", "csrf_token": token}
-    data.update(fields)
-    return data
 
 
 def person_form(token, **fields):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from tests.helpers import add_user, api_token, install, login
+from tests.helpers import add_user, api_token, company_form, install, login
 
 pytestmark = pytest.mark.addons("contacts")
 
@@ -19,15 +19,6 @@ def contacts_app(app):
     install(app, "contacts")
     app.sam_id = add_user(app, "sam", ["Salesperson"], "A")
     return app
-
-
-def company_form(token, **fields):
-    data = {"name": "", "tax_id": "", "phone_lines": "", "email_lines": "", "website": "",
-            "street": "", "city": "", "province": "", "postal_code": "", "country_code": "",
-            "industry": "", "source": "", "tier": "__None", "owner": "__None",
-            "team": "__None", "active": "y", "notes": "", "csrf_token": token}
-    data.update(fields)
-    return data
 
 
 def stored(app, model_name):
