@@ -27,7 +27,7 @@ from ..security import record_rules
 from ..security.access import SEEDED_ROLES, AccessRow, PermissionTarget, read_access_csv
 from ..security.rule_expressions import RecordRule
 from ..views import screen_slots
-from . import model_extension
+from . import model_extension, table_owners
 from .discovery import AddonSource
 from .graph import DependencyError, topological
 
@@ -146,26 +146,31 @@ class LoadedAddon:
         return self.source.migrations_dir
 
 
-# tables each addon module defined when first imported (a second app in the
-# same process imports nothing new, so the difference must be remembered)
-_TABLES_OF: dict[str, list[str]] = {}
+def tables_defined_by(module_name: str) -> list[str]:
+    """The tables whose `Table(...)` or model class is in `module_name`'s package.
+
+    Read from where each table was defined (`table_owners`), not from what an
+    import added to the metadata: whichever test, script or addon imported the
+    models first, the addon owns the same tables, and its uninstall backs up
+    and drops those and no others."""
+    def ours(module: str | None) -> bool:
+        return module is not None and (module == module_name or module.startswith(module_name + "."))
+
+    return sorted(t.name for t in Model.metadata.tables.values() if ours(table_owners.defined_in(t)))
 
 
 def _import(source: AddonSource) -> tuple[ModuleType, dict[str, type], list[str]]:
-    before = set(Model.metadata.tables)
     if source.sys_path and source.sys_path not in sys.path:
         sys.path.insert(0, source.sys_path)
     module = importlib.import_module(source.module)
     if (source.path / "models").is_dir():
         importlib.import_module(source.module + ".models")
-    if source.module not in _TABLES_OF:
-        _TABLES_OF[source.module] = sorted(set(Model.metadata.tables) - before)
     models = {
         m.class_.__name__: m.class_
         for m in Model.registry.mappers
         if m.class_.__module__.startswith(source.module + ".")
     }
-    return module, models, _TABLES_OF[source.module]
+    return module, models, tables_defined_by(source.module)
 
 
 def _read_security(source: AddonSource, models: dict[str, type]) -> list[AccessRow]:
