@@ -1,0 +1,1 @@
+"""Running Crossdock behind a production server (gunicorn)."""
