@@ -42,12 +42,30 @@ class PermissionsPerRequest:
     def is_item_public(self, permission_name, view_name) -> bool:
         if not has_request_context():
             return super().is_item_public(permission_name, view_name)
+        return (view_name, permission_name) in self._public()
+
+    def permission_key(self) -> tuple:
+        """Everything `has_access` answers for the current user, as one hashable
+        value (the cached menu's key: core/views/menu_cache.py)."""
+        user = g.get("user")
+        if user is None or not user.is_authenticated:
+            return ("public", self._public())
+        names = tuple(sorted(r.name for r in user.roles))
+        if any(n in self.builtin_roles for n in names):  # configured roles: not in the table
+            return ("builtin", names)
+        ids = tuple(sorted(r.id for r in user.roles))
+        cache = g.setdefault(_CACHE, {})
+        if ids not in cache:
+            cache[ids] = self._pairs(Role.id.in_(ids))
+        return (ids, cache[ids])
+
+    def _public(self) -> frozenset[tuple[str, str]]:
         public = g.get(_PUBLIC)
         if public is None:
             public = g.setdefault(_PUBLIC, self._pairs(Role.name == self.auth_role_public))
-        return (view_name, permission_name) in public
+        return public
 
-    def _pairs(self, which_roles) -> set[tuple[str, str]]:
+    def _pairs(self, which_roles) -> frozenset[tuple[str, str]]:
         """(view, permission) pairs granted to the roles `which_roles` selects."""
         rows = self.session.execute(
             select(ViewMenu.name, Permission.name)
@@ -57,4 +75,4 @@ class PermissionsPerRequest:
                   assoc_permissionview_role.c.permission_view_id == PermissionView.id)
             .join(Role, Role.id == assoc_permissionview_role.c.role_id)
             .where(which_roles))
-        return {tuple(row) for row in rows}
+        return frozenset(tuple(row) for row in rows)
