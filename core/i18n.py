@@ -23,7 +23,7 @@ import re
 from datetime import datetime
 
 import pytz
-from flask import abort, current_app, has_request_context, request, session
+from flask import abort, current_app, g, has_request_context, request, session
 from flask_appbuilder import Model
 from flask_babel import format_datetime, get_babel, get_locale, refresh
 from flask_login import current_user
@@ -60,14 +60,22 @@ def _user_id() -> int | None:
     return user.id
 
 
+def _stored(user_id: int) -> tuple[str | None, str | None]:
+    """(locale, time zone) as stored; read once per request, as most users have
+    no row (which the session's identity map cannot remember)."""
+    cache = g.setdefault("_crossdock_preferences", {}) if has_request_context() else {}
+    if user_id not in cache:
+        pref = db.session.get(UserPreference, user_id)
+        cache[user_id] = (pref.locale, pref.time_zone) if pref is not None else (None, None)
+    return cache[user_id]
+
+
 def stored_locale(user_id: int) -> str | None:
-    pref = db.session.get(UserPreference, user_id)
-    return pref.locale if pref is not None else None
+    return _stored(user_id)[0]
 
 
 def stored_time_zone(user_id: int) -> str | None:
-    pref = db.session.get(UserPreference, user_id)
-    return pref.time_zone if pref is not None else None
+    return _stored(user_id)[1]
 
 
 def time_zones() -> list[str]:
@@ -108,6 +116,8 @@ def shown_change(value):
 
 
 def _preference(user_id: int) -> UserPreference:
+    if has_request_context():
+        g.pop("_crossdock_preferences", None)  # about to change
     pref = db.session.get(UserPreference, user_id)
     if pref is None:
         pref = UserPreference(user_id=user_id)

@@ -48,6 +48,23 @@ def acting_as(actor: Actor, request_id: str | None = None):
         _background_request_id.reset(rtok)
 
 
+_LOADING = "_crossdock_loading_user"
+
+
+@contextmanager
+def loading_the_user():
+    """While the request's user is being loaded: whatever asks for the actor
+    then (the record rules, for the loader's own queries) gets an anonymous
+    one instead of asking flask_login, which would start the same load again
+    from inside it (two loads of the user and its session version per request)."""
+    g.setdefault(_LOADING, 0)
+    g._crossdock_loading_user += 1
+    try:
+        yield
+    finally:
+        g._crossdock_loading_user -= 1
+
+
 def _request_user():
     """The session's user, or for a REST call the bearer token's or API key's
     user: FAB verifies those itself and flask_login never hears of them."""
@@ -67,6 +84,8 @@ def _request_user():
 def current_actor() -> Actor:
     if not has_request_context():
         return _background_actor.get()
+    if g.get(_LOADING):
+        return ANONYMOUS  # not cached: the user is known once the load returns
     user = _request_user()
     cached = g.get("_crossdock_actor")
     if cached is not None and cached[0] is user:  # same login as last asked

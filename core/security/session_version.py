@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..db import db
+from .actor import loading_the_user
 
 user_session_version = Table(
     "crossdock_user_session_version",
@@ -81,10 +82,11 @@ def init_app(app: Flask) -> None:
 
     @sm.lm.user_loader
     def _load_session_user(user_id):
-        user = sm.load_user(user_id)
-        if user is not None and http_session.get(SESSION_KEY) != current_version(
-                db.session.connection(), user.id):
-            return None
+        with loading_the_user():
+            user = sm.load_user(user_id)
+            if user is not None and http_session.get(SESSION_KEY) != current_version(
+                    db.session.connection(), user.id):
+                return None
         return user
 
     @user_logged_in.connect_via(app)

@@ -20,6 +20,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from core.db import db
 from core.security.actor import current_actor
@@ -72,6 +73,8 @@ class MyActivitiesView(BaseView):
         day = today()
         rows = list(db.session.scalars(
             select(Activity).where(Activity.owner_id == user_id, Activity.done_at.is_(None))
+            .options(*(selectinload(r) for r in (Activity.lead, Activity.company,
+                                                 Activity.person)))  # each row names one
             .order_by(Activity.due_date, Activity.due_time, Activity.id)))
         return self.render_template("sales/activity_my.html", sections=sections(rows, day),
                                     kind_labels=KIND_LABELS, day=day,

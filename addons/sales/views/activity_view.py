@@ -70,7 +70,8 @@ class ActivityInterface(TimeColumnFilters, CappedCountInterface):
 
 
 class ActivityView(RecordView):
-    datamodel = ActivityInterface(Activity)
+    datamodel = ActivityInterface(Activity, eager_relations=("owner", "lead", "company",
+                                                             "person"))
     label_columns = LABELS
     list_title = _l("Activities")
     list_columns = ["kind", "summary", "due_date", "due_time", "owner", "lead", "company",

@@ -48,7 +48,8 @@ SEARCH = ["name", "company_name", "contact_name", "email", "source", "region", "
 
 
 class _LeadViewBase(ActivityPanel, LeadActions, CustomerPickers, RecordView):
-    datamodel = CappedCountInterface(Lead)  # list counts stop at the cap
+    datamodel = CappedCountInterface(Lead, eager_relations=("company", "person", "stage",
+                                                        "currency", "owner"))
     lead_type = LEAD
     label_columns = LABELS
     list_columns = LIST

@@ -147,7 +147,8 @@ class OrdersWithErp(CappedCountInterface):
 
 
 class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
-    datamodel = OrdersWithErp(SalesOrder)
+    datamodel = OrdersWithErp(SalesOrder, eager_relations=("company", "person", "owner",
+                                                            "currency"))
     show_template = "sales/order_show.html"
     label_columns = LABELS
     list_columns = LIST

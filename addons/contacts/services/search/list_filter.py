@@ -17,8 +17,7 @@ import json
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ARRAY, Integer, any_, bindparam, func, inspect, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ARRAY, Integer, any_, bindparam, func, select
 
 from core.views.capped_count import CappedCount, CappedCountInterface
 
@@ -118,10 +117,5 @@ class ContactInterface(CappedCountInterface):
             query = query.filter(self.obj.id.in_(ids))
             filters, page = None, None
             order_column, order_direction = SEARCHED_COLUMN, order_direction or "asc"
-        query = super().apply_all(query, filters, order_column, order_direction, page,
-                                  page_size, select_columns, outer_default_load)
-        if select_columns:  # REST: FAB joins the related columns it selects
-            return query
-        relations = inspect(self.obj).relationships
-        return query.options(*(selectinload(getattr(self.obj, name))
-                               for name in self.eager_relations if name in relations))
+        return super().apply_all(query, filters, order_column, order_direction, page,
+                                 page_size, select_columns, outer_default_load)
