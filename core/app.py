@@ -25,7 +25,7 @@ from .addons.loader import load_all, mount
 from .addons.runtime import AddonRuntime
 from .config import Settings
 from .db import db, make_sqlite_transactional
-from .security import secrets, security_headers, session_version
+from .security import password_turns, secrets, security_headers, session_version
 from .security.access import ensure_roles, sync_role_permissions
 from .security.login_guard import CrossdockSecurityManager, guard_login
 from .security.password_policy import fab_validator
@@ -162,6 +162,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     api.init_app(app)  # JSON errors under /api/, JWT problems as 401, body size limit
     error_pages.init_app(app)  # pages' errors in the layout; a crash's request id
     session_version.init_app(app)  # logout, new password, deactivation end sessions
+    password_turns.install(app, settings.instance_path)  # logins do not take every core
     app.before_request(gate.before_request)
     app.before_request(guard_request)
     app.before_request(guard_login)
