@@ -36,6 +36,20 @@ def test_the_menu_follows_a_permission_taken_from_the_role(app, client_as):
     assert before - after == {"/opportunityview/list/"}
 
 
+def test_a_permission_taken_in_another_process_holds_on_the_next_request(app, make_app,
+                                                                        client_as):
+    """Each process keeps the roles' permissions until the permissions version
+    moves: a role changed through another process's session moves it."""
+    sales = client_as("Salesperson")  # served by `app`
+    assert sales.get("/opportunityview/list/").status_code == 200
+    other = make_app()  # a second process on the same database
+    with other.app_context():
+        sm = other.appbuilder.sm
+        sm.del_permission_role(sm.find_role("Salesperson"),
+                               sm.find_permission_view_menu("can_list", "OpportunityView"))
+    assert sales.get("/opportunityview/list/").status_code in (302, 403)
+
+
 def test_the_menu_is_per_role_and_per_language(app, client_as):
     admin, sales = client_as("Admin"), client_as("Salesperson")
     assert "/users/list/" in menu_links(admin)
