@@ -19,7 +19,12 @@ from __future__ import annotations
 from flask import current_app, g, has_request_context
 from flask_appbuilder import Model
 from flask_appbuilder.security.sqla.models import (
-    Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role)
+    Permission,
+    PermissionView,
+    Role,
+    ViewMenu,
+    assoc_permissionview_role,
+)
 from sqlalchemy import Column, Integer, Table, event, insert, select, update
 from sqlalchemy.orm import Session, object_session
 

@@ -8,9 +8,8 @@ A counter bumped by every change to roles, permissions and views
 (core/security/permission_cache.py): each process keeps the roles'
 permissions while it stands still, and reads them again when it moves.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0012_permissions_version'
 down_revision = '0011_addon_external_ids'
