@@ -20,7 +20,8 @@ class Team(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    members = relationship("User", secondary=team_member, lazy="selectin")
+    # loaded when read: a team named on a page (a company's, a filter's) needs no members
+    members = relationship("User", secondary=team_member)
 
     def __repr__(self) -> str:
         return self.name
