@@ -14,6 +14,8 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 
+from core.addons.model_extension import hidden_fields
+
 from ..models import Company
 from ..services.contact_export import csv_chunks, export_table, xlsx_bytes
 
@@ -31,6 +33,8 @@ class ContactExport:
         get_filter_args(self._filters)
         filters = self._filters.get_joined_filters(self._base_filters)
         order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
+        if order_column in hidden_fields(self.datamodel.obj):  # its column may not exist
+            order_column, order_direction = "", ""
         query = self.datamodel.session.query(self.datamodel.obj)
         return self.datamodel.apply_all(query, filters, order_column, order_direction)
 
