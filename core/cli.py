@@ -1,4 +1,4 @@
-"""The `crossdock` command: run the server, manage addons, the database and users.
+"""The `crossdock` command: run the server, manage addons, the database, users and teams.
 
 Refusals (unknown addon, missing or circular dependency, broken addon) print
 the reason on stderr and exit with status 2, leaving the database as it was.
@@ -294,3 +294,90 @@ def user_create(username, email, roles, password) -> None:
         except UserError as exc:
             _refuse(str(exc))
     click.echo(f"created user {username} ({', '.join(roles)})")
+
+
+@main.group()
+def teams() -> None:
+    """Teams and their members (the "team" record-rule scope)."""
+
+
+def _team_call(fn, *args):
+    """Run a team operation in one transaction; a TeamError is refused (status 2)."""
+    from .db import db
+    from .security.team_admin import TeamError
+
+    app = _app()
+    with app.app_context():
+        try:
+            result = fn(db.session, *args)
+            db.session.commit()
+        except TeamError as exc:
+            db.session.rollback()
+            _refuse(str(exc))
+    return result
+
+
+@teams.command("list")
+def teams_list() -> None:
+    from .db import db
+    from .security.team_admin import teams as all_teams
+
+    app = _app()
+    with app.app_context():
+        rows = [(t.name, sorted(u.username for u in t.members)) for t in all_teams(db.session)]
+    if not rows:
+        click.echo("no teams (add one: crossdock teams add NAME)")
+    for name, members in rows:
+        click.echo(f"{name:<24} {', '.join(members) or '(no members)'}")
+
+
+@teams.command("add")
+@click.argument("name")
+def teams_add(name: str) -> None:
+    from .security.team_admin import add_team
+
+    team = _team_call(lambda session: add_team(session, name).name)
+    click.echo(f"added team {team}")
+
+
+@teams.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+def teams_rename(name: str, new_name: str) -> None:
+    from .security.team_admin import rename_team
+
+    team = _team_call(lambda session: rename_team(session, name, new_name).name)
+    click.echo(f"renamed team {name} to {team}")
+
+
+@teams.command("delete")
+@click.argument("name")
+def teams_delete(name: str) -> None:
+    from .security.team_admin import delete_team
+
+    _team_call(delete_team, name)
+    click.echo(f"deleted team {name}")
+
+
+@teams.command("add-member")
+@click.argument("team")
+@click.argument("username")
+def teams_add_member(team: str, username: str) -> None:
+    from .security.team_admin import add_member
+
+    if _team_call(add_member, team, username):
+        click.echo(f"added {username} to team {team}")
+    else:
+        click.echo(f"{username} is already in team {team}: nothing to do")
+
+
+@teams.command("remove-member")
+@click.argument("team")
+@click.argument("username")
+def teams_remove_member(team: str, username: str) -> None:
+    from .security.team_admin import remove_member
+
+    if _team_call(remove_member, team, username):
+        click.echo(f"removed {username} from team {team}")
+    else:
+        click.echo(f"{username} is not in team {team}: nothing to do")
