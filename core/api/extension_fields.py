@@ -29,19 +29,11 @@ def _extension_names(api) -> list[str]:
     return [f.name for f in active_fields(api.datamodel.obj) if f.column is not None]
 
 
-def _interface(api) -> SQLAInterface:
-    """An interface made now: the API's was made before other addons extended the model."""
-    if "_extension_interface" not in api.__dict__:
-        api.__dict__["_extension_interface"] = SQLAInterface(api.datamodel.obj,
-                                                             api.datamodel.session)
-    return api.__dict__["_extension_interface"]
-
-
 def extension_filters(api, filters):
     """`filters` (built from the API's datamodel) able to filter on the active
     extension columns too (a copy), or `filters` itself when there are none."""
     names = _extension_names(api)
-    return with_columns(filters, _interface(api), names) if names else filters
+    return with_columns(filters, names) if names else filters
 
 
 def _filters_property():

@@ -136,7 +136,7 @@ class SlottedView:
             return base
         cache = g.setdefault("_slot_filters", {})
         if id(self) not in cache:
-            cache[id(self)] = with_columns(base, self._full_interface(), names)
+            cache[id(self)] = with_columns(base, names)
         return cache[id(self)]
 
     def extend_order_columns(self, base):
