@@ -5,7 +5,6 @@ error) once disabled or uninstalled."""
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
 
@@ -38,10 +37,7 @@ def export(client) -> dict:
     resp = client.get("/companyview/export/csv")
     assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
-    resp.close()
-    # the streamed export's session keeps its transaction open until garbage
-    # collected (contacts' export, found here): PostgreSQL's DROP COLUMN would wait on it
-    gc.collect()
+    resp.close()  # the stream's session closes with it (PostgreSQL's DROP COLUMN waits otherwise)
     return {dict(zip(rows[0], r))["Name"]: dict(zip(rows[0], r)) for r in rows[1:]}
 
 
