@@ -229,6 +229,32 @@ def addons_uninstall(names, yes: bool, force: bool) -> None:
         click.echo(f"backup: {backup}")
 
 
+@addons.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Delete the rows the tables hold now (a fresh install's defaults) first.")
+def addons_restore(backup_file: Path, replace: bool) -> None:
+    """Put an uninstall backup back, after 'crossdock addons install NAME'."""
+    from .addons.restore import RestoreError, restore
+    from .db import db as database
+
+    app = _app()
+    with app.app_context():
+        try:
+            result = restore(database.session, backup_file, replace=replace)
+        except RestoreError as exc:
+            _refuse(str(exc))
+    for table, rows in result.replaced.items():
+        click.echo(f"  deleted {rows} row(s) of {table} first")
+    for table, rows in result.rows.items():
+        click.echo(f"  restored {rows} row(s) of {table}")
+    if result.related or result.related_gone:
+        click.echo(f"  put back {result.related} related row(s)"
+                   + (f"; {result.related_gone} deleted since, not recreated"
+                      if result.related_gone else ""))
+    click.echo(f"restored: {backup_file}")
+
+
 @addons.command("new")
 @click.argument("name")
 @click.option("--path", "target", type=click.Path(file_okay=False, path_type=Path),
