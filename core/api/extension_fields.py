@@ -11,6 +11,7 @@ addons). An API with a hand-written schema keeps it as it is.
 """
 from __future__ import annotations
 
+from flask import has_request_context
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from ..addons.model_extension import active_addons, active_fields, field_names
@@ -40,8 +41,8 @@ def _filters_property():
     """FAB's filters (read for `_info` and to check a `q`) with the active extension columns."""
     def getter(self):
         base = self.__dict__.get("_filters")
-        if base is None or not _extension_names(self):
-            return base
+        if base is None or not has_request_context() or not _extension_names(self):
+            return base  # outside a request (start-up's literal-LIKE swap): FAB's own
         cache = self.__dict__.setdefault("_extension_filters", {})
         key = active_addons()
         if key not in cache:

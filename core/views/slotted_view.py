@@ -15,7 +15,7 @@ sort key (a request naming it is answered as if it had not).
 """
 from __future__ import annotations
 
-from flask import g, render_template, url_for
+from flask import g, has_request_context, render_template, url_for
 from flask_appbuilder.forms import GeneralModelConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
@@ -130,9 +130,11 @@ class SlottedView:
 
     def extend_filters(self, base):
         """FAB's filters plus the active extension columns' (a copy per request:
-        a request fills the filters it reads)."""
+        a request fills the filters it reads); outside a request, FAB's own."""
+        if base is None or not has_request_context():
+            return base
         names = self.extension_columns()
-        if base is None or not names:
+        if not names:
             return base
         cache = g.setdefault("_slot_filters", {})
         if id(self) not in cache:
