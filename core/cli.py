@@ -1,4 +1,4 @@
-"""The `crossdock` command: run the server, manage addons, the database and users.
+"""The `crossdock` command: run the server, manage addons, the database, users and teams.
 
 Refusals (unknown addon, missing or circular dependency, broken addon) print
 the reason on stderr and exit with status 2, leaving the database as it was.
@@ -229,6 +229,32 @@ def addons_uninstall(names, yes: bool, force: bool) -> None:
         click.echo(f"backup: {backup}")
 
 
+@addons.command("restore")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True,
+              help="Delete the rows the tables hold now (a fresh install's defaults) first.")
+def addons_restore(backup_file: Path, replace: bool) -> None:
+    """Put an uninstall backup back, after 'crossdock addons install NAME'."""
+    from .addons.restore import RestoreError, restore
+    from .db import db as database
+
+    app = _app()
+    with app.app_context():
+        try:
+            result = restore(database.session, backup_file, replace=replace)
+        except RestoreError as exc:
+            _refuse(str(exc))
+    for table, rows in result.replaced.items():
+        click.echo(f"  deleted {rows} row(s) of {table} first")
+    for table, rows in result.rows.items():
+        click.echo(f"  restored {rows} row(s) of {table}")
+    if result.related or result.related_gone:
+        click.echo(f"  put back {result.related} related row(s)"
+                   + (f"; {result.related_gone} deleted since, not recreated"
+                      if result.related_gone else ""))
+    click.echo(f"restored: {backup_file}")
+
+
 @addons.command("new")
 @click.argument("name")
 @click.option("--path", "target", type=click.Path(file_okay=False, path_type=Path),
@@ -294,3 +320,90 @@ def user_create(username, email, roles, password) -> None:
         except UserError as exc:
             _refuse(str(exc))
     click.echo(f"created user {username} ({', '.join(roles)})")
+
+
+@main.group()
+def teams() -> None:
+    """Teams and their members (the "team" record-rule scope)."""
+
+
+def _team_call(fn, *args):
+    """Run a team operation in one transaction; a TeamError is refused (status 2)."""
+    from .db import db
+    from .security.team_admin import TeamError
+
+    app = _app()
+    with app.app_context():
+        try:
+            result = fn(db.session, *args)
+            db.session.commit()
+        except TeamError as exc:
+            db.session.rollback()
+            _refuse(str(exc))
+    return result
+
+
+@teams.command("list")
+def teams_list() -> None:
+    from .db import db
+    from .security.team_admin import teams as all_teams
+
+    app = _app()
+    with app.app_context():
+        rows = [(t.name, sorted(u.username for u in t.members)) for t in all_teams(db.session)]
+    if not rows:
+        click.echo("no teams (add one: crossdock teams add NAME)")
+    for name, members in rows:
+        click.echo(f"{name:<24} {', '.join(members) or '(no members)'}")
+
+
+@teams.command("add")
+@click.argument("name")
+def teams_add(name: str) -> None:
+    from .security.team_admin import add_team
+
+    team = _team_call(lambda session: add_team(session, name).name)
+    click.echo(f"added team {team}")
+
+
+@teams.command("rename")
+@click.argument("name")
+@click.argument("new_name")
+def teams_rename(name: str, new_name: str) -> None:
+    from .security.team_admin import rename_team
+
+    team = _team_call(lambda session: rename_team(session, name, new_name).name)
+    click.echo(f"renamed team {name} to {team}")
+
+
+@teams.command("delete")
+@click.argument("name")
+def teams_delete(name: str) -> None:
+    from .security.team_admin import delete_team
+
+    _team_call(delete_team, name)
+    click.echo(f"deleted team {name}")
+
+
+@teams.command("add-member")
+@click.argument("team")
+@click.argument("username")
+def teams_add_member(team: str, username: str) -> None:
+    from .security.team_admin import add_member
+
+    if _team_call(add_member, team, username):
+        click.echo(f"added {username} to team {team}")
+    else:
+        click.echo(f"{username} is already in team {team}: nothing to do")
+
+
+@teams.command("remove-member")
+@click.argument("team")
+@click.argument("username")
+def teams_remove_member(team: str, username: str) -> None:
+    from .security.team_admin import remove_member
+
+    if _team_call(remove_member, team, username):
+        click.echo(f"removed {username} from team {team}")
+    else:
+        click.echo(f"{username} is not in team {team}: nothing to do")

@@ -6,6 +6,7 @@ instance folder's `backups/`. The file is complete before anything is dropped.
 Rows of other addons' tables that belong to the ones uninstalled (a contact's
 timeline entries pointing at their records) join the file through
 `add_related_rows`, registered by the addon that owns those tables.
+`crossdock addons restore FILE` puts it back (core/addons/restore.py).
 """
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ def _plain(value):
         return value.hex()
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, (list, tuple)):  # a JSON column's value stays JSON
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     return str(value)
 
 

@@ -49,11 +49,12 @@ from sqlalchemy import types as sqltypes
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
+from ..addons.model_extension import field_names
 from . import openapi_fixes
 from .errors import field_errors_message
 from .fields import (BadValue, ExistingRelated, TextDecimal, UtcDateTime, as_int, coerce_for,
                      int_bits, is_integer_type, no_nul, nul_paths)
-from .extension_fields import with_extension_fields
+from .extension_fields import extension_filters, with_extension_fields
 from .integrity import refusal
 
 
@@ -417,11 +418,16 @@ class CrossdockModelRestApi(ModelRestApi):
             return keys[0] if len(keys) == 1 else None
         return mapper.columns.get(col)
 
+    def new_filters(self):
+        """A `Filters` of the search columns (other addons' active columns
+        included) with none applied, for one request: FAB's shared one is
+        cleared and filled by every request, so concurrent lists could mix filters."""
+        own = [c for c in self.search_columns if c not in field_names(self.datamodel.obj)]
+        return extension_filters(self, self.datamodel.get_filters(
+            search_columns=own, search_filters=self.search_filters))
+
     def _handle_filters_args(self, rison_args):
-        # a Filters of its own per request: FAB's shared one is cleared and
-        # filled by every request, so concurrent lists could mix filters
-        filters = self.datamodel.get_filters(search_columns=self.search_columns,
-                                             search_filters=self.search_filters)
+        filters = self.new_filters()
         add_rest_filters(filters, rison_args.get("filters", []))
         return filters.get_joined_filters(self._base_filters)
 

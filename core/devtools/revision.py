@@ -5,6 +5,10 @@ addon's branch.
    instance's database, and nothing else: other addons' objects (contacts'
    full-text tables, say) and the platform's tables are never reflected, so
    they cannot show up as drops.
+   Extension columns (`addon.extend`) belong to the extending addon's branch:
+   the addon that owns the table never sees another addon's columns on it,
+   and the extending addon sees its own columns (and their indexes and
+   foreign keys) on the other addon's table, nothing else of that table.
 2. The database is only read (one transaction, rolled back): the addon must be
    installed with its branch at head, and each addon it depends on at head
    too, or the command refuses and names the upgrade to run first.
@@ -26,6 +30,7 @@ from flask_appbuilder import Model
 from sqlalchemy.orm import Session
 
 from .. import migrate
+from ..addons import model_extension
 from ..addons.graph import topological
 from ..addons.lifecycle import present
 
@@ -66,6 +71,56 @@ def _check_database(session: Session, runtime, name: str) -> list[str]:
     return [d for d in runtime.manifests[name].depends if runtime.loaded[d].migrations_dir]
 
 
+def _extension_columns() -> dict[tuple[str, str], str]:
+    """(table, column) -> the addon whose extension it is, for every mapped extension."""
+    return {(f.column.table.name, f.column.name): f.addon
+            for model in list(model_extension._FIELDS)
+            for f in model_extension.fields_of(model) if f.column is not None}
+
+
+def _column_names(obj) -> set[str]:
+    """The columns a column, index or constraint is about (names only: reflected
+    objects are other instances than the metadata's)."""
+    if hasattr(obj, "columns"):
+        return {c.name for c in obj.columns if hasattr(c, "name")}
+    return {obj.name}
+
+
+def compare(session: Session, runtime, name: str):
+    """What changed in `name`'s tables and extension columns: Alembic's
+    `MigrationScript` (empty `upgrade_ops` when nothing did). Reads only."""
+    _check_database(session, runtime, name)
+    tables = set(runtime.loaded[name].tables)
+    extensions = _extension_columns()
+    extended = {t for (t, _c), owner in extensions.items() if owner == name} - tables
+
+    def include_name(object_name, type_, parent_names):
+        if type_ == "table":
+            return object_name in tables or object_name in extended
+        return True
+
+    def include_object(obj, object_name, type_, reflected, compare_to):
+        if type_ == "table":
+            return object_name in tables or object_name in extended
+        table = getattr(obj, "table", None)
+        if table is None:
+            return True
+        owners = {extensions.get((table.name, c)) for c in _column_names(obj)}
+        if table.name in extended:  # another addon's table: only our own columns
+            return bool(owners) and owners == {name}
+        if table.name not in tables:
+            return False
+        return not owners - {None, name}  # never another addon's extension
+
+    context = MigrationContext.configure(session.connection(), opts={
+        "target_metadata": Model.metadata, "compare_type": True,
+        "include_name": include_name, "include_object": include_object})
+    try:
+        return produce_migrations(context, Model.metadata)
+    finally:
+        session.rollback()
+
+
 def generate(session: Session, runtime, name: str, message: str) -> Path:
     """Write the migration for what changed in `name`'s tables; returns its file."""
     direct_deps = _check_database(session, runtime, name)
@@ -74,25 +129,10 @@ def generate(session: Session, runtime, name: str, message: str) -> Path:
         raise RevisionError(f"addon '{name}' has no migrations/ folder: make "
                             f"{addon.source.path / 'migrations'} with its first revision "
                             "(the scaffold's 0001 shows the shape)")
-    tables = set(addon.tables)
-
-    def include_name(object_name, type_, parent_names):
-        if type_ == "table":
-            return object_name in tables
-        return True
-
-    def include_object(obj, object_name, type_, reflected, compare_to):
-        if type_ == "table":
-            return object_name in tables
-        table = getattr(obj, "table", None)
-        return table is None or table.name in tables
-
-    context = MigrationContext.configure(session.connection(), opts={
-        "target_metadata": Model.metadata, "compare_type": True,
-        "include_name": include_name, "include_object": include_object})
-    script_ops = produce_migrations(context, Model.metadata)
-    session.rollback()
+    script_ops = compare(session, runtime, name)
     if script_ops.upgrade_ops.is_empty():
+        tables = set(addon.tables) | {t for (t, _c), owner in _extension_columns().items()
+                                      if owner == name}
         raise RevisionError(f"no changes in the tables of addon '{name}' "
                             f"({', '.join(sorted(tables)) or 'none'}): nothing written")
     script = ScriptDirectory.from_config(migrate.alembic_config(runtime.addon_dirs))

@@ -6,16 +6,23 @@ So the add/edit forms are properties answering FAB's form extended with the
 active fieldsets' fields (one class per set of active addons), and the list,
 form and show widgets are completed after FAB built them. A subclass that
 changes forms too (contacts' custom fields) overrides `extend_form`.
+
+Other addons' columns on the model (`addon.extend`) are list filters while
+their addon is active: the search form and the filters are properties too
+(`extend_search_form`, `extend_filters`, per request), and a `ListColumn` of
+such a column is a sort key. An inactive extension is never a filter or a
+sort key (a request naming it is answered as if it had not).
 """
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import g, has_request_context, render_template, url_for
 from flask_appbuilder.forms import GeneralModelConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from markupsafe import Markup
 from sqlalchemy import inspect, select
 
-from ..addons.model_extension import active_addons, active_fields
+from ..addons.model_extension import active_addons, active_fields, hidden_fields
+from .extension_filters import with_columns
 from .screen_slots import Action, Fieldset, ListColumn, Panel, slots_for
 
 FORMS = ("add_form", "edit_form")
@@ -32,11 +39,24 @@ def _form_property(name: str):
     return property(getter, setter)
 
 
+def _extended_property(name: str, extend: str):
+    """FAB's stored `name`, answered through the method `extend` (None while FAB builds it)."""
+    def getter(self):
+        return getattr(self, extend)(self.__dict__.get("_slot_stored_" + name))
+
+    def setter(self, value):
+        self.__dict__["_slot_stored_" + name] = value
+    return property(getter, setter)
+
+
 class SlottedView:
     """Mixed into RecordView: every CRUD screen has the slots."""
 
     add_form = _form_property("add_form")
     edit_form = _form_property("edit_form")
+    search_form = _extended_property("search_form", "extend_search_form")
+    _filters = _extended_property("_filters", "extend_filters")
+    order_columns = _extended_property("order_columns", "extend_order_columns")
 
     # --- what is active now ------------------------------------------------------
     def _slots(self, kind) -> list:
@@ -91,8 +111,57 @@ class SlottedView:
         self._with_fieldsets(widgets["edit"])
         return widgets
 
+    # --- list filters and sort keys ------------------------------------------------------
+    def extension_columns(self) -> list[str]:
+        """The model's active extension columns (not relationships): filterable."""
+        return [f.name for f in active_fields(self.datamodel.obj) if f.column is not None]
+
+    def extend_search_form(self, base):
+        names = self.extension_columns()
+        if base is None or not names:
+            return base
+        cache = self.__dict__.setdefault("_slot_forms", {})
+        key = ("search_form", base, active_addons())
+        if key not in cache:
+            extra = GeneralModelConverter(self._full_interface()).create_form(
+                {n: self.slot_label(n) for n in names}, names)
+            cache[key] = type(base.__name__, (base,), {n: getattr(extra, n) for n in names})
+        return cache[key]
+
+    def extend_filters(self, base):
+        """FAB's filters plus the active extension columns' (a copy per request:
+        a request fills the filters it reads); outside a request, FAB's own."""
+        if base is None or not has_request_context():
+            return base
+        names = self.extension_columns()
+        if not names:
+            return base
+        cache = g.setdefault("_slot_filters", {})
+        if id(self) not in cache:
+            cache[id(self)] = with_columns(base, names)
+        return cache[id(self)]
+
+    def extend_order_columns(self, base):
+        names = set(self.extension_columns())
+        if base is None or not names:
+            return base
+        return [*base, *(c.name for c in self._slots(ListColumn)
+                         if c.name in names and c.name not in base)]
+
+    def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
+        widgets = super()._get_search_widget(form=form, exclude_cols=exclude_cols,
+                                             widgets=widgets)
+        names = self.extension_columns()
+        if names:
+            args = widgets["search"].template_args
+            args["include_cols"] = [*args["include_cols"],
+                                    *(n for n in names if n not in args["include_cols"])]
+        return widgets
+
     # --- list ------------------------------------------------------------------------
     def _get_list_widget(self, filters, **kwargs):
+        if kwargs.get("order_column") in hidden_fields(self.datamodel.obj):
+            kwargs["order_column"], kwargs["order_direction"] = "", ""
         widgets = super()._get_list_widget(filters, **kwargs)
         columns = self._slots(ListColumn)
         if not columns:

@@ -5,8 +5,8 @@ error) once disabled or uninstalled."""
 from __future__ import annotations
 
 import csv
-import gc
 import io
+import re
 
 import pytest
 from sqlalchemy import inspect as sa_inspect
@@ -37,10 +37,7 @@ def export(client) -> dict:
     resp = client.get("/companyview/export/csv")
     assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
     rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
-    resp.close()
-    # the streamed export's session keeps its transaction open until garbage
-    # collected (contacts' export, found here): PostgreSQL's DROP COLUMN would wait on it
-    gc.collect()
+    resp.close()  # the stream's session closes with it (PostgreSQL's DROP COLUMN waits otherwise)
     return {dict(zip(rows[0], r))["Name"]: dict(zip(rows[0], r)) for r in rows[1:]}
 
 
@@ -113,7 +110,7 @@ def test_fields_panel_and_column_while_installed_then_gone(world):
     edit = client.get(f"/companyview/edit/{acme_id}").get_data(as_text=True)
     assert 'value="4"' in edit and 'value="2026-11-23"' in edit
     listed = client.get("/companyview/list/").get_data(as_text=True)
-    assert ">Visits<" in listed
+    assert re.search(r">Visits\s*<", listed)  # a sort link's label (the column sorts)
     with app.app_context():  # loaded under an alias too (FAB joins related rows so)
         from addons.contacts.models import Company, Person
 

@@ -66,6 +66,8 @@ def test_scaffold_install_test_revise_upgrade_uninstall(tmp_path, sqlite_templat
     first = (folder / "migrations" / "0001_visits.py").read_text()
     assert "depends_on = '0" in first and "branch_labels = ('visits',)" in first
     assert (folder / "i18n/zh/LC_MESSAGES/messages.mo").stat().st_size > 0
+    rules = (folder / "security" / "record_rules.py").read_text()
+    assert "RULES = [" in rules and 'RecordRule(Visit, "Support Agent"' in rules
 
     not_yet = crossdock("addons", "revision", "visits", "-m", "too early")
     assert not_yet.returncode == 2 and "not installed" in not_yet.stderr
@@ -82,7 +84,7 @@ def test_scaffold_install_test_revise_upgrade_uninstall(tmp_path, sqlite_templat
         cwd=tmp_path, env={k: v for k, v in env.items() if k != "CROSSDOCK_ADDONS_PATH"},
         capture_output=True, text=True, timeout=300)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert "3 passed" in tests.stdout
+    assert "4 passed" in tests.stdout  # its record rules: scopes and an expression
 
     model = ext / MODEL_FILE
     source = model.read_text()

@@ -153,9 +153,7 @@ class CustomFieldApi:
 
     # --- filters -------------------------------------------------------------------
     def _custom_filters(self):
-        base = self.datamodel.get_filters(search_columns=self.search_columns,
-                                          search_filters=self.search_filters)
-        return with_custom_columns(base, self._custom_fields())
+        return with_custom_columns(self.new_filters(), self._custom_fields())
 
     def _check_filter(self, flt):
         col = flt.get("col") if isinstance(flt, dict) else None

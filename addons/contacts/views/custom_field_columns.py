@@ -3,10 +3,10 @@ page, list columns (fields with "show in list") and list filters.
 
 FAB builds its forms, filters and search form once, when the view is
 created; custom fields are defined at run time and must show in every
-process without a restart. So the mixin extends RecordView's add/edit forms
-(`extend_form`) and turns the search form and filters into properties that,
-during a request, answer FAB's stored object extended with the fields defined
-now (read once per request), and patches the widgets FAB builds. Values are read and written only through services/custom_fields/values.py.
+process without a restart. So the mixin extends RecordView's add/edit forms,
+search form and filters (`extend_form`, `extend_search_form`,
+`extend_filters`: during a request, FAB's object extended with the fields
+defined now, read once per request), and patches the widgets FAB builds. Values are read and written only through services/custom_fields/values.py.
 """
 from __future__ import annotations
 
@@ -115,13 +115,6 @@ class CustomValuesForm:
         set_values(db.session, obj, self.custom_values())
 
 
-def _setter(name: str):
-    """Where FAB's __init__ stores the form/filters it built (read back by _stored)."""
-    def setter(self, value):
-        self.__dict__["_custom_stored_" + name] = value
-    return setter
-
-
 class CustomFieldColumns:
     """Put before RecordView in the contact views' bases."""
 
@@ -142,11 +135,7 @@ class CustomFieldColumns:
             cache[key] = build()
         return cache[key]
 
-    def _stored(self, name: str):
-        return self.__dict__.get("_custom_stored_" + name)
-
-    def _with_fields(self, name: str, for_search: bool = False, base=None):
-        base = self._stored(name) if base is None else base
+    def _with_fields(self, name: str, base, for_search: bool = False):
         fields = self._fields_now()
         if base is None or not fields:
             return base
@@ -162,20 +151,20 @@ class CustomFieldColumns:
     def extend_form(self, name: str, base):
         """RecordView's add/edit form (with other addons' fieldsets) plus the custom fields."""
         base = super().extend_form(name, base)
-        return None if base is None else self._with_fields(name, base=base)
+        return None if base is None else self._with_fields(name, base)
 
-    search_form = property(lambda self: self._with_fields("search_form", for_search=True),
-                           _setter("search_form"))
+    def extend_search_form(self, base):
+        """RecordView's search form (with other addons' columns) plus the custom fields."""
+        base = super().extend_search_form(base)
+        return None if base is None else self._with_fields("search_form", base,
+                                                           for_search=True)
 
-    @property
-    def _filters(self):
-        base = self._stored("_filters")
+    def extend_filters(self, base):
+        base = super().extend_filters(base)
         fields = self._fields_now()
         if base is None or not fields:
             return base
         return self._per_request("_filters", lambda: with_custom_columns(base, fields))
-
-    _filters = _filters.setter(_setter("_filters"))
 
     # --- widgets -----------------------------------------------------------------
     def _labels(self, fields, labels: dict) -> dict:
@@ -224,7 +213,7 @@ class CustomFieldColumns:
     def _get_search_widget(self, form=None, exclude_cols=None, widgets=None):
         widgets = super()._get_search_widget(form=form, exclude_cols=exclude_cols,
                                              widgets=widgets)
-        # search_columns is a class attribute of each view: extend it here
-        widgets["search"].template_args["include_cols"] = [
-            *self.search_columns, *map(column_of, self._fields_now())]
+        # search_columns is a class attribute of each view: extend the widget's
+        args = widgets["search"].template_args
+        args["include_cols"] = [*args["include_cols"], *map(column_of, self._fields_now())]
         return widgets

@@ -14,10 +14,22 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 
+from core.addons.model_extension import hidden_fields
+
 from ..models import Company
 from ..services.contact_export import csv_chunks, export_table, xlsx_bytes
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _closing(session, chunks):
+    """`chunks`, then `session` closed (its transaction ended, its connection back in
+    the pool) when the stream ends or the client goes away: left to the garbage
+    collector, the open transaction blocked DROP COLUMN on PostgreSQL."""
+    try:
+        yield from chunks
+    finally:
+        session.close()
 
 
 class ContactExport:
@@ -31,6 +43,8 @@ class ContactExport:
         get_filter_args(self._filters)
         filters = self._filters.get_joined_filters(self._base_filters)
         order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
+        if order_column in hidden_fields(self.datamodel.obj):  # its column may not exist
+            order_column, order_direction = "", ""
         query = self.datamodel.session.query(self.datamodel.obj)
         return self.datamodel.apply_all(query, filters, order_column, order_direction)
 
@@ -41,12 +55,16 @@ class ContactExport:
         if fmt not in ("csv", "xlsx"):
             abort(404)
         kind = "company" if self.datamodel.obj is Company else "person"
-        headers, rows = export_table(self.datamodel.session, kind, self._export_query())
+        query = self._export_query()
+        # the request's Session itself, not the scoped proxy: the stream reads
+        # after the request's teardown, on that Session, and must close it
+        session = query.session
+        headers, rows = export_table(session, kind, query)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
         name = f"{'companies' if kind == 'company' else 'people'}-{stamp}.{fmt}"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         if fmt == "csv":
-            return Response(stream_with_context(csv_chunks(headers, rows)),
+            return Response(stream_with_context(_closing(session, csv_chunks(headers, rows))),
                             mimetype="text/csv", headers=disposition)
         return Response(xlsx_bytes(headers, rows, title=name.split("-")[0]),
                         mimetype=XLSX_MIME, headers=disposition)
