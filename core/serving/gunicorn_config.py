@@ -20,7 +20,9 @@ threads = int(os.environ.get("CROSSDOCK_WEB_THREADS") or 8)
 preload_app = False
 timeout = 60  # a request still running after a minute is killed (and logged)
 graceful_timeout = 30
-keepalive = 5  # browsers reuse their connection between pages
+# an idle connection stays open longer than a person's pause between pages: a
+# client that reuses one the server has just closed gets a reset (seen at 5 s)
+keepalive = 75
 # recycle a worker now and then (jittered so they do not restart together)
 max_requests = 20_000
 max_requests_jitter = 2_000
