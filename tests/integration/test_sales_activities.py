@@ -80,6 +80,32 @@ def test_my_activities_overdue_first_then_today_then_upcoming(world):
     assert "Colleague's call" not in page  # s2's, not mine
 
 
+def test_a_long_backlog_shows_each_sections_first_rows_and_counts_them_all(world):
+    """Thousands of open activities do not make a page of thousands of rows:
+    each section shows its first rows (the oldest due first) and its full count."""
+    from addons.sales.views.activity_my import SECTION_ROWS
+
+    app, users, ids = world
+    with app.app_context():
+        from addons.sales.models import Activity
+
+        db.session.add_all(Activity(kind="call", summary=f"Backlog {n:03d}", owner_id=users["s1"],
+                                    due_date=TODAY - (10 + n) * DAY, company_id=ids["acme"])
+                           for n in range(SECTION_ROWS + 20))
+        db.session.commit()
+    client = app.test_client()
+    login(client, "s1")
+    page = client.get("/sales/activities/my").get_data(as_text=True)
+    overdue = page[page.index('id="activities-overdue"'):page.index('id="activities-today"')]
+    total = SECTION_ROWS + 21  # the backlog and "Call back"
+    assert f'<span class="badge">{total}</span>' in overdue
+    assert overdue.count('class="sales-activity') == SECTION_ROWS
+    oldest = f"Backlog {SECTION_ROWS + 19:03d}"
+    assert oldest in overdue and "Call back" not in overdue  # the most overdue come first
+    assert f"{SECTION_ROWS} of {total} shown" in overdue and "/activityview/list/" in overdue
+    assert "Visit plant" in page and "Send brochure" in page  # the other sections as before
+
+
 def test_done_button_records_note_and_timeline_entry(world):
     app, users, ids = world
     client = app.test_client()

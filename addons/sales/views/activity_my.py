@@ -19,7 +19,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from core.db import db
@@ -43,14 +43,28 @@ def safe_next(default: str) -> str:
     return default
 
 
-def sections(activities: list[Activity], day: dt.date) -> list[tuple[str, object, list]]:
-    """Overdue first, then today, then upcoming (each by due date and time)."""
-    groups = {"overdue": [], "today": [], "upcoming": []}
-    for a in activities:
-        key = "overdue" if a.due_date < day else "today" if a.due_date == day else "upcoming"
-        groups[key].append(a)
+SECTION_ROWS = 50  # per section; the Activities list pages through the rest
+
+
+def sections(user_id: int, day: dt.date) -> list[tuple[str, object, list, int]]:
+    """Overdue first, then today, then upcoming, each by due date and time:
+    (key, label, its first SECTION_ROWS activities, how many it has)."""
+    mine = (Activity.owner_id == user_id, Activity.done_at.is_(None))
+    where = {"overdue": Activity.due_date < day, "today": Activity.due_date == day,
+             "upcoming": Activity.due_date > day}
+    totals = db.session.execute(select(*(func.count().filter(w) for w in where.values()))
+                                .select_from(Activity).where(*mine)).one()
     labels = {"overdue": _l("Overdue"), "today": _l("Today"), "upcoming": _l("Upcoming")}
-    return [(k, labels[k], groups[k]) for k in ("overdue", "today", "upcoming")]
+    out = []
+    for (key, when), total in zip(where.items(), totals):
+        rows = list(db.session.scalars(
+            select(Activity).where(*mine, when)
+            .options(*(selectinload(r) for r in (Activity.lead, Activity.company,
+                                                 Activity.person)))  # each row names one
+            .order_by(Activity.due_date, Activity.due_time, Activity.id)
+            .limit(SECTION_ROWS))) if total else []
+        out.append((key, labels[key], rows, total))
+    return out
 
 
 class MyActivitiesView(BaseView):
@@ -69,14 +83,9 @@ class MyActivitiesView(BaseView):
     @has_access
     @permission_name("list")
     def my(self):
-        user_id = current_actor().user_id
         day = today()
-        rows = list(db.session.scalars(
-            select(Activity).where(Activity.owner_id == user_id, Activity.done_at.is_(None))
-            .options(*(selectinload(r) for r in (Activity.lead, Activity.company,
-                                                 Activity.person)))  # each row names one
-            .order_by(Activity.due_date, Activity.due_time, Activity.id)))
-        return self.render_template("sales/activity_my.html", sections=sections(rows, day),
+        return self.render_template("sales/activity_my.html",
+                                    sections=sections(current_actor().user_id, day),
                                     kind_labels=KIND_LABELS, day=day,
                                     title=gettext("My activities"), back=request.full_path)
 
