@@ -117,6 +117,20 @@ def _overdue_filter(app) -> int:
                 ].index("FilterOverdue")
 
 
+def test_the_boards_overdue_cards_are_the_readers(app, world):
+    from addons.sales.models import Lead
+
+    with app.app_context():  # Deal D was expected to close on 30 November
+        db.session.scalars(select(Lead).filter_by(name="Deal D")).one().expected_close = \
+            dt.date(2026, 11, 30)
+        db.session.commit()
+    with clock_at(NOW):
+        for name, overdue in (("sh", True), ("ny", False)):
+            page = _client(app, name).get("/sales/board/").get_data(as_text=True)
+            card = page.split("Deal D")[1].split("</time>")[0]
+            assert ("board-overdue" in card) is overdue, (name, card)
+
+
 def test_a_new_order_is_dated_the_readers_today(app, world):
     with clock_at(NOW):
         sh, ny = _client(app, "sh"), _client(app, "ny")
