@@ -128,6 +128,9 @@ def _visit_all(page, server, who: str, lang: str) -> tuple[list[str], int]:
         if resp is None or resp.status >= 400:
             problems.append(f"{where}: HTTP {resp and resp.status}")
             continue
+        if urlsplit(page.url).path == "/login/":
+            problems.append(f"{where}: sent to the login page")
+            continue
         if not page.locator(".navbar").count():
             problems.append(f"{where}: not in the app's layout")
         problems += [f"{where}: 'None' in {cell}" for cell in page.evaluate(NONE_CELLS)]
