@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core.db import db
 from core.i18n import UserPreference
 from core.user_time import clock_at, period, utc_bounds
-from tests.helpers import add_user, login
+from tests.helpers import add_user, api_token, login
 
 pytestmark = pytest.mark.addons("sales")
 
@@ -156,3 +156,30 @@ def test_period_bounds(app):
         assert period("week", dt.date(2026, 12, 5)) == (dt.date(2026, 11, 30), dt.date(2026, 12, 6))
         assert period("year", dt.date(2026, 2, 5)) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
         assert utc_bounds(None, None) == (None, None)
+
+
+def _filter_index(app, column: str, name: str) -> int:
+    with app.app_context():
+        view = next(v for v in app.appbuilder.baseviews if type(v).__name__ == "ActivityView")
+        return [type(f).__name__ for f in view._filters.get_search_filters()[column]].index(name)
+
+
+def test_a_typed_time_in_a_list_filter_is_the_readers(app, world):
+    from addons.sales.models import Activity
+
+    with app.app_context():  # done at 1 Dec 01:00 in Shanghai, 30 Nov 12:00 in New York
+        row = db.session.scalars(select(Activity).filter_by(summary="Call sh 2026-11-30")).one()
+        row.done_at = dt.datetime(2026, 11, 30, 17, 0)
+        db.session.commit()
+    after = (f"/activityview/list/?_flt_{_filter_index(app, 'done_at', 'LocalFilterGreater')}"
+             f"_done_at=2026-12-01 00:00:00")
+    assert "Call sh 2026-11-30" in _client(app, "sh").get(after).get_data(as_text=True)
+    assert "Call sh 2026-11-30" not in _client(app, "ny").get(after).get_data(as_text=True)
+    # the REST API (RFC 3339 with an offset) means the instant it names, whoever asks
+    token = api_token(app.test_client(), "ny")
+    for value, found in (("2026-11-30T16:30:00Z", True), ("2026-12-01T01:30:00+08:00", False)):
+        body = app.test_client().get(
+            "/api/v1/activity/", headers={"Authorization": f"Bearer {token}"},
+            query_string={"q": f"(filters:!((col:done_at,opr:gt,value:'{value}')))"}).get_json()
+        assert "result" in body, body
+        assert ("Call sh 2026-11-30" in str(body["result"])) is found, (value, body)
