@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,15 +71,15 @@ def _port_answers(port: int) -> bool:
         return False
 
 
-@pytest.fixture
-def server(request):
-    """A fresh Crossdock server process, stopped (terminate, wait) after the test.
-    Its SQLite database starts as a copy of the migrated template (no users)."""
+@contextmanager
+def running_server(template: Path) -> Iterator[Server]:
+    """A Crossdock server process on a copy of the SQLite file `template`,
+    stopped (terminate, wait) when the block ends; fails the test if it does
+    not come up or if it logged a traceback."""
     root = Path(tempfile.mkdtemp(prefix="crossdock-browser-"))
     instance = root / "instance"
     instance.mkdir()
-    shutil.copyfile(request.getfixturevalue("sqlite_templates").get(()),
-                    instance / "crossdock.sqlite")
+    shutil.copyfile(template, instance / "crossdock.sqlite")
     out_path, err_path = root / "stdout.log", root / "stderr.log"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
@@ -116,3 +118,11 @@ def server(request):
             proc.kill()
             proc.wait(timeout=15)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def server(request):
+    """A fresh Crossdock server process, stopped after the test.
+    Its SQLite database starts as a copy of the migrated template (no users)."""
+    with running_server(request.getfixturevalue("sqlite_templates").get(())) as srv:
+        yield srv

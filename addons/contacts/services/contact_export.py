@@ -9,7 +9,10 @@ so an exported file imports again. What makes the round trip lossless:
   named by its own id in "Crossdock company ID" besides its name, so people
   link to the right one of two companies of the same name;
 - phones and e-mails carry their kind ("mobile: 138 0013 8000, work: ...");
-- tier, tags and owner by name, custom fields by label, as the import reads them.
+- tier, tags and owner by name, custom fields by label, as the import reads them;
+- a date as YYYY-MM-DD; a (stored UTC) datetime in the reader's time zone,
+  ISO 8601 with its offset, "2026-12-05T21:30:00+08:00" (core/user_time.py
+  `exported`), so the file says which instant it means.
 
 Formula cells (rules/formula_cells.py): CSV cells a spreadsheet would run
 (=, +, -, @, tab or CR) get a leading apostrophe (OWASP CSV injection advice),
@@ -21,6 +24,7 @@ XLSX is written with openpyxl's write-only workbook.
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -30,6 +34,7 @@ from sqlalchemy.orm import Query, selectinload
 from sqlalchemy.orm.session import Session
 
 from core.addons.model_extension import active_fields
+from core.user_time import exported
 
 from ..models import Company, Person
 from ..rules.formula_cells import safe_cell
@@ -122,6 +127,8 @@ def _display(value) -> str:
         return "true" if value else "false"
     if isinstance(value, (list, tuple, set)):
         return ", ".join(map(str, value))
+    if isinstance(value, dt.datetime):
+        return exported(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

@@ -7,14 +7,13 @@ whichever list template the view has (so other list additions are kept).
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Response, abort, stream_with_context
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 
 from core.addons.model_extension import hidden_fields
+from core.user_time import now
 
 from ..models import Company
 from ..services.contact_export import csv_chunks, export_table, xlsx_bytes
@@ -60,7 +59,7 @@ class ContactExport:
         # after the request's teardown, on that Session, and must close it
         session = query.session
         headers, rows = export_table(session, kind, query)
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        stamp = now().strftime("%Y%m%d-%H%M")  # the reader's clock
         name = f"{'companies' if kind == 'company' else 'people'}-{stamp}.{fmt}"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         if fmt == "csv":

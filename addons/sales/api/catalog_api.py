@@ -23,6 +23,7 @@ from sqlalchemy import select
 from addons.contacts.models import Company, Person
 from core.api import CrossdockModelRestApi
 from core.db import db
+from core.user_time import today
 
 from ..models import Currency, CurrencyRate, PriceList, PriceListItem, Product, Tax
 from ..rules import catalog_values as values
@@ -308,7 +309,7 @@ class PricingApi(BaseApi):
             person = _one(Person, person_id, "person_id") if person_id else None
             raw_day = request.args.get("day", "").strip()
             try:
-                day = dt.date.fromisoformat(raw_day) if raw_day else dt.date.today()
+                day = dt.date.fromisoformat(raw_day) if raw_day else today()
             except ValueError:
                 raise BadQuery(f"day: '{raw_day}' is not an ISO date (YYYY-MM-DD)") from None
             quote = unit_price(db.session, product, quantity, currency, day,

@@ -7,6 +7,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.user_time import today as local_today
+
 from ..rules.money import round_money
 
 ERP_MODEL = "sales.order"  # the model name the hub's jobs and bindings use
@@ -57,7 +59,7 @@ class SalesOrder(Model):
     currency_id: Mapped[int] = mapped_column(ForeignKey("sales_currency.id"), nullable=False)
     price_list_id: Mapped[int | None] = mapped_column(
         ForeignKey("sales_price_list.id", ondelete="SET NULL"))
-    order_date: Mapped[date] = mapped_column(Date, default=date.today, nullable=False)
+    order_date: Mapped[date] = mapped_column(Date, default=local_today, nullable=False)
     validity_date: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
 

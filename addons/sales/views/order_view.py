@@ -10,7 +10,7 @@ customer, owner, team and currency from it.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import abort, flash, g, redirect, request, url_for
@@ -25,6 +25,7 @@ from werkzeug.routing import BuildError
 from wtforms import HiddenField
 
 from core.db import db
+from core.user_time import today
 from core.security.record_rules import AccessDenied, may_write
 from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
@@ -171,8 +172,8 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
     def _prefill_new(self, form) -> None:
         """Defaults of a new quotation; from ?lead_id= the opportunity's customer,
         owner, team and currency (the lead is read through the record rules)."""
-        form.order_date.data = date.today()
-        form.validity_date.data = date.today() + timedelta(days=VALIDITY_DAYS)
+        form.order_date.data = today()  # the reader's day
+        form.validity_date.data = form.order_date.data + timedelta(days=VALIDITY_DAYS)
         try:
             form.currency.data = base_currency(db.session)
         except MissingRate:

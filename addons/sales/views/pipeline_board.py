@@ -7,7 +7,6 @@ CSRF token in X-CSRFToken) changes anything.
 """
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from core.db import db
+from core.user_time import today
 from core.security.record_rules import AccessDenied
 
 from ..models import Lead, LostReason, Stage
@@ -83,7 +83,7 @@ class PipelineBoardView(BaseView):
 
     def _card_context(self, stages):
         base = _base(db.session)
-        return dict(stages=stages, today=date.today(), format_money=format_money,
+        return dict(stages=stages, today=today(), format_money=format_money,
                     lead_url=self._lead_url(),
                     won_stage=board.won_column(stages), base=base)
 

@@ -1,6 +1,7 @@
 """Sales > Dashboard: the figures of services/reporting/sales_dashboard as charts (the
 locally served Chart.js) with the same numbers in tables, filtered by GET
-parameters (team, owner, from, to); /sales/dashboard/data answers them as JSON."""
+parameters (team, owner, from, to, or period: today, week, month, quarter or
+year, the reader's, core/user_time.py); /sales/dashboard/data answers them as JSON."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,19 +10,22 @@ from decimal import Decimal
 from flask import jsonify, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
 
 from core.db import db
 from core.security.actor import current_actor
 from core.security.record_rules import scope_for
 from core.security.teams import Team, team_member, user_team_ids
+from core.user_time import PERIODS, period
 
 from ..models import Lead
 from ..services.catalog.currency_rates import MissingRate
 from ..services.reporting.sales_dashboard import DashboardFilter, as_json, dashboard, user_names
 
-FIELDS = ("team", "owner", "from", "to")
+FIELDS = ("team", "owner", "from", "to", "period")
+PERIOD_LABELS = (("today", _l("Today")), ("week", _l("This week")), ("month", _l("This month")),
+                 ("quarter", _l("This quarter")), ("year", _l("This year")))
 
 
 def grouped(amount: str) -> str:
@@ -49,6 +53,14 @@ def read_filter(args) -> tuple[DashboardFilter, dict[str, str]]:
             except ValueError:
                 errors[name] = gettext("%(field)s: '%(value)s' is not a date (YYYY-MM-DD).",
                                        field=name, value=raw)
+    raw = (args.get("period") or "").strip()
+    if raw in PERIODS:  # the reader's today, month...: explicit from/to win
+        first, last = period(raw)
+        values.setdefault("date_from", first)
+        values.setdefault("date_to", last)
+    elif raw:
+        errors["period"] = gettext("%(field)s: '%(value)s' is not a period (%(choices)s).",
+                                   field="period", value=raw, choices=", ".join(PERIODS))
     if values.get("date_from") and values.get("date_to") and \
             values["date_from"] > values["date_to"]:
         errors["to"] = gettext("to: the period ends before it starts.")
@@ -94,9 +106,13 @@ class SalesDashboardView(BaseView):
             except MissingRate as exc:  # no base currency: say so instead of a 500
                 errors["currency"] = str(exc)
         teams, owners = filter_choices(db.session)
+        args = {k: request.args.get(k, "") for k in FIELDS}
+        if not errors:  # a period's days shown in the from/to boxes
+            args["from"] = flt.date_from.isoformat() if flt.date_from else ""
+            args["to"] = flt.date_to.isoformat() if flt.date_to else ""
         return self.render_template(
             "sales/dashboard.html", data=data, errors=errors, teams=teams, owners=owners,
-            args={k: request.args.get(k, "") for k in FIELDS}, as_of=flt.as_of, grouped=grouped,
+            args=args, as_of=flt.as_of, grouped=grouped, periods=PERIOD_LABELS,
         ), (200 if not errors else 409 if "currency" in errors else 400)
 
     @expose("/data", methods=["GET"])

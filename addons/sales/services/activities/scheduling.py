@@ -17,15 +17,14 @@ remind_at=None, note=None, owner_id=None) -> Activity``
 built by FAB's forms and REST schemas (views and API call it in
 pre_add/pre_update); with a session it also fills in the default team.
 
-``today()``: the calendar day activities are due against (Babel's time zone,
-UTC unless configured), so screens and reminders agree on "overdue".
+``today()``: the calendar day activities are due against, the reader's
+(core/user_time.py), so screens and reminders agree on "overdue".
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import has_request_context
-from flask_babel import get_timezone, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from addons.contacts.services import timeline
@@ -33,6 +32,7 @@ from core.security.actor import current_actor
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 from core.security.teams import Team, user_team_ids
+from core.user_time import today, utc_now  # noqa: F401  (today: the views import it here)
 
 from ...models.activity import KINDS, Activity
 from ...models.lead import Lead
@@ -52,14 +52,7 @@ class ActivityError(ValueError):
         self.field, self.message = field, message
 
 
-def today() -> dt.date:
-    zone = get_timezone() if has_request_context() else dt.timezone.utc
-    return dt.datetime.now(zone).date()
-
-
-def utcnow() -> dt.datetime:
-    """Naive UTC, as the sales timestamps are stored."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+utcnow = utc_now  # naive UTC, as the sales timestamps are stored
 
 
 def _parent_fields(parent) -> dict:

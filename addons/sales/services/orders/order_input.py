@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from addons.contacts.models import Company, Person
 from core.security.teams import Team
+from core.user_time import today
 
 from ...models import Currency, Lead, PriceList, Product, Tax
 from ...models.sales_order import SalesOrder, SalesOrderLine
@@ -94,7 +95,7 @@ def apply_header(session: Session, order: SalesOrder, data: dict) -> None:
     if order.currency is None and order.currency_id is None:
         raise OrderInputError("currency_id", "a currency is required")
     if order.order_date is None:
-        order.order_date = date.today()
+        order.order_date = today()
     if order.validity_date and order.validity_date < order.order_date:
         raise OrderInputError("validity_date", "is before the order date")
 

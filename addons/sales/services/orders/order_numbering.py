@@ -15,6 +15,8 @@ from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.user_time import today
+
 from ...models.sales_order import SalesOrder, order_sequence
 
 PREFIX = "SO"
@@ -47,4 +49,4 @@ def number_new_orders(session: Session, _ctx, _instances) -> None:
     """before_flush (listeners.py): a number for each new order without one."""
     for obj in session.new:
         if isinstance(obj, SalesOrder) and not obj.number:
-            obj.number = next_number(session, obj.order_date or date.today())
+            obj.number = next_number(session, obj.order_date or today())

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from core.security.actor import current_actor
 from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
+from core.user_time import today as local_today
 
 from ...models import Currency
 from ...models.sales_order import (
@@ -152,7 +153,7 @@ def confirm(session: Session, order: SalesOrder, today: date | None = None) -> N
     if order.state not in EDITABLE:
         raise _refuse_state(order, "confirm")
     _check_customer_and_lines(order)
-    _check_rates(session, order, today or date.today())
+    _check_rates(session, order, today or local_today())
     user_id = current_actor().user_id
     if not _move(session, order, EDITABLE, {
             "state": CONFIRMED, "confirmed_at": datetime.utcnow(),

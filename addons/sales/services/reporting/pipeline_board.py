@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, joinedload
 from core.security.actor import current_actor
 from core.security.record_rules import scope_for
 from core.security.teams import Team, user_team_ids
+from core.user_time import today
 
 from ...models import Currency, Lead, Stage
 from ...models.lead import OPEN, OPPORTUNITY, WON
@@ -162,9 +163,9 @@ def _column_of(stage_id: int | None, status: str, stages: list[Stage]) -> Stage 
 def column_totals(session: Session, f: BoardFilter, stages: list[Stage],
                   day: date | None = None) -> dict[int, ColumnTotals]:
     """Count and expected revenue (in the base currency, converted on `day`,
-    default today) of each stage's column. A lead without a currency counts
+    default the reader's today) of each stage's column. A lead without a currency counts
     in the base currency."""
-    day = day or date.today()
+    day = day or today()
     rows = session.execute(
         select(Lead.stage_id, Lead.status, Lead.currency_id,
                func.count(), func.sum(Lead.expected_revenue))

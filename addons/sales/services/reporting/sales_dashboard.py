@@ -6,8 +6,9 @@ it like any list: a Salesperson's figures cover their own opportunities, a
 Sales Manager's the team's, Admin's everything. The filters only narrow that
 scope: asking for a colleague one may not read gives zeros, not their data.
 
-Which date the period (`DashboardFilter.date_from/date_to`, inclusive days)
-applies to, per figure:
+Which date the period (`DashboardFilter.date_from/date_to`, inclusive days,
+the reader's: a timestamp column compares with their local days in UTC,
+core/user_time.py) applies to, per figure:
 
 - funnel and conversion: `created_at` (opportunities created in the period);
 - forecast: `expected_close` (open opportunities expected to close then);
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_appbuilder.security.sqla.models import User
@@ -35,6 +36,7 @@ from sqlalchemy import Numeric, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from core.security.teams import Team
+from core.user_time import today, utc_bounds
 
 from ...models import Activity, Currency, Lead, LostReason, Stage
 from ...models.lead import LOST, OPEN, OPPORTUNITY, WON
@@ -49,12 +51,12 @@ _AMOUNT = Numeric(24, 2)
 @dataclass(frozen=True)
 class DashboardFilter:
     """What the reader narrowed the dashboard to; None means "any".
-    `as_of` is "today": the day of the exchange rates and of overdue/today."""
+    `as_of` is "today" (the reader's): the day of the exchange rates and of overdue/today."""
     team_id: int | None = None
     owner_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
-    as_of: date = field(default_factory=date.today)
+    as_of: date = field(default_factory=today)
 
 
 @dataclass
@@ -172,20 +174,15 @@ class _Converter:
         return amount
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min)
-
-
 def _within(column, f: DashboardFilter, *, is_date: bool = False) -> list:
-    """The period on `column`: a date column compares days, a timestamp
-    column [date_from 00:00, date_to + 1 day 00:00), so the last day counts whole."""
-    out = []
-    if f.date_from:
-        out.append(column >= (f.date_from if is_date else _day_start(f.date_from)))
-    if f.date_to:
-        out.append(column <= f.date_to if is_date
-                   else column < _day_start(f.date_to + timedelta(days=1)))
-    return out
+    """The period on `column`: a date column compares days, a (UTC) timestamp
+    column [date_from 00:00, date_to + 1 day 00:00) of the reader's zone, so
+    the last day counts whole."""
+    if is_date:
+        return [*([column >= f.date_from] if f.date_from else []),
+                *([column <= f.date_to] if f.date_to else [])]
+    start, end = utc_bounds(f.date_from, f.date_to)
+    return [*([column >= start] if start else []), *([column < end] if end else [])]
 
 
 def _lead_filters(f: DashboardFilter) -> list:

@@ -34,6 +34,7 @@ from addons.contacts.services.load_demo import (
 from core.security.actor import SYSTEM, Actor, acting_as
 from core.security.audit import record_event
 from core.security.teams import Team
+from core.user_time import today as local_today
 
 from ...data import demo_sales as data
 from ...models import (
@@ -73,7 +74,7 @@ class SalesDemoResult:
 
 
 def _today() -> dt.date:
-    return dt.date.today()
+    return local_today()
 
 
 def _contacts(session: Session, logins: bool, result: SalesDemoResult) -> tuple[dict, dict]:
