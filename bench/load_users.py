@@ -55,7 +55,7 @@ def locust_bin() -> Path:
     exe = LOCUST_VENV / "bin" / "locust"
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", str(LOCUST_VENV)], check=True)
-        subprocess.run([str(LOCUST_VENV / "bin" / "pip"), "install", "-q", "locust>=2.30"],
+        subprocess.run([str(LOCUST_VENV / "bin" / "pip"), "install", "-q", "locust>=2.30,<3"],
                        check=True)
     return exe
 

@@ -84,12 +84,20 @@ TINY = {
     "sales_lead_scoring.py": (
         ["--leads", "50", "--updates", "3"],
         r"^rescore_all after a rule change: [\d.]+ s"),
+    "load_users.py": (
+        ["--db", "sqlite", "--count", "300", "--opportunities", "50", "--users", "2",
+         "--duration", "5", "--warmup", "0", "--spawn-rate", "2"],
+        r"^knee \(p95[^\n]*\n  (not reached|crossed between)"),
+    "page_cost.py": (
+        ["--count", "300", "--opportunities", "50", "--requests", "1"],
+        r"^Sales Manager\s+opportunities\s+[\d.]+\s+[\d.]+"),
     "sales_seed.py": (
         ["--sqlite", "{tmp}/sales.sqlite", "--count", "1000", "--opportunities", "100",
          "--leads", "20"],
         r"^seeded 100 opportunities \+ 20 leads"),
 }
 NOT_RUN = {
+    "load_locustfile.py": "locust's users, which load_users.py's tiny run drives",
     "pg_cluster.py": "a library: the benches' and tests/conftest.py's PostgreSQL clusters",
     "contacts_stock_fab.py": "the stock FAB server contacts_list_search.py starts: its tiny "
                              "run times it (the stock columns)",
