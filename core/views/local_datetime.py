@@ -11,7 +11,15 @@ from flask_babel import to_user_timezone, to_utc
 from wtforms import DateTimeField
 
 
+# The first is how the form shows a value; the browser's date-time input
+# submits the "T" forms (core/views/date_inputs.py), other clients the first.
+FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
 class LocalDateTimeField(DateTimeField):
+    def __init__(self, label=None, validators=None, format=None, **kwargs):
+        super().__init__(label, validators, format=format or FORMATS, **kwargs)
+
     def process_data(self, value):
         if value is not None:
             value = to_user_timezone(value).replace(tzinfo=None)
