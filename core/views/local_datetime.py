@@ -8,17 +8,12 @@ from __future__ import annotations
 
 from flask_appbuilder.forms import FieldConverter
 from flask_babel import to_user_timezone, to_utc
-from wtforms import DateTimeField
+from wtforms import DateTimeField, DateTimeLocalField
 
 
-# The first is how the form shows a value; the browser's date-time input
-# submits the "T" forms (core/views/date_inputs.py), other clients the first.
-FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-
-
-class LocalDateTimeField(DateTimeField):
-    def __init__(self, label=None, validators=None, format=None, **kwargs):
-        super().__init__(label, validators, format=format or FORMATS, **kwargs)
+class LocalDateTimeField(DateTimeLocalField):
+    """Reads "2026-12-07 09:30:00" and the browser's "2026-12-07T09:30" (the
+    date-time input, core/views/date_inputs.py); shows the first."""
 
     def process_data(self, value):
         if value is not None:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, DateTimeField, Form
+from wtforms import DateField, DateTimeLocalField, Form
 
 from core.views.date_inputs import DateInput, DateTimeInput
 from core.views.local_datetime import LocalDateTimeField
@@ -33,7 +33,7 @@ def test_inputs_are_native_and_a_refused_value_stays_visible():
 
 
 class Stored(Form):  # a stored value, without LocalDateTimeField's time zone
-    at = DateTimeField(widget=DateTimeInput())
+    at = DateTimeLocalField(widget=DateTimeInput())
 
 
 def test_a_time_with_seconds_is_submittable_unchanged():
