@@ -32,7 +32,7 @@ from .security.password_policy import fab_validator
 from .security.record_rules import AccessDenied, refusal_in_request
 from .security.request_guard import csrf, guard_request
 from .security.view_permissions import ensure_view_permissions
-from .views import local_datetime, menu_cache, relation_choices
+from .views import date_inputs, local_datetime, menu_cache, relation_choices
 
 log = logging.getLogger(__name__)
 CORE_DIR = Path(__file__).resolve().parent
@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n_dirs)
 
         local_datetime.install()  # before any view builds its forms
+        date_inputs.install()
         relation_choices.install()
         appbuilder = AppBuilder(security_manager_class=CrossdockSecurityManager,
                                 base_template="crossdock/base.html")

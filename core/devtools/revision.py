@@ -12,7 +12,12 @@ addon's branch.
 2. The database is only read (one transaction, rolled back): the addon must be
    installed with its branch at head, and each addon it depends on at head
    too, or the command refuses and names the upgrade to run first.
-3. The revision goes into the addon's `migrations/`, after its branch head,
+3. An index an addon's migrations create for one dialect only (a full-text or
+   covering index that no Table can declare for both) is named in its
+   table's `info["migration_indexes"]`, per dialect
+   (`{"sqlite": ("ix_a",), "postgresql": ("ix_b",)}`): on that dialect the
+   comparison neither drops it nor adds it, anywhere else it is compared as usual.
+4. The revision goes into the addon's `migrations/`, after its branch head,
    with `depends_on` the current heads of the branches it depends on; an
    empty comparison writes nothing.
 """
@@ -34,6 +39,7 @@ from ..addons import model_extension
 from ..addons.graph import topological
 from ..addons.lifecycle import present
 
+MIGRATION_INDEXES = "migration_indexes"  # Table.info key, see 3. above
 REVISION_ID_MAX = 32  # alembic_version.version_num is VARCHAR(32)
 
 
@@ -86,6 +92,13 @@ def _column_names(obj) -> set[str]:
     return {obj.name}
 
 
+def _migration_indexes(dialect: str) -> set[tuple[str, str]]:
+    """(table, index) of the indexes the migrations own on this dialect (see 3.)."""
+    return {(table.name, index)
+            for table in Model.metadata.tables.values()
+            for index in table.info.get(MIGRATION_INDEXES, {}).get(dialect, ())}
+
+
 def compare(session: Session, runtime, name: str):
     """What changed in `name`'s tables and extension columns: Alembic's
     `MigrationScript` (empty `upgrade_ops` when nothing did). Reads only."""
@@ -93,6 +106,7 @@ def compare(session: Session, runtime, name: str):
     tables = set(runtime.loaded[name].tables)
     extensions = _extension_columns()
     extended = {t for (t, _c), owner in extensions.items() if owner == name} - tables
+    migration_indexes = _migration_indexes(session.connection().dialect.name)
 
     def include_name(object_name, type_, parent_names):
         if type_ == "table":
@@ -105,6 +119,8 @@ def compare(session: Session, runtime, name: str):
         table = getattr(obj, "table", None)
         if table is None:
             return True
+        if type_ == "index" and (table.name, object_name) in migration_indexes:
+            return False
         owners = {extensions.get((table.name, c)) for c in _column_names(obj)}
         if table.name in extended:  # another addon's table: only our own columns
             return bool(owners) and owners == {name}

@@ -17,10 +17,13 @@ from flask import has_request_context, request
 from flask_appbuilder.forms import FieldConverter
 from flask_appbuilder.models.sqla import filters as fab
 from flask_babel import to_user_timezone, to_utc
-from wtforms import DateTimeField
+from wtforms import DateTimeField, DateTimeLocalField
 
 
-class LocalDateTimeField(DateTimeField):
+class LocalDateTimeField(DateTimeLocalField):
+    """Reads "2026-12-07 09:30:00" and the browser's "2026-12-07T09:30" (the
+    date-time input, core/views/date_inputs.py); shows the first."""
+
     def process_data(self, value):
         if value is not None:
             value = to_user_timezone(value).replace(tzinfo=None)

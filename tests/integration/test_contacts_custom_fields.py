@@ -301,7 +301,7 @@ def test_fields_in_forms_show_page_and_list(contacts_app):
     for key, _type, _extra in FIELDS:
         assert f'name="custom_{key}"' in add, key
     assert '<option value="Medium">Medium</option>' in add
-    assert 'type="checkbox"' in add and 'data-provide="datepicker"' in add
+    assert 'type="checkbox"' in add and 'type="date"' in add
 
     resp = client.post("/companyview/add", data=company_form(
         token, name="Acme", custom_segment="Retail", custom_employees="1.234,5",

@@ -6,11 +6,12 @@ Not an ORM model: nobody reads it but the search service, which always
 returns contact ids that the list, REST and pickers filter again through ORM
 queries on Company/Person, so record rules apply. The full-text index over it
 and the indexes that search within an owner's rows are dialect-specific and
-live in the migrations only (0002, 0007): SQLite an FTS5 trigram table
-(`<table>_fts`, external content, rowid = sort_key), an index by owner
-that holds every searched column (a salesperson's search reads no table
-row) and one by team; PostgreSQL one GIN index over owner_id, team_id
-(btree_gin) and haystack, word_starts (pg_trgm).
+live in the migrations only (0002, 0007); the table's info names them, so
+`crossdock addons revision` leaves them alone (core/devtools/revision.py, 3.):
+SQLite an FTS5 trigram table (`<table>_fts`, external content, rowid =
+sort_key), an index by owner that holds every searched column (a
+salesperson's search reads no table row) and one by team; PostgreSQL one GIN
+index over owner_id, team_id (btree_gin) and haystack, word_starts (pg_trgm).
 """
 from flask_appbuilder import Model
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
@@ -20,8 +21,9 @@ from .person import Person
 
 
 def search_table(contact_table: str) -> Table:
+    name = f"{contact_table}_search"
     return Table(
-        f"{contact_table}_search", Model.metadata,
+        name, Model.metadata,
         # the name's first 5 bytes, then the contact id (rules/search_terms.py
         # sort_key): rows in key order are in name order, give or take names
         # sharing those 5 bytes. SQLite's rowid, which its full-text index
@@ -42,6 +44,8 @@ def search_table(contact_table: str) -> Table:
         # word and the CJK unigrams and bigrams, each after two spaces, for
         # terms under 3 characters
         Column("word_starts", Text, nullable=False),
+        info={"migration_indexes": {"sqlite": (f"ix_{name}_owner", f"ix_{name}_team"),
+                                    "postgresql": (f"ix_{name}_trgm",)}},
     )
 
 

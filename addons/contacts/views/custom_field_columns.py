@@ -14,8 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import g, has_request_context
-from flask_appbuilder.fieldwidgets import (BS3TextFieldWidget, DatePickerWidget,
-                                          Select2Widget)
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, Select2Widget
 from flask_appbuilder.security.sqla.models import User
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from core.db import db
+from core.views.date_inputs import DateInput
 
 from ..models.custom_field import CustomField
 from ..rules.field_error import ContactFieldError
@@ -81,7 +81,7 @@ def form_field(field: CustomField, for_search: bool = False):
     if kind == "user":
         return SelectField(label, choices=_user_choices(), widget=Select2Widget(),
                            validators=checks)
-    widget = DatePickerWidget() if kind == "date" else BS3TextFieldWidget()
+    widget = DateInput() if kind == "date" else BS3TextFieldWidget()
     return StringField(label, widget=widget, validators=checks)
 
 
