@@ -25,7 +25,7 @@ from datetime import datetime
 import pytz
 from flask import abort, current_app, has_request_context, request, session
 from flask_appbuilder import Model
-from flask_babel import format_datetime, get_babel, get_locale, refresh
+from flask_babel import format_datetime, get_babel, get_locale, gettext, refresh
 from flask_login import current_user
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -96,6 +96,11 @@ def shown_datetime(value) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm")
 
 
+def shown_bool(value: bool) -> str:
+    """A yes/no value as a person reads it, in their language."""
+    return gettext("Yes") if value else gettext("No")
+
+
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 
 
@@ -104,6 +109,8 @@ def shown_change(value):
     a person reads it."""
     if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):
         return shown_datetime(datetime.fromisoformat(value))
+    if isinstance(value, bool):
+        return shown_bool(value)
     return value
 
 
