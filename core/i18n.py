@@ -31,6 +31,7 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db
+from .security.audit_actions import action_label
 
 SESSION_KEY = "locale"  # the key FAB's own views and templates read
 
@@ -176,6 +177,7 @@ def init_app(app, appbuilder) -> None:
     app.add_template_filter(shown_datetime, "localtime")
     app.add_template_filter(shown_change, "audit_value")
     app.add_template_global(current_locale, "crossdock_locale")
+    app.add_template_global(action_label, "audit_action")
     view = appbuilder.bm.locale_view
     if view is not None:
         app.view_functions[f"{view.endpoint}.{view.default_view}"] = _locale_get_refused

@@ -30,7 +30,7 @@ class RecordView(SlottedView, ModelView):
     def field_label(self, column: str):
         """A column's label as the screen shows it (the history names changed
         columns: `owner_id` is the screen's "owner")."""
-        for name in (column, column.removesuffix("_id")):
+        for name in (column.removesuffix("_id"), column):  # FAB labels every column
             if name in self.label_columns:
                 return self.label_columns[name]
         return column

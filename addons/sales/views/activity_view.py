@@ -25,6 +25,7 @@ LABELS = {
     "owner": _l("Assigned to"), "team": _l("Sales team"), "lead": _l("Lead/opportunity"),
     "company": _l("Company"), "person": _l("Contact person"), "done_at": _l("Done at"),
     "done_note": _l("Done note"), "created_at": _l("Created at"),
+    "timeline": _l("On the contact's timeline"),  # the history of its "done" event
 }
 FORM = ["kind", "summary", "due_date", "due_time", "remind_at", "owner", "team", "lead",
         "company", "person", "note"]
