@@ -126,6 +126,10 @@ class Scanner:
         self.whole.update({"true": "Yes", "false": "No", "none": "(empty)"})
         self.user_data = _user_data(app)
         self.user_set = set(self.user_data)
+        self.by_word: dict[str, list[str]] = {}  # a word -> the stored values holding it
+        for value in self.user_data:
+            for word in set(WORD.findall(value)):
+                self.by_word.setdefault(word, []).append(value)
 
     def texts(self, page: str):
         tree = lxml_html.fromstring(page)
@@ -177,8 +181,10 @@ class Scanner:
         return shown
 
     def _user_spans(self, shown: str) -> list[tuple[int, int]]:
+        """Where stored values (those sharing a word with the text) occur in it."""
         spans = []
-        for value in self.user_data:
+        candidates = {v for word in set(WORD.findall(shown)) for v in self.by_word.get(word, ())}
+        for value in candidates:
             start = shown.find(value)
             while start != -1:
                 spans.append((start, start + len(value)))
