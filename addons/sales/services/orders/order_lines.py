@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ...models import Product, Tax
@@ -15,13 +15,19 @@ from ..catalog.pricing import unit_price
 HUNDRED = Decimal(100)
 
 
+# a line's fields as the refusal names them, in the reader's language (the
+# English stays the field's name: REST clients read it)
+_FIELD_WORDS = {"product": _l("product"), "quantity": _l("quantity"),
+                "unit_price": _l("unit_price"), "discount": _l("discount")}
+
+
 class LineError(ValueError):
     """A line that cannot be stored or confirmed: which line, which field, why."""
 
     def __init__(self, line_no: int | None, field: str, message: str):
         self.line_no, self.field, self.message = line_no, field, message
         where = gettext("line %(n)s: ", n=line_no) if line_no is not None else ""
-        super().__init__(f"{where}{field}: {message}")
+        super().__init__(f"{where}{_FIELD_WORDS.get(field, field)}: {message}")
 
 
 def as_decimal(value, line_no: int | None, field: str) -> Decimal:
