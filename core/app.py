@@ -92,6 +92,8 @@ def _as_people_read_it(value):
         return ""  # an empty value prints nothing, never "None"
     if isinstance(value, datetime):
         return i18n.shown_datetime(value)  # stored UTC, shown in the user's time zone
+    if isinstance(value, bool):
+        return i18n.shown_bool(value)  # "是"/"否", never Python's True/False
     return value
 
 

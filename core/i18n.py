@@ -25,12 +25,13 @@ from datetime import datetime
 import pytz
 from flask import abort, current_app, g, has_request_context, request, session
 from flask_appbuilder import Model
-from flask_babel import format_datetime, get_babel, get_locale, refresh
+from flask_babel import format_datetime, get_babel, get_locale, gettext, refresh
 from flask_login import current_user
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db
+from .security.audit_actions import action_label
 
 SESSION_KEY = "locale"  # the key FAB's own views and templates read
 
@@ -104,6 +105,11 @@ def shown_datetime(value) -> str:
     return format_datetime(value, "yyyy-MM-dd HH:mm")
 
 
+def shown_bool(value: bool) -> str:
+    """A yes/no value as a person reads it, in their language."""
+    return gettext("Yes") if value else gettext("No")
+
+
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
 
 
@@ -112,6 +118,8 @@ def shown_change(value):
     a person reads it."""
     if isinstance(value, str) and _ISO_DATETIME.fullmatch(value):
         return shown_datetime(datetime.fromisoformat(value))
+    if isinstance(value, bool):
+        return shown_bool(value)
     return value
 
 
@@ -179,6 +187,7 @@ def init_app(app, appbuilder) -> None:
     app.add_template_filter(shown_datetime, "localtime")
     app.add_template_filter(shown_change, "audit_value")
     app.add_template_global(current_locale, "crossdock_locale")
+    app.add_template_global(action_label, "audit_action")
     view = appbuilder.bm.locale_view
     if view is not None:
         app.view_functions[f"{view.endpoint}.{view.default_view}"] = _locale_get_refused

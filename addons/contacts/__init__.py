@@ -1,19 +1,22 @@
 """Contacts: the customer master (客户管理): companies, people, their phones,
 e-mails, tags and tiers, with screens, REST APIs and record rules."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 
 from core.addons import backup
+from core.security.audit_actions import declare_actions
 
 from . import listeners
 from .api.company_api import CompanyApi
 from .api.person_api import PersonApi
 from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
+from .rules import field_error
 from .services import timeline
 from .services.load_demo import demo_command
 from .views.company_view import CompanyView
 from .views.custom_field_view import CustomFieldView
 from .views.duplicate_groups_view import DuplicateGroupsView
 from .views.duplicate_settings_view import DuplicateSettingsView
+from .views.event_labels import EVENT_LABELS
 from .views.import_view import ContactImportView
 from .views.merge_view import MergeView
 from .views.person_view import PersonView
@@ -26,6 +29,8 @@ CATEGORY = "Contacts"
 
 def register(addon):
     menu = dict(category=CATEGORY, category_label=_l("Contacts"), category_icon="fa-address-book")
+    declare_actions(EVENT_LABELS)  # how its audit events read
+    field_error.translate_with(gettext)  # its rules' refusals in the reader's language
     addon.view(CompanyView, "Companies", label=_l("Companies"), icon="fa-building", **menu)
     addon.view(PersonView, "People", label=_l("People"), icon="fa-user", **menu)
     addon.view(TagView, "Contact tags", label=_l("Tags"), icon="fa-tags", **menu)

@@ -2,7 +2,9 @@
 on per-team pipelines, activities, assignment rules, lead scoring, products,
 price lists, taxes and currencies, quotations and orders (confirming one records
 hub jobs that sync it to the ERP), and a sales dashboard."""
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
+
+from core.security.audit_actions import declare_actions
 
 from . import listeners
 from .api.activity_api import ActivityApi
@@ -10,6 +12,7 @@ from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceL
                               PricingApi, ProductApi, TaxApi)
 from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
+from .rules import catalog_values
 from .services.erp_sync import erp_check_command, erp_resend_command, register_with_hub
 from .services.leads.lead_assignment import assign_command
 from .services.seeding.default_data import seed_defaults
@@ -20,6 +23,7 @@ from .views.activity_reminder_bell import ReminderLabel, ReminderView
 from .views.activity_view import ActivityView
 from .views.assignment_rule_view import AssignmentMemberView, AssignmentRuleView
 from .views.currency_view import CurrencyRateView, CurrencyView
+from .views.event_labels import EVENT_LABELS
 from .views.home_tiles import activities_due, my_pipeline
 from .views.lead_view import LeadView, OpportunityView
 from .views.lost_reason_view import LostReasonView
@@ -40,6 +44,8 @@ def register(addon):
     menu = dict(category=CATEGORY, category_label=_l("Sales"), category_icon="fa-handshake-o")
     listeners.register()  # rules that follow every flush, whatever path writes (listeners.py)
     register_with_hub()  # confirmed orders -> ERP jobs, their status pulls
+    declare_actions(EVENT_LABELS)  # how its audit events read
+    catalog_values.translate_with(gettext)  # its rules' refusals in the reader's language
 
     # the menu, in the order of a salesperson's day
     addon.view(PipelineBoardView, "Pipeline", label=_l("Pipeline"), icon="fa-columns", **menu)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlparse
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,10 +67,10 @@ def test_connection(config: dict) -> tuple[bool, str]:
     SQLite an open one holds the write lock for the whole remote call)."""
     try:
         client = client_for(config)
-        return True, f"connected: {client.test_connection()}"
+        return True, gettext("connected: %(remote)s", remote=client.test_connection())
     except TransientError as exc:
-        return False, f"cannot reach it now: {exc}"
+        return False, gettext("cannot reach it now: %(why)s", why=exc)
     except PermanentError as exc:
-        return False, f"refused: {exc}"
+        return False, gettext("refused: %(why)s", why=exc)
     except ValueError as exc:  # unknown kind and the like
-        return False, f"not usable: {exc}"
+        return False, gettext("not usable: %(why)s", why=exc)

@@ -25,6 +25,7 @@ from ..db import db
 from ..views.user_stats import UserStatsChart
 from .audit import AuditLog, record_event
 from .permission_cache import PermissionsPerRequest
+from .group_views import RoleModelView, UserGroupModelView
 from .usernames import UserDBModelView, username_key
 
 LOGIN_ENDPOINTS = {"AuthDBView.login", "SecurityApi.login"}
@@ -35,6 +36,8 @@ class CrossdockSecurityManager(PermissionsPerRequest, SecurityManager):
     security_api = SecurityApi  # REST login: `provider` optional (FAB: a 500 without it)
     userdbmodelview = UserDBModelView
     userstatschartview = UserStatsChart  # drawn locally, not with Google Charts
+    groupmodelview = UserGroupModelView  # columns labelled (and translated)
+    rolemodelview = RoleModelView
 
     def auth_user_db(self, username, password):
         user = super().auth_user_db(username, password)

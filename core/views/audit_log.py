@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..db import db
 from ..security.audit import AuditLog
+from ..security.audit_actions import action_label
 
 
 class AuditLogView(ModelView):
@@ -21,6 +22,7 @@ class AuditLogView(ModelView):
     label_columns = {"at": _l("When"), "actor": _l("Who"), "action": _l("Action"),
                      "model": _l("Model"), "record_id": _l("Record"),
                      "changes": _l("Changes"), "request_id": _l("Request"), "ip": _l("Address")}
+    formatters_columns = {"action": action_label}
     list_title = _l("Audit Log")
     show_title = _l("Audit Log Entry")
 

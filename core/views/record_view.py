@@ -33,8 +33,23 @@ class RecordView(SlottedView, ModelView):
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
             related_views=self._related_views,
             history=history_of(self.datamodel.obj.__name__, pk),
+            field_label=self.field_label, field_value=self.field_value,
             record_panels=self.record_panels(item), record_actions=self.record_actions(pk),
             **self.show_extras(pk))
+
+    def field_label(self, column: str):
+        """A column's label as the screen shows it (the history names changed
+        columns: `owner_id` is the screen's "owner")."""
+        for name in (column.removesuffix("_id"), column):  # FAB labels every column
+            if name in self.label_columns:
+                return self.label_columns[name]
+        return column
+
+    def field_value(self, column: str, value):
+        """A value the history recorded, shown as the screen shows the column's
+        values (its formatter: a kind's label, not its key)."""
+        formatter = self.formatters_columns.get(column)
+        return formatter(value) if formatter is not None and value is not None else value
 
     def show_extras(self, pk) -> dict:
         """More variables for the show template (a subclass's extra panels)."""

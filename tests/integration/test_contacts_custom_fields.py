@@ -333,7 +333,7 @@ def test_fields_in_forms_show_page_and_list(contacts_app):
         assert (event.model, event.record_id, event.actor) == ("Company", str(acme_id), "sam")
         assert event.changes["employees"] == ["1234.5", "12"]
         assert event.changes["segment"] == ["Retail", None]
-    assert "custom fields changed" in client.get(f"/companyview/show/{acme_id}").get_data(
+    assert "Custom fields changed" in client.get(f"/companyview/show/{acme_id}").get_data(
         as_text=True)
 
     # list: the fields marked "show in list" are columns

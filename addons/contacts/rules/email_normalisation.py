@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 
-from .field_error import ContactFieldError
+from .field_error import N_, ContactFieldError
 
 
 def normalise_email(typed: str, field: str = "email") -> str:
     """The comparison key of `typed`, or ContactFieldError naming `field`."""
     value = (typed or "").strip()
     if not value:
-        raise ContactFieldError(field, "an e-mail address is required")
+        raise ContactFieldError(field, N_("an e-mail address is required"))
     try:
         checked = validate_email(value, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise ContactFieldError(field, f"'{value}' is not a valid e-mail address ({exc})") from None
+        raise ContactFieldError(field, N_("'%(value)s' is not a valid e-mail address "
+                                           "(%(why)s)"), value=value, why=exc) from None
     return checked.normalized.lower()

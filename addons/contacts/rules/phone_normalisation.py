@@ -17,7 +17,7 @@ import re
 import phonenumbers
 
 from ..settings import configured
-from .field_error import ContactFieldError
+from .field_error import N_, ContactFieldError
 
 CHINESE_EXTENSION = re.compile(r"\s*[-－]?\s*(?:转|轉|分机|分機)\s*[:：]?\s*(?=\d+\s*$)")
 
@@ -30,14 +30,16 @@ def default_region() -> str:
 def _parsed(typed: str, region: str | None, field: str):
     value = (typed or "").strip()
     if not value:
-        raise ContactFieldError(field, "a phone number is required")
+        raise ContactFieldError(field, N_("a phone number is required"))
     try:
         parsed = phonenumbers.parse(CHINESE_EXTENSION.sub(" ext. ", value),
                                     region or default_region())
     except phonenumbers.NumberParseException:
-        raise ContactFieldError(field, f"'{value}' is not a phone number") from None
+        raise ContactFieldError(field, N_("'%(value)s' is not a phone number"),
+                                value=value) from None
     if not phonenumbers.is_valid_number(parsed):
-        raise ContactFieldError(field, f"'{value}' is not a valid phone number")
+        raise ContactFieldError(field, N_("'%(value)s' is not a valid phone number"),
+                                value=value)
     return parsed
 
 

@@ -12,7 +12,7 @@ from stdnum.cn import uscc
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError
 
-from .field_error import ContactFieldError
+from .field_error import N_, ContactFieldError
 
 _EU_PREFIXES = {code.upper() for code in vat.MEMBER_STATES} | {"EL"}
 
@@ -22,13 +22,15 @@ def normalise_tax_id(typed: str, field: str = "tax_id") -> str:
     value = (typed or "").strip()
     compact = "".join(ch for ch in value if ch.isalnum()).upper()
     if not compact:
-        raise ContactFieldError(field, "a tax identifier is required")
+        raise ContactFieldError(field, N_("a tax identifier is required"))
     try:
         if compact[:2] in _EU_PREFIXES and not compact[:2].isdigit():
             return vat.validate(compact)
         if len(compact) == 18:
             return uscc.validate(compact)
     except ValidationError as exc:
-        scheme = "EU VAT number" if compact[:2] in _EU_PREFIXES else "unified social credit code"
-        raise ContactFieldError(field, f"'{value}' is not a valid {scheme} ({exc})") from None
+        message = (N_("'%(value)s' is not a valid EU VAT number (%(why)s)")
+                   if compact[:2] in _EU_PREFIXES else
+                   N_("'%(value)s' is not a valid unified social credit code (%(why)s)"))
+        raise ContactFieldError(field, message, value=value, why=exc) from None
     return compact

@@ -63,6 +63,8 @@ def _common_fields() -> dict:
 
 class CustomFieldView(RecordView):
     datamodel = SQLAInterface(CustomField)
+    list_title = _l("Custom fields")
+    show_title, add_title, edit_title = _l("Custom field"), _l("Add custom field"), _l("Edit custom field")
     list_columns = ["applies_to", "key", "label", "field_type", "required", "show_in_list",
                     "sequence", "active"]
     add_columns = ["applies_to", "key", "label", "field_type", "choices", "required",

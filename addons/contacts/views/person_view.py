@@ -1,3 +1,5 @@
+from flask_babel import lazy_gettext as _l
+
 from ..models import Person
 from ..services.search.list_filter import ContactInterface
 from .company_picker import CompanyPicker
@@ -6,6 +8,8 @@ from .contact_view import ADDRESS, CLASSIFICATION, OWNERSHIP, ContactView
 
 class PersonView(CompanyPicker, ContactView):
     datamodel = ContactInterface(Person)
+    list_title = _l("People")
+    show_title, add_title, edit_title = _l("Person"), _l("Add person"), _l("Edit person")
     list_columns = ["name", "company_link", "job_title", "city", "owner", "active"]
     add_columns = edit_columns = (
         ["name", "company", "job_title", "phone_lines", "email_lines", "website"]

@@ -7,6 +7,8 @@ from ..models import Tier
 
 class TierView(ModelView):
     datamodel = SQLAInterface(Tier)
+    list_title = _l("Tiers")
+    show_title, add_title, edit_title = _l("Tier"), _l("Add tier"), _l("Edit tier")
     list_columns = ["name", "sequence", "description"]
     add_columns = edit_columns = show_columns = ["name", "sequence", "description"]
     base_order = ("sequence", "asc")

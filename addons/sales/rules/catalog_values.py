@@ -11,10 +11,29 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 
-class CatalogFieldError(ValueError):
-    """A catalog value that cannot be stored; `field` names the form/API field."""
+_translate = str  # until register() hands over gettext: the English msgid
 
-    def __init__(self, field: str, message: str):
+
+def translate_with(gettext) -> None:
+    """Translate the refusals with `gettext(msgid) -> str` from now on (rules
+    import no Flask: the addon's register() hands over flask-babel's)."""
+    global _translate
+    _translate = gettext
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; the error translates it when raised."""
+    return message
+
+
+class CatalogFieldError(ValueError):
+    """A catalog value that cannot be stored; `field` names the form/API field.
+    `message` (a lazy text too) may hold %(name)s placeholders filled from
+    `params` after it is translated."""
+
+    def __init__(self, field: str, message: str, **params):
+        message = _translate(str(message))
+        message = message % params if params else message
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
@@ -28,9 +47,9 @@ def _decimal(field: str, value) -> Decimal | None:
     try:
         number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
-        raise CatalogFieldError(field, f"'{value}' is not a number") from None
+        raise CatalogFieldError(field, N_("'%(value)s' is not a number"), value=value) from None
     if not number.is_finite():
-        raise CatalogFieldError(field, f"'{value}' is not a number")
+        raise CatalogFieldError(field, N_("'%(value)s' is not a number"), value=value)
     return number
 
 
@@ -42,35 +61,38 @@ def shown(number: Decimal) -> str:
 def check_price(value, field: str = "list_price") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and number < 0:
-        raise CatalogFieldError(field, f"a price cannot be negative ({shown(number)})")
+        raise CatalogFieldError(field, N_("a price cannot be negative (%(number)s)"),
+                                number=shown(number))
     return number
 
 
 def check_min_quantity(value, field: str = "min_quantity") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and number < 0:
-        raise CatalogFieldError(field, f"a quantity break cannot be negative ({shown(number)})")
+        raise CatalogFieldError(field, N_("a quantity break cannot be negative (%(number)s)"),
+                                number=shown(number))
     return number
 
 
 def check_tax_rate(value, field: str = "rate") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and not 0 <= number <= 100:
-        raise CatalogFieldError(field, "a tax rate is a percentage from 0 to 100, "
-                                       f"not {shown(number)}")
+        raise CatalogFieldError(field, N_("a tax rate is a percentage from 0 to 100, "
+                                          "not %(number)s"), number=shown(number))
     return number
 
 
 def check_exchange_rate(value, field: str = "rate") -> Decimal | None:
     number = _decimal(field, value)
     if number is not None and number <= 0:
-        raise CatalogFieldError(field, "an exchange rate must be greater than 0, "
-                                       f"not {shown(number)}")
+        raise CatalogFieldError(field, N_("an exchange rate must be greater than 0, "
+                                          "not %(number)s"), number=shown(number))
     return number
 
 
 def check_rate_currency(currency) -> None:
     """The base currency is worth 1 by definition: it takes no rate."""
     if currency is not None and currency.is_base:
-        raise CatalogFieldError("currency", f"{currency.code} is the base currency: its rate "
-                                            "is always 1 and cannot be entered")
+        raise CatalogFieldError("currency", N_("%(currency)s is the base currency: its rate "
+                                               "is always 1 and cannot be entered"),
+                                currency=currency.code)

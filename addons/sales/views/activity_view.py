@@ -14,10 +14,10 @@ from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
 from core.views.time_filters import TimeColumnFilters
 
-from ..models.activity import KINDS, TODO, Activity
+from ..models.activity import CALL, KINDS, MEETING, TODO, Activity
 from ..services.activities.scheduling import check, today
 
-KIND_LABELS = {"call": _l("Call"), "meeting": _l("Meeting"), "todo": _l("To-do")}
+KIND_LABELS = {CALL: _l("Call"), MEETING: _l("Meeting"), TODO: _l("To-do")}  # the one map
 
 LABELS = {
     "kind": _l("Kind"), "summary": _l("Summary"), "note": _l("Note"),
@@ -25,6 +25,7 @@ LABELS = {
     "owner": _l("Assigned to"), "team": _l("Sales team"), "lead": _l("Lead/opportunity"),
     "company": _l("Company"), "person": _l("Contact person"), "done_at": _l("Done at"),
     "done_note": _l("Done note"), "created_at": _l("Created at"),
+    "timeline": _l("On the contact's timeline"),  # the history of its "done" event
 }
 FORM = ["kind", "summary", "due_date", "due_time", "remind_at", "owner", "team", "lead",
         "company", "person", "note"]
@@ -73,7 +74,9 @@ class ActivityView(RecordView):
     datamodel = ActivityInterface(Activity, eager_relations=("owner", "lead", "company",
                                                              "person"))
     label_columns = LABELS
+    formatters_columns = {"kind": lambda kind: KIND_LABELS.get(kind, kind)}
     list_title = _l("Activities")
+    show_title, add_title, edit_title = _l("Activity"), _l("Add activity"), _l("Edit activity")
     list_columns = ["kind", "summary", "due_date", "due_time", "owner", "lead", "company",
                     "person", "done_at"]
     add_columns = edit_columns = FORM

@@ -32,6 +32,7 @@ LABELS = {
 class AssignmentMemberView(RecordView):
     datamodel = SQLAInterface(AssignmentMember)
     list_title = _l("Members")
+    show_title, add_title, edit_title = _l("Member"), _l("Add member"), _l("Edit member")
     label_columns = LABELS
     list_columns = ["rule", "user", "weight", "capacity", "active"]
     add_columns = edit_columns = ["rule", "user", "weight", "capacity", "active"]
@@ -48,6 +49,7 @@ class AssignmentMemberView(RecordView):
 class AssignmentRuleView(RecordView):
     datamodel = SQLAInterface(AssignmentRule)
     list_title = _l("Assignment rules")
+    show_title, add_title, edit_title = _l("Assignment rule"), _l("Add assignment rule"), _l("Edit assignment rule")
     list_template = "sales/assignment_rules_list.html"
     label_columns = LABELS
     list_columns = ["sequence", "name", "source", "region", "tag", "min_score", "team",

@@ -18,6 +18,7 @@ from ..models.lead import LEAD, OPEN
 from ..services.leads import lead_outcome
 from ..services.leads.lead_outcome import OutcomeError
 from ..services.leads.stage_moves import StageMoveError, move_to_stage, pipeline_of
+from .lead_labels import STATUS_LABELS
 
 
 def _id(value) -> int | None:
@@ -38,6 +39,7 @@ class LeadActions:
             return {}
         return {
             "lead": lead,
+            "status_label": STATUS_LABELS.get(lead.status, lead.status),
             "may_change": may_write(db.session, lead),
             "stages": [s for s in pipeline_of(db.session, lead.team_id) if not s.is_won],
             "lost_reasons": list(db.session.scalars(

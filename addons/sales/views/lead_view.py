@@ -17,6 +17,7 @@ from .activity_panel import ActivityPanel
 from .customer_pickers import CustomerPickers
 from .lead_actions import LeadActions
 from .lead_convert import LeadConvert
+from .lead_labels import FORMATTERS
 
 LABELS = {
     "name": _l("Subject"), "type": _l("Type"), "customer": _l("Customer"),
@@ -52,6 +53,7 @@ class _LeadViewBase(ActivityPanel, LeadActions, CustomerPickers, RecordView):
                                                         "currency", "owner"))
     lead_type = LEAD
     label_columns = LABELS
+    formatters_columns = FORMATTERS
     list_columns = LIST
     add_columns = FORM
     edit_columns = EDIT

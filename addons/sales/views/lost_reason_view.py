@@ -13,6 +13,7 @@ from ..models import LostReason
 class LostReasonView(RecordView):
     datamodel = SQLAInterface(LostReason)
     list_title = _l("Lost reasons")
+    show_title, add_title, edit_title = _l("Lost reason"), _l("Add lost reason"), _l("Edit lost reason")
     label_columns = {"name": _l("Name"), "active": _l("Active")}
     list_columns = add_columns = edit_columns = show_columns = ["name", "active"]
     search_columns = ["name", "active"]

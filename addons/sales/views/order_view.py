@@ -63,7 +63,7 @@ LABELS = {
     "cancel_reason": _l("Cancel reason"), "sent_at": _l("Sent at"),
     "cancel_status": _l("Cancellation"), "cancel_requested_at": _l("Cancellation requested at"),
     "cancel_requested_by": _l("Cancellation requested by"),
-    "cancel_refusal": _l("Cancellation refused because"),
+    "cancel_refusal": _l("Cancellation refused because"), "created_at": _l("Created at"),
 }
 FORM = ["company", "person", "currency", "price_list", "order_date", "validity_date", "owner",
         "team", "note"]

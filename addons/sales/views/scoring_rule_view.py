@@ -14,13 +14,14 @@ from core.views.record_view import RecordView
 from ..models import ScoringRule
 from ..models.scoring_rule import ACTIVITY, FIELD
 from ..services.leads.lead_scoring import check_rule, rescore_all
+from .activity_view import KIND_LABELS
 
 FIELD_LABELS = {"source": _l("Source"), "region": _l("Region"),
                 "country_code": _l("Country code"), "priority": _l("Priority"),
                 "has_email": _l("Has an e-mail"), "has_phone": _l("Has a phone"),
                 "has_company": _l("Has a company"), "tag": _l("Tag")}
 KIND_LABELS = {FIELD: _l("Points per field value"), ACTIVITY: _l("Points per done activity")}
-ACTIVITY_LABELS = {"call": _l("Call"), "meeting": _l("Meeting"), "todo": _l("To-do")}
+ACTIVITY_LABELS = KIND_LABELS
 
 
 def _form_fields() -> dict:
@@ -41,6 +42,7 @@ def _form_fields() -> dict:
 class ScoringRuleView(RecordView):
     datamodel = SQLAInterface(ScoringRule)
     list_title = _l("Scoring rules")
+    show_title, add_title, edit_title = _l("Scoring rule"), _l("Add scoring rule"), _l("Edit scoring rule")
     label_columns = {"name": _l("Name"), "kind": _l("Kind"), "field": _l("Field"),
                      "value": _l("Value"), "activity_kind": _l("Activity kind"),
                      "points": _l("Points"), "active": _l("Active")}

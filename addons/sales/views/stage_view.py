@@ -17,6 +17,7 @@ from ..services.leads.stage_config import check_may_configure
 class StageView(RecordView):
     datamodel = SQLAInterface(Stage)
     list_title = _l("Stages")
+    show_title, add_title, edit_title = _l("Stage"), _l("Add stage"), _l("Edit stage")
     label_columns = {"name": _l("Name"), "team": _l("Sales team"), "sequence": _l("Sequence"),
                      "probability": _l("Probability (%)"), "is_won": _l("Won stage"),
                      "folded": _l("Folded on the board"), "active": _l("Active")}

@@ -15,6 +15,7 @@ from flask_babel import get_babel, lazy_gettext as _l
 from jinja2 import ChoiceLoader, FileSystemLoader
 from sqlalchemy.exc import IntegrityError
 
+from core.security.audit_actions import declare_actions
 from core.security.view_permissions import ensure_view_permissions
 
 HUB_DIR = Path(__file__).resolve().parents[1]
@@ -72,6 +73,8 @@ def register_views(appbuilder) -> None:
     app = current_app._get_current_object()  # create_app runs this in its app context
     register_templates(app)
     register_translations(app)
+    declare_actions({"hub_retry": _l("Sync job retried"), "hub_cancel": _l("Sync job cancelled"),
+                     "hub_bind": _l("Linked to a remote record")})
     appbuilder.add_view(HubDashboardView, "Sync dashboard", label=_l("Sync dashboard"),
                         icon="fa-tachometer", category=CATEGORY, category_label=_l("Integrations"),
                         category_icon="fa-exchange")

@@ -23,12 +23,11 @@ from core.db import db
 
 from ..models import STATES, Backend, Binding, SyncJob
 from ..operations import JobActionRefused, cancel, resolve, retry
+from ..state_labels import STATE_LABELS
 
 PAGE = 50
 STATE_STYLE = {"pending": "default", "queued": "info", "running": "primary",
                "done": "success", "failed": "danger", "cancelled": "warning"}
-STATE_LABELS = {"pending": _l("pending"), "queued": _l("queued"), "running": _l("running"),
-                "done": _l("done"), "failed": _l("failed"), "cancelled": _l("cancelled")}
 RETRYABLE, CANCELLABLE = ("failed", "queued"), ("pending", "queued", "failed")
 
 

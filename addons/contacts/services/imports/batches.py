@@ -6,6 +6,7 @@ ImportMappingError and leaves the database as it was.
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from ...models import ContactImportBatch
@@ -31,12 +32,13 @@ def start_import(session: Session, kind: str, filename: str, data: bytes,
     when not given, "crossdock" for our own exports, the matching preset's
     system, else the generic "import"."""
     if kind not in KINDS:
-        raise ImportFileError(f"choose what the file holds: {' or '.join(KINDS)}")
+        raise ImportFileError(gettext("choose what the file holds: %(kinds)s",
+                                      kinds=" or ".join(KINDS)))
     max_rows, max_bytes = configured_limits()
     table = read_table(filename, data, encoding=encoding or None, max_rows=max_rows,
                        max_bytes=max_bytes)
     if not table.rows:
-        raise ImportFileError("the file has a header but no rows")
+        raise ImportFileError(gettext("the file has a header but no rows"))
     mapping, preset_system = suggest_with_system(session, kind, table.headers)
     system = source_system or (CROSSDOCK if table.own_export else preset_system)
     batch = ContactImportBatch(kind=kind, filename=(filename or "upload")[:255], data=data,

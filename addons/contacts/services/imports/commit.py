@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -142,7 +143,8 @@ def _update(session: Session, kind: str, row: ParsedRow, contact_id: int,
     model = MODELS[kind]
     contact = session.get(model, contact_id)  # ORM: record rules apply (read and, at flush, write)
     if contact is None:
-        raise ImportRejected(f"row {row.number}: contact #{contact_id} is not one you may update")
+        raise ImportRejected(gettext("row %(row)s: contact #%(id)s is not one you may update",
+                                     row=row.number, id=contact_id))
     for column in CONTACT_COLUMNS + KIND_COLUMNS[kind]:
         if column == "owner_id" and not row.owner_given:
             continue
@@ -175,26 +177,28 @@ def commit_import(session: Session, batch_id: int, *, policies: dict[int, str] |
     actor = actor or current_actor()
     batch = session.get(ContactImportBatch, batch_id)  # record rules: the importer's own
     if batch is None:
-        raise ImportRejected("this import does not exist or is not yours")
+        raise ImportRejected(gettext("this import does not exist or is not yours"))
     if batch.status == COMMITTED:
-        raise ImportRejected("this file was imported already")
+        raise ImportRejected(gettext("this file was imported already"))
     if not batch.mapping:
-        raise ImportRejected("map the file's columns first")
+        raise ImportRejected(gettext("map the file's columns first"))
     if policies is not None:
         batch.policies = {str(k): v for k, v in policies.items()}
     preview = build_preview(session, batch, actor=actor, reuse=True)
     if preview.error_rows and not reject_invalid:
         batch.summary = preview.as_summary()
         session.commit()  # keeps the policies and the errors shown; no contact is written
-        raise ImportRejected(f"{len(preview.error_rows)} row(s) have errors: nothing was "
-                             f"imported. Fix the file or the choices and try again.", preview)
+        raise ImportRejected(gettext("%(n)s row(s) have errors: nothing was imported. Fix the "
+                                     "file or the choices and try again.",
+                                     n=len(preview.error_rows)), preview)
     try:
         counts = _write(session, batch, preview)
         session.commit()
     except IntegrityError:
         session.rollback()
-        raise ImportRejected("the contacts changed since the preview (a tier, company or "
-                             "user was removed): nothing was imported; check again") from None
+        raise ImportRejected(gettext("the contacts changed since the preview (a tier, company "
+                                     "or user was removed): nothing was imported; check "
+                                     "again")) from None
     except Exception:
         session.rollback()
         raise
@@ -210,7 +214,7 @@ def _write(session: Session, batch: ContactImportBatch, preview: Preview) -> dic
         .values(status=COMMITTED, committed_on=_now())
         .execution_options(synchronize_session=False))
     if claimed.rowcount != 1:
-        raise ImportRejected("this file was imported already")
+        raise ImportRejected(gettext("this file was imported already"))
     outcomes: dict[int, str] = {}  # row number -> created/updated/unchanged/skipped/rejected
     reasons: dict[int, list] = {}
     to_create, to_update, bindings = [], [], {}

@@ -31,6 +31,8 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
+
 from ...rules.formula_cells import unneutralised
 from ...settings import configured
 
@@ -92,7 +94,8 @@ class ImportTable:
 def file_type_of(filename: str, data: bytes) -> str:
     name = (filename or "").lower()
     if name.endswith(".xls"):
-        raise ImportFileError("old Excel .xls files cannot be read: save the sheet as .xlsx or .csv")
+        raise ImportFileError(gettext("old Excel .xls files cannot be read: save the sheet as "
+                                      ".xlsx or .csv"))
     if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         return XLSX
     return CSV
@@ -123,10 +126,11 @@ def _check_decodes(data: bytes, codec: str) -> UnicodeDecodeError | None:
 
 def _refusal(data: bytes, encoding: str, exc: UnicodeDecodeError) -> ImportFileError:
     bad = data[exc.start:exc.start + 1].hex()
-    return ImportFileError(
-        f"the file is not valid {encoding}: byte 0x{bad} at offset {exc.start} "
-        f"(line {_line_of(data, exc.start)}); choose the file's encoding "
-        f"(UTF-8, GBK/GB18030) or save it again as UTF-8")
+    return ImportFileError(gettext(
+        "the file is not valid %(encoding)s: byte 0x%(byte)s at offset %(offset)s "
+        "(line %(line)s); choose the file's encoding (UTF-8, GBK/GB18030) or save it again "
+        "as UTF-8", encoding=encoding, byte=bad, offset=exc.start,
+        line=_line_of(data, exc.start)))
 
 
 def detect_encoding(data: bytes, chosen: str | None = None) -> str:
@@ -134,8 +138,9 @@ def detect_encoding(data: bytes, chosen: str | None = None) -> str:
     if chosen:
         key = chosen.strip().lower().replace("_", "-")
         if key not in ENCODINGS:
-            raise ImportFileError(f"unknown encoding '{chosen}': choose one of "
-                                  f"{', '.join(ENCODINGS)}")
+            raise ImportFileError(gettext("unknown encoding '%(encoding)s': choose one of "
+                                          "%(known)s", encoding=chosen,
+                                          known=", ".join(ENCODINGS)))
         error = _check_decodes(data, ENCODINGS[key])
         if error is not None:
             raise _refusal(data, key, error)
@@ -165,8 +170,8 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 def _too_many(max_rows: int) -> ImportFileError:
-    return ImportFileError(f"the file has more than {max_rows:,} rows, the most one import "
-                           f"accepts: split it into smaller files")
+    return ImportFileError(gettext("the file has more than %(max)s rows, the most one import "
+                                   "accepts: split it into smaller files", max=f"{max_rows:,}"))
 
 
 def _blank(cells) -> bool:
@@ -184,7 +189,8 @@ def read_csv(data: bytes, *, encoding: str | None = None, max_rows: int) -> Impo
     try:
         headers = next(reader, None)
         if headers is None or _blank(headers):
-            raise ImportFileError("the file is empty: the first line must name the columns")
+            raise ImportFileError(gettext("the file is empty: the first line must name the "
+                                          "columns"))
         own = written_by_our_export(headers, CSV)
         table = ImportTable([h.strip() for h in headers], file_type=CSV, encoding=codec,
                             delimiter=delimiter, own_export=own)
@@ -196,7 +202,8 @@ def read_csv(data: bytes, *, encoding: str | None = None, max_rows: int) -> Impo
                 raise _too_many(max_rows)
             table.rows.append((number, [unneutralised(c) for c in cells] if own else cells))
     except csv.Error as exc:
-        raise ImportFileError(f"line {reader.line_num}: the CSV cannot be read ({exc})") from None
+        raise ImportFileError(gettext("line %(line)s: the CSV cannot be read (%(why)s)",
+                                      line=reader.line_num, why=exc)) from None
     return table
 
 
@@ -258,7 +265,8 @@ def read_xlsx(data: bytes, *, max_rows: int) -> ImportTable:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportFileError(f"the file is not a readable XLSX workbook ({exc})") from None
+        raise ImportFileError(gettext("the file is not a readable XLSX workbook (%(why)s)",
+                                      why=exc)) from None
     try:
         sheet = workbook.active
         rows = sheet.iter_rows()
@@ -281,7 +289,8 @@ def read_xlsx(data: bytes, *, max_rows: int) -> ImportTable:
                 raise _too_many(max_rows)
             table.rows.append((number, [unneutralised(c) for c in cells] if neutralised else cells))
         if table is None:
-            raise ImportFileError("the sheet is empty: the first row must name the columns")
+            raise ImportFileError(gettext("the sheet is empty: the first row must name the "
+                                          "columns"))
         return table
     finally:
         workbook.close()
@@ -291,10 +300,11 @@ def read_table(filename: str, data: bytes, *, encoding: str | None = None,
                max_rows: int, max_bytes: int) -> ImportTable:
     """The header and rows of an uploaded file, or ImportFileError saying why not."""
     if len(data) > max_bytes:
-        raise ImportFileError(f"the file is {len(data) / 1048576:.1f} MB; the most one import "
-                              f"accepts is {max_bytes / 1048576:.0f} MB")
+        raise ImportFileError(gettext("the file is %(size)s MB; the most one import accepts "
+                                      "is %(max)s MB", size=f"{len(data) / 1048576:.1f}",
+                                      max=f"{max_bytes / 1048576:.0f}"))
     if not data.strip():
-        raise ImportFileError("the file is empty")
+        raise ImportFileError(gettext("the file is empty"))
     if file_type_of(filename, data) == XLSX:
         return read_xlsx(data, max_rows=max_rows)
     return read_csv(data, encoding=encoding, max_rows=max_rows)

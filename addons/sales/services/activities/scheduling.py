@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from addons.contacts.services import timeline
@@ -64,32 +64,34 @@ def _parent_fields(parent) -> dict:
         return {"company_id": parent.id}
     if isinstance(parent, Person):
         return {"person_id": parent.id}
-    raise ActivityError("parent", f"activities go on a lead, a company or a person, "
-                                  f"not on {type(parent).__name__}")
+    raise ActivityError("parent", gettext("activities go on a lead, a company or a person, "
+                                          "not on %(model)s", model=type(parent).__name__))
 
 
 def check(activity: Activity, session: Session | None = None) -> None:
     """Refuse an activity that cannot be stored (see the module docstring);
     with a session, also fill in the default team."""
     if activity.kind not in KINDS:
-        raise ActivityError("kind", f"'{activity.kind}' is not one of {', '.join(KINDS)}")
+        raise ActivityError("kind", gettext("'%(kind)s' is not one of %(kinds)s",
+                                           kind=activity.kind, kinds=", ".join(KINDS)))
     summary = (activity.summary or "").strip()
     if not summary:
-        raise ActivityError("summary", "a summary is required")
+        raise ActivityError("summary", gettext("a summary is required"))
     if len(summary) > MAX_SUMMARY:
-        raise ActivityError("summary", f"at most {MAX_SUMMARY} characters ({len(summary)} given)")
+        raise ActivityError("summary", gettext("at most %(max)s characters (%(n)s given)",
+                                              max=MAX_SUMMARY, n=len(summary)))
     activity.summary = summary
     if not isinstance(activity.due_date, dt.date):
-        raise ActivityError("due_date", "a due date is required")
+        raise ActivityError("due_date", gettext("a due date is required"))
     parents = [n for n in ("lead", "company", "person")
                if getattr(activity, f"{n}_id") is not None or getattr(activity, n) is not None]
     if len(parents) != 1:
-        raise ActivityError("parent", "exactly one of lead, company or person is required "
-                                      f"({len(parents)} given)")
+        raise ActivityError("parent", gettext("exactly one of lead, company or person is "
+                                              "required (%(n)s given)", n=len(parents)))
     if activity.owner_id is None and activity.owner is None:
         activity.owner_id = current_actor().user_id
         if activity.owner_id is None:
-            raise ActivityError("owner", "an owner is required")
+            raise ActivityError("owner", gettext("an owner is required"))
     if session is not None and activity.team_id is None and activity.team is None:
         parent = activity.lead or activity.company or activity.person
         owner = activity.owner_id if activity.owner_id is not None else activity.owner.id
@@ -136,10 +138,11 @@ def _timeline_contact(activity: Activity):
 def mark_done(session: Session, activity: Activity, note: str | None = None) -> Activity:
     """See the module docstring."""
     if activity.done_at is not None:
-        raise ActivityError("done_at", f"activity #{activity.id} was already done on "
-                                       f"{activity.done_at:%Y-%m-%d %H:%M} UTC")
+        raise ActivityError("done_at", gettext("activity #%(id)s was already done on %(when)s",
+                                               id=activity.id,
+                                               when=f"{activity.done_at:%Y-%m-%d %H:%M} UTC"))
     if not may_write(session, activity):
-        raise AccessDenied(f"Activity #{activity.id}: not yours to complete")
+        raise AccessDenied(gettext("Activity #%(id)s: not yours to complete", id=activity.id))
     note = (note or "").strip() or None
     activity.done_at, activity.done_note = utcnow(), note
     contact = _timeline_contact(activity)

@@ -9,6 +9,7 @@ written only here (never by a form or REST body).
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -22,14 +23,15 @@ def set_base_currency(session: Session, currency: Currency) -> None:
     if currency.is_base:
         return
     if not currency.active:
-        raise CatalogFieldError("is_base", f"{currency.code} is archived and cannot be "
-                                           "the base currency")
+        raise CatalogFieldError("is_base", gettext(
+            "%(currency)s is archived and cannot be the base currency", currency=currency.code))
     rates = session.scalar(select(func.count()).select_from(CurrencyRate))
     if rates:
         old = session.scalar(select(Currency.code).where(Currency.is_base))
         raise CatalogFieldError(
-            "is_base", f"{rates} exchange rate(s) are stated against the base currency "
-                       f"{old}: delete them before making {currency.code} the base")
+            "is_base", gettext("%(n)s exchange rate(s) are stated against the base currency "
+                               "%(old)s: delete them before making %(currency)s the base",
+                               n=rates, old=old, currency=currency.code))
     old_base = session.scalars(select(Currency).where(Currency.is_base)).all()
     for other in old_base:
         other.is_base = False

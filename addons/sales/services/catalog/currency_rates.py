@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,7 @@ class MissingRate(ValueError):
 def base_currency(session: Session) -> Currency:
     base = session.scalar(select(Currency).where(Currency.is_base))
     if base is None:
-        raise MissingRate("no base currency is set (Sales > Currencies)")
+        raise MissingRate(gettext("no base currency is set (Sales > Currencies)"))
     return base
 
 
@@ -45,7 +46,8 @@ def rate_on(session: Session, currency: Currency, day: date) -> Decimal:
                                         CurrencyRate.effective_date <= day)
         .order_by(CurrencyRate.effective_date.desc()).limit(1))
     if rate is None:
-        raise MissingRate(f"no exchange rate for {currency.code} on or before {day.isoformat()}",
+        raise MissingRate(gettext("no exchange rate for %(currency)s on or before %(day)s",
+                                  currency=currency.code, day=day.isoformat()),
                           currency.code, day)
     return Decimal(rate)
 

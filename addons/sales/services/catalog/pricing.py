@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
@@ -95,9 +96,11 @@ def unit_price(session: Session, product: Product, quantity: Decimal, currency: 
     if not isinstance(quantity, Decimal):
         raise TypeError(f"quantity must be a Decimal, not {type(quantity).__name__}")
     if quantity < 0:
-        raise PricingError(f"product {product}: quantity {quantity} is negative")
+        raise PricingError(gettext("product %(product)s: quantity %(quantity)s is negative",
+                                   product=product, quantity=quantity))
     if not product.active:
-        raise ArchivedProduct(f"product {product} is archived and cannot be priced or sold")
+        raise ArchivedProduct(gettext("product %(product)s is archived and cannot be priced "
+                                        "or sold", product=product))
     if company is None and person is not None:
         company = person.company
     tier_id = company.tier_id if company is not None else (

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ...models import Currency, CurrencyRate, PriceListItem, Product
 from ...rules.catalog_values import CatalogFieldError, shown
 
-NEEDS_CURRENCY = "a price list needs a currency"
-ONE_TARGET = ("a price list applies to one customer company or to one tier: "
-              "choose exactly one of them")
+NEEDS_CURRENCY = _l("a price list needs a currency")
+ONE_TARGET = _l("a price list applies to one customer company or to one tier: "
+                "choose exactly one of them")
 
 
 def check_product_code_free(session: Session, code: str | None,
@@ -27,8 +28,8 @@ def check_product_code_free(session: Session, code: str | None,
         other = session.execute(select(Product.id, Product.name).where(Product.code == code)
                                 .limit(1)).first()
     if other is not None and other.id != product_id:
-        raise CatalogFieldError("code", f"product code '{code}' is already used by "
-                                        f"'{other.name}'")
+        raise CatalogFieldError("code", gettext("product code '%(code)s' is already used by "
+                                                "'%(name)s'", code=code, name=other.name))
 
 
 def check_rate_day_free(session: Session, currency_id: int | None, day,
@@ -42,8 +43,8 @@ def check_rate_day_free(session: Session, currency_id: int | None, day,
             .limit(1))
     if other is not None and other != rate_id:
         code = session.scalar(select(Currency.code).where(Currency.id == currency_id))
-        raise CatalogFieldError("effective_date",
-                                f"{code} already has a rate on {day.isoformat()}")
+        raise CatalogFieldError("effective_date", gettext(
+            "%(currency)s already has a rate on %(day)s", currency=code, day=day.isoformat()))
 
 
 def check_break_free(session: Session, price_list_id: int | None, product_id: int | None,
@@ -58,8 +59,9 @@ def check_break_free(session: Session, price_list_id: int | None, product_id: in
             PriceListItem.product_id == product_id,
             PriceListItem.min_quantity == Decimal(min_quantity)).limit(1))
     if other is not None and other != item_id:
-        raise CatalogFieldError("min_quantity", f"this list already prices the product from "
-                                                f"quantity {shown(Decimal(min_quantity))}")
+        raise CatalogFieldError("min_quantity", gettext(
+            "this list already prices the product from quantity %(quantity)s",
+            quantity=shown(Decimal(min_quantity))))
 
 
 def check_price_list(price_list) -> None:

@@ -137,9 +137,12 @@ def _status(page: _Page, binding, job) -> ErpStatus:
         if progress:
             return ErpStatus("warning" if job.last_error else "info",
                              where + gettext("not sent yet") + progress, job.id)
-        return ErpStatus("info", where + gettext("sync %(state)s (attempt %(n)s)",
-                                                 state=job.state, n=job.attempts), job.id)
-    return ErpStatus("default", f"{where}{job.result or job.state}", job.id)
+        text = (gettext("sync queued (attempt %(n)s)", n=job.attempts) if job.state == "queued"
+                else gettext("sync pending (attempt %(n)s)", n=job.attempts))
+        return ErpStatus("info", where + text, job.id)
+    ended = {"done": gettext("sent"), "cancelled": gettext("sync cancelled")}
+    return ErpStatus("default", f"{where}{job.result or ended.get(job.state, job.state)}",
+                     job.id)
 
 
 def _where_it_is(binding, job) -> ErpStatus:

@@ -29,7 +29,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from flask import has_request_context, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,7 @@ from core.security.record_rules import AccessDenied, may_write
 
 from ...models import Lead
 from ...models.lead import LEAD, OPEN, OPPORTUNITY
+from .status_words import status_word
 
 TIMELINE_KIND = "opportunity"
 timeline.declare_kind(TIMELINE_KIND, _l("Opportunity"), "fa-star")
@@ -104,8 +105,9 @@ def _readable(session: Session, model, pk, field_name: str):
     if isinstance(pk, int) and not isinstance(pk, bool):
         found = session.scalars(select(model).where(model.id == pk)).first()
     if found is None:
-        raise ConversionError(field_name, f"no such {model.__name__.lower()} #{pk}, "
-                              "or you may not see it")
+        raise ConversionError(field_name, gettext(
+            "no such company #%(id)s, or you may not see it", id=pk) if model is Company else
+            gettext("no such person #%(id)s, or you may not see it", id=pk))
     return found
 
 
@@ -115,8 +117,9 @@ def _check_policy(session: Session, kind: str, keys: ContactKeys, field_name: st
     matches = find_exact(session, kind, emails=keys.emails, phones=keys.phones)
     if matches:
         listed = "; ".join(dict.fromkeys(describe(m) for m in matches))
-        raise ConversionError(field_name, f"already used by another contact ({listed}); "
-                              "link to it instead (duplicate policy: block)")
+        raise ConversionError(field_name, gettext(
+            "already used by another contact (%(contacts)s); link to it instead "
+            "(duplicate policy: block)", contacts=listed))
 
 
 def _channels(lead: Lead):
@@ -132,8 +135,9 @@ def _channels(lead: Lead):
 def _new_contact(session: Session, lead: Lead, model, name: str | None, with_channels: bool,
                  field_name: str, **extra):
     if not (name or "").strip():
-        raise ConversionError(field_name, f"the lead has no {model.__name__.lower()} name "
-                              "to create one from")
+        raise ConversionError(field_name, gettext(
+            "the lead has no company name to create one from") if model is Company else gettext(
+            "the lead has no person name to create one from"))
     kind = COMPANY if model is Company else PERSON
     contact = model(name=name.strip(), owner_id=lead.owner_id or current_actor().user_id,
                     team_id=lead.team_id, source=lead.source, **extra)
@@ -148,15 +152,17 @@ def convert(session: Session, lead: Lead, *, company_id: int | None = None,
             create_company: bool = False, person_id: int | None = None,
             create_person: bool = False) -> Lead:
     if not may_write(session, lead):
-        raise AccessDenied(f"{lead.name}: you may not change this lead")
+        raise AccessDenied(gettext("%(name)s: you may not change this lead", name=lead.name))
     if lead.type != LEAD:
-        raise ConversionError("type", f"{lead.name} is already an opportunity")
+        raise ConversionError("type", gettext("%(name)s is already an opportunity",
+                                              name=lead.name))
     if lead.status != OPEN:
-        raise ConversionError("status", f"{lead.name} is {lead.status}: restore it first")
+        raise ConversionError("status", gettext("%(name)s is %(status)s: restore it first",
+                                                name=lead.name, status=status_word(lead.status)))
     if company_id is not None and create_company:
-        raise ConversionError("company_id", "link a company or create one, not both")
+        raise ConversionError("company_id", gettext("link a company or create one, not both"))
     if person_id is not None and create_person:
-        raise ConversionError("person_id", "link a person or create one, not both")
+        raise ConversionError("person_id", gettext("link a person or create one, not both"))
     person_gets_channels = bool(create_person)
 
     company = None
@@ -176,8 +182,8 @@ def convert(session: Session, lead: Lead, *, company_id: int | None = None,
     else:
         person = lead.person
     if company is None and person is None:
-        raise ConversionError("company_id", "choose a customer: link a company or person, "
-                              "or create one")
+        raise ConversionError("company_id", gettext(
+            "choose a customer: link a company or person, or create one"))
     if company is None and person.company is not None:
         company = person.company  # the person's employer is the customer
 

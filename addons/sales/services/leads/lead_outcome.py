@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from core.security.audit import record_event
@@ -20,6 +21,7 @@ from core.security.record_rules import AccessDenied, may_write
 from ...models import Lead, LostReason
 from ...models.lead import LOST, OPEN, WON
 from .stage_moves import pipeline_of, won_stage
+from .status_words import status_word
 
 
 class OutcomeError(ValueError):
@@ -32,13 +34,14 @@ def _now() -> dt.datetime:
 
 def _check(session: Session, lead: Lead) -> None:
     if not may_write(session, lead):
-        raise AccessDenied(f"{lead.name}: you may not change this opportunity")
+        raise AccessDenied(gettext("%(name)s: you may not change this opportunity", name=lead.name))
 
 
 def _check_open(lead: Lead, action: str) -> None:
     if lead.status != OPEN:
-        raise OutcomeError(f"{lead.name} is already {lead.status}: restore it before "
-                           f"marking it {action}")
+        raise OutcomeError(gettext("%(name)s is already %(status)s: restore it before "
+                                   "marking it %(action)s", name=lead.name,
+                                   status=status_word(lead.status), action=status_word(action)))
 
 
 def mark_won(session: Session, lead: Lead) -> None:
@@ -46,8 +49,11 @@ def mark_won(session: Session, lead: Lead) -> None:
     _check_open(lead, WON)
     stage = won_stage(session, lead.team_id)
     if stage is None:
-        raise OutcomeError(f"the pipeline of {lead.team.name if lead.team else 'this lead'}"
-                           f"'s team has no won stage (Sales > Configuration > Stages)")
+        raise OutcomeError(
+            gettext("the pipeline of %(team)s's team has no won stage "
+                    "(Sales > Configuration > Stages)", team=lead.team.name) if lead.team else
+            gettext("the pipeline of this lead's team has no won stage "
+                    "(Sales > Configuration > Stages)"))
     before = lead.stage
     lead.stage, lead.status, lead.probability = stage, WON, 100
     lead.closed_at = _now()
@@ -62,9 +68,11 @@ def mark_lost(session: Session, lead: Lead, reason: LostReason | None,
     """`reason` is required (a LostReason row); `note` optional free text."""
     _check(session, lead)
     if reason is None:
-        raise OutcomeError(f"{lead.name}: a lost reason is required to mark it lost")
+        raise OutcomeError(gettext("%(name)s: a lost reason is required to mark it lost",
+                                   name=lead.name))
     if not reason.active:
-        raise OutcomeError(f"lost reason '{reason.name}' is archived: choose another")
+        raise OutcomeError(gettext("lost reason '%(reason)s' is archived: choose another",
+                                   reason=reason.name))
     _check_open(lead, LOST)
     lead.status, lead.probability, lead.closed_at = LOST, 0, _now()
     lead.lost_reason = reason
@@ -77,7 +85,8 @@ def mark_lost(session: Session, lead: Lead, reason: LostReason | None,
 def restore(session: Session, lead: Lead) -> None:
     _check(session, lead)
     if lead.status == OPEN:
-        raise OutcomeError(f"{lead.name} is open: only a won or lost one can be restored")
+        raise OutcomeError(gettext("%(name)s is open: only a won or lost one can be restored",
+                                   name=lead.name))
     was = lead.status
     stage = lead.stage
     if stage is None or stage.is_won:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -163,16 +164,19 @@ class ScoringRuleError(ValueError):
 def check_rule(rule: ScoringRule) -> None:
     """Refuse a rule the scoring cannot apply (screen and any other writer)."""
     if rule.kind not in (FIELD, ACTIVITY):
-        raise ScoringRuleError(f"kind: must be '{FIELD}' or '{ACTIVITY}', not {rule.kind!r}")
+        raise ScoringRuleError(gettext("kind: must be '%(field)s' or '%(activity)s', not %(kind)r",
+                                       field=FIELD, activity=ACTIVITY, kind=rule.kind))
     if rule.points is None:
-        raise ScoringRuleError("points: a number is required")
+        raise ScoringRuleError(gettext("points: a number is required"))
     if rule.kind == FIELD:
         if rule.field not in FIELDS:
-            raise ScoringRuleError(f"field: one of {', '.join(FIELDS)}")
+            raise ScoringRuleError(gettext("field: one of %(fields)s", fields=", ".join(FIELDS)))
         if rule.field in VALUED_FIELDS and not (rule.value or "").strip():
-            raise ScoringRuleError(f"value: required for a rule on {rule.field}")
+            raise ScoringRuleError(gettext("value: required for a rule on %(field)s",
+                                           field=rule.field))
         rule.activity_kind = None
     else:
         if rule.activity_kind not in ACTIVITY_KINDS:
-            raise ScoringRuleError(f"activity kind: one of {', '.join(ACTIVITY_KINDS)}")
+            raise ScoringRuleError(gettext("activity kind: one of %(kinds)s",
+                                           kinds=", ".join(ACTIVITY_KINDS)))
         rule.field, rule.value = None, None

@@ -4,6 +4,7 @@ Stages have no owner, so the record rules cannot say this; the stage screen
 and any other writer call `check_may_configure` before saving."""
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from core.security.actor import current_actor
@@ -22,8 +23,8 @@ def check_may_configure(session: Session, stage: Stage, team_id: int | None) -> 
     if actor.is_system or ADMIN_ROLE in actor.roles:
         return
     if team_id is None:
-        raise refuse(f"stage '{stage.name}': only an administrator changes the default "
-                           "pipeline (give the stage a sales team)")
+        raise refuse(gettext("stage '%(stage)s': only an administrator changes the default "
+                             "pipeline (give the stage a sales team)", stage=stage.name))
     if actor.user_id is None or team_id not in user_team_ids(session, actor.user_id):
-        raise refuse(f"stage '{stage.name}': you may only change the pipeline of "
-                           "your own sales team")
+        raise refuse(gettext("stage '%(stage)s': you may only change the pipeline of "
+                             "your own sales team", stage=stage.name))

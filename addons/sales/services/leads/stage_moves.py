@@ -11,6 +11,7 @@ conversion, imports, demo) is covered.
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from core.security.teams import Team, user_team_ids
 
 from ...models import Lead, Stage
 from ...models.lead import OPEN
+from .status_words import status_word
 
 
 class StageMoveError(ValueError):
@@ -53,15 +55,20 @@ def move_to_stage(session: Session, lead: Lead, stage: Stage) -> None:
     """Put an open lead in `stage`, taking the stage's probability hint.
     Raises StageMoveError (wrong team, won stage, closed lead) or AccessDenied (record rules)."""
     if not may_write(session, lead):
-        raise AccessDenied(f"{lead.name}: you may not change this opportunity")
+        raise AccessDenied(gettext("%(name)s: you may not change this opportunity", name=lead.name))
     if lead.status != OPEN:
-        raise StageMoveError(f"{lead.name} is {lead.status}: restore it before moving it")
+        raise StageMoveError(gettext("%(name)s is %(status)s: restore it before moving it",
+                                     name=lead.name, status=status_word(lead.status)))
     if not stage_allowed(session, lead, stage):
-        raise StageMoveError(f"stage '{stage.name}' is not in the pipeline of "
-                             f"{lead.team.name if lead.team else 'this lead'}'s team")
+        raise StageMoveError(
+            gettext("stage '%(stage)s' is not in the pipeline of %(team)s's team",
+                    stage=stage.name, team=lead.team.name) if lead.team else
+            gettext("stage '%(stage)s' is not in the pipeline of this lead's team",
+                    stage=stage.name))
     if stage.is_won:
         # won is an outcome with its own audit event and closed_at: mark_won
-        raise StageMoveError(f"stage '{stage.name}' means won: mark {lead.name} as won instead")
+        raise StageMoveError(gettext("stage '%(stage)s' means won: mark %(name)s as won instead",
+                                     stage=stage.name, name=lead.name))
     if lead.stage_id == stage.id:
         return
     before = lead.stage

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -93,11 +94,11 @@ def apply_header(session: Session, order: SalesOrder, data: dict) -> None:
             raise OrderInputError("note", "must be text")
         order.note = data["note"]
     if order.currency is None and order.currency_id is None:
-        raise OrderInputError("currency_id", "a currency is required")
+        raise OrderInputError("currency_id", gettext("a currency is required"))
     if order.order_date is None:
         order.order_date = today()
     if order.validity_date and order.validity_date < order.order_date:
-        raise OrderInputError("validity_date", "is before the order date")
+        raise OrderInputError("validity_date", gettext("is before the order date"))
 
 
 def line_from(session: Session, order: SalesOrder, item, line_no: int,
@@ -114,7 +115,7 @@ def line_from(session: Session, order: SalesOrder, item, line_no: int,
         if line is None or "product_id" in item:
             product = _row(session, Product, item.get("product_id"), "product_id", line_no)
             if product is None:
-                raise OrderInputError("product_id", "a product is required", line_no)
+                raise OrderInputError("product_id", gettext("a product is required"), line_no)
         else:
             product = line.product
         quantity = as_decimal(item.get("quantity", line.quantity if line else 1), line_no,
@@ -170,15 +171,17 @@ def check_amounts_fit(lines) -> None:
     for n, line in enumerate(lines, start=1):
         for field in ("quantity", "unit_price"):
             if abs(getattr(line, field)) >= MAX_AMOUNT:
-                raise OrderInputError(field, f"must be less than {MAX_AMOUNT:,}", n)
+                raise OrderInputError(field, gettext("must be less than %(max)s",
+                                                    max=f"{MAX_AMOUNT:,}"), n)
         rate = max(Decimal(line.tax.rate if line.tax is not None else 0), Decimal(0))
         amount = abs(line.quantity * line.unit_price) * (1 + rate / 100)
         if amount >= MAX_AMOUNT:
-            raise OrderInputError("unit_price", f"the line amount must be less than "
-                                  f"{MAX_AMOUNT:,}", n)
+            raise OrderInputError("unit_price", gettext(
+                "the line amount must be less than %(max)s", max=f"{MAX_AMOUNT:,}"), n)
         total += amount
     if total >= MAX_AMOUNT:
-        raise OrderInputError("lines", f"the order total must be less than {MAX_AMOUNT:,}")
+        raise OrderInputError("lines", gettext("the order total must be less than %(max)s",
+                                               max=f"{MAX_AMOUNT:,}"))
 
 
 def edit_lines(session: Session, order: SalesOrder, changes: dict[int, dict],
@@ -189,7 +192,8 @@ def edit_lines(session: Session, order: SalesOrder, changes: dict[int, dict],
     by_id = {line.id: line for line in order.lines}
     unknown = (set(changes) | removed) - set(by_id)
     if unknown:
-        raise OrderInputError("lines", f"no line #{min(unknown)} on {order.number}")
+        raise OrderInputError("lines", gettext("no line #%(n)s on %(number)s",
+                                               n=min(unknown), number=order.number))
     for n, line in enumerate(list(order.lines), start=1):
         if line.id in removed:
             order.lines.remove(line)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from ...models import Product, Tax
@@ -14,13 +15,19 @@ from ..catalog.pricing import unit_price
 HUNDRED = Decimal(100)
 
 
+# a line's fields as the refusal names them, in the reader's language (the
+# English stays the field's name: REST clients read it)
+_FIELD_WORDS = {"product": _l("product"), "quantity": _l("quantity"),
+                "unit_price": _l("unit_price"), "discount": _l("discount")}
+
+
 class LineError(ValueError):
     """A line that cannot be stored or confirmed: which line, which field, why."""
 
     def __init__(self, line_no: int | None, field: str, message: str):
         self.line_no, self.field, self.message = line_no, field, message
-        where = f"line {line_no}: " if line_no is not None else ""
-        super().__init__(f"{where}{field}: {message}")
+        where = gettext("line %(n)s: ", n=line_no) if line_no is not None else ""
+        super().__init__(f"{where}{_FIELD_WORDS.get(field, field)}: {message}")
 
 
 def as_decimal(value, line_no: int | None, field: str) -> Decimal:
@@ -32,9 +39,10 @@ def as_decimal(value, line_no: int | None, field: str) -> Decimal:
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise LineError(line_no, field, f"'{value}' is not a number") from None
+        raise LineError(line_no, field, gettext("'%(value)s' is not a number",
+                                                value=value)) from None
     if not number.is_finite():
-        raise LineError(line_no, field, f"'{value}' is not a number")
+        raise LineError(line_no, field, gettext("'%(value)s' is not a number", value=value))
     return number
 
 
@@ -63,23 +71,27 @@ def new_line(session: Session, order: SalesOrder, product: Product, quantity: De
 
 def check_quantity(product: Product, quantity, line_no: int) -> None:
     if quantity is None or Decimal(quantity) <= 0:
-        raise LineError(line_no, "quantity", f"{product}: quantity must be more than 0 "
-                        f"({quantity} given)")
+        raise LineError(line_no, "quantity", gettext(
+            "%(product)s: quantity must be more than 0 (%(given)s given)",
+            product=product, given=quantity))
 
 
 def check_line(line: SalesOrderLine, line_no: int) -> None:
     """Refuse a line that cannot be sold: names the line, the field and why."""
     product = line.product
     if product is None:
-        raise LineError(line_no, "product", "a product is required")
+        raise LineError(line_no, "product", gettext("a product is required"))
     name = f"{product}"
     if not product.active:
-        raise LineError(line_no, "product", f"product {name} is archived")
+        raise LineError(line_no, "product", gettext("product %(product)s is archived",
+                                                     product=name))
     check_quantity(product, line.quantity, line_no)
     if line.unit_price is None or Decimal(line.unit_price) < 0:
-        raise LineError(line_no, "unit_price", f"{name}: the unit price may not be negative "
-                        f"({line.unit_price} given)")
+        raise LineError(line_no, "unit_price", gettext(
+            "%(product)s: the unit price may not be negative (%(given)s given)",
+            product=name, given=line.unit_price))
     discount = Decimal(line.discount or 0)
     if not (0 <= discount <= HUNDRED):
-        raise LineError(line_no, "discount", f"{name}: the discount must be between 0 and 100 "
-                        f"percent ({discount} given)")
+        raise LineError(line_no, "discount", gettext(
+            "%(product)s: the discount must be between 0 and 100 percent (%(given)s given)",
+            product=name, given=discount))

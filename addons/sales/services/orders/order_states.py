@@ -23,6 +23,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -42,6 +43,7 @@ from .. import erp_sync
 from ..catalog.currency_rates import MissingRate, rate_on
 from .customer_timeline import attach_to_customer
 from .order_lines import LineError, check_line
+from .state_words import done_word, state_word
 
 
 class OrderStateError(ValueError):
@@ -60,15 +62,17 @@ class OrderCheckError(ValueError):
 
 def _may_change(session: Session, order: SalesOrder) -> None:
     if not may_write(session, order):
-        raise AccessDenied(f"{order.number}: you may not change this order")
+        raise AccessDenied(gettext("%(number)s: you may not change this order",
+                                   number=order.number))
 
 
 def _check_customer_and_lines(order: SalesOrder) -> None:
     if order.company_id is None and order.person_id is None:
-        raise OrderCheckError(f"{order.number}: a customer (company or person) is required",
-                              field="customer")
+        raise OrderCheckError(gettext("%(number)s: a customer (company or person) is required",
+                                      number=order.number), field="customer")
     if not order.lines:
-        raise OrderCheckError(f"{order.number}: add at least one line first", field="lines")
+        raise OrderCheckError(gettext("%(number)s: add at least one line first",
+                                      number=order.number), field="lines")
     for n, line in enumerate(order.lines, start=1):
         try:
             check_line(line, n)
@@ -118,18 +122,20 @@ def _move(session: Session, order: SalesOrder, from_states: tuple[str, ...],
 
 def _lost_race(order: SalesOrder, wanted: str) -> OrderStateError:
     if order.state == wanted:
-        return OrderStateError(f"{order.number} is already {wanted}")
-    return OrderStateError(f"{order.number} was changed meanwhile (now {order.state}): "
-                           "reload it and try again")
-
-
-_DONE = {"send": "sent", "confirm": "confirmed", "reset": "reset to draft"}
+        return OrderStateError(gettext("%(number)s is already %(state)s",
+                                       number=order.number, state=state_word(wanted)))
+    return OrderStateError(gettext("%(number)s was changed meanwhile (now %(state)s): "
+                                   "reload it and try again",
+                                   number=order.number, state=state_word(order.state)))
 
 
 def _refuse_state(order: SalesOrder, action: str) -> OrderStateError:
     if order.state == CONFIRMED and action == "confirm":
-        return OrderStateError(f"{order.number} is already confirmed")
-    return OrderStateError(f"{order.number} is {order.state}: it cannot be {_DONE[action]}")
+        return OrderStateError(gettext("%(number)s is already %(state)s",
+                                       number=order.number, state=state_word(CONFIRMED)))
+    return OrderStateError(gettext("%(number)s is %(state)s: it cannot be %(done)s",
+                                   number=order.number, state=state_word(order.state),
+                                   done=done_word(action)))
 
 
 def _money(order: SalesOrder, amount: Decimal) -> str:
@@ -175,12 +181,14 @@ def cancel(session: Session, order: SalesOrder, reason: str) -> None:
     _may_change(session, order)
     reason = (reason or "").strip()
     if order.state == CANCELLED:
-        raise OrderStateError(f"{order.number} is already cancelled")
+        raise OrderStateError(gettext("%(number)s is already %(state)s",
+                                      number=order.number, state=state_word(CANCELLED)))
     if order.cancel_status == CANCEL_PENDING:
-        raise OrderStateError(f"{order.number}: its cancellation is already requested; "
-                              "the ERP has not answered yet")
+        raise OrderStateError(gettext("%(number)s: its cancellation is already requested; "
+                                      "the ERP has not answered yet", number=order.number))
     if not reason:
-        raise OrderCheckError(f"{order.number}: give a reason to cancel", field="reason")
+        raise OrderCheckError(gettext("%(number)s: give a reason to cancel",
+                                      number=order.number), field="reason")
     was = order.state
     user_id = current_actor().user_id
     if was == CONFIRMED and erp_sync.known_to_an_erp(session, order):
@@ -211,8 +219,9 @@ def reset_to_draft(session: Session, order: SalesOrder) -> None:
     if order.state != CANCELLED:
         raise _refuse_state(order, "reset")
     if order.confirmed_at is not None:
-        raise OrderStateError(f"{order.number} was confirmed before it was cancelled: "
-                              "the ERP knows it; create a new quotation instead")
+        raise OrderStateError(gettext("%(number)s was confirmed before it was cancelled: "
+                                      "the ERP knows it; create a new quotation instead",
+                                      number=order.number))
     if not _move(session, order, (CANCELLED,), {
             "state": DRAFT, "cancelled_at": None, "cancelled_by_id": None,
             "cancel_reason": None}):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
@@ -94,9 +95,10 @@ def parse_filter(session: Session, args, teams: list[Team]) -> BoardFilter:
         try:
             team_id = int(raw_team)
         except ValueError:
-            raise BoardInputError(f"team: '{raw_team}' is not a team id") from None
+            raise BoardInputError(gettext("team: '%(value)s' is not a team id",
+                                           value=raw_team)) from None
         if team_id not in {t.id for t in teams}:
-            raise BoardInputError(f"team: #{team_id} is not one of your teams")
+            raise BoardInputError(gettext("team: #%(id)s is not one of your teams", id=team_id))
     raw_owner = (args.get("owner") or "").strip()
     owner_id = None
     if raw_owner == "me":
@@ -105,7 +107,8 @@ def parse_filter(session: Session, args, teams: list[Team]) -> BoardFilter:
         try:
             owner_id = int(raw_owner)
         except ValueError:
-            raise BoardInputError(f"owner: '{raw_owner}' is not a user id") from None
+            raise BoardInputError(gettext("owner: '%(value)s' is not a user id",
+                                           value=raw_owner)) from None
     return BoardFilter(team_id, owner_id, (args.get("q") or "").strip()[:200],
                        _date_arg(args, "close_from"), _date_arg(args, "close_to"))
 
@@ -117,7 +120,8 @@ def _date_arg(args, name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise BoardInputError(f"{name}: '{raw}' is not a date (YYYY-MM-DD)") from None
+        raise BoardInputError(gettext("%(field)s: '%(value)s' is not a date (YYYY-MM-DD)",
+                                       field=name, value=raw)) from None
 
 
 # -- conditions ---------------------------------------------------------------
@@ -240,7 +244,8 @@ def decode_cursor(raw: str) -> tuple[int, date, int]:
         priority, close, lead_id = raw.split("|")
         return int(priority), date.fromisoformat(close), int(lead_id)
     except ValueError:
-        raise BoardInputError(f"after: '{raw}' is not a board cursor") from None
+        raise BoardInputError(gettext("after: '%(value)s' is not a board cursor",
+                                       value=raw)) from None
 
 
 def _column_branches(stage: Stage, stages: list[Stage]) -> list:
