@@ -103,3 +103,18 @@ def _company(app) -> int:
 
     with app.app_context():
         return db.session.scalars(select(Company.id)).one()
+
+
+def test_the_sync_dashboard_tells_time_in_the_users_zone(app):
+    from zoneinfo import ZoneInfo
+
+    add_user(app, "boss", ["Admin"])
+    client = app.test_client()
+    token = login(client, "boss")
+    client.post("/profile/time_zone", data={"time_zone": "Asia/Shanghai", "csrf_token": token})
+    page = client.get("/hub/dashboard/").get_data(as_text=True)
+    shanghai = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    stamp = page.split("As of ")[1].split(".")[0]
+    shown = dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert abs((shanghai - shown).total_seconds()) < 120  # UTC would be 8 hours off
+    assert "(UTC)" not in page
