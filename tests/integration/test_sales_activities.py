@@ -280,6 +280,11 @@ def test_reminders_count_and_navbar_badge(world):
     page = client.get("/sales/activities/my").get_data(as_text=True)
     badge = re.search(r'id="sales-reminder-count"[^>]*>(\d+)<', page)
     assert badge and badge.group(1) == "3"
+    due = client.get("/sales/reminders/")  # the bell's page: the same three, counted
+    assert due.status_code == 200
+    due = due.get_data(as_text=True)
+    assert '<span class="badge">3</span>' in due
+    assert all(s in due for s in ("Call back", "Visit plant", "Reminded")) and "Not yet" not in due
     token = csrf_token(page)
     client.post(f"/sales/activities/{ids['overdue']}/done", data={"csrf_token": token})
     assert client.get("/sales/activities/reminders").get_json()["count"] == 2

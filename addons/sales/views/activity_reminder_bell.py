@@ -23,6 +23,7 @@ from core.security.actor import current_actor
 from ..models.activity import Activity
 from ..services.activities.activity_reminders import due_count, due_reminders
 from ..services.activities.scheduling import today
+from .activity_my import SECTION_ROWS
 from .activity_view import KIND_LABELS
 
 SCRIPT = "activity_reminders.js"
@@ -65,8 +66,10 @@ class ReminderView(BaseView):
     @has_access
     @permission_name("list")
     def due(self):
-        rows = due_reminders(db.session, current_actor().user_id)
+        user_id = current_actor().user_id
+        rows = due_reminders(db.session, user_id, limit=SECTION_ROWS)
         return self.render_template(
             "sales/activity_my.html", kind_labels=KIND_LABELS, day=today(), back="/sales/reminders/",
-            sections=[("reminders", gettext("Due reminders"), rows)],
+            sections=[("reminders", gettext("Due reminders"), rows,
+                       due_count(db.session, user_id))],
             title=gettext("Reminders"))
