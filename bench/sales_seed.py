@@ -76,6 +76,8 @@ def make_sales_schema(url: str, instance: Path, managers: bool = True) -> dict:
                                        addon_poll_seconds=3600.0))
     with app.app_context():
         runtime = app.extensions["crossdock"].runtime
+        if lifecycle.upgradable(db.session, runtime):  # a contacts cache older than the code
+            lifecycle.upgrade(db.session, runtime)
         if "sales" not in lifecycle.present(db.session):
             lifecycle.install(db.session, runtime, ["sales"])
         from addons.sales.models import Currency, CurrencyRate, LostReason, Stage
