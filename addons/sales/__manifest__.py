@@ -1,6 +1,6 @@
 {
     "name": "sales",
-    "version": "1.2.1",
+    "version": "1.2.2",
     "summary": "Sales (销售管理): pipeline, activities, assignment, quotations and orders",
     "category": "Sales",
     "depends": ["contacts"],

@@ -29,8 +29,10 @@ class Activity(Model):
     __table_args__ = (
         CheckConstraint(ONE_PARENT, name="ck_sales_activity_one_parent"),
         CheckConstraint("kind IN ('call', 'meeting', 'todo')", name="ck_sales_activity_kind"),
-        # "my open activities by due date" (and the navbar reminder count, from the index alone)
-        Index("ix_sales_activity_owner_open", "owner_id", "done_at", "due_date", "remind_at"),
+        # "my open activities by due date" (and the navbar reminder count, from the index
+        # alone); the team too, for a manager's backlog under the team rule (0011)
+        Index("ix_sales_activity_owner_open", "owner_id", "done_at", "due_date", "remind_at",
+              "team_id"),
         # the team's backlog (dashboard, Sales Manager scope)
         Index("ix_sales_activity_team_open", "team_id", "done_at", "due_date"),
         # the dashboard's backlog per owner, answered from the index (migration 0006)
