@@ -2,6 +2,7 @@
 e-mails, tags and tiers, with screens, REST APIs and record rules."""
 from flask_babel import gettext, lazy_gettext as _l
 
+from core import rule_errors
 from core.addons import backup
 from core.security.audit_actions import declare_actions
 
@@ -9,7 +10,6 @@ from . import listeners
 from .api.company_api import CompanyApi
 from .api.person_api import PersonApi
 from .api.timeline_api import CompanyTimelineApi, PersonTimelineApi
-from .rules import field_error
 from .services import timeline
 from .services.load_demo import demo_command
 from .views.company_view import CompanyView
@@ -30,7 +30,7 @@ CATEGORY = "Contacts"
 def register(addon):
     menu = dict(category=CATEGORY, category_label=_l("Contacts"), category_icon="fa-address-book")
     declare_actions(EVENT_LABELS)  # how its audit events read
-    field_error.translate_with(gettext)  # its rules' refusals in the reader's language
+    rule_errors.translate_with(gettext)  # rules' refusals in the reader's language
     addon.view(CompanyView, "Companies", label=_l("Companies"), icon="fa-building", **menu)
     addon.view(PersonView, "People", label=_l("People"), icon="fa-user", **menu)
     addon.view(TagView, "Contact tags", label=_l("Tags"), icon="fa-tags", **menu)

@@ -4,6 +4,7 @@ price lists, taxes and currencies, quotations and orders (confirming one records
 hub jobs that sync it to the ERP), and a sales dashboard."""
 from flask_babel import gettext, lazy_gettext as _l
 
+from core import rule_errors
 from core.security.audit_actions import declare_actions
 
 from . import listeners
@@ -12,7 +13,6 @@ from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceL
                               PricingApi, ProductApi, TaxApi)
 from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
-from .rules import catalog_values
 from .services.erp_sync import erp_check_command, erp_resend_command, register_with_hub
 from .services.leads.lead_assignment import assign_command
 from .services.seeding.default_data import seed_defaults
@@ -45,7 +45,7 @@ def register(addon):
     listeners.register()  # rules that follow every flush, whatever path writes (listeners.py)
     register_with_hub()  # confirmed orders -> ERP jobs, their status pulls
     declare_actions(EVENT_LABELS)  # how its audit events read
-    catalog_values.translate_with(gettext)  # its rules' refusals in the reader's language
+    rule_errors.translate_with(gettext)  # rules' refusals in the reader's language
 
     # the menu, in the order of a salesperson's day
     addon.view(PipelineBoardView, "Pipeline", label=_l("Pipeline"), icon="fa-columns", **menu)

@@ -10,33 +10,13 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-
-_translate = str  # until register() hands over gettext: the English msgid
-
-
-def translate_with(gettext) -> None:
-    """Translate the refusals with `gettext(msgid) -> str` from now on (rules
-    import no Flask: the addon's register() hands over flask-babel's)."""
-    global _translate
-    _translate = gettext
+from core.rule_errors import N_, FieldError
 
 
-def N_(message: str) -> str:
-    """Marks a message for extraction; the error translates it when raised."""
-    return message
-
-
-class CatalogFieldError(ValueError):
+class CatalogFieldError(FieldError):
     """A catalog value that cannot be stored; `field` names the form/API field.
     `message` (a lazy text too) may hold %(name)s placeholders filled from
-    `params` after it is translated."""
-
-    def __init__(self, field: str, message: str, **params):
-        message = _translate(str(message))
-        message = message % params if params else message
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+    `params` after it is translated (core/rule_errors.py)."""
 
 
 def _decimal(field: str, value) -> Decimal | None:
