@@ -51,16 +51,26 @@ def crossdock_command() -> list[str]:
     return [sys.executable, "-c", "from core.cli import main; main()"]
 
 
-def cli(server, *args) -> str:
-    """The `crossdock` command on the server's instance (its SQLite database),
-    as an operator beside the running server; its output, or the test fails."""
+def _beside(server, command: list[str]) -> str:
+    """`command` run on the server's instance (its SQLite database), as an
+    operator beside the running server; its output, or the test fails."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
     env.update(CROSSDOCK_INSTANCE_PATH=str(server.instance),
                CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS))
-    out = subprocess.run([*crossdock_command(), *args], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=180)
+    out = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True,
+                         timeout=180)
     assert out.returncode == 0, out.stderr
     return out.stdout
+
+
+def cli(server, *args) -> str:
+    """The `crossdock` command beside the running server."""
+    return _beside(server, [*crossdock_command(), *args])
+
+
+def run_script(server, script: str, *args) -> str:
+    """Python code beside the running server (a test's seed rows)."""
+    return _beside(server, [sys.executable, "-c", script, *args])
 
 
 def _port_answers(port: int) -> bool:

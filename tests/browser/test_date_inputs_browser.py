@@ -6,16 +6,13 @@ and wipe a date set without a key press (core/views/date_inputs.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.actions import log_in
-from tests.live_server import EXAMPLE_ADDONS, REPO, cli
+from tests.live_server import cli, run_script
 
 pytestmark = pytest.mark.browser
 
@@ -36,12 +33,7 @@ with app.app_context():
 
 def _seed(server):
     cli(server, "addons", "install", "sales")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
-    env.update(CROSSDOCK_INSTANCE_PATH=str(server.instance),
-               CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS))
-    out = subprocess.run([sys.executable, "-c", SEED, server.username], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr
+    run_script(server, SEED, server.username)
 
 
 def _stored(server) -> tuple[int, str, dt.datetime]:

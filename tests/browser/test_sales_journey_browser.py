@@ -6,15 +6,12 @@ sync), and drags the opportunity to Won on the pipeline board; her manager
 then sees the won deal on the dashboard."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.actions import open_menu
-from tests.live_server import EXAMPLE_ADDONS, REPO, cli
+from tests.live_server import cli, run_script
 
 pytestmark = pytest.mark.browser
 
@@ -50,12 +47,7 @@ with app.app_context():
 
 def _seed(server):
     cli(server, "addons", "install", "sales")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CROSSDOCK_")}
-    env.update(CROSSDOCK_INSTANCE_PATH=str(server.instance),
-               CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS))
-    out = subprocess.run([sys.executable, "-c", SEED], cwd=REPO, env=env,
-                         capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr
+    run_script(server, SEED)
 
 
 def _log_in(page, server, username):
