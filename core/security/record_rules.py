@@ -39,7 +39,7 @@ from sqlalchemy.sql.util import ClauseAdapter, _deep_deannotate
 from .actor import Actor, current_actor
 from .rule_expressions import (OWNER, SCOPES, CompiledSide, RecordRule, RuleActor,
                                compile_side)
-from .teams import teammate_ids, user_team_ids
+from .teams import teams_and_teammates
 
 ADMIN_ROLE = "Admin"
 
@@ -152,8 +152,8 @@ def rule_actor(session: Session, actor: Actor | None = None) -> RuleActor:
             teams: frozenset[int] = frozenset()
             members: frozenset[int] = frozenset()
             if actor.user_id is not None:
-                teams = user_team_ids(session, actor.user_id)
-                members = teammate_ids(session, teams) | {actor.user_id}
+                teams, members = teams_and_teammates(session, actor.user_id)
+                members |= {actor.user_id}
         finally:
             _resolving.reset(token)
         cache[key] = RuleActor(actor.user_id, actor.name, actor.roles,

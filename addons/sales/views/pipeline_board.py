@@ -78,7 +78,9 @@ class PipelineBoardView(BaseView):
     def _lead_url(self):
         for endpoint in LEAD_SHOW_ENDPOINTS:
             if endpoint in current_app.view_functions:
-                return lambda lead_id: url_for(endpoint, pk=lead_id)
+                # one url_for per page, not per card (a full board has hundreds)
+                prefix = url_for(endpoint, pk=0)[:-1]
+                return lambda lead_id: f"{prefix}{lead_id}"
         return None
 
     def _card_context(self, stages):

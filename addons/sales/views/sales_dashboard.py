@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from core.db import db
 from core.security.actor import current_actor
-from core.security.record_rules import scope_for
-from core.security.teams import Team, team_member, user_team_ids
+from core.security.record_rules import rule_actor, scope_for
+from core.security.teams import Team, team_member
 from core.user_time import PERIODS, period
 
 from ..models import Lead
@@ -76,7 +76,7 @@ def filter_choices(session) -> tuple[list[tuple[int, str]], list[tuple[int, str]
     if scope == "all":
         teams = session.execute(select(Team.id, Team.name).order_by(Team.name)).all()
     else:
-        mine = user_team_ids(session, actor.user_id) if actor.user_id else frozenset()
+        mine = rule_actor(session, actor).team_ids  # read once per request
         teams = session.execute(select(Team.id, Team.name).where(Team.id.in_(mine))
                                 .order_by(Team.name)).all()
     if scope == "own":

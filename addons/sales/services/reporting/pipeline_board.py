@@ -20,8 +20,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from core.security.actor import current_actor
-from core.security.record_rules import scope_for
-from core.security.teams import Team, user_team_ids
+from core.security.record_rules import rule_actor, scope_for
+from core.security.teams import Team
 from core.user_time import today
 
 from ...models import Currency, Lead, Stage
@@ -78,7 +78,7 @@ def board_teams(session: Session) -> list[Team]:
     actor = current_actor()
     query = select(Team).order_by(Team.name)
     if scope_for(Lead, actor, "read") != "all":
-        ids = user_team_ids(session, actor.user_id) if actor.user_id else frozenset()
+        ids = rule_actor(session, actor).team_ids  # read once per request
         query = query.where(Team.id.in_(ids))
     return list(session.scalars(query))
 
