@@ -29,7 +29,7 @@ from core.security.record_rules import AccessDenied
 from ..models.activity import Activity
 from ..services.activities.activity_reminders import due_count, due_reminders
 from ..services.activities.scheduling import ActivityError, mark_done, schedule, today
-from .activity_panel import PARENTS, panel_context, parse_schedule_form
+from .activity_panel import PARENTS, panel_context, parse_schedule_form, row_context
 from .activity_view import KIND_LABELS
 
 REMINDER_ITEMS = 10
@@ -86,7 +86,8 @@ class MyActivitiesView(BaseView):
         day = today()
         return self.render_template("sales/activity_my.html",
                                     sections=sections(current_actor().user_id, day),
-                                    kind_labels=KIND_LABELS, day=day,
+                                    kind_labels={k: str(v) for k, v in KIND_LABELS.items()},
+                                    day=day, **row_context(),
                                     title=gettext("My activities"), back=request.full_path)
 
     @expose("/<int:pk>/done", methods=["POST"])

@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import request
-from flask_babel import to_utc
+from flask_babel import gettext, to_utc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.security.actor import current_actor
+from core.views.link_maker import link_maker
 
 from ..models.activity import KINDS, Activity
 from ..models.lead import Lead
@@ -48,6 +49,19 @@ def parent_key(record) -> str:
     raise TypeError(f"no activities on {record!r}")
 
 
+def row_context() -> dict:
+    """What sales/activity_row.html needs besides the row, made once per page:
+    its links and its words (per row they cost more than the row itself)."""
+    from flask_wtf.csrf import generate_csrf
+
+    of_record = {parent: link_maker("MyActivitiesView.of_record", parent=parent)
+                 for parent in ("lead", "company", "person")}
+    return {"row_done_link": link_maker("MyActivitiesView.done"), "row_of_record": of_record,
+            "row_csrf": generate_csrf(),
+            "row_words": {"done_note": gettext("Done note"), "done": gettext("Done"),
+                          "outcome": gettext("Outcome (optional)")}}
+
+
 def panel_context(session: Session, record, parent: str | None = None,
                   back: str | None = None) -> dict:
     """Template variables of sales/activity_panel.html for `record`."""
@@ -65,9 +79,9 @@ def panel_context(session: Session, record, parent: str | None = None,
     may_schedule = actor.user_id is not None and _may_create()
     return {"activity_parent": parent, "activity_record": record,
             "activities_open": open_rows, "activities_done": done_rows,
-            "activity_kinds": [(k, KIND_LABELS[k]) for k in KINDS],
+            "activity_kinds": [(k, str(KIND_LABELS[k])) for k in KINDS],
             "activity_today": today(), "activity_may_schedule": may_schedule,
-            "activity_back": back or request.full_path}
+            "activity_back": back or request.full_path, **row_context()}
 
 
 def _may_create() -> bool:

@@ -24,6 +24,7 @@ from ..models.activity import Activity
 from ..services.activities.activity_reminders import due_count, due_reminders
 from ..services.activities.scheduling import today
 from .activity_my import SECTION_ROWS
+from .activity_panel import row_context
 from .activity_view import KIND_LABELS
 
 SCRIPT = "activity_reminders.js"
@@ -70,6 +71,7 @@ class ReminderView(BaseView):
         rows = due_reminders(db.session, user_id, limit=SECTION_ROWS)
         return self.render_template(
             "sales/activity_my.html", kind_labels=KIND_LABELS, day=today(), back="/sales/reminders/",
+            **row_context(),
             sections=[("reminders", gettext("Due reminders"), rows,
                        due_count(db.session, user_id))],
             title=gettext("Reminders"))

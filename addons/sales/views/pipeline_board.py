@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from flask import current_app, flash, jsonify, render_template, request, url_for
+from flask import current_app, flash, jsonify, render_template, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access_api
@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from core.db import db
 from core.user_time import today
+from core.views.link_maker import link_maker
 from core.security.record_rules import AccessDenied
 
 from ..models import Lead, LostReason, Stage
@@ -78,9 +79,7 @@ class PipelineBoardView(BaseView):
     def _lead_url(self):
         for endpoint in LEAD_SHOW_ENDPOINTS:
             if endpoint in current_app.view_functions:
-                # one url_for per page, not per card (a full board has hundreds)
-                prefix = url_for(endpoint, pk=0)[:-1]
-                return lambda lead_id: f"{prefix}{lead_id}"
+                return link_maker(endpoint)  # one url_for per page, not per card
         return None
 
     def _card_context(self, stages):
