@@ -8,6 +8,7 @@ from flask_appbuilder import ModelView, expose, has_access
 from sqlalchemy import Integer, inspect
 
 from .audit_log import history_of
+from .search_fields import CachedSearchWidget
 from .slotted_view import SlottedView
 
 
@@ -22,6 +23,7 @@ def _key(model, pk):
 
 class RecordView(SlottedView, ModelView):
     show_template = "crossdock/show_with_history.html"
+    search_widget = CachedSearchWidget
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
