@@ -46,7 +46,7 @@ STATES = {"draft": "draft", "validated": "draft", "posted": "posted", "paid": "p
 INVOICE_FIELDS = ["number", "reference", "type", "state", "invoice_date", "currency.code",
                   "untaxed_amount", "tax_amount", "total_amount", "amount_to_pay", "reconciled",
                   "party", "sales", "origin_invoices", "lines_to_pay.maturity_date",
-                  "payment_lines.date"]
+                  "payment_lines.date", "reconciliation_lines.date"]
 
 
 class TrytonInvoices:
@@ -240,8 +240,11 @@ def remote_invoice(row: dict) -> RemoteInvoice:
         residual = Decimal(0)
     paid = total - residual if state in ("posted", "paid") and total is not None else Decimal(0)
     pay_state = payment_state(total, residual) if state in ("posted", "paid") else "not_paid"
-    dates = [line["date"] for line in row.get("payment_lines.") or [] if line.get("date")]
-    payment_date = reconciled or (max(dates) if dates and pay_state != "not_paid" else None)
+    # the payments' own dates (`reconciled` is the reconciliation's, which
+    # Tryton dates at the latest line: the due date of an invoice paid early)
+    dates = [line["date"] for key in ("payment_lines.", "reconciliation_lines.")
+             for line in row.get(key) or [] if line.get("date")]
+    payment_date = (max(dates) if dates else reconciled) if pay_state != "not_paid" else None
     maturities = [line["maturity_date"] for line in row.get("lines_to_pay.") or []
                   if line.get("maturity_date")]
     sales, origins = row.get("sales") or [], row.get("origin_invoices") or []
