@@ -121,10 +121,6 @@ class AccountingMixin:
                 number = next(self._move_sequence(move["move_type"]))
                 move["name"] = f"{PREFIX[move['move_type']]}/{year}/{number:05d}"
             move["payment_reference"] = move["payment_reference"] or move["name"]
-            if move["reversed_entry_id"] and move["move_type"] == "out_refund":
-                reversed_move = self.records["account.move"][move["reversed_entry_id"]]
-                if move["amount_total"] >= reversed_move["amount_residual"]:
-                    reversed_move.update(payment_state="reversed", amount_residual=Decimal(0))
         return False
 
     def _m_button_draft(self, model, ids, context):
