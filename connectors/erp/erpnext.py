@@ -186,6 +186,11 @@ class ErpNextClient:
         return self.invoices.for_orders(order_external_ids)
 
     # -- steps ------------------------------------------------------------------
+    @staticmethod
+    def tax_rows(document) -> list[dict]:
+        """The "Actual" tax rows of an order or invoice (erpnext_invoices sends them too)."""
+        return _tax_rows(document)
+
     def _item(self, line: OrderLine, places: int) -> dict:
         rate, adjusted = fit_unit_price(line, places=places, price_step=self.price_step,
                                         rounding=self.rounding)

@@ -109,7 +109,6 @@ class ErpNextInvoices:
                               self.fields)
 
     def _create(self, invoice: InvoiceOut):
-        from .erpnext import _tax_rows  # the orders' tax rows, one per account head
         client = self.client
         client._check_items([line.product_code for line in invoice.lines])
         client._check_tax_accounts(invoice)
@@ -131,7 +130,8 @@ class ErpNextInvoices:
             "currency": invoice.currency, "disable_rounded_total": 1, "docstatus": 1,
             "items": items,
         }
-        taxes = [{**row, "tax_amount": row["tax_amount"] * sign} for row in _tax_rows(invoice)]
+        taxes = [{**row, "tax_amount": row["tax_amount"] * sign}
+                 for row in client.tax_rows(invoice)]  # as the order's, one per account head
         for field, value in (("taxes", taxes), ("company", client.company),
                              ("po_no", invoice.order_reference), ("remarks", invoice.notes),
                              ("due_date", invoice.due_date and invoice.due_date.isoformat())):

@@ -165,3 +165,27 @@ def test_a_sale_tryton_invoices_is_found_and_its_payments_come_back(tryton):
     again = erp.invoices_for_orders([sale.external_id])[sale.external_id][0]
     assert (again.state, again.remote_state, again.residual, again.number) == (
         "paid", "paid", Decimal(0), paid[draft.external_id].number)
+
+
+def test_a_draft_left_by_a_crash_is_posted_and_a_cancelled_one_is_not_replaced(tryton):
+    erp = client(tryton)
+    sent = invoice()
+    draft_id, _, _ = erp.invoices._create(sent)  # the attempt died before `post`
+    assert erp.find_invoice(sent.reference).state == "draft"
+    pushed = erp.push_invoice(sent)
+    assert (pushed.external_id, pushed.state) == (str(draft_id), "posted")
+    assert len(invoices_with_reference(tryton, sent.reference)) == 1
+
+    dropped = invoice()
+    cancelled_id, _, _ = erp.invoices._create(dropped)
+    tryton.rpc("model.account.invoice.cancel", [cancelled_id])  # someone cancelled it there
+    with pytest.raises(PermanentError, match="was cancelled in Tryton"):
+        erp.push_invoice(dropped)
+    assert len(invoices_with_reference(tryton, dropped.reference)) == 1
+
+
+def test_tryton_refusing_to_post_is_permanent_with_its_words(tryton):
+    sent = invoice(invoice_date=date(2001, 1, 1), due_date=None)
+    with pytest.raises(PermanentError, match="Tryton refused model.account.invoice.post: "
+                       'To continue, you must create a period for the date "01/01/2001"'):
+        client(tryton).push_invoice(sent)
