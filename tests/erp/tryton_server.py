@@ -12,9 +12,11 @@ something calls `sale.sale.process`, which tests do to stand for shipping
 having started.
 
 `tryton` (one per session) and `fresh_tryton` (one per test) yield a
-`TrytonServer`: url, database, username, password, `rpc(method, *params)` to
-read records back independently of the client under test, `stop()` /
-`start()` to make it unreachable and bring it back on the same port.
+`TrytonServer`: url, database, username, password, `rpc(method, *params,
+context=...)` to read records back independently of the client under test,
+`pay_invoice(id, amount)` to pay an invoice as a Tryton user does (the pay
+wizard), `stop()` / `start()` to make it unreachable and bring it back on
+the same port.
 """
 from __future__ import annotations
 
