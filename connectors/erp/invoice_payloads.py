@@ -46,6 +46,10 @@ class InvoiceOut:
     currency_places: int = 2
     notes: str = ""
 
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"invoice kind {self.kind!r}: use {' or '.join(KINDS)}")
+
     @property
     def total_with_tax(self) -> Decimal:
         return self.total if self.total is not None else self.total_untaxed + self.total_tax

@@ -189,3 +189,13 @@ def test_tryton_refusing_to_post_is_permanent_with_its_words(tryton):
     with pytest.raises(PermanentError, match="Tryton refused model.account.invoice.post: "
                        'To continue, you must create a period for the date "01/01/2001"'):
         client(tryton).push_invoice(sent)
+
+
+def test_an_invoice_in_another_currency_keeps_its_amounts(tryton):
+    sent = invoice(lines=(taxed("TEST-B", 4, "25.50"),), currency="USD")
+    pushed = client(tryton).push_invoice(sent)
+    got, = invoices_with_reference(tryton, sent.reference)
+    assert (got["currency."]["code"], got["state"], got["total_amount"]) == (
+        "USD", "posted", Decimal("115.26"))
+    assert (pushed.currency, pushed.total, pushed.residual, pushed.notes) == (
+        "USD", Decimal("115.26"), Decimal("115.26"), ())

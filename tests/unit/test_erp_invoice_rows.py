@@ -89,3 +89,11 @@ def test_erpnext_returns_are_positive_and_rounded_totals_are_what_is_owed():
     assert (rounded.total, rounded.residual, rounded.amount_paid, rounded.payment_state,
             rounded.payment_date) == (D("113.00"), D("13.00"), D("100.00"), "partial",
                                       date(2026, 12, 2))
+
+
+def test_an_unknown_invoice_kind_is_refused_when_the_payload_is_made():
+    import pytest
+
+    with pytest.raises(ValueError, match="invoice kind 'refund': use invoice or credit_note"):
+        InvoiceOut(reference="X", kind="refund", customer=Customer("CD-1", "A"), currency="EUR",
+                   invoice_date=date(2026, 12, 1), lines=(), total_untaxed=D(0))
