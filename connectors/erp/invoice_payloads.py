@@ -28,7 +28,8 @@ PAYMENT_STATES = ("not_paid", "partial", "paid")
 @dataclass(frozen=True)
 class InvoiceOut:
     """An invoice or credit note issued in Crossdock, to push to the ERP."""
-    reference: str  # our number (e.g. "INV2026-00042"): written into the remote invoice, searched first
+    # our number (e.g. "INV2026-00042"): written into the remote invoice, searched first
+    reference: str
     kind: str  # "invoice" | "credit_note"
     customer: Customer  # as the order push sends it; matched by `customer_match.choose`
     currency: str  # ISO 4217

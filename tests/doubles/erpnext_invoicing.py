@@ -89,9 +89,8 @@ class InvoicingMixin:
     # -- documents --------------------------------------------------------------
     def _insert_sales_invoice(self, body: dict) -> dict:
         from .erpnext_double import FrappeError, _flt
-        for field, label in (("customer", "Customer"),):
-            if not body.get(field):
-                raise FrappeError("MandatoryError", f"Error: Value missing for Sales Invoice: {label}")
+        if not body.get("customer"):
+            raise FrappeError("MandatoryError", "Error: Value missing for Sales Invoice: Customer")
         self._link("Customer", body["customer"], "Customer")
         items = body.get("items") or []
         if not items:

@@ -4,7 +4,7 @@ API, as an ERPNext user's script would."""
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest

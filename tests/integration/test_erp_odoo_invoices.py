@@ -3,7 +3,6 @@ over both wire protocols; what they left in "Odoo" is read back through the
 double's JSON-2 API, as an Odoo user's script would."""
 from __future__ import annotations
 
-import datetime as dt
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -82,7 +81,8 @@ def test_push_invoice_posts_one_move_with_our_lines_and_totals(client, odoo_serv
     lines = odoo(odoo_server, "account.move.line", "read", ids=move["invoice_line_ids"],
                  fields=["product_id", "quantity", "price_unit", "discount", "tax_ids"])
     assert [(l["product_id"][1], l["quantity"], l["price_unit"], l["discount"])
-            for l in lines] == [("Product CD-CHAIR", 4, 120.0, 10), ("Product CD-LAMP", 3, 19.99, 0)]
+            for l in lines] == [("Product CD-CHAIR", 4, 120.0, 10),
+                                ("Product CD-LAMP", 3, 19.99, 0)]
     assert all(len(l["tax_ids"]) == 1 for l in lines)
     assert (pushed.external_id, pushed.number, pushed.kind, pushed.state, pushed.total,
             pushed.residual, pushed.payment_state, pushed.reference, pushed.due_date) == (

@@ -30,7 +30,8 @@ def test_totals_differ_names_each_figure_at_the_currency_decimals():
     assert totals_differ(sent, same) == ""
     other = RemoteInvoice("1", "1", "invoice", "posted", "posted", total_untaxed=D(1000),
                           total_tax=D(99), total=D(1099))
-    assert totals_differ(sent, other) == "totals differ: tax 99 there, 100 here; total 1099 there, 1100 here"
+    assert totals_differ(sent, other) == (
+        "totals differ: tax 99 there, 100 here; total 1099 there, 1100 here")
 
 
 def test_tryton_credit_notes_are_positive_and_a_reconciled_invoice_is_paid():
