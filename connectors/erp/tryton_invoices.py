@@ -27,7 +27,9 @@ invoice calls, as trytond's account_invoice/invoice.py has them:
 - states: draft/validated -> draft, posted, paid, cancelled. Tryton moves a
   reconciled invoice to "paid" in a queued task: a posted invoice with a
   `reconciled` date is already paid (payment state paid, residual 0).
-- the ERP-invoices mode: `sale.sale.invoices` of each synced sale.
+- the ERP-invoices mode: `sale.sale.invoices` of each synced sale, plus the
+  credit notes Tryton's credit wizard made from those invoices (their lines'
+  `origin` is an invoice line, which sale.invoices does not follow).
 The link from one of our invoices to its Tryton sale is kept as text in the
 invoice's description: a sale-line origin would make Tryton count the sale
 as invoiced twice when it also invoices it.
@@ -92,14 +94,30 @@ class TrytonInvoices:
         if not ids:
             return {}
         sales = self.wire.search_read("sale.sale", [("id", "in", ids)], ["invoices"])
-        invoices = self.read(sorted({i for s in sales for i in s["invoices"]}))
-        found = {}
-        for sale in sales:
-            mine = [replace(invoices[str(i)], order_external_id=str(sale["id"]))
-                    for i in sale["invoices"] if str(i) in invoices]
-            if mine:
-                found[str(sale["id"])] = mine
+        of_sale = {i: s["id"] for s in sales for i in s["invoices"]}
+        of_sale.update(self._credit_notes_of(of_sale))
+        invoices = self.read(sorted(of_sale))
+        found: dict[str, list[RemoteInvoice]] = {}
+        for invoice_id, sale in of_sale.items():
+            if str(invoice_id) in invoices:
+                found.setdefault(str(sale), []).append(
+                    replace(invoices[str(invoice_id)], order_external_id=str(sale)))
         return found
+
+    def _credit_notes_of(self, of_sale: dict[int, int]) -> dict[int, int]:
+        """{credit note id: sale id} for credit notes made in Tryton from these
+        invoices (its credit wizard): their lines point at the invoice lines,
+        not at the sale lines, so sale.invoices leaves them out."""
+        if not of_sale:
+            return {}
+        lines = self.wire.search_read("account.invoice.line",
+                                      [("invoice", "in", sorted(of_sale))], ["invoice"])
+        invoice_of_line = {line["id"]: line["invoice"] for line in lines}
+        credits = self.wire.search_read("account.invoice.line", [(
+            "origin", "in", [f"account.invoice.line,{i}" for i in sorted(invoice_of_line)])],
+            ["invoice", "origin"]) if invoice_of_line else []
+        return {line["invoice"]: of_sale[invoice_of_line[int(line["origin"].split(",")[1])]]
+                for line in credits if line["invoice"] not in of_sale}
 
     # -- creating ---------------------------------------------------------------
 

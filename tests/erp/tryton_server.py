@@ -14,8 +14,8 @@ having started.
 `tryton` (one per session) and `fresh_tryton` (one per test) yield a
 `TrytonServer`: url, database, username, password, `rpc(method, *params,
 context=...)` to read records back independently of the client under test,
-`pay_invoice(id, amount)` to pay an invoice as a Tryton user does (the pay
-wizard), `stop()` / `start()` to make it unreachable and bring it back on
+`pay_invoice(id, amount)` and `credit_invoice(id)` to pay or credit an
+invoice as a Tryton user does (the pay and credit wizards), `stop()` / `start()` to make it unreachable and bring it back on
 the same port.
 """
 from __future__ import annotations
@@ -153,6 +153,17 @@ class TrytonServer:
             self.rpc("wizard.account.invoice.pay.execute", session, {**data, "ask": ask},
                      "pay", context=context)
         self.rpc("wizard.account.invoice.pay.delete", session)
+
+    def credit_invoice(self, invoice_id: int) -> None:
+        """Credit a customer invoice as a Tryton user does (the credit wizard,
+        without refund): a draft credit note whose lines point at its lines."""
+        context = {"active_id": invoice_id, "active_ids": [invoice_id],
+                   "active_model": "account.invoice"}
+        session, start, _ = self.rpc("wizard.account.invoice.credit.create")
+        self.rpc("wizard.account.invoice.credit.execute", session, {}, start, context=context)
+        self.rpc("wizard.account.invoice.credit.execute", session, {
+            start: {"with_refund": False, "invoice_date": None}}, "credit", context=context)
+        self.rpc("wizard.account.invoice.credit.delete", session)
 
     def _post(self, method: str, params: list):
         body = json.dumps({"id": 1, "method": method, "params": params}, default=_encode)

@@ -129,7 +129,7 @@ def test_unknown_products_are_named_and_nothing_is_created(tryton):
 def test_a_sale_tryton_invoices_is_found_and_its_payments_come_back(tryton):
     """The ERP-invoices mode: a synced sale, processed in Tryton, invoiced by
     Tryton itself (invoice method "order"); the invoice posted and paid in
-    two payments there; Crossdock sees each step."""
+    two payments there, then credited; Crossdock sees each step."""
     erp = client(tryton)
     lines = LINES[:2]
     untaxed, tax = (sum(getattr(l, f) for l in lines) for f in ("amount_untaxed", "amount_tax"))
@@ -162,9 +162,13 @@ def test_a_sale_tryton_invoices_is_found_and_its_payments_come_back(tryton):
             paid[draft.external_id].payment_date) == (
         "paid", "paid", Decimal(0), Decimal("9639.20"), date.today())
     tryton.rpc("model.account.invoice.process", [invoice_id])  # what Tryton's queue does next
-    again = erp.invoices_for_orders([sale.external_id])[sale.external_id][0]
+    tryton.credit_invoice(invoice_id)  # a credit note made in Tryton, not from the sale
+    again, credit = erp.invoices_for_orders([sale.external_id])[sale.external_id]
     assert (again.state, again.remote_state, again.residual, again.number) == (
         "paid", "paid", Decimal(0), paid[draft.external_id].number)
+    assert (credit.kind, credit.state, credit.total, credit.corrects_external_id,
+            credit.order_external_id) == ("credit_note", "draft", Decimal("9639.20"),
+                                          draft.external_id, sale.external_id)
 
 
 def test_a_draft_left_by_a_crash_is_posted_and_a_cancelled_one_is_not_replaced(tryton):
