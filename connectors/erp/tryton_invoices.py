@@ -19,7 +19,8 @@ invoice calls, as trytond's account_invoice/invoice.py has them:
   date (Tryton then makes one line to pay on that date); without, the
   backend's `payment_term` option, the party's, else Tryton's default.
   Tryton refuses a due date in the past with a warning: such an invoice goes
-  with the payment term and a note says so.
+  with the payment term and a note says so. An invoice dated in the future
+  is refused the same way (a PermanentError quoting Tryton's warning).
 - posted with the `post` button (validate + number + move); read back:
   number, state, totals, `amount_to_pay` (the residual), `reconciled` (the
   date the invoice was fully paid), the payment lines' dates, the maturity
