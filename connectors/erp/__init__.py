@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from .invoice_payloads import InvoiceOut, RemoteInvoice
 from .payloads import RemoteOrder, SaleOrder
 
 KINDS = ("tryton", "odoo", "erpnext")
@@ -43,6 +44,31 @@ class ErpClient(Protocol):
 
     def order_states(self, external_ids: list[str]) -> dict[str, RemoteOrder]:
         """Current state of these orders (missing ids are left out)."""
+
+    # -- invoices (clients keep these calls in <system>_invoices.py) ---------
+
+    def find_invoice(self, reference: str) -> RemoteInvoice | None:
+        """The remote invoice or credit note carrying our reference, if any
+        (a live one before a cancelled one)."""
+
+    def push_invoice(self, invoice: InvoiceOut) -> RemoteInvoice:
+        """Make sure our invoice (or credit note) exists in the ERP and is
+        posted/submitted, exactly once: look the reference up first (a draft
+        left by an earlier attempt is posted, not duplicated; a cancelled one
+        is a PermanentError), find or create the customer as `push_order`
+        does, map products and taxes the same way, link the ERP order
+        (`order_external_id`) and, for a credit note, the corrected invoice;
+        return what the ERP holds. Totals that differ from ours are said in
+        `notes` (`invoice_payloads.totals_differ`), never silently."""
+
+    def invoice_states(self, external_ids: list[str]) -> dict[str, RemoteInvoice]:
+        """Current state, payment state, amount paid and residual of these
+        invoices, in one batch per remote call (missing ids are left out)."""
+
+    def invoices_for_orders(self, order_external_ids: list[str]
+                            ) -> dict[str, list[RemoteInvoice]]:
+        """The invoices and credit notes the ERP made from these synced orders
+        ({order id: [...]}, orders without any left out), drafts included."""
 
 
 def make_client(kind: str, url: str, database: str, username: str, secret: str,

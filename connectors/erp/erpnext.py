@@ -39,6 +39,10 @@ land on our line amount, the nearest rate that does is sent (no discount
 field then; the description says our price and discount); where none
 exists, the read-back of the totals reports the difference.
 
+Invoices (`find_invoice`, `push_invoice`, `invoice_states`,
+`invoices_for_orders`): `Sales Invoice`, in `erpnext_invoices` (option
+`invoice_reference_field`, default `crossdock_reference`).
+
 `void_order` (an order created under a customer we then find bound to another
 of our records) cancels it and deletes it (`DELETE /api/resource/Sales
 Order/<name>`, which Frappe allows for a cancelled document).
@@ -54,7 +58,9 @@ from datetime import timedelta
 from decimal import Decimal
 from ..errors import PermanentError
 from .customer_match import Match, RemoteCustomer, choose
+from .erpnext_invoices import ErpNextInvoices
 from .erpnext_wire import FrappeWire
+from .invoice_payloads import InvoiceOut, RemoteInvoice
 from .line_pricing import ROUNDINGS, fit_unit_price
 from .payloads import Customer, OrderLine, RemoteOrder, SaleOrder
 
@@ -82,6 +88,7 @@ class ErpNextClient:
         if self.rounding not in ROUNDINGS:
             raise PermanentError(f"{self.what}: rounding option {self.rounding!r}: use "
                                  f"{' or '.join(ROUNDINGS)}")
+        self.invoices = ErpNextInvoices(self, options)
 
     def test_connection(self) -> str:
         user = self.wire.request("GET", "/api/method/frappe.auth.get_logged_user")["message"]
@@ -164,7 +171,26 @@ class ErpNextClient:
                               limit=0)
         return {row["name"]: _remote(row) for row in rows}
 
+    # -- invoices (erpnext_invoices) --------------------------------------------
+    def find_invoice(self, reference: str) -> RemoteInvoice | None:
+        return self.invoices.find(reference)
+
+    def push_invoice(self, invoice: InvoiceOut) -> RemoteInvoice:
+        return self.invoices.push(invoice)
+
+    def invoice_states(self, external_ids: list[str]) -> dict[str, RemoteInvoice]:
+        return self.invoices.read(external_ids)
+
+    def invoices_for_orders(self, order_external_ids: list[str]
+                            ) -> dict[str, list[RemoteInvoice]]:
+        return self.invoices.for_orders(order_external_ids)
+
     # -- steps ------------------------------------------------------------------
+    @staticmethod
+    def tax_rows(document) -> list[dict]:
+        """The "Actual" tax rows of an order or invoice (erpnext_invoices sends them too)."""
+        return _tax_rows(document)
+
     def _item(self, line: OrderLine, places: int) -> dict:
         rate, adjusted = fit_unit_price(line, places=places, price_step=self.price_step,
                                         rounding=self.rounding)

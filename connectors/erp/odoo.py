@@ -27,6 +27,9 @@ and the `sale` module's own flow (addons/sale/models/sale_order.py):
    line half-up to the currency (tax rounding "per line", its default), as we
    do, so prices go as they are; a price-included tax gets our price with tax.
 
+Invoices (`find_invoice`, `push_invoice`, `invoice_states`,
+`invoices_for_orders`): `account.move`, in `odoo_invoices`.
+
 `void_order` (an order created under a customer we then find bound to another
 of our records) cancels it and deletes it (`unlink`, which Odoo allows for
 cancelled orders).
@@ -52,6 +55,8 @@ import requests
 
 from ..errors import PermanentError
 from .customer_match import Match, choose
+from .invoice_payloads import InvoiceOut, RemoteInvoice
+from .odoo_invoices import OdooInvoices
 from .odoo_records import like_literal, remote_order, remote_partner, tax_problems
 from .odoo_wire import Json2Wire, JsonRpcWire
 from .payloads import Customer, RemoteOrder, SaleOrder
@@ -82,6 +87,7 @@ class OdooClient:
         self.line_tax_field = options.get("line_tax_field", "tax_ids")
         self.order_fields = ORDER_FIELDS + (
             TRACKING_FIELDS if options.get("track_delivery", True) else [])
+        self.invoices = OdooInvoices(self)
 
     def test_connection(self) -> str:
         version = self.wire.version()
@@ -161,6 +167,20 @@ class OdooClient:
     def order_states(self, external_ids: list[str]) -> dict[str, RemoteOrder]:
         ids = [self._record_id(i) for i in external_ids]
         return {order.external_id: order for order in self._read(ids)}
+
+    # -- invoices (odoo_invoices) ---------------------------------------------------
+    def find_invoice(self, reference: str) -> RemoteInvoice | None:
+        return self.invoices.find(reference)
+
+    def push_invoice(self, invoice: InvoiceOut) -> RemoteInvoice:
+        return self.invoices.push(invoice)
+
+    def invoice_states(self, external_ids: list[str]) -> dict[str, RemoteInvoice]:
+        return self.invoices.read(external_ids)
+
+    def invoices_for_orders(self, order_external_ids: list[str]
+                            ) -> dict[str, list[RemoteInvoice]]:
+        return self.invoices.for_orders(order_external_ids)
 
     # -- steps ------------------------------------------------------------------
     def _record_id(self, external_id: str) -> int:

@@ -24,6 +24,8 @@ The wire (JSON-RPC, errors, login) is `tryton_wire`; parties are
 - what comes back: number, state, party and the untaxed, tax and total
   amounts Tryton computed, for the caller to compare with ours.
 - states: draft and quotation -> draft, confirmed, processing, done, cancelled.
+- invoices (`find_invoice`, `push_invoice`, `invoice_states`,
+  `invoices_for_orders`): `tryton_invoices`.
 
 Options (the backend's options dict):
   company       id of the Tryton company (default: the user's current company)
@@ -39,7 +41,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import PermanentError
+from .invoice_payloads import InvoiceOut, RemoteInvoice
 from .payloads import RemoteOrder, SaleOrder
+from .tryton_invoices import TrytonInvoices
 from .tryton_lines import TrytonLines
 from .tryton_party import TrytonParties
 from .tryton_wire import TrytonWire
@@ -59,6 +63,7 @@ class TrytonClient:
         self.options, self.what = self.wire.options, self.wire.what
         self.parties = TrytonParties(self.wire, self._id_by_code)
         self.lines = TrytonLines(self.wire)
+        self.invoices = TrytonInvoices(self)
         self._ids_by_code: dict[tuple[str, str], int | None] = {}  # currencies, countries, taxes
 
     def call(self, method: str, *args):
@@ -135,6 +140,21 @@ class TrytonClient:
             return {}
         rows = self.search_read("sale.sale", [("id", "in", ids)], SALE_FIELDS)
         return {str(row["id"]): self._remote(row) for row in rows}
+
+    # -- invoices (tryton_invoices) ------------------------------------------
+
+    def find_invoice(self, reference: str) -> RemoteInvoice | None:
+        return self.invoices.find(reference)
+
+    def push_invoice(self, invoice: InvoiceOut) -> RemoteInvoice:
+        return self.invoices.push(invoice)
+
+    def invoice_states(self, external_ids: list[str]) -> dict[str, RemoteInvoice]:
+        return self.invoices.read(external_ids)
+
+    def invoices_for_orders(self, order_external_ids: list[str]
+                            ) -> dict[str, list[RemoteInvoice]]:
+        return self.invoices.for_orders(order_external_ids)
 
     # -- steps of push_order -----------------------------------------------
 

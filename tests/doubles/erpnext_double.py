@@ -41,6 +41,9 @@ Published documents it follows:
   "VAT 9% - CTC", "VAT 6% - CTC", "VAT 0% - CTC" and the group "Duties and
   Taxes - CTC" exist.
 
+Sales Invoice and Payment Entry: `erpnext_invoicing` (its docstring names
+the documents).
+
 Lookups by name, po_no, item_code, tax_id, email_id and crossdock_reference
 are dictionary hits.
 """
@@ -53,12 +56,14 @@ import threading
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from .erpnext_invoicing import INVOICE_FIELDS, PAYMENT_FIELDS, InvoicingMixin
 from .json_http import JsonHttpServer, Request, is_unparsable
 
 CENT = Decimal("0.01")
 TAX_ACCOUNTS = ("VAT 13% - CTC", "VAT 9% - CTC", "VAT 6% - CTC", "VAT 0% - CTC")
 INDEXED = {"Customer": ("tax_id", "email_id", "crossdock_reference"),
-           "Sales Order": ("po_no",), "Item": ("item_code",)}
+           "Sales Order": ("po_no",), "Item": ("item_code",),
+           "Sales Invoice": ("crossdock_reference",)}
 STATUS_CODES = {"ValidationError": 417, "MandatoryError": 417, "LinkValidationError": 417,
                 "LinkExistsError": 417, "DocstatusTransitionError": 417, "DataError": 417,
                 "AuthenticationError": 401, "PermissionError": 403,
@@ -72,7 +77,7 @@ class FrappeError(Exception):
         self.status = STATUS_CODES[exc_type]
 
 
-class ErpNextDouble:
+class ErpNextDouble(InvoicingMixin):
     """An ERPNext site with one API user, one company and its warehouses,
     and seeded items {item_code: standard rate}."""
 
@@ -86,7 +91,8 @@ class ErpNextDouble:
         self._so_seq = itertools.count(1)
         self._dn_seq = itertools.count(1)
         self.docs: dict[str, dict[str, dict]] = {"Customer": {}, "Sales Order": {}, "Item": {},
-                                                 "Account": {}}
+                                                 "Account": {}, "Sales Invoice": {},
+                                                 "Payment Entry": {}}
         self._index = {(dt, f): {} for dt, fields in INDEXED.items() for f in fields}
         for code, rate in (items or {}).items():
             self.add_item(code, rate)
@@ -182,8 +188,11 @@ class ErpNextDouble:
         filters = json.loads(query.get("filters", "[]"))
         if isinstance(filters, dict):
             filters = [[k, *(v if isinstance(v, list) else ["=", v])] for k, v in filters.items()]
-        filters = [f[-3:] for f in filters]  # [doctype, field, op, value] -> [field, op, value]
         limit = int(query.get("limit_page_length", 20))
+        joined = self._joined_rows(doctype, filters, fields)
+        if joined is not None:
+            return joined[:limit] if limit else joined
+        filters = [f[-3:] for f in filters]  # [doctype, field, op, value] -> [field, op, value]
         for field in [f[0] for f in filters] + [f for f in fields if f != "*"]:
             if field not in ("name", "docstatus") and not self._has_field(doctype, field):
                 raise FrappeError("DataError", f"Field not permitted in query: {field}")
@@ -214,6 +223,8 @@ class ErpNextDouble:
             return self._insert_customer(body)
         if doctype == "Sales Order":
             return self._insert_sales_order(body)
+        if doctype == "Sales Invoice":
+            return self._insert_sales_invoice(body)
         raise FrappeError("PermissionError", f"No permission to create {doctype}")
 
     def _insert_customer(self, body: dict) -> dict:
@@ -310,7 +321,9 @@ class ErpNextDouble:
         doc.update(body)
         if target == doc["docstatus"]:
             return doc
-        if (doc["docstatus"], target) == (0, 1):
+        if (doc["docstatus"], target) == (0, 1) and "outstanding_amount" in doc:
+            self._submit_invoice(doc)
+        elif (doc["docstatus"], target) == (0, 1):
             self._submit(doc)
         elif (doc["docstatus"], target) == (1, 2):
             self._cancel(doc)
@@ -364,6 +377,8 @@ _FIELDS = {
                     "docstatus", "net_total", "total", "total_taxes_and_charges",
                     "grand_total", "per_delivered", "per_billed", "order_type", "remarks"},
     "Account": {"name", "account_name", "account_type", "is_group", "docstatus"},
+    "Sales Invoice": INVOICE_FIELDS,
+    "Payment Entry": PAYMENT_FIELDS,
 }
 
 

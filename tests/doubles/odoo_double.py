@@ -33,7 +33,9 @@ res.country, res.partner, product.product, account.tax (sales taxes: percent,
 price-included or not; VAT 13/9/6/0% and "VAT 13% incl." seeded), sale.order,
 sale.order.line with `tax_ids` (Odoo 18.1+ name) and Odoo's per-line half-up
 amounts (`price_subtotal`, `price_tax`; the order's `amount_untaxed`,
-`amount_tax`, `amount_total`).
+`amount_tax`, `amount_total`), and customer invoices and credit notes
+(`account.move`, `sale.order.invoice_ids`: `odoo_accounting`, whose docstring
+names the documents).
 Lookups by reference, code, e-mail and id are dictionary hits, so the double
 serves the 10,000-order benchmark without becoming the bottleneck.
 
@@ -49,6 +51,7 @@ import threading
 from decimal import ROUND_HALF_UP, Decimal
 
 from .json_http import JsonHttpServer, Request, is_unparsable
+from .odoo_accounting import ACCOUNTING_SCHEMA, AccountingMixin
 
 VERSION_INFO = [19, 0, 0, "final", 0, ""]
 CENT = Decimal("0.01")
@@ -72,16 +75,18 @@ SCHEMA: dict[str, dict[str, str | None]] = {
                    "currency_id": "res.currency",
                    "company_id": "res.company", "delivery_status": None,
                    "invoice_status": None, "locked": None, "note": None,
-                   "create_date": None},
+                   "create_date": None, "invoice_ids": None},
     "sale.order.line": {"order_id": "sale.order", "product_id": "product.product",
                         "name": None, "product_uom_qty": None, "price_unit": None,
                         "discount": None, "tax_ids": None, "price_subtotal": None,
                         "price_tax": None, "price_total": None},
 }
+SCHEMA.update(ACCOUNTING_SCHEMA)
 REQUIRED = {"res.partner": ("name",), "sale.order": ("partner_id",),
             "sale.order.line": ("product_id",)}
 INDEXED = {"res.partner": ("ref", "vat", "email"), "product.product": ("default_code",),
-           "res.country": ("code",), "sale.order": ("client_order_ref",)}
+           "res.country": ("code",), "sale.order": ("client_order_ref",),
+           "account.move": ("ref",)}
 # the sales taxes a fresh double has: (name, percent, price included)
 DEFAULT_TAXES = (("VAT 13%", "13", False), ("VAT 9%", "9", False), ("VAT 6%", "6", False),
                  ("VAT 0%", "0", False), ("VAT 13% incl.", "13", True))
@@ -117,7 +122,7 @@ def value_error(message: str) -> OdooFault:
     return OdooFault("builtins.ValueError", message, 500)
 
 
-class OdooDouble:
+class OdooDouble(AccountingMixin):
     """In-memory Odoo database `database` with one user (`login`, `password`,
     `api_key`), seeded products {default_code: list_price}."""
 
@@ -403,6 +408,8 @@ class OdooDouble:
         self._check_required(model, vals)
         if model == "res.partner":
             vals.setdefault("active", True)
+        if model == "account.move":
+            return self._create_move(vals)
         if model != "sale.order":
             return self._insert(model, vals)
         line_vals = []
@@ -505,7 +512,7 @@ _STATE_LABELS = {"draft": "Quotation", "sent": "Quotation Sent", "sale": "Sales 
 
 
 def _default(model: str, field: str):
-    if field == "order_line":
+    if field in ("order_line", "invoice_ids", "invoice_line_ids"):
         return []
     if model == "sale.order":
         return {"delivery_status": "pending", "invoice_status": "no", "locked": False,

@@ -26,6 +26,10 @@ Tryton's own `sale/tests/scenario_sale.rst`, through its test tools in
   in two accounting categories whose customer taxes are VAT 13% (goods) and
   VAT 6% (services), as a Tryton user would set them.
   The warehouse is stock's default ("WH").
+- for invoices (`account_invoice`, a dependency of `sale`, with its own
+  payment terms such as "Net 30 days"): a payment method "Cash" on the
+  chart's cash journal and account, so a test can pay an invoice with the
+  `account.invoice.pay` wizard (as account_invoice's scenario_invoice.rst).
 
 Takes ~40 s, so the test fixture builds it once into a cache and copies it.
 """
@@ -144,6 +148,10 @@ def populate(name: str, conf: Path) -> None:
         taxes[name] = tax
 
     accounts = get_accounts()
+    journal_cash, = Model.get("account.journal").find([("type", "=", "cash")])
+    Model.get("account.invoice.payment.method")(
+        name="Cash", journal=journal_cash, credit_account=accounts["cash"],
+        debit_account=accounts["cash"]).save()
     Category = Model.get("product.category")
     Tax = Model.get("account.tax")
     categories = {}
