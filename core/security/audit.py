@@ -30,6 +30,8 @@ class AuditLog(Model):
     __table_args__ = (
         Index("ix_crossdock_audit_log_record", "model", "record_id"),
         Index("ix_crossdock_audit_log_action_at", "action", "at"),
+        # the newest change of a model, one index probe (sales' dashboard_cache)
+        Index("ix_crossdock_audit_log_model_id", "model", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

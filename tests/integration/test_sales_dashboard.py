@@ -393,8 +393,11 @@ def test_missing_rate_is_reported_not_dropped(world):
     assert 'id="missing-rates"' in page and 'data-currency="JPY"' in page
 
     # no base currency at all: nothing to add up in, and the reader is told why
-    with app.app_context():
-        db.session.execute(text("UPDATE sales_currency SET is_base = false"))
+    with app.app_context():  # as the currency screen does it: through the ORM, audited
+        from addons.sales.models import Currency
+
+        for currency in db.session.query(Currency).filter_by(is_base=True):
+            currency.is_base = False
         db.session.commit()
     resp = client.get("/sales/dashboard/data")
     assert resp.status_code == 409 and "base currency" in resp.get_json()["errors"]["currency"]
@@ -431,3 +434,49 @@ def test_page_shows_tables_and_refuses_bad_filters(world):
     other = app.test_client()
     login(other, "support")
     assert other.get("/sales/dashboard/data").status_code in (302, 403)
+
+
+def test_a_change_shows_at_once_and_a_reload_reuses_the_figures(world):
+    """The figures are kept per reader while the data stands still
+    (services/reporting/dashboard_cache.py): a reload runs none of the
+    aggregates again; a deal won (a write anywhere, audited) shows on the next
+    load; a reader of another team never gets the manager's kept figures."""
+    from sqlalchemy import event
+
+    from addons.sales.models import Lead, Stage
+
+    app, users, teams = world
+    manager = app.test_client()
+    login(manager, "mgr_n")
+    first = manager.get("/sales/dashboard/data").get_json()
+    statements = []
+    with app.app_context():
+        engine = db.engine
+    def count(_conn, _cursor, statement, *_):
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert manager.get("/sales/dashboard/data").get_json() == first
+        assert not [s for s in statements if "GROUP BY" in s.upper()]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    with app.app_context():  # another user wins one of the team's open deals
+        won = db.session.query(Stage).filter_by(team_id=None, is_won=True).one()
+        lead = db.session.query(Lead).filter_by(type="opportunity", status="open",
+                                                team_id=teams["North"]).first()
+        lead.stage_id, lead.status = won.id, "won"
+        lead.closed_at = datetime.utcnow()
+        db.session.commit()
+    after = manager.get("/sales/dashboard/data").get_json()
+    assert after != first
+    owner = next(o for o in after["by_owner"] if o["owner_id"] == lead.owner_id) \
+        if lead.owner_id else None
+    if owner is not None:
+        before = next((o for o in first["by_owner"] if o["owner_id"] == lead.owner_id),
+                      {"won_count": 0})
+        assert owner["won_count"] == before["won_count"] + 1
+
+    south = app.test_client()
+    login(south, "mgr_s")
+    assert south.get("/sales/dashboard/data").get_json() != after

@@ -175,3 +175,13 @@ def test_score_filters_and_sorts_on_the_list_and_rest(world):
         as_text=True)
     positions = [ordered.find(f">{n}<") for n in ("cold", "warm", "hot")]
     assert -1 not in positions and positions == sorted(positions)
+
+
+def test_the_rule_form_offers_activity_kinds_by_name(app, client_as):
+    manager = client_as("Sales Manager")
+    page = manager.get("/scoringruleview/add").get_data(as_text=True)
+    select_html = re.search(r'<select[^>]*name="activity_kind".*?</select>', page, re.S)
+    assert select_html, "no activity kind on the rule form"
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select_html.group(0))
+    assert {"Call", "Meeting"} <= set(options)
+    assert "Points per field value" not in options  # the rule's own kinds are another field

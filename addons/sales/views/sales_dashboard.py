@@ -21,7 +21,8 @@ from core.user_time import PERIODS, period
 
 from ..models import Lead
 from ..services.catalog.currency_rates import MissingRate
-from ..services.reporting.sales_dashboard import DashboardFilter, as_json, dashboard, user_names
+from ..services.reporting.dashboard_cache import dashboard_json
+from ..services.reporting.sales_dashboard import DashboardFilter, user_names
 
 FIELDS = ("team", "owner", "from", "to", "period")
 PERIOD_LABELS = (("today", _l("Today")), ("week", _l("This week")), ("month", _l("This month")),
@@ -102,7 +103,7 @@ class SalesDashboardView(BaseView):
         data = None
         if not errors:
             try:
-                data = as_json(dashboard(db.session, flt))
+                data = dashboard_json(db.session, flt)
             except MissingRate as exc:  # no base currency: say so instead of a 500
                 errors["currency"] = str(exc)
         teams, owners = filter_choices(db.session)
@@ -122,6 +123,6 @@ class SalesDashboardView(BaseView):
         if errors:
             return jsonify({"errors": errors}), 400
         try:
-            return jsonify(as_json(dashboard(db.session, flt)))
+            return jsonify(dashboard_json(db.session, flt))
         except MissingRate as exc:
             return jsonify({"errors": {"currency": str(exc)}}), 409

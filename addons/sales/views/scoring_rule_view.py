@@ -14,14 +14,13 @@ from core.views.record_view import RecordView
 from ..models import ScoringRule
 from ..models.scoring_rule import ACTIVITY, FIELD
 from ..services.leads.lead_scoring import check_rule, rescore_all
-from .activity_view import KIND_LABELS
+from .activity_view import KIND_LABELS as ACTIVITY_LABELS  # activity kinds, one map
 
 FIELD_LABELS = {"source": _l("Source"), "region": _l("Region"),
                 "country_code": _l("Country code"), "priority": _l("Priority"),
                 "has_email": _l("Has an e-mail"), "has_phone": _l("Has a phone"),
                 "has_company": _l("Has a company"), "tag": _l("Tag")}
 KIND_LABELS = {FIELD: _l("Points per field value"), ACTIVITY: _l("Points per done activity")}
-ACTIVITY_LABELS = KIND_LABELS
 
 
 def _form_fields() -> dict:
