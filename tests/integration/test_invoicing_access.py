@@ -164,7 +164,7 @@ def test_concurrent_issues_get_consecutive_numbers_without_gaps(world, database_
                   for o in orders]
         db.session.commit()
         db.session.remove()
-    barrier = threading.Barrier(threads + 1)  # + one that fails after drawing its number
+    barrier = threading.Barrier(threads + 1)  # drafts[0] is issued by two threads
 
     def issue(pk):
         with app.test_request_context():
