@@ -201,3 +201,14 @@ def test_concurrent_issues_get_consecutive_numbers_without_gaps(world, database_
 
         assert sorted(db.session.scalars(select(Invoice.number))) == issued
         assert db.session.scalars(select(InvoiceSequence.next_number)).one() == threads + 1
+
+
+def test_the_screens_speak_chinese(world):  # noqa: F811
+    app, ids = world
+    client = app.test_client()
+    login(client, "fin")
+    client.post("/api/v1/invoice/", json={"order_id": ids["order"], "mode": "order"},
+                headers=bearer(client, "fin"))
+    page = client.get("/invoiceview/list/", headers={"Accept-Language": "zh-CN"}).get_data(
+        as_text=True)
+    assert "开票日期" in page and "草稿" in page and "Invoice date" not in page
