@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from core.db import db
-from tests.helpers import api_token, login
+from tests.helpers import add_user, api_token, login
 from test_invoicing_amounts import confirmed_order, world  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.addons("invoicing_link")
@@ -119,6 +119,15 @@ def test_record_rules_per_role_over_html_rest_and_print(world):  # noqa: F811
                            headers=headers).status_code == 200
     expected = {"s1": {"s1"}, "s2": set(), "s3": {"s3"}, "mgr": {"s1"},
                 "fin": {"s1", "s3"}, "ro": {"s1", "s3"}}
+    add_user(app, "sup", ["Support Agent"])  # no order access in sales, none here
+    c = app.test_client()
+    login(c, "sup")
+    assert c.get("/api/v1/invoice/", headers=bearer(c, "sup")).status_code in (401, 403)
+    assert c.get(f"/api/v1/invoice/{pks['s1']}", headers=bearer(c, "sup")).status_code in (
+        401, 403)
+    assert "INV/" not in c.get("/invoiceview/list/", follow_redirects=True).get_data(
+        as_text=True)
+    assert c.get(f"/invoicing/invoice/{pks['s1']}/print").status_code in (302, 403, 404)
     for user, sees in expected.items():
         c = app.test_client()
         token = login(c, user)
@@ -212,3 +221,37 @@ def test_the_screens_speak_chinese(world):  # noqa: F811
     page = client.get("/invoiceview/list/", headers={"Accept-Language": "zh-CN"}).get_data(
         as_text=True)
     assert "开票日期" in page and "草稿" in page and "Invoice date" not in page
+
+
+def test_a_draft_is_edited_and_deleted_on_its_screen(world):  # noqa: F811
+    app, ids = world
+    client = app.test_client()
+    token = login(client, "fin")
+    resp = client.post(f"/invoiceview/from_order/{ids['order']}", data={"csrf_token": token})
+    pk = int(resp.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    form = {"csrf_token": token, "invoice_date": "2026-04-01", "due_date": "2026-03-01",
+            "note": "PO 4711"}
+    page = client.post(f"/invoiceview/edit/{pk}", data=form, follow_redirects=True)
+    assert "before the invoice date" in page.get_data(as_text=True)
+    client.post(f"/invoiceview/edit/{pk}", data={**form, "due_date": "2026-05-15"})
+    with app.app_context():
+        from addons.invoicing_link.models import Invoice
+
+        invoice = db.session.get(Invoice, pk)
+        assert (invoice.note, str(invoice.due_date)) == ("PO 4711", "2026-05-15")
+    client.post(f"/api/v1/invoice/{pk}/issue", headers=bearer(client, "fin"))
+    with app.app_context():
+        from addons.invoicing_link.models import Invoice
+
+        invoice = db.session.get(Invoice, pk)
+        # the date chosen on the draft is the one issued (fiscal year 2026)
+        assert (invoice.number, str(invoice.due_date)) == ("INV/2026/00001", "2026-05-15")
+    made = client.post(f"/invoiceview/credit/{pk}", data={"csrf_token": token})
+    credit_pk = int(made.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert credit_pk != pk
+    client.post(f"/invoiceview/delete/{credit_pk}", data={"csrf_token": token})
+    with app.app_context():
+        from addons.invoicing_link.models import Invoice
+
+        assert db.session.get(Invoice, credit_pk) is None
+        assert db.session.get(Invoice, pk) is not None

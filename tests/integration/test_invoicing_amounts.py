@@ -313,3 +313,31 @@ def test_an_issued_invoice_and_its_lines_are_locked_in_the_orm(world):
         db.session.delete(db.session.get(Invoice, draft.id))  # a draft goes
         db.session.commit()
         assert db.session.get(Invoice, pk).amount_total == Decimal("98.10")  # 1 of 2 gadgets
+
+
+def test_crediting_a_final_invoice_opens_its_down_payments_again(world):
+    app, ids = world
+    with app.test_request_context():
+        from addons.invoicing_link.services.invoices import (credit_note, draft_from_order,
+                                                             invoiced_amounts, issue_invoice)
+
+        as_finance(app)
+        order = load(ids["order"])
+        dp = draft_from_order.down_payment(db.session, order, amount="100")
+        issue_invoice.issue(db.session, dp)
+        final = draft_from_order.final_invoice(db.session, order)
+        issue_invoice.issue(db.session, final)
+        db.session.commit()
+        assert final.amount_total == Decimal("130.12")
+        assert invoiced_amounts.open_down_payments(db.session, order) == []
+        credit = credit_note.credit_note(db.session, final)
+        issue_invoice.issue(db.session, credit)
+        db.session.commit()
+        assert credit.amount_total == Decimal("130.12")
+        reopened = invoiced_amounts.open_down_payments(db.session, order)
+        assert sum(left.total for _, left in reopened) == Decimal("100.00")
+        again = draft_from_order.final_invoice(db.session, order)
+        assert again.amount_total == Decimal("130.12")
+        assert sorted(x.amount_total for x in again.lines if x.deducted_line_id) == sorted(
+            -x.amount_total for x in dp.lines)
+        db.session.rollback()

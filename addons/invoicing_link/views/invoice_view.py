@@ -65,6 +65,8 @@ class InvoiceView(RecordView):
 
     def pre_update(self, item):
         refuse_if_locked(item)
+        if item.invoice_date and item.due_date and item.due_date < item.invoice_date:
+            raise ValueError(gettext("The due date is before the invoice date."))
 
     def pre_delete(self, item):
         refuse_if_locked(item)
