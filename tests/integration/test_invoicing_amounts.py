@@ -341,3 +341,16 @@ def test_crediting_a_final_invoice_opens_its_down_payments_again(world):
         assert sorted(x.amount_total for x in again.lines if x.deducted_line_id) == sorted(
             -x.amount_total for x in dp.lines)
         db.session.rollback()
+
+
+def test_the_payment_terms_setting_sets_the_due_date(world, make_app):
+    _, ids = world
+    app = make_app(invoicing_payment_days=14)
+    with app.test_request_context():
+        from addons.invoicing_link.services.invoices import draft_from_order, issue_invoice
+
+        as_finance(app)
+        invoice = draft_from_order.invoice_order(db.session, load(ids["order"]))
+        issue_invoice.issue(db.session, invoice, today=date(2026, 3, 1))
+        db.session.commit()
+        assert (invoice.invoice_date, invoice.due_date) == (date(2026, 3, 1), date(2026, 3, 15))
