@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from addons.sales.views.order_view import OrderView
 from core.security.audit_actions import declare_actions
-from core.views.screen_slots import Action, Panel
+from core.views.screen_slots import Panel
 
 from . import listeners
 from .api.invoice_api import InvoiceApi
@@ -24,15 +24,9 @@ def register(addon):
                category=CATEGORY, category_label=_l("Invoicing"), category_icon="fa-money")
     addon.view_no_menu(InvoicePrintView)
     addon.api(InvoiceApi)
-    addon.extend_screen(
-        InvoiceView,
-        Panel("invoicing_link/invoice_lines.html", context=invoice_lines, order=5),
-        Action(_l("Issue"), "InvoiceView.issue", icon="fa-check", order=10, post=True),
-        Action(_l("Credit note"), "InvoiceView.credit", icon="fa-undo", order=20, post=True),
-    )
-    addon.extend_screen(
-        OrderView,
-        Panel("invoicing_link/order_invoices.html", context=order_invoices, order=40),
-        Action(_l("Invoice"), "InvoiceView.from_order", icon="fa-file-text", order=40,
-               post=True),
-    )
+    # the lines with Issue / Credit note (POST buttons, shown to those who may)
+    addon.extend_screen(InvoiceView, Panel("invoicing_link/invoice_lines.html",
+                                           context=invoice_lines, order=5))
+    # a confirmed order's invoices and its "Invoice" button, on sales' order page
+    addon.extend_screen(OrderView, Panel("invoicing_link/order_invoices.html",
+                                         context=order_invoices, order=40))

@@ -96,6 +96,8 @@ def test_screens_post_with_csrf_never_get_and_issued_is_read_only(world):  # noq
 
         invoice = db.session.get(Invoice, pk)
         assert invoice is not None and invoice.note is None
+    page = client.get(f"/invoiceview/show/{pk}").get_data(as_text=True)
+    assert f"/invoiceview/issue/{pk}" not in page and f"/invoiceview/credit/{pk}" in page
     client.post(f"/invoiceview/credit/{pk}", data={"csrf_token": token})
     order_page = client.get(f"/orderview/show/{ids['order']}").get_data(as_text=True)
     assert f"INV/{YEAR}/00001" in order_page and order_page.count('class="order-invoice"') == 2
@@ -135,6 +137,13 @@ def test_record_rules_per_role_over_html_rest_and_print(world):  # noqa: F811
         listed = {r["id"] for r in c.get("/api/v1/invoice/", headers=h).get_json()["result"]}
         assert listed == {pks[k] for k in sees}, user
         html = c.get("/invoiceview/list/").get_data(as_text=True)
+        if key_page := {"s1": ids["order"], "mgr": ids["order"]}.get(user):
+            # the order's page lists its invoice, but only Finance gets the buttons
+            order_page = c.get(f"/orderview/show/{key_page}").get_data(as_text=True)
+            assert f"INV/{YEAR}/00001" in order_page
+            assert "/invoiceview/from_order/" not in order_page
+            invoice_page = c.get(f"/invoiceview/show/{pks['s1']}").get_data(as_text=True)
+            assert "/invoiceview/credit/" not in invoice_page and "230.12" in invoice_page
         for key, pk in pks.items():
             want = 200 if key in sees else 404
             assert c.get(f"/api/v1/invoice/{pk}", headers=h).status_code == want, (user, key)
