@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.db import db
 from tests.helpers import add_user, api_token, login
-from test_invoicing_amounts import confirmed_order, world  # noqa: F401 - the fixture
+from tests.invoicing_world import as_finance, confirmed_order, world  # noqa: F401
 
 pytestmark = pytest.mark.addons("invoicing_link")
 YEAR = date.today().year
@@ -171,8 +171,6 @@ def test_concurrent_issues_get_consecutive_numbers_without_gaps(world, database_
     threads = 4
     orders = [confirmed_order(app, "s1", [("W-1", "1", "10", "0")]) for _ in range(threads)]
     with app.test_request_context():
-        from test_invoicing_amounts import as_finance
-
         from addons.invoicing_link.services.invoices import draft_from_order
 
         as_finance(app)
@@ -186,8 +184,6 @@ def test_concurrent_issues_get_consecutive_numbers_without_gaps(world, database_
 
     def issue(pk):
         with app.test_request_context():
-            from test_invoicing_amounts import as_finance
-
             from addons.invoicing_link.models import Invoice
             from addons.invoicing_link.services.invoices import issue_invoice
             from addons.invoicing_link.services.invoices.invoice_errors import (

@@ -69,7 +69,7 @@ def issue(session: Session, invoice: Invoice, today: date | None = None) -> str:
         raise InvoiceCheckError(gettext("the invoice's total must be more than 0"),
                                 field="amount")
     invoice_date = invoice.invoice_date or today or local_today()
-    value, number = draw_number(session, invoice.series, invoice_date.year)
+    _, number = draw_number(session, invoice.series, invoice_date.year)
     if invoice.kind == CREDIT_NOTE:
         check_within_invoice(session, invoice, invoiced_amounts.ISSUED_ONLY)
     else:
