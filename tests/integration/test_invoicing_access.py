@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -260,3 +261,37 @@ def test_a_draft_is_edited_and_deleted_on_its_screen(world):  # noqa: F811
 
         assert db.session.get(Invoice, credit_pk) is None
         assert db.session.get(Invoice, pk) is not None
+
+
+def test_rest_down_payment_lines_and_bad_requests(world):  # noqa: F811
+    app, ids = world
+    client = app.test_client()
+    headers = bearer(client, "fin")
+
+    def post(body):
+        return client.post("/api/v1/invoice/", json=body, headers=headers)
+
+    order = ids["order"]
+    assert post({"order_id": order, "mode": "down_payment", "percent": "0"}).get_json()[
+        "field"] == "percent"
+    assert post({"order_id": order, "mode": "down_payment"}).status_code == 400
+    assert post({"order_id": order, "mode": "sideways"}).status_code == 400
+    assert post({"order_id": 2 ** 40, "mode": "order"}).get_json()["field"] == "order_id"
+    assert post({"mode": "order"}).status_code == 422
+    resp = post({"order_id": order, "mode": "down_payment", "percent": "30"})
+    assert resp.status_code == 201 and resp.get_json()["result"]["amount_total"] == "69.0400"
+    dp = resp.get_json()["id"]
+    assert client.post(f"/api/v1/invoice/{dp}/issue", headers=headers).status_code == 200
+    lines = client.get(f"/api/v1/salesorder/{order}", headers=headers).get_json()[
+        "result"]["lines"]
+    resp = post({"order_id": order, "mode": "lines",
+                 "lines": [{"order_line_id": lines[0]["id"], "quantity": "4"}]})
+    assert (resp.status_code, resp.get_json()["field"]) == (400, "quantity")
+    resp = post({"order_id": order, "mode": "lines",
+                 "lines": [{"order_line_id": lines[0]["id"], "quantity": "3"}]})
+    assert resp.status_code == 201 and resp.get_json()["result"]["amount_total"] == "33.9200"
+    final = post({"order_id": order, "mode": "order"}).get_json()["result"]
+    # 196.20 of gadgets less the 69.04 down payment
+    assert final["amount_total"] == "127.1600"
+    assert sum(Decimal(x["amount_total"]) for x in final["lines"] if x["deducted_line_id"]) == \
+        Decimal("-69.04")
