@@ -14,6 +14,8 @@ def register() -> None:
     _listen("before_flush", invoice_totals.keep_totals_in_step)
     # an issued invoice and its lines are not changed nor deleted by any flush
     _listen("before_flush", invoice_lock.refuse_changes_to_issued_invoices)
+    # ...nor by a bulk UPDATE/DELETE through the session, which skips the flush
+    _listen("do_orm_execute", invoice_lock.refuse_bulk_changes)
 
 
 def _listen(identifier: str, listener, **options) -> None:

@@ -226,6 +226,14 @@ def test_an_issued_invoice_and_its_lines_are_locked_in_the_orm(world):
             with pytest.raises(InvoiceLocked, match="cannot be changed"):
                 db.session.flush()
             db.session.rollback()
+        from sqlalchemy import delete, update
+
+        for bulk in (update(Invoice).where(Invoice.id == pk).values(amount_total=1),
+                     update(InvoiceLine).values(quantity=9), delete(InvoiceLine),
+                     delete(Invoice).where(Invoice.id == pk)):
+            with pytest.raises(InvoiceLocked, match="bulk"):
+                db.session.execute(bulk)
+            db.session.rollback()
         inv = db.session.get(Invoice, pk)
         inv.amount_paid, inv.payment_state = Decimal("10"), "partial"  # the finance system's
         db.session.commit()

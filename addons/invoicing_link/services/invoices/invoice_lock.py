@@ -4,16 +4,22 @@ and it is never deleted. Drafts are free to change or delete.
 
 The guard sits in the session (before_flush, registered by listeners.py), so
 every path meets it: the edit form, REST, services, a script. Screens and the
-API call `refuse_if_locked` first to answer with a clear message.
+API call `refuse_if_locked` first to answer with a clear message. A bulk
+`session.execute(update(Invoice)...)` or `delete(...)` skips the flush, so a
+second listener (do_orm_execute) refuses those, except the issuing UPDATE
+(issue_invoice.py marks it with the execution option ISSUING).
 """
 from __future__ import annotations
 
 from sqlalchemy import inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from ...models.invoice import DRAFT, PAYMENT_FIELDS, Invoice
 from ...models.invoice_line import InvoiceLine
 from .invoice_errors import InvoiceStateError
+
+
+ISSUING = "invoicing_issue"  # the execution option of issue_invoice.py's UPDATE
 
 
 class InvoiceLocked(InvoiceStateError):
@@ -66,3 +72,14 @@ def refuse_changes_to_issued_invoices(session: Session, _ctx, _instances) -> Non
         state = _loaded(invoice, "state")
         if state != DRAFT:
             raise InvoiceLocked(locked_message(invoice, state))
+
+
+def refuse_bulk_changes(state: ORMExecuteState) -> None:
+    """do_orm_execute (listeners.py): no bulk UPDATE/DELETE of invoices or lines
+    (it would skip the flush guard), but the issuing UPDATE."""
+    if not (state.is_update or state.is_delete) or state.execution_options.get(ISSUING):
+        return
+    if any(m.class_ in (Invoice, InvoiceLine) for m in state.all_mappers):
+        raise InvoiceLocked("invoices and their lines are changed one by one through the "
+                            "session (an issued one not at all), never by a bulk "
+                            "UPDATE or DELETE")

@@ -34,6 +34,7 @@ from . import invoiced_amounts
 from .credit_note import check_within_invoice
 from .draft_from_order import check_within_order
 from .invoice_errors import InvoiceCheckError, InvoiceStateError
+from .invoice_lock import ISSUING
 from .invoice_numbering import draw_number
 from .payment_terms import due_date_for
 
@@ -82,7 +83,7 @@ def issue(session: Session, invoice: Invoice, today: date | None = None) -> str:
                 due_date=invoice.due_date or due_date_for(invoice_date),
                 amount_residual=invoice.amount_total, issued_at=datetime.utcnow(),
                 issued_by_id=current_actor().user_id)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False, **{ISSUING: True})).rowcount
     if moved != 1:
         raise InvoiceStateError(gettext("the invoice was issued or deleted meanwhile"))
     session.refresh(invoice)
