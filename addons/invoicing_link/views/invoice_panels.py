@@ -1,0 +1,50 @@
+"""The panels invoicing puts in screen slots: an invoice's lines (its own
+page) and an order's invoices (sales' order page). Each returns the panel
+template's variables; rows are read through the record rules."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import url_for
+from sqlalchemy import select
+
+from addons.sales.rules.money import round_money
+from addons.sales.models.sales_order import CONFIRMED
+from core.db import db
+
+from ..models.invoice import CREDIT_NOTE, DRAFT, ISSUED, Invoice
+from .invoice_labels import kind_word, payment_word, state_badge
+
+
+def money(amount, currency) -> str:
+    places = currency.decimal_places if currency is not None else 2
+    return f"{round_money(Decimal(amount or 0), places):,.{places}f}"
+
+
+def _may(view, action: str) -> bool:
+    """Whether the reader has InvoiceView's `action` (Finance, Admin): the
+    buttons show only to those who may press them."""
+    return view.appbuilder.sm.has_access(f"can_{action}", "InvoiceView")
+
+
+def invoice_lines(view, invoice) -> dict:
+    """The lines, the print links, and Issue (a draft) / Credit note (an
+    issued invoice) as POST buttons for those who may."""
+    return {"invoice": invoice, "lines": invoice.lines, "money": money,
+            "print_url": url_for("InvoicePrintView.print_invoice", pk=invoice.id),
+            "issue_url": url_for("InvoiceView.issue", pk=invoice.id)
+            if invoice.state == DRAFT and _may(view, "issue") else None,
+            "credit_url": url_for("InvoiceView.credit", pk=invoice.id)
+            if invoice.state == ISSUED and invoice.kind != CREDIT_NOTE
+            and _may(view, "credit") else None}
+
+
+def order_invoices(view, order) -> dict:
+    """The order's invoices, and "Invoice" (a draft of what is left) on a
+    confirmed order for those who may."""
+    invoices = db.session.scalars(select(Invoice).where(Invoice.order_id == order.id)
+                                  .order_by(Invoice.id)).all()
+    return {"invoices": invoices, "money": money, "state_badge": state_badge,
+            "kind_word": kind_word, "payment_word": payment_word,
+            "invoice_url": url_for("InvoiceView.from_order", pk=order.id)
+            if order.state == CONFIRMED and _may(view, "from_order") else None}
