@@ -27,15 +27,24 @@ def _env(name: str, default: str | None = None) -> str | None:
 
 
 def _read_or_create_secret(path: Path) -> str:
-    """Generated once per instance and kept beside the data, never in the code."""
+    """Generated once per instance and kept beside the data, never in the code.
+    Processes starting together on a new instance (gunicorn's workers) agree:
+    each writes its own file and links it into place, the first link wins
+    and is whole when seen, the others read it."""
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    mine = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(value)
-    return value
+        fh.write(secrets.token_urlsafe(48))
+    try:
+        os.link(mine, path)
+    except FileExistsError:
+        pass  # another process was first: its key is the instance's
+    finally:
+        mine.unlink()
+    return path.read_text().strip()
 
 
 @dataclass(frozen=True)
