@@ -1,16 +1,20 @@
 """Invoicing (发票): invoices, down payments and credit notes of confirmed
 orders, numbered gap-free per series and fiscal year when issued and locked
-from then on. Sync to a finance system comes next (the hub's invoice jobs)."""
+from then on; pushed to the finance systems that take Crossdock's invoices, or
+mirrored from the ERP that invoices itself, payments read back from both
+(services/finance_sync/)."""
 from flask_babel import lazy_gettext as _l
 
+from addons.contacts.views.company_view import CompanyView
 from addons.sales.views.order_view import OrderView
 from core.security.audit_actions import declare_actions
 from core.views.screen_slots import Panel
 
 from . import listeners
+from .services.finance_sync import register_with_hub
 from .api.invoice_api import InvoiceApi
 from .views.invoice_labels import EVENT_LABELS
-from .views.invoice_panels import invoice_lines, order_invoices
+from .views.invoice_panels import company_balance, invoice_lines, order_invoices
 from .views.invoice_print import InvoicePrintView
 from .views.invoice_view import InvoiceView
 
@@ -19,6 +23,7 @@ CATEGORY = "Invoicing"
 
 def register(addon):
     listeners.register()  # numbering-independent rules on every flush (listeners.py)
+    register_with_hub()  # issued invoices out, the ERP's invoices and payments back
     declare_actions(EVENT_LABELS)
     addon.view(InvoiceView, "Invoices", label=_l("Invoices"), icon="fa-file-text",
                category=CATEGORY, category_label=_l("Invoicing"), category_icon="fa-money")
@@ -30,3 +35,6 @@ def register(addon):
     # a confirmed order's invoices and its "Invoice" button, on sales' order page
     addon.extend_screen(OrderView, Panel("invoicing_link/order_invoices.html",
                                          context=order_invoices, order=40))
+    # what the customer owes, by age, on contacts' company page (readers of invoices)
+    addon.extend_screen(CompanyView, Panel("invoicing_link/company_balance.html",
+                                           context=company_balance, order=15))

@@ -10,24 +10,28 @@ Declare (where the handler is defined) and register (in the addon's `register()`
 - `register(*handlers)`; `register_labels(model, labels)` names records in logs.
 Act, inside the business transaction:
 - `enqueue(session, PUSH, record_id, backend_id, serial_key=..., retry_failed=...)`;
-- `receive(session, source, external_id, payload)`: store an event raw, once.
+- `receive(session, source, external_id, payload)`: store an event raw, once;
+- `bind(session, backend_id, *binds)`: bindings for records a pull's `apply` made.
 Read, to show sync state:
 - `active_backends(session, kinds)`, `jobs_for` / `bindings_for(session, model, ids)`,
   `sync_states(session, model, ids)` (both, batched, for lists),
   `records_known_to(...)` for what a backend has not seen yet, `waiting_for(session, job)`
   (`waiting_for_each(session, jobs)`, batched) for the job a waiting one is behind;
+- `records_bound(session, backend_id, model, external_ids)`: our ids of remote records;
 - `bound`, `read_remote`, `flag` for an on-demand check of bound records (remote_check.py).
 What handlers use: `Outcome`, `Bind`, `Skip`, `Settled`.
 """
+from .bindings import bind
 from .enqueue import enqueue
 from .handlers import Bind, Inbound, Outcome, Pull, Push, Settled, Skip
 from .inbound import receive
-from .lookup import (SyncState, active_backends, bindings_for, jobs_for, records_known_to,
-                     sync_states, waiting_for, waiting_for_each)
+from .lookup import (SyncState, active_backends, bindings_for, jobs_for, records_bound,
+                     records_known_to, sync_states, waiting_for, waiting_for_each)
 from .registry import register, register_labels
 from .remote_check import bound, flag, read_remote
 
 __all__ = ["Bind", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
-           "active_backends", "bindings_for", "bound", "enqueue", "flag", "jobs_for",
-           "read_remote", "receive", "records_known_to", "register", "register_labels",
+           "active_backends", "bind", "bindings_for", "bound", "enqueue", "flag", "jobs_for",
+           "read_remote", "receive", "records_bound", "records_known_to", "register",
+           "register_labels",
            "sync_states", "waiting_for", "waiting_for_each"]

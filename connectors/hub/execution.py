@@ -32,8 +32,6 @@ from dataclasses import dataclass, field
 
 from dramatiq.middleware import Interrupt
 from sqlalchemy import exists, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, aliased, lazyload
 
@@ -43,7 +41,8 @@ from core.security.actor import Actor, acting_as
 
 from . import job_events, registry
 from .backoff import retry_delay
-from .handlers import Bind, Inbound, Outcome, Settled, Skip
+from .bindings import write_binding
+from .handlers import Inbound, Outcome, Settled, Skip
 from .clients import backend_config, client_for
 from .models import (DONE, FAILED, PENDING, QUEUED, RUNNING, WAITING_STATES, Backend, Binding,
                      InboundEvent, SyncJob, utcnow)
@@ -222,7 +221,7 @@ def _finish(runtime, session: Session, job_id: int, token: str,
     backend_id, key = done
     try:
         for bind in outcome.bindings:
-            _bind(session, backend_id, bind, now)
+            write_binding(session, backend_id, bind, now)
         _settle(session, job_id, True, outcome.summary)
         session.commit()
     except IntegrityError as exc:
@@ -249,27 +248,6 @@ def _finish(runtime, session: Session, job_id: int, token: str,
     return "done"
 
 
-def _bind(session: Session, backend_id: int, bind: Bind, now: dt.datetime) -> None:
-    """Insert or update the record's binding in one statement (INSERT ... ON
-    CONFLICT on the local side, so two jobs binding one record at once both
-    succeed). An external id already bound to another of our records breaks
-    the other unique constraint: IntegrityError, and the job fails saying so."""
-    values = {"external_id": bind.external_id, "synced_at": now}
-    if bind.external_number is not None:
-        values["external_number"] = bind.external_number
-    if bind.remote_state is not None:
-        values.update(remote_state=bind.remote_state, remote_state_label=bind.remote_state_label)
-    if bind.attention is not None:
-        values.update(attention=bind.attention or None,
-                      details_json=json.dumps(bind.details, ensure_ascii=False)
-                      if bind.attention and bind.details else None)
-    insert = _INSERTS[session.get_bind().dialect.name](Binding).values(
-        backend_id=backend_id, model=bind.model, record_id=bind.record_id, **values)
-    session.execute(insert.on_conflict_do_update(
-        index_elements=[Binding.backend_id, Binding.model, Binding.record_id], set_=values))
-
-
-_INSERTS = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}
 
 
 def _binding_conflict(session: Session, backend_id: int, binds) -> tuple[str, dict] | None:

@@ -87,14 +87,21 @@ class Push:
 class Pull:
     """Remote states read back for the bound records of `model`, by the
     scheduler every `every_seconds` (None: the `hub_status_pull_seconds`
-    setting). `pull(client, external_ids) -> {external_id: object with
-    .number, .state, .remote_state}`. The cursor is per binding: its
-    `pulled_at`, oldest first, a batch per backend and round; a binding whose
-    remote state is final ("done", "cancelled") is not asked about again."""
+    setting). `pull(client, external_ids) -> {external_id: value}`; a value
+    with `.number`, `.state`, `.remote_state` is kept on the binding.
+    `apply(session, backend_id, [(record_id, value), ...]) -> int`, when
+    given, writes the addon's own records from the values (an invoice's
+    payments, the invoices an ERP made for an order) in the pull's
+    transaction, committed with the bindings, and returns how many changed.
+    The cursor is per binding: its `pulled_at`, oldest first, one batch per
+    backend, model and round, which every pull of that model due in the round
+    reads; a binding whose remote state is final ("done", "cancelled") is not
+    asked about again."""
     kind: str  # e.g. "sales.order.states"
     model: str
     pull: Callable[[Any, list[str]], dict]
     every_seconds: float | None = None
+    apply: Callable[[Any, int, list[tuple[int, Any]]], int] | None = None
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,18 @@ class SyncState:
     bindings: list[Binding] = field(default_factory=list)
 
 
+def records_bound(session: Session, backend_id: int, model: str,
+                  external_ids) -> dict[str, int]:
+    """{external id: our record id} for the remote records of `model` a backend
+    has bound to ours (what a pull that makes records looks up first)."""
+    ids = list(dict.fromkeys(external_ids))
+    if not ids:
+        return {}
+    return dict(session.execute(select(Binding.external_id, Binding.record_id).where(
+        Binding.backend_id == backend_id, Binding.model == model,
+        Binding.external_id.in_(ids))).all())
+
+
 def sync_states(session: Session, model: str, record_ids) -> dict[int, SyncState]:
     """{record id: its SyncState} for many records in two queries (a list
     page's rows); every id asked for is in the answer."""

@@ -22,39 +22,61 @@ BATCH = 200
 
 def pull_states(session: Session, pulls: list[Pull] | None = None) -> dict[str, int]:
     """One pass over every active backend and the given (default: every
-    registered) `hub.Pull`; returns {backend name: bindings updated}. A remote
-    that fails is logged and tried again at the next pass."""
+    registered) `hub.Pull`; returns {backend name: bindings and records
+    updated}. A remote that fails is logged and tried again at the next pass."""
     updated: dict[str, int] = {}
+    by_model: dict[str, list[Pull]] = {}
+    for puller in registry.pulls() if pulls is None else pulls:
+        by_model.setdefault(puller.model, []).append(puller)
     backends = session.scalars(select(Backend).where(Backend.active.is_(True))).all()
     for backend in backends:
-        config = backend_config(backend)
-        name = backend.name
-        for puller in registry.pulls() if pulls is None else pulls:
-            rows = session.scalars(select(Binding).where(
-                Binding.backend_id == config["id"], Binding.model == puller.model,
-                Binding.remote_state.is_(None) | Binding.remote_state.not_in(FINAL_STATES))
-                .order_by(Binding.pulled_at.is_not(None), Binding.pulled_at).limit(BATCH)).all()
-            if not rows:
-                continue
-            ids = [row.external_id for row in rows]
-            session.rollback()  # no transaction open during the remote call
-            try:
-                states = puller.pull(client_for(config), ids)
-            except RemoteError as exc:
-                log.warning("status pull from %s failed: %s", name, exc)
-                continue
-            now = utcnow()
-            count = 0
-            for row in session.scalars(select(Binding).where(
-                    Binding.backend_id == config["id"], Binding.model == puller.model,
-                    Binding.external_id.in_(ids))):
-                remote = states.get(row.external_id)
-                row.pulled_at = now
-                if remote is not None and (remote.state, remote.number) != (
-                        row.remote_state, row.external_number):
-                    row.remote_state, row.remote_state_label = remote.state, remote.remote_state
-                    row.external_number = remote.number or row.external_number
-                    count += 1
-            session.commit()
-            updated[name] = updated.get(name, 0) + count
+        config, name = backend_config(backend), backend.name
+        for model, pullers in by_model.items():
+            count = _pull_batch(session, config, name, model, pullers)
+            if count is not None:
+                updated[name] = updated.get(name, 0) + count
     return updated
+
+
+def _pull_batch(session: Session, config: dict, name: str, model: str,
+                pullers: list[Pull]) -> int | None:
+    """The oldest-read batch of `model`'s bindings on one backend, through each
+    pull; None when there was nothing to read."""
+    rows = session.scalars(select(Binding).where(
+        Binding.backend_id == config["id"], Binding.model == model,
+        Binding.remote_state.is_(None) | Binding.remote_state.not_in(FINAL_STATES))
+        .order_by(Binding.pulled_at.is_not(None), Binding.pulled_at).limit(BATCH)).all()
+    if not rows:
+        return None
+    ids = [row.external_id for row in rows]
+    session.rollback()  # no transaction open during the remote calls
+    answers = []
+    for puller in pullers:
+        try:
+            answers.append((puller, puller.pull(client_for(config), ids)))
+        except RemoteError as exc:
+            log.warning("%s from %s failed: %s", puller.kind, name, exc)
+    if not answers:
+        return 0
+    now = utcnow()
+    count = 0
+    bound = session.scalars(select(Binding).where(
+        Binding.backend_id == config["id"], Binding.model == model,
+        Binding.external_id.in_(ids))).all()
+    for puller, states in answers:
+        for row in bound:
+            remote = states.get(row.external_id)
+            if hasattr(remote, "state") and (remote.state, remote.number) != (
+                    row.remote_state, row.external_number):
+                row.remote_state, row.remote_state_label = remote.state, remote.remote_state
+                row.external_number = remote.number or row.external_number
+                count += 1
+        if puller.apply is not None:
+            found = [(row.record_id, states[row.external_id]) for row in bound
+                     if row.external_id in states]
+            if found:
+                count += puller.apply(session, config["id"], found) or 0
+    for row in bound:
+        row.pulled_at = now
+    session.commit()
+    return count

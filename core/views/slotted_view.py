@@ -196,9 +196,11 @@ class SlottedView:
             entries.append((fs.order, lambda fs=fs, rows=rows: render_template(
                 FIELDSET_TEMPLATE, title=fs.title, rows=rows, fields=fs.fields)))
         for panel in self._slots(Panel):
-            entries.append((panel.order, lambda p=panel: render_template(
-                p.template, **(p.context(self, item) if p.context else {}),
-                item=item, view=self, pk=self.datamodel.get_pk_value(item))))
+            context = panel.context(self, item) if panel.context else {}
+            if context is None:  # not for this reader (or this record)
+                continue
+            entries.append((panel.order, lambda p=panel, c=context: render_template(
+                p.template, **c, item=item, view=self, pk=self.datamodel.get_pk_value(item))))
         entries.sort(key=lambda e: e[0])
         return [Markup(render()) for _order, render in entries]
 

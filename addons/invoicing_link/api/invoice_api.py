@@ -7,7 +7,8 @@ open), "lines" with `"lines": [{"order_line_id": 3, "quantity": "2"}]`,
 "down_payment" with `"percent"` or `"amount"`); `POST /<pk>/issue` numbers
 and issues a draft; `POST /<pk>/credit` makes a draft credit note of the
 whole invoice or of `{"lines": [{"invoice_line_id": 5, "quantity": "1"}]}`.
-`DELETE /<pk>` deletes a draft. No PUT: amounts and lines come from the
+`DELETE /<pk>` deletes a draft. `GET /balance/<company_id>` says what the
+company owes, by age, in the base currency (of the invoices the caller reads). No PUT: amounts and lines come from the
 services. Refusals: 400 naming the field, 409 for a state that does not allow
 it (an issued invoice, an order not confirmed), 404 for a row the caller may
 not see.
@@ -23,18 +24,21 @@ from flask_appbuilder.security.decorators import permission_name
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
+from addons.contacts.models import Company
 from addons.sales.models import SalesOrder
+from addons.sales.services.catalog.currency_rates import MissingRate
 from core.api import CrossdockModelRestApi
 from core.api.fields import TextDecimal, UtcDateTime
 from core.security.record_rules import AccessDenied
 from core.views.capped_count import CappedCountInterface
 
 from ..models.invoice import Invoice
+from ..services.debts.balance import company_balance
 from ..services.invoices import credit_note, draft_from_order, issue_invoice
 from ..services.invoices.invoice_errors import InvoiceCheckError, InvoiceStateError
 from ..services.invoices.invoice_lock import refuse_if_locked
 
-LIST = ["id", "number", "kind", "state", "order_id", "company_id", "person_id",
+LIST = ["id", "number", "kind", "origin", "state", "order_id", "company_id", "person_id",
         "credited_invoice_id", "owner_id", "team_id", "currency_id", "invoice_date",
         "due_date", "amount_untaxed", "amount_tax", "amount_total", "payment_state",
         "amount_paid", "amount_residual"]
@@ -49,6 +53,7 @@ class InvoiceRead(Schema):
     id = fields.Integer()
     number = fields.String(allow_none=True)
     kind = fields.String(metadata={"enum": ["invoice", "down_payment", "credit_note"]})
+    origin = fields.String(metadata={"enum": ["crossdock", "erp"]})
     state = fields.String(metadata={"enum": ["draft", "issued", "cancelled"]})
     order_id = fields.Integer()
     company_id = fields.Integer(allow_none=True)
@@ -103,7 +108,8 @@ class InvoiceApi(CrossdockModelRestApi):
     resource_name = "invoice"
     datamodel = CappedCountInterface(Invoice)
     allow_browser_login = True
-    include_route_methods = {"get", "get_list", "info", "post", "delete", "issue", "credit"}
+    include_route_methods = {"get", "get_list", "info", "post", "delete", "issue", "credit",
+                             "balance"}
     base_order = ("id", "desc")
     list_columns = LIST
     show_columns = [*LIST, "note", "issued_at"]
@@ -192,6 +198,32 @@ class InvoiceApi(CrossdockModelRestApi):
         except InvoiceStateError as exc:
             return self._refused(exc)
         return super().delete_headless(pk)
+
+    @expose("/balance/<int:company_id>", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def balance(self, company_id):
+        """What a company owes.
+        ---
+        get:
+          summary: The company's open invoices in the base currency, by age
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: company_id
+          responses:
+            200: {description: "outstanding, buckets (not_due, 1_30, 31_60, 61_90, over_90), overdue invoices, unconverted amounts"}
+            404: {$ref: '#/components/responses/CrossdockError404'}
+            409: {description: No base currency}
+        """
+        session = self.datamodel.session
+        if session.scalar(select(Company.id).where(Company.id == company_id)) is None:
+            return self.response_404()  # none, or not the caller's to read
+        try:
+            return self.response(200, result=company_balance(session, company_id).as_json())
+        except MissingRate as exc:
+            return self.response(409, message=str(exc))
 
     @expose("/<pk>/issue", methods=["POST"])
     @protect()

@@ -26,6 +26,8 @@ def upgrade() -> None:
     op.create_table('invoicing_invoice',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('origin', sa.String(length=16), server_default='crossdock', nullable=False),
+    sa.Column('backend_id', sa.Integer(), nullable=True),
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('series', sa.String(length=16), nullable=False),
     sa.Column('fiscal_year', sa.Integer(), nullable=True),
@@ -60,6 +62,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['currency_id'], ['sales_currency.id'], ),
     sa.ForeignKeyConstraint(['created_by_id'], ['ab_user.id'], ),
     sa.ForeignKeyConstraint(['issued_by_id'], ['ab_user.id'], ),
+    sa.ForeignKeyConstraint(['backend_id'], ['hub_backend.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('series', 'fiscal_year', 'number', name='uq_invoicing_invoice_number')
     )

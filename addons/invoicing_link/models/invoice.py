@@ -15,6 +15,11 @@ SERIES = {INVOICE: "INV", DOWN_PAYMENT: "INV", CREDIT_NOTE: "RINV"}
 
 DRAFT, ISSUED, CANCELLED = "draft", "issued", "cancelled"
 STATES = (DRAFT, ISSUED, CANCELLED)
+# who made it: Crossdock (numbered and issued here, pushed to a finance
+# system) or the ERP (an invoice the ERP made from a synced order, mirrored
+# here by services/finance_sync/erp_invoices.py and following the ERP)
+CROSSDOCK, ERP = "crossdock", "erp"
+ORIGINS = (CROSSDOCK, ERP)
 NOT_PAID, PARTIAL, PAID = "not_paid", "partial", "paid"
 PAYMENT_STATES = (NOT_PAID, PARTIAL, PAID)
 # what may still change once issued: the payment side, which the finance
@@ -41,6 +46,11 @@ class Invoice(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default=INVOICE, nullable=False)
+    origin: Mapped[str] = mapped_column(String(16), default=CROSSDOCK, server_default=CROSSDOCK,
+                                        nullable=False)
+    # an ERP's invoice: the backend it lives in (the hub binding holds its id there)
+    backend_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hub_backend.id", ondelete="SET NULL"))
     state: Mapped[str] = mapped_column(String(16), default=DRAFT, nullable=False)
     series: Mapped[str] = mapped_column(String(16), nullable=False)
     fiscal_year: Mapped[int | None] = mapped_column(Integer)

@@ -6,13 +6,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from addons.sales.rules.money import round_money
+from addons.sales.services.catalog.currency_rates import MissingRate
 from addons.sales.models.sales_order import CONFIRMED
 from core.db import db
+from core.user_time import today as local_today
 
-from ..models.invoice import CREDIT_NOTE, DRAFT, ISSUED, Invoice
+from ..models.invoice import CREDIT_NOTE, DRAFT, ERP, ISSUED, Invoice
+from ..services.debts.balance import BUCKETS, company_balance as balance_of_company
 from .invoice_labels import kind_word, payment_word, state_badge
 
 
@@ -33,9 +37,9 @@ def invoice_lines(view, invoice) -> dict:
     return {"invoice": invoice, "lines": invoice.lines, "money": money,
             "print_url": url_for("InvoicePrintView.print_invoice", pk=invoice.id),
             "issue_url": url_for("InvoiceView.issue", pk=invoice.id)
-            if invoice.state == DRAFT and _may(view, "issue") else None,
+            if invoice.state == DRAFT and invoice.origin != ERP and _may(view, "issue") else None,
             "credit_url": url_for("InvoiceView.credit", pk=invoice.id)
-            if invoice.state == ISSUED and invoice.kind != CREDIT_NOTE
+            if invoice.state == ISSUED and invoice.kind != CREDIT_NOTE and invoice.origin != ERP
             and _may(view, "credit") else None}
 
 
@@ -48,3 +52,20 @@ def order_invoices(view, order) -> dict:
             "kind_word": kind_word, "payment_word": payment_word,
             "invoice_url": url_for("InvoiceView.from_order", pk=order.id)
             if order.state == CONFIRMED and _may(view, "from_order") else None}
+
+
+BUCKET_LABELS = dict(zip(BUCKETS, (_l("Not due"), _l("1-30 days"), _l("31-60 days"),
+                                   _l("61-90 days"), _l("Over 90 days"))))
+
+
+def company_balance(view, company) -> dict | None:
+    """What the company owes, by age, for readers of invoices (None hides the panel)."""
+    if not view.appbuilder.sm.has_access("can_list", "InvoiceView"):
+        return None
+    try:
+        balance = balance_of_company(db.session, company.id)
+    except MissingRate:  # no base currency: nothing to add up in
+        return None
+    return {"balance": balance, "today": local_today(),
+            "bucket_labels": [(k, str(v)) for k, v in BUCKET_LABELS.items()],
+            "money": lambda amount, currency=None: money(amount, currency)}

@@ -22,11 +22,12 @@ from sqlalchemy.orm import Session
 from addons.sales.rules.line_amounts import Amounts, line_amounts
 from core.security.audit import record_event
 
-from ...models.invoice import CREDIT_NOTE, ISSUED, Invoice
+from ...models.invoice import CREDIT_NOTE, ERP, ISSUED, Invoice
 from ...models.invoice_line import InvoiceLine
 from . import invoiced_amounts
 from .draft_from_order import as_decimal, new_draft
 from .invoice_errors import InvoiceCheckError, InvoiceStateError
+from .invoice_lock import erp_message
 from .invoice_totals import recompute
 
 
@@ -60,6 +61,8 @@ def check_within_invoice(session: Session, credit: Invoice, states=invoiced_amou
 def credit_note(session: Session, invoice: Invoice,
                 quantities: dict[int, object] | None = None) -> Invoice:
     """A draft credit note of `invoice` (all that is left, or the lines given)."""
+    if invoice.origin == ERP:
+        raise InvoiceStateError(erp_message(invoice))
     if invoice.state != ISSUED or invoice.kind == CREDIT_NOTE:
         raise InvoiceStateError(gettext("%(number)s: only an issued invoice can be credited",
                                         number=invoice.number or invoice.id))

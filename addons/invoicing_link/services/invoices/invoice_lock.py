@@ -14,12 +14,13 @@ from __future__ import annotations
 from sqlalchemy import inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from ...models.invoice import DRAFT, PAYMENT_FIELDS, Invoice
+from ...models.invoice import DRAFT, ERP, PAYMENT_FIELDS, Invoice
 from ...models.invoice_line import InvoiceLine
 from .invoice_errors import InvoiceStateError
 
 
 ISSUING = "invoicing_issue"  # the execution option of issue_invoice.py's UPDATE
+FOLLOWING = "invoicing_following_the_erp"  # session.info, set by finance_sync.remote_copy
 
 
 class InvoiceLocked(InvoiceStateError):
@@ -31,7 +32,14 @@ def locked_message(invoice: Invoice, state: str | None = None) -> str:
             "cannot be changed or deleted (make a credit note)")
 
 
+def erp_message(invoice: Invoice) -> str:
+    return (f"{invoice.number or invoice.id} was made by the ERP and follows it: change, "
+            "credit or cancel it there")
+
+
 def refuse_if_locked(invoice: Invoice) -> None:
+    if invoice.origin == ERP:
+        raise InvoiceLocked(erp_message(invoice))
     if invoice.state != DRAFT:
         raise InvoiceLocked(locked_message(invoice))
 
@@ -53,11 +61,18 @@ def _invoice_of(session: Session, line: InvoiceLine) -> Invoice | None:
 
 
 def refuse_changes_to_issued_invoices(session: Session, _ctx, _instances) -> None:
-    """before_flush (listeners.py): raise InvoiceLocked for a changed issued invoice or line."""
+    """before_flush (listeners.py): raise InvoiceLocked for a changed issued invoice
+    or line, and for any change to an ERP's invoice but the ERP's own (its pull
+    runs inside finance_sync.remote_copy.following_the_erp)."""
+    following = session.info.get(FOLLOWING)
     for obj in (*session.dirty, *session.deleted, *session.new):
         if isinstance(obj, Invoice):
             if obj in session.new:
                 continue
+            if _loaded(obj, "origin") == ERP:
+                if following:
+                    continue
+                raise InvoiceLocked(erp_message(obj))
             if obj not in session.deleted:
                 changed = _changed_fields(obj) - {"lines"}
                 if not changed or changed <= PAYMENT_FIELDS:

@@ -29,12 +29,13 @@ from core.security.audit import record_event
 from core.security.record_rules import AccessDenied, may_write
 from core.user_time import today as local_today
 
-from ...models.invoice import CREDIT_NOTE, DRAFT, ISSUED, Invoice
+from ...models.invoice import CREDIT_NOTE, DRAFT, ERP, ISSUED, Invoice
+from ..finance_sync import request_push
 from . import invoiced_amounts
 from .credit_note import check_within_invoice
 from .draft_from_order import check_within_order
 from .invoice_errors import InvoiceCheckError, InvoiceStateError
-from .invoice_lock import ISSUING
+from .invoice_lock import ISSUING, erp_message
 from .invoice_numbering import draw_number
 from .payment_terms import due_date_for
 
@@ -58,6 +59,8 @@ def issue(session: Session, invoice: Invoice, today: date | None = None) -> str:
     """Number and issue `invoice`; returns its number."""
     if not may_write(session, invoice):
         raise AccessDenied(gettext("you may not issue this invoice"))
+    if invoice.origin == ERP:
+        raise InvoiceStateError(erp_message(invoice))
     if invoice.state != DRAFT:
         raise InvoiceStateError(gettext("%(number)s is already %(state)s",
                                         number=invoice.number or invoice.id,
@@ -90,4 +93,5 @@ def issue(session: Session, invoice: Invoice, today: date | None = None) -> str:
     record_event(session, "issue", "Invoice", invoice.id,
                  {"number": number, "amount_total": str(invoice.amount_total),
                   "order": invoice.order.number})
+    request_push(session, invoice)  # to each finance system taking our invoices, once
     return number
