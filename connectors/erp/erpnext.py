@@ -60,7 +60,7 @@ from ..errors import PermanentError
 from .customer_match import Match, RemoteCustomer, choose
 from .erpnext_invoices import ErpNextInvoices
 from .erpnext_wire import FrappeWire
-from .invoice_payloads import InvoiceOut, RemoteInvoice
+from .invoice_calls import InvoiceCalls
 from .line_pricing import ROUNDINGS, fit_unit_price
 from .payloads import Customer, OrderLine, RemoteOrder, SaleOrder
 
@@ -73,7 +73,7 @@ CENT = Decimal("0.01")
 SEARCH_LIMIT = 50
 
 
-class ErpNextClient:
+class ErpNextClient(InvoiceCalls):
     def __init__(self, url: str, database: str, username: str, secret: str, options: dict):
         options = options or {}
         self.url = url.rstrip("/")
@@ -170,20 +170,6 @@ class ErpNextClient:
         rows = self.wire.list("Sales Order", [["name", "in", list(external_ids)]], ORDER_FIELDS,
                               limit=0)
         return {row["name"]: _remote(row) for row in rows}
-
-    # -- invoices (erpnext_invoices) --------------------------------------------
-    def find_invoice(self, reference: str) -> RemoteInvoice | None:
-        return self.invoices.find(reference)
-
-    def push_invoice(self, invoice: InvoiceOut) -> RemoteInvoice:
-        return self.invoices.push(invoice)
-
-    def invoice_states(self, external_ids: list[str]) -> dict[str, RemoteInvoice]:
-        return self.invoices.read(external_ids)
-
-    def invoices_for_orders(self, order_external_ids: list[str]
-                            ) -> dict[str, list[RemoteInvoice]]:
-        return self.invoices.for_orders(order_external_ids)
 
     # -- steps ------------------------------------------------------------------
     @staticmethod

@@ -55,7 +55,7 @@ import requests
 
 from ..errors import PermanentError
 from .customer_match import Match, choose
-from .invoice_payloads import InvoiceOut, RemoteInvoice
+from .invoice_calls import InvoiceCalls
 from .odoo_invoices import OdooInvoices
 from .odoo_records import like_literal, remote_order, remote_partner, tax_problems
 from .odoo_wire import Json2Wire, JsonRpcWire
@@ -69,7 +69,7 @@ PARTNER_FIELDS = ["name", "ref", "vat", "email", "phone"]
 SEARCH_LIMIT = 50
 
 
-class OdooClient:
+class OdooClient(InvoiceCalls):
     def __init__(self, url: str, database: str, username: str, secret: str, options: dict):
         options = options or {}
         protocol = options.get("protocol", "json2")
@@ -167,20 +167,6 @@ class OdooClient:
     def order_states(self, external_ids: list[str]) -> dict[str, RemoteOrder]:
         ids = [self._record_id(i) for i in external_ids]
         return {order.external_id: order for order in self._read(ids)}
-
-    # -- invoices (odoo_invoices) ---------------------------------------------------
-    def find_invoice(self, reference: str) -> RemoteInvoice | None:
-        return self.invoices.find(reference)
-
-    def push_invoice(self, invoice: InvoiceOut) -> RemoteInvoice:
-        return self.invoices.push(invoice)
-
-    def invoice_states(self, external_ids: list[str]) -> dict[str, RemoteInvoice]:
-        return self.invoices.read(external_ids)
-
-    def invoices_for_orders(self, order_external_ids: list[str]
-                            ) -> dict[str, list[RemoteInvoice]]:
-        return self.invoices.for_orders(order_external_ids)
 
     # -- steps ------------------------------------------------------------------
     def _record_id(self, external_id: str) -> int:

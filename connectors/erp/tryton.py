@@ -41,7 +41,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import PermanentError
-from .invoice_payloads import InvoiceOut, RemoteInvoice
+from .invoice_calls import InvoiceCalls
 from .payloads import RemoteOrder, SaleOrder
 from .tryton_invoices import TrytonInvoices
 from .tryton_lines import TrytonLines
@@ -54,7 +54,7 @@ SALE_FIELDS = ["number", "state", "party", "untaxed_amount", "tax_amount", "tota
                "reference"]
 
 
-class TrytonClient:
+class TrytonClient(InvoiceCalls):
     """ErpClient for one Tryton database (see the module docstring)."""
 
     def __init__(self, url: str, database: str, username: str, secret: str,
@@ -140,21 +140,6 @@ class TrytonClient:
             return {}
         rows = self.search_read("sale.sale", [("id", "in", ids)], SALE_FIELDS)
         return {str(row["id"]): self._remote(row) for row in rows}
-
-    # -- invoices (tryton_invoices) ------------------------------------------
-
-    def find_invoice(self, reference: str) -> RemoteInvoice | None:
-        return self.invoices.find(reference)
-
-    def push_invoice(self, invoice: InvoiceOut) -> RemoteInvoice:
-        return self.invoices.push(invoice)
-
-    def invoice_states(self, external_ids: list[str]) -> dict[str, RemoteInvoice]:
-        return self.invoices.read(external_ids)
-
-    def invoices_for_orders(self, order_external_ids: list[str]
-                            ) -> dict[str, list[RemoteInvoice]]:
-        return self.invoices.for_orders(order_external_ids)
 
     # -- steps of push_order -----------------------------------------------
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from addons.contacts.models import Company, Person
 from addons.sales.models.sales_order import ERP_MODEL as ORDER_MODEL, SalesOrderLine
 from addons.sales.services.erp.customer_payload import customer_for
+from addons.sales.services.erp.order_payload import mapped_tax
 from connectors.erp.invoice_payloads import InvoiceOut
 from connectors.erp.payloads import LineTax, OrderLine
 from connectors.errors import PermanentError
@@ -54,16 +55,7 @@ def _product_code(ctx, line: InvoiceLine, codes: dict) -> str:
 def _taxes(line: InvoiceLine, tax_codes: dict) -> tuple[LineTax, ...]:
     if not line.tax_name:
         return ()
-    rate = Decimal(line.tax_rate)
-    code = tax_codes.get(line.tax_name, line.tax_name)
-    if not code:
-        if rate:
-            raise PermanentError(f"tax {line.tax_name} ({rate.normalize():f}%) is mapped to no "
-                                 "tax in this backend's tax_codes: the ERP's totals would "
-                                 "differ; map it to the ERP's tax, then retry")
-        return ()
-    return (LineTax(code=code, rate=rate, price_include=bool(line.price_include),
-                    name=line.tax_name),)
+    return mapped_tax(line.tax_name, Decimal(line.tax_rate), bool(line.price_include), tax_codes)
 
 
 def invoice_out(ctx, invoice: Invoice) -> InvoiceOut:

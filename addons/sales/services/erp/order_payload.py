@@ -62,13 +62,19 @@ def _taxes(line: SalesOrderLine, tax_codes: dict) -> tuple[LineTax, ...]:
     the ones copied onto the line when it was written."""
     if line.tax is None:
         return ()
-    rate = Decimal(line.tax_rate)
-    code = tax_codes.get(line.tax.name, line.tax.name)
+    return mapped_tax(line.tax.name, Decimal(line.tax_rate), bool(line.price_include), tax_codes)
+
+
+def mapped_tax(name: str, rate: Decimal, price_include: bool,
+               tax_codes: dict) -> tuple[LineTax, ...]:
+    """Our tax `name` as the ERP's (the backend's tax_codes, else the same
+    name), for an order's line or an invoice's; mapped to "" it goes as no
+    tax, which only a 0% tax may."""
+    code = tax_codes.get(name, name)
     if not code:
         if rate:
-            raise PermanentError(f"tax {line.tax.name} ({rate.normalize():f}%) is mapped to no "
-                              "tax in this backend's tax_codes: the ERP's totals would "
-                              "differ; map it to the ERP's tax, then retry")
+            raise PermanentError(f"tax {name} ({rate.normalize():f}%) is mapped to no "
+                                 "tax in this backend's tax_codes: the ERP's totals would "
+                                 "differ; map it to the ERP's tax, then retry")
         return ()
-    return (LineTax(code=code, rate=rate, price_include=bool(line.price_include),
-                    name=line.tax.name),)
+    return (LineTax(code=code, rate=rate, price_include=price_include, name=name),)
