@@ -12,6 +12,7 @@ from core.views.screen_slots import Panel
 
 from . import listeners
 from .services.finance_sync import register_with_hub
+from .services.invoicing_commands import balance_command, invoice_command, pull_command
 from .api.invoice_api import InvoiceApi
 from .views.invoice_labels import EVENT_LABELS
 from .views.invoice_panels import company_balance, invoice_lines, order_invoices
@@ -24,6 +25,9 @@ CATEGORY = "Invoicing"
 def register(addon):
     listeners.register()  # numbering-independent rules on every flush (listeners.py)
     register_with_hub()  # issued invoices out, the ERP's invoices and payments back
+    addon.command(invoice_command)  # crossdock invoicing_link invoice SO2026-00001 [--issue]
+    addon.command(pull_command)  # crossdock invoicing_link pull
+    addon.command(balance_command)  # crossdock invoicing_link balance "Company"
     declare_actions(EVENT_LABELS)
     addon.view(InvoiceView, "Invoices", label=_l("Invoices"), icon="fa-file-text",
                category=CATEGORY, category_label=_l("Invoicing"), category_icon="fa-money")

@@ -11,7 +11,8 @@ Declare (where the handler is defined) and register (in the addon's `register()`
 Act, inside the business transaction:
 - `enqueue(session, PUSH, record_id, backend_id, serial_key=..., retry_failed=...)`;
 - `receive(session, source, external_id, payload)`: store an event raw, once;
-- `bind(session, backend_id, *binds)`: bindings for records a pull's `apply` made.
+- `bind(session, backend_id, *binds)`: bindings for records a pull's `apply` made;
+- `pull_now(session, *pulls)`: run pulls now, outside the schedule (on demand).
 Read, to show sync state:
 - `active_backends(session, kinds)`, `jobs_for` / `bindings_for(session, model, ids)`,
   `sync_states(session, model, ids)` (both, batched, for lists),
@@ -28,10 +29,11 @@ from .inbound import receive
 from .lookup import (SyncState, active_backends, bindings_for, jobs_for, records_bound,
                      records_known_to, sync_states, waiting_for, waiting_for_each)
 from .registry import register, register_labels
+from .status_pull import pull_now
 from .remote_check import bound, flag, read_remote
 
 __all__ = ["Bind", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
            "active_backends", "bind", "bindings_for", "bound", "enqueue", "flag", "jobs_for",
-           "read_remote", "receive", "records_bound", "records_known_to", "register",
+           "pull_now", "read_remote", "receive", "records_bound", "records_known_to", "register",
            "register_labels",
            "sync_states", "waiting_for", "waiting_for_each"]

@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 
+from flask import current_app
 from sqlalchemy import false, or_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -95,9 +96,19 @@ class Scheduler:
                 session.remove()
 
     def _due_pulls(self, clock: float) -> list:
-        """The registered pulls whose interval has passed (marked as run)."""
+        """The registered pulls of active addons whose interval has passed (marked
+        as run). Every importable addon registers its pulls at start; one that is
+        not installed, or disabled, has no tables to write to."""
         default = self.runtime.hub_settings.hub_status_pull_seconds
-        due = [p for p in registry.pulls() if clock - self._last_pull.get(p.kind, float("-inf"))
+        addons = current_app.extensions["crossdock"].runtime
+        active = addons.gate.active()
+
+        def owner_active(pull) -> bool:
+            owner = addons.owner_of(getattr(pull.pull, "__module__", "") or "")
+            return owner is None or owner in active
+
+        due = [p for p in registry.pulls() if owner_active(p)
+               and clock - self._last_pull.get(p.kind, float("-inf"))
                >= (p.every_seconds or default)]
         for pull in due:
             self._last_pull[pull.kind] = clock

@@ -20,6 +20,11 @@ FINAL_STATES = ("done", "cancelled")
 BATCH = 200
 
 
+def pull_now(session: Session, *pulls: Pull) -> dict[str, int]:
+    """Run `pulls` now, outside the schedule (a command's "refresh")."""
+    return pull_states(session, list(pulls))
+
+
 def pull_states(session: Session, pulls: list[Pull] | None = None) -> dict[str, int]:
     """One pass over every active backend and the given (default: every
     registered) `hub.Pull`; returns {backend name: bindings and records

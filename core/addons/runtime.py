@@ -30,6 +30,13 @@ class AddonRuntime:
     def addon_dirs(self) -> list[Path]:
         return migration_dirs(self.sources) + list(self.kept_scripts.values())
 
+    def owner_of(self, module_name: str) -> str | None:
+        """The addon whose package holds `module_name` (None: not an addon's)."""
+        for name, source in self.sources.items():
+            if module_name == source.module or module_name.startswith(source.module + "."):
+                return name
+        return None
+
     def reload_required(self) -> dict[str, AddonSource]:
         """Addons that appeared on disk after this process started."""
         now = discover(self.addons_paths)

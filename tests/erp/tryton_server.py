@@ -12,7 +12,7 @@ something calls `sale.sale.process`, which tests do to stand for shipping
 having started.
 
 `tryton` (one per session) and `fresh_tryton` (one per test) yield a
-`TrytonServer`: url, database, username, password, `rpc(method, *params,
+`TrytonServer` (a `TrytonUser`, tryton_user.py): url, database, username, password, `rpc(method, *params,
 context=...)` to read records back independently of the client under test,
 `pay_invoice(id, amount)` and `credit_invoice(id)` to pay or credit an
 invoice as a Tryton user does (the pay and credit wizards), `stop()` / `start()` to make it unreachable and bring it back on
@@ -20,21 +20,20 @@ the same port.
 """
 from __future__ import annotations
 
-import base64
 import datetime
 import fcntl
 import hashlib
-import json
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import requests
+
+from tests.erp.tryton_user import TrytonUser
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv-tryton" / "bin"
@@ -72,16 +71,12 @@ def template_dir() -> Path:
     return target
 
 
-class TrytonServer:
+class TrytonServer(TrytonUser):
     def __init__(self, workdir: Path):
         self.workdir = workdir
         self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.database = DATABASE
-        self.username = USERNAME
-        self.password = PASSWORD
+        super().__init__(f"http://127.0.0.1:{self.port}", DATABASE, USERNAME, PASSWORD)
         self.process: subprocess.Popen | None = None
-        self._auth: str | None = None
         self.config = workdir / "server.conf"
         self.config.write_text(
             f"[database]\nuri = sqlite://\npath = {workdir}\n"
@@ -117,79 +112,6 @@ class TrytonServer:
 
     def log_tail(self, size: int = 4000) -> str:
         return (self.workdir / "server.log").read_bytes()[-size:].decode(errors="replace")
-
-    def rpc(self, method: str, *params, context: dict | None = None):
-        """Call Tryton directly (model methods get `context`, default empty, appended)."""
-        if self._auth is None:
-            user_id, token = self._post("common.db.login",
-                                        [self.username, {"password": self.password}, "en"])[:2]
-            self._auth = "Session " + base64.b64encode(
-                f"{self.username}:{user_id}:{token}".encode()).decode()
-        return self._post(method, [*params, context or {}])
-
-    def pay_invoice(self, invoice_id: int, amount: Decimal | None = None,
-                    on: datetime.date | None = None) -> None:
-        """Pay a posted customer invoice as a Tryton user does: the
-        `account.invoice.pay` wizard with the "Cash" payment method (the whole
-        amount to pay unless `amount` is given), then `process`, which
-        Tryton's queue would run after the reconciliation."""
-        self._auth = None  # the wizard wants a fresh session
-        context = {"active_id": invoice_id, "active_ids": [invoice_id],
-                   "active_model": "account.invoice"}
-        session, start, _ = self.rpc("wizard.account.invoice.pay.create")
-        form = self.rpc("wizard.account.invoice.pay.execute", session, {}, start,
-                        context=context)["view"]["defaults"]
-        method, = self.search_read("account.invoice.payment.method",
-                                   [("name", "=", "Cash")], ["id"])
-        form.update(payment_method=method["id"], date=on or datetime.date.today())
-        if amount is not None:
-            form["amount"] = amount
-        data = {start: {k: v for k, v in form.items() if "." not in k}}
-        answer = self.rpc("wizard.account.invoice.pay.execute", session, data, "choice",
-                          context=context)
-        if answer.get("view"):  # a partial payment: Tryton asks what to do with the rest
-            ask = {k: v for k, v in answer["view"]["defaults"].items() if "." not in k}
-            ask["type"] = "partial"
-            self.rpc("wizard.account.invoice.pay.execute", session, {**data, "ask": ask},
-                     "pay", context=context)
-        self.rpc("wizard.account.invoice.pay.delete", session)
-
-    def credit_invoice(self, invoice_id: int) -> None:
-        """Credit a customer invoice as a Tryton user does (the credit wizard,
-        without refund): a draft credit note whose lines point at its lines."""
-        context = {"active_id": invoice_id, "active_ids": [invoice_id],
-                   "active_model": "account.invoice"}
-        session, start, _ = self.rpc("wizard.account.invoice.credit.create")
-        self.rpc("wizard.account.invoice.credit.execute", session, {}, start, context=context)
-        self.rpc("wizard.account.invoice.credit.execute", session, {
-            start: {"with_refund": False, "invoice_date": None}}, "credit", context=context)
-        self.rpc("wizard.account.invoice.credit.delete", session)
-
-    def _post(self, method: str, params: list):
-        body = json.dumps({"id": 1, "method": method, "params": params}, default=_encode)
-        headers = {"Content-Type": "application/json"}
-        if self._auth:
-            headers["Authorization"] = self._auth
-        response = requests.post(f"{self.url}/{self.database}/rpc/", data=body,
-                                 headers=headers, timeout=30)
-        response.raise_for_status()
-        answer = json.loads(response.content, object_hook=lambda o: (
-            Decimal(o["decimal"]) if o.get("__class__") == "Decimal" else o))
-        if answer.get("error"):
-            raise AssertionError(f"Tryton refused {method}: {answer['error']}")
-        return answer["result"]
-
-    def search_read(self, model: str, domain: list, fields: list[str]) -> list[dict]:
-        return self.rpc(f"model.{model}.search_read", domain, 0, None, [["id", "ASC"]], fields)
-
-
-def _encode(value):
-    if isinstance(value, Decimal):
-        return {"__class__": "Decimal", "decimal": str(value)}
-    if isinstance(value, datetime.date):
-        return {"__class__": "date", "year": value.year, "month": value.month,
-                "day": value.day}
-    raise TypeError(f"cannot send {type(value).__name__} to Tryton")
 
 
 def _serve_copy(workdir: Path):

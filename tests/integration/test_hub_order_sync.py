@@ -838,3 +838,24 @@ def test_status_pull_shows_the_erp_delivering_and_invoicing(shop, odoo_server):
     assert _erp_status(shop, order_id) == [f"odoo: {remote['name']} ({label})"]
     scheduler._last_pull.clear()  # a finished order is not asked about again
     assert scheduler.tick()["pull"] == {}
+
+
+def test_the_pulls_of_an_addon_not_installed_do_not_run(shop):
+    """Every importable addon registers its pulls at start; invoicing_link's
+    (the ERP's invoices of synced orders) would write to tables that do not
+    exist while it is not installed."""
+    from connectors.hub import registry
+    from connectors.hub.scheduler import Scheduler
+
+    registered = {p.kind for p in registry.pulls()}
+    assert {"sales.order.states", "invoicing.erp_invoices"} <= registered
+    scheduler = Scheduler(shop.extensions["hub"], "puller")
+    with shop.app_context():
+        due = {p.kind for p in scheduler._due_pulls(time.monotonic())}
+    assert "sales.order.states" in due and "invoicing.erp_invoices" not in due
+    install(shop, "invoicing_link")
+    with shop.app_context():
+        shop.extensions["crossdock"].runtime.gate.refresh(force=True)  # not the 2 s poll
+        scheduler._last_pull.clear()
+        due = {p.kind for p in scheduler._due_pulls(time.monotonic())}
+    assert "invoicing.erp_invoices" in due
