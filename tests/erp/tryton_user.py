@@ -4,11 +4,12 @@ read records, post, pay and credit customer invoices with Tryton's own
 wizards, and invoice a synced sale.
 
     .venv/bin/python -m tests.erp.tryton_user --url http://localhost:8000 \
-        --database shop --password s3cret pay-sale SO2026-00001
+        --database shop --password s3cret invoice-sale SO2026-00001
+    .venv/bin/python -m tests.erp.tryton_user ... pay-sale SO2026-00001
 
-`pay-sale` processes the sale whose reference is our order number (Tryton
-invoices it, invoice method "order"), posts its draft invoices and pays
-what is left on each, as an accountant would in Tryton's client.
+`invoice-sale` processes the sale whose reference is our order number
+(Tryton invoices it, invoice method "order") and posts its invoices;
+`pay-sale` pays what is left on each, as an accountant would in Tryton's client.
 """
 from __future__ import annotations
 
@@ -91,20 +92,27 @@ class TrytonUser:
     def search_read(self, model: str, domain: list, fields: list[str]) -> list[dict]:
         return self.rpc(f"model.{model}.search_read", domain, 0, None, [["id", "ASC"]], fields)
 
-    def pay_sale(self, reference: str) -> list[str]:
-        """Invoice, post and pay the sale with our `reference`; the invoice numbers."""
+    def invoice_sale(self, reference: str) -> list[str]:
+        """Let Tryton invoice the sale with our `reference` (process it) and post
+        its draft invoices; their numbers."""
         sale, = self.search_read("sale.sale", [("reference", "=", reference)], ["id"])
         self.rpc("model.sale.sale.process", [sale["id"]])
-        numbers = []
-        for invoice in self.search_read("account.invoice", [("sales", "in", [sale["id"]])],
-                                        ["id", "state"]):
-            if invoice["state"] == "draft":
-                self.rpc("model.account.invoice.post", [invoice["id"]])
-            self.pay_invoice(invoice["id"])
-            done, = self.search_read("account.invoice", [("id", "=", invoice["id"])],
-                                     ["number"])
-            numbers.append(done["number"])
-        return numbers
+        drafts = [i["id"] for i in self._invoices_of(sale["id"]) if i["state"] == "draft"]
+        if drafts:
+            self.rpc("model.account.invoice.post", drafts)
+        return [i["number"] for i in self._invoices_of(sale["id"])]
+
+    def pay_sale(self, reference: str) -> list[str]:
+        """Pay what is left on each posted invoice of the sale; their numbers."""
+        sale, = self.search_read("sale.sale", [("reference", "=", reference)], ["id"])
+        for invoice in self._invoices_of(sale["id"]):
+            if invoice["state"] == "posted":
+                self.pay_invoice(invoice["id"])
+        return [i["number"] for i in self._invoices_of(sale["id"])]
+
+    def _invoices_of(self, sale_id: int) -> list[dict]:
+        return self.search_read("account.invoice", [("sales", "in", [sale_id])],
+                                ["id", "state", "number"])
 
 
 def _encode(value):
@@ -122,12 +130,16 @@ def main() -> None:
     parser.add_argument("--database", required=True)
     parser.add_argument("--username", default="admin")
     parser.add_argument("--password", required=True)
-    parser.add_argument("action", choices=["pay-sale"])
+    parser.add_argument("action", choices=["invoice-sale", "pay-sale"])
     parser.add_argument("reference", help="our order number, the sale's reference in Tryton")
     args = parser.parse_args()
     user = TrytonUser(args.url.rstrip("/"), args.database, args.username, args.password)
-    numbers = user.pay_sale(args.reference)
-    print(f"{args.reference}: invoiced and paid in Tryton as {', '.join(numbers)}")
+    if args.action == "invoice-sale":
+        numbers = user.invoice_sale(args.reference)
+        print(f"{args.reference}: invoiced in Tryton as {', '.join(numbers)} (posted)")
+    else:
+        numbers = user.pay_sale(args.reference)
+        print(f"{args.reference}: {', '.join(numbers)} paid in Tryton")
 
 
 if __name__ == "__main__":

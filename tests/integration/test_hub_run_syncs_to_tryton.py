@@ -21,6 +21,7 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -110,6 +111,16 @@ def _login(base: str, username: str, password: str) -> requests.Session:
 def test_crossdock_run_alone_syncs_the_demo_orders_to_tryton(tmp_path, fresh_tryton):
     tryton = fresh_tryton  # its own: the shared one holds other tests' SO2026-... orders
     app = Instance(tmp_path)
+
+    def tryton_user(action: str, reference: str) -> str:
+        """What the README has a Tryton user do, as a command (tests/erp/tryton_user.py)."""
+        out = subprocess.run(
+            [sys.executable, "-m", "tests.erp.tryton_user", "--url", tryton.url,
+             "--database", tryton.database, "--username", tryton.username,
+             "--password", tryton.password, action, reference],
+            capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+        assert out.returncode == 0, out.stderr[-3000:]
+        return out.stdout
     app.cli("addons", "install", "sales")
     app.cli("hub", "backend-add", "--name", BACKEND, "--kind", "tryton", "--url", tryton.url,
             "--database", tryton.database, "--username", tryton.username,
@@ -203,6 +214,23 @@ def test_crossdock_run_alone_syncs_the_demo_orders_to_tryton(tmp_path, fresh_try
                 if number in row}
         for number in ours:
             assert re.search(rf"{BACKEND}: {numbers[number]}\b", rows[number]), number
+
+        # -- issue 14: Tryton invoices a demo order, it is paid, the balance falls to 0 ---
+        app.cli("addons", "install", "invoicing_link")
+        number = next(n for n, o in ours.items() if o["customer"].startswith("CD-COMPANY-"))
+        company = "#" + ours[number]["customer"].rsplit("-", 1)[1]
+        invoiced = tryton_user("invoice-sale", number)
+        tryton_number = re.search(r"invoiced in Tryton as (\S+) \(posted\)", invoiced).group(1)
+        pulled = app.cli("invoicing_link", "pull")  # (`crossdock run`'s scheduler may be first)
+        assert re.search(rf"{BACKEND}: \d+ invoices added or changed", pulled), pulled
+        owed = app.cli("invoicing_link", "balance", company)
+        assert f": {ours[number]['amounts'][2]:.2f} CNY outstanding" in owed, owed
+        assert "paid in Tryton" in tryton_user("pay-sale", number)
+        app.cli("invoicing_link", "pull")
+        owed = app.cli("invoicing_link", "balance", company)
+        assert ": 0.00 CNY outstanding" in owed, owed
+        listing = finance.get(f"{base}/invoiceview/list/", timeout=10).text
+        assert tryton_number in listing  # Finance sees Tryton's invoice among ours
 
         # -- an order Tryton cannot take: failed, and the finance user reads why ----------
         api = requests.Session()

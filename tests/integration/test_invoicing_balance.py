@@ -60,8 +60,8 @@ def test_ageing_buckets_and_the_company_page(world):  # noqa: F811
     assert resp.status_code == 200, resp.get_data(as_text=True)
     balance = resp.get_json()["result"]
     assert balance["currency"] == "CNY"
-    assert balance["buckets"] == {"not_due": "1130.00", "1_30": "0", "31_60": "200.00",
-                                  "61_90": "0", "over_90": "56.50"}
+    assert balance["buckets"] == {"not_due": "1130.00", "1_30": "0.00", "31_60": "200.00",
+                                  "61_90": "0.00", "over_90": "56.50"}
     assert balance["outstanding"] == "1386.50"
     assert [o["id"] for o in balance["overdue"]] == [third, first]  # oldest due first
 

@@ -76,8 +76,9 @@ def balance_command(company: str) -> None:
         balance = company_balance(session, found[0].id)
     except MissingRate as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"{found[0].name}: {balance.outstanding} {balance.currency} outstanding")
-    click.echo("  " + ", ".join(f"{key.replace('_', '-')} {balance.buckets[key]}"
+    click.echo(f"{found[0].name}: {balance.text(balance.outstanding)} {balance.currency} "
+               "outstanding")
+    click.echo("  " + ", ".join(f"{key.replace('_', '-')} {balance.text(balance.buckets[key])}"
                                 for key in BUCKETS))
     for invoice in balance.overdue:
         click.echo(f"  overdue {invoice.number}: due {invoice.due_date}, "

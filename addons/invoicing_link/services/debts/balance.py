@@ -45,15 +45,20 @@ def bucket_of(due: date | None, day: date) -> str:
 @dataclass
 class Balance:
     currency: str  # the base currency's code
+    places: int = 2  # its decimals
     outstanding: Decimal = Decimal(0)
     buckets: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(BUCKETS,
                                                                               Decimal(0)))
     overdue: list[Invoice] = field(default_factory=list)  # open and past due, oldest first
     unconverted: dict[str, Decimal] = field(default_factory=dict)  # no rate: per currency
 
+    def text(self, amount: Decimal) -> str:
+        """An amount of the balance as text, at the base currency's decimals."""
+        return f"{amount:.{self.places}f}"
+
     def as_json(self) -> dict:
-        return {"currency": self.currency, "outstanding": str(self.outstanding),
-                "buckets": {k: str(v) for k, v in self.buckets.items()},
+        return {"currency": self.currency, "outstanding": self.text(self.outstanding),
+                "buckets": {k: self.text(v) for k, v in self.buckets.items()},
                 "unconverted": {k: str(v) for k, v in self.unconverted.items()},
                 "overdue": [{"id": i.id, "number": i.number,
                              "due_date": i.due_date.isoformat() if i.due_date else None,
@@ -72,7 +77,7 @@ def open_invoices(session: Session, **where) -> list[Invoice]:
 def balance_of(session: Session, invoices: list[Invoice], day: date | None = None) -> Balance:
     day = day or local_today()
     base = base_currency(session)
-    result = Balance(base.code)
+    result = Balance(base.code, base.decimal_places)
     unconverted: dict[str, Decimal] = defaultdict(Decimal)
     for invoice in invoices:
         sign = -1 if invoice.kind == CREDIT_NOTE else 1
