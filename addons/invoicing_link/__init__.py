@@ -14,6 +14,7 @@ from . import listeners
 from .services.finance_sync import register_with_hub
 from .services.invoicing_commands import balance_command, invoice_command, pull_command
 from .api.invoice_api import InvoiceApi
+from .views.debtors_view import DebtorsView
 from .views.invoice_labels import EVENT_LABELS
 from .views.invoice_panels import company_balance, invoice_lines, order_invoices
 from .views.invoice_print import InvoicePrintView
@@ -31,6 +32,8 @@ def register(addon):
     declare_actions(EVENT_LABELS)
     addon.view(InvoiceView, "Invoices", label=_l("Invoices"), icon="fa-file-text",
                category=CATEGORY, category_label=_l("Invoicing"), category_icon="fa-money")
+    addon.view(DebtorsView, "Debtors", label=_l("Debtors"), icon="fa-exclamation-circle",
+               category=CATEGORY)  # who owes what, by age, and its CSV
     addon.view_no_menu(InvoicePrintView)
     addon.api(InvoiceApi)
     # the lines with Issue / Credit note (POST buttons, shown to those who may)

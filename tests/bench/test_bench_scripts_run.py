@@ -64,6 +64,9 @@ TINY = {
     "host_startup.py": (
         ["--runs", "1"],
         r"^seen by a second app .* p50\s+[\d.]+ ms\s+p95\s+[\d.]+ ms"),
+    "invoicing_sync.py": (
+        ["--invoices", "4", "--payments", "60"],
+        r"^payments: 60 paid invoices read back in one pull round in [\d.]+ s"),
     "hub_throughput.py": (
         ["--orders", "10", "--steady-orders", "3", "--workers", "1", "--threads", "2",
          "--customers", "5"],

@@ -104,3 +104,41 @@ def test_an_open_credit_note_lowers_the_balance(world):  # noqa: F811
         assert credit.amount_total == Decimal("11.31")
         assert balance.outstanding == total - credit.amount_total
         assert balance.buckets["not_due"] == balance.outstanding
+
+
+def test_debtors_list_who_owes_what_largest_first_and_its_csv(world):  # noqa: F811
+    app, ids = world
+    today = date.today()
+    _issued(app, ids["order"], today - timedelta(days=20))  # s1's customer: 230.12, 1-30 late
+    other = confirmed_order(app, "s3", [("W-1", "10", "100", "0")], team="B")
+    _issued(app, other, today + timedelta(days=5))  # s3's customer: 1130.00, not due
+
+    finance = app.test_client()
+    login(finance, "fin")
+    page = finance.get("/invoicing/debtors/").get_data(as_text=True)
+    table = page.split('id="debtors-table"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr data-company=\"\d+\"><td><a [^>]*>([^<]+)</a></td>\s*<td>([^<]*)</td>"
+                      r"<td class=\"text-right outstanding\">([^<]+)</td>", table)
+    assert rows == [("Customer of s3", "s3", "1,130.00"), ("Customer of s1", "s1", "230.12")]
+    assert 'data-bucket="1_30">230.12<' in table
+
+    late = finance.get("/invoicing/debtors/?overdue=1").get_data(as_text=True)
+    assert "Customer of s1" in late and "Customer of s3" not in late
+
+    exported = finance.get("/invoicing/debtors/?format=csv")
+    assert exported.mimetype == "text/csv"
+    text = exported.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # Excel reads the Chinese names right
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("Company,Owner,Outstanding (CNY)")
+    assert lines[1].split(",")[:3] == ["Customer of s3", "s3", "1130.00"]
+
+    own = app.test_client()  # a salesperson: their own customers' only
+    login(own, "s1")
+    mine = own.get("/invoicing/debtors/").get_data(as_text=True)
+    assert "Customer of s1" in mine and "Customer of s3" not in mine
+
+    add_user(app, "sup", ["Support Agent"])
+    support = app.test_client()
+    login(support, "sup")
+    assert support.get("/invoicing/debtors/").status_code in (302, 403)
