@@ -7,13 +7,15 @@ from flask_babel import lazy_gettext as _l
 
 from addons.contacts.views.company_view import CompanyView
 from addons.sales.views.order_view import OrderView
+from connectors import hub
 from core.security.audit_actions import declare_actions
 from core.views.screen_slots import Panel
 
 from . import listeners
+from .api.invoice_api import InvoiceApi
+from .services.debts.overdue import OVERDUE_REMINDERS
 from .services.finance_sync import register_with_hub
 from .services.invoicing_commands import balance_command, invoice_command, pull_command
-from .api.invoice_api import InvoiceApi
 from .views.debtors_view import DebtorsView
 from .views.invoice_labels import EVENT_LABELS
 from .views.invoice_panels import company_balance, invoice_lines, order_invoices
@@ -26,6 +28,7 @@ CATEGORY = "Invoicing"
 def register(addon):
     listeners.register()  # numbering-independent rules on every flush (listeners.py)
     register_with_hub()  # issued invoices out, the ERP's invoices and payments back
+    hub.register(OVERDUE_REMINDERS)  # hourly: a to-do for the owner of an overdue invoice
     addon.command(invoice_command)  # crossdock invoicing_link invoice SO2026-00001 [--issue]
     addon.command(pull_command)  # crossdock invoicing_link pull
     addon.command(balance_command)  # crossdock invoicing_link balance "Company"

@@ -7,6 +7,7 @@ Declare (where the handler is defined) and register (in the addon's `register()`
 - `Push(kind, model, prepare, call, undo=None, on_settled=None)`: a record goes out;
 - `Pull(kind, model, pull, every_seconds=None)`: remote states come back;
 - `Inbound(source, process)`: an event a remote sent us is processed;
+- `Every(kind, run, every_seconds)`: local work on a schedule (no remote);
 - `register(*handlers)`; `register_labels(model, labels)` names records in logs.
 Act, inside the business transaction:
 - `enqueue(session, PUSH, record_id, backend_id, serial_key=..., retry_failed=...)`;
@@ -24,7 +25,7 @@ What handlers use: `Outcome`, `Bind`, `Skip`, `Settled`.
 """
 from .bindings import bind
 from .enqueue import enqueue
-from .handlers import Bind, Inbound, Outcome, Pull, Push, Settled, Skip
+from .handlers import Bind, Every, Inbound, Outcome, Pull, Push, Settled, Skip
 from .inbound import receive
 from .lookup import (SyncState, active_backends, bindings_for, jobs_for, records_bound,
                      records_known_to, sync_states, waiting_for, waiting_for_each)
@@ -32,7 +33,7 @@ from .registry import register, register_labels
 from .status_pull import pull_now
 from .remote_check import bound, flag, read_remote
 
-__all__ = ["Bind", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
+__all__ = ["Bind", "Every", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
            "active_backends", "bind", "bindings_for", "bound", "enqueue", "flag", "jobs_for",
            "pull_now", "read_remote", "receive", "records_bound", "records_known_to", "register",
            "register_labels",

@@ -105,6 +105,18 @@ class Pull:
 
 
 @dataclass(frozen=True)
+class Every:
+    """Local work on a schedule, no remote: the elected scheduler (one process
+    of the instance) runs `run(session) -> str | None` every `every_seconds`
+    while its addon is active, then commits; it says in words what it did.
+    An error is logged, rolled back and tried at the next interval. Make it
+    idempotent: a crash between its writes and the commit runs it again."""
+    kind: str  # e.g. "invoicing.overdue_reminders"
+    run: Callable[[Any], str | None]
+    every_seconds: float = 3600
+
+
+@dataclass(frozen=True)
 class Inbound:
     """Events a remote sent us from `source` (a webhook, a notification, a
     mail), stored raw by `hub.receive` and processed after commit by a job:

@@ -10,23 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .handlers import Inbound, Pull, Push
+from .handlers import Every, Inbound, Pull, Push
 
 _handlers: dict[str, Push | Inbound] = {}
 _pulls: dict[str, Pull] = {}
+_tasks: dict[str, Every] = {}
 _labellers: dict[str, Callable[[Any, list[int]], dict[int, str]]] = {}
 
 
-def register(*declared: Push | Pull | Inbound) -> None:
+def register(*declared: Push | Pull | Inbound | Every) -> None:
     """Make declared handlers known to the hub (again: harmless; a new value
     for a kind replaces the old one, as an addon reloaded in tests does)."""
     for value in declared:
         if isinstance(value, Pull):
             _pulls[value.kind] = value
+        elif isinstance(value, Every):
+            _tasks[value.kind] = value
         elif isinstance(value, (Push, Inbound)):
             _handlers[value.kind] = value
         else:
-            raise TypeError(f"not a hub handler: {value!r} (hub.Push, hub.Pull or hub.Inbound)")
+            raise TypeError(f"not a hub handler: {value!r} "
+                            "(hub.Push, hub.Pull, hub.Inbound or hub.Every)")
 
 
 def is_registered(value: Push | Inbound) -> bool:
@@ -61,6 +65,10 @@ def handler(kind: str) -> Push | Inbound:
 
 def pulls() -> list[Pull]:
     return list(_pulls.values())
+
+
+def tasks() -> list[Every]:
+    return list(_tasks.values())
 
 
 def pull_for(model: str) -> Pull:

@@ -33,6 +33,20 @@ LEASE_NAME = "scheduler"
 CLEAN_UP_EVERY = 3600.0
 
 
+def run_tasks(session, tasks: list) -> dict[str, str]:
+    """Each due `hub.Every`, committed alone; {kind: what it did, or why not}."""
+    done = {}
+    for task in tasks:
+        try:
+            done[task.kind] = task.run(session) or "nothing to do"
+            session.commit()
+        except Exception as exc:  # noqa: BLE001 - one task's bug must not stop the others
+            session.rollback()
+            log.exception("hub scheduler: task %s failed", task.kind)
+            done[task.kind] = f"failed: {exc}"
+    return done
+
+
 class Scheduler:
     def __init__(self, runtime, holder: str | None = None):
         self.runtime = runtime
@@ -88,6 +102,9 @@ class Scheduler:
                 due = self._due_pulls(clock)
                 if due:
                     done["pull"] = pull_states(session, due)
+                tasks = self._due_tasks(clock)
+                if tasks:
+                    done["tasks"] = run_tasks(session, tasks)
                 if clock - self._last_clean >= CLEAN_UP_EVERY:
                     self._last_clean = clock
                     done["cleaned"] = clean_up(session, self.runtime.hub_settings.hub_keep_done_days)
@@ -100,18 +117,25 @@ class Scheduler:
         as run). Every importable addon registers its pulls at start; one that is
         not installed, or disabled, has no tables to write to."""
         default = self.runtime.hub_settings.hub_status_pull_seconds
+        return self._due(clock, registry.pulls(), lambda p: p.pull,
+                         lambda p: p.every_seconds or default)
+
+    def _due_tasks(self, clock: float) -> list:
+        """The `hub.Every` tasks of active addons whose interval has passed."""
+        return self._due(clock, registry.tasks(), lambda t: t.run, lambda t: t.every_seconds)
+
+    def _due(self, clock: float, declared, function, interval) -> list:
         addons = current_app.extensions["crossdock"].runtime
         active = addons.gate.active()
 
-        def owner_active(pull) -> bool:
-            owner = addons.owner_of(getattr(pull.pull, "__module__", "") or "")
+        def owner_active(value) -> bool:
+            owner = addons.owner_of(getattr(function(value), "__module__", "") or "")
             return owner is None or owner in active
 
-        due = [p for p in registry.pulls() if owner_active(p)
-               and clock - self._last_pull.get(p.kind, float("-inf"))
-               >= (p.every_seconds or default)]
-        for pull in due:
-            self._last_pull[pull.kind] = clock
+        due = [v for v in declared if owner_active(v)
+               and clock - self._last_pull.get(v.kind, float("-inf")) >= interval(v)]
+        for value in due:
+            self._last_pull[value.kind] = clock
         return due
 
     def run_forever(self) -> None:

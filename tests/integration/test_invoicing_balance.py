@@ -142,3 +142,39 @@ def test_debtors_list_who_owes_what_largest_first_and_its_csv(world):  # noqa: F
     support = app.test_client()
     login(support, "sup")
     assert support.get("/invoicing/debtors/").status_code in (302, 403)
+
+
+def test_an_overdue_invoice_gives_its_owner_one_activity(world):  # noqa: F811
+    """The scheduler's hourly task (services/debts/overdue.py): one to-do per
+    unpaid invoice past its due date, for the order's owner, on the company,
+    once; a paid or not yet due invoice gets none."""
+    from connectors.hub.scheduler import Scheduler
+
+    app, ids = world
+    today = date.today()
+    late, _ = _issued(app, ids["order"], today - timedelta(days=10))
+    paid_order = confirmed_order(app, "s1", [("W-1", "1", "50", "0")], team="A")
+    paid, _ = _issued(app, paid_order, today - timedelta(days=10), paid="56.50")
+    early_order = confirmed_order(app, "s1", [("W-1", "2", "50", "0")], team="A")
+    _issued(app, early_order, today + timedelta(days=3))
+
+    scheduler = Scheduler(app.extensions["hub"], "reminders")
+    done = scheduler.tick()
+    assert done["tasks"] == {"invoicing.overdue_reminders":
+                             "1 overdue invoices, one activity each"}
+    scheduler._last_pull.clear()
+    assert scheduler.tick()["tasks"] == {"invoicing.overdue_reminders": "nothing to do"}
+    with app.app_context():
+        from flask_appbuilder.security.sqla.models import User
+
+        from addons.invoicing_link.models import Invoice
+        from addons.sales.models import Activity
+
+        number = db.session.get(Invoice, late).number
+        activities = db.session.scalars(select(Activity)).all()
+        assert [(a.kind, a.due_date, a.summary.split(":")[0]) for a in activities] == [
+            ("todo", today, f"Invoice {number} is overdue")]
+        owner = db.session.get(User, activities[0].owner_id).username
+        assert owner == "s1" and activities[0].company.name == "Customer of s1"
+        assert "230.12 CNY left to pay" in activities[0].summary
+        assert db.session.get(Invoice, paid).overdue_reminded_at is None

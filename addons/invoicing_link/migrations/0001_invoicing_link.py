@@ -49,6 +49,7 @@ def upgrade() -> None:
     sa.Column('amount_paid', sa.Numeric(precision=18, scale=4), nullable=False),
     sa.Column('amount_residual', sa.Numeric(precision=18, scale=4), nullable=False),
     sa.Column('payment_changed_at', sa.DateTime(), nullable=True),
+    sa.Column('overdue_reminded_at', sa.DateTime(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('issued_at', sa.DateTime(), nullable=True),

@@ -26,6 +26,8 @@ PAYMENT_STATES = (NOT_PAID, PARTIAL, PAID)
 # system reports (remote sync, next); everything else is locked (invoice_lock.py)
 PAYMENT_FIELDS = frozenset({"payment_state", "amount_paid", "amount_residual",
                             "payment_changed_at"})
+# ...and the follow-up of an unpaid one (services/debts/overdue.py)
+OPEN_AFTER_ISSUE = PAYMENT_FIELDS | {"overdue_reminded_at"}
 
 
 class Invoice(Model):
@@ -85,6 +87,8 @@ class Invoice(Model):
     amount_residual: Mapped[Decimal] = mapped_column(Numeric(18, 4), default=Decimal(0),
                                                      nullable=False)
     payment_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # when its owner was given an activity for it being overdue (once)
+    overdue_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     created_at: Mapped[datetime] = mapped_column(DateTime, default=datetime.utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("ab_user.id"))

@@ -1,5 +1,6 @@
 """An issued (or cancelled) invoice is locked: nothing changes it or its lines
-except the payment fields the finance system reports (Invoice.PAYMENT_FIELDS),
+except the payment fields the finance system reports and the overdue
+follow-up (invoice.OPEN_AFTER_ISSUE),
 and it is never deleted. Drafts are free to change or delete.
 
 The guard sits in the session (before_flush, registered by listeners.py), so
@@ -14,13 +15,14 @@ from __future__ import annotations
 from sqlalchemy import inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from ...models.invoice import DRAFT, ERP, PAYMENT_FIELDS, Invoice
+from ...models.invoice import DRAFT, ERP, OPEN_AFTER_ISSUE, Invoice
 from ...models.invoice_line import InvoiceLine
 from .invoice_errors import InvoiceStateError
 
 
 ISSUING = "invoicing_issue"  # the execution option of issue_invoice.py's UPDATE
 FOLLOWING = "invoicing_following_the_erp"  # session.info, set by finance_sync.remote_copy
+FOLLOW_UP = {"overdue_reminded_at"}  # ours on any invoice, the ERP's too
 
 
 class InvoiceLocked(InvoiceStateError):
@@ -69,14 +71,16 @@ def refuse_changes_to_issued_invoices(session: Session, _ctx, _instances) -> Non
         if isinstance(obj, Invoice):
             if obj in session.new:
                 continue
+            deleted = obj in session.deleted
+            changed = set() if deleted else _changed_fields(obj) - {"lines"}
+            if not deleted and (not changed or changed <= FOLLOW_UP):
+                continue  # nothing, or only the overdue follow-up (any origin)
             if _loaded(obj, "origin") == ERP:
                 if following:
                     continue
                 raise InvoiceLocked(erp_message(obj))
-            if obj not in session.deleted:
-                changed = _changed_fields(obj) - {"lines"}
-                if not changed or changed <= PAYMENT_FIELDS:
-                    continue
+            if not deleted and changed <= OPEN_AFTER_ISSUE:
+                continue
             invoice = obj
         elif isinstance(obj, InvoiceLine):
             invoice = _invoice_of(session, obj)
