@@ -134,7 +134,10 @@ def dashboard(session: Session, flt: JobFilter, now: dt.datetime | None = None) 
         buckets[index]["done"] += 1
         latencies.append((finished_at - created_at).total_seconds())
     latencies.sort()
-    waiting = backlog(session, flt)
+    # from the same counts as the per-backend states: one response's figures agree
+    # even while workers move jobs (on PostgreSQL each statement sees newer rows)
+    waiting = {b: n for b, n in ((b, sum(s[st] for st in BACKLOG_STATES))
+                                 for b, s in per_state.items()) if n}
     oldest = oldest_waiting(session, flt)
     return {
         "as_of": now.isoformat(timespec="seconds"),
