@@ -6,16 +6,20 @@ mirrored from the ERP that invoices itself, payments read back from both
 from flask_babel import lazy_gettext as _l
 
 from addons.contacts.views.company_view import CompanyView
-from addons.sales.views.order_view import OrderView
+from addons.sales.services.orders import confirm_checks
+from addons.sales.views.order_view import OrderView, QuotationView
 from connectors import hub
 from core.security.audit_actions import declare_actions
 from core.views.screen_slots import Panel
 
 from . import listeners
 from .api.invoice_api import InvoiceApi
+from .services.credit.credit_check import check_credit
 from .services.debts.overdue import OVERDUE_REMINDERS
 from .services.finance_sync import register_with_hub
 from .services.invoicing_commands import balance_command, invoice_command, pull_command
+from .views.credit_panels import quotation_credit
+from .views.credit_view import CreditHoldsView, CreditLimitView, CreditReleaseView
 from .views.debtors_view import DebtorsView
 from .views.invoice_labels import EVENT_LABELS
 from .views.invoice_panels import company_balance, invoice_lines, order_invoices
@@ -37,6 +41,14 @@ def register(addon):
                category=CATEGORY, category_label=_l("Invoicing"), category_icon="fa-money")
     addon.view(DebtorsView, "Debtors", label=_l("Debtors"), icon="fa-exclamation-circle",
                category=CATEGORY)  # who owes what, by age, and its CSV
+    addon.view(CreditLimitView, "CreditLimits", label=_l("Credit limits"), icon="fa-tachometer",
+               category=CATEGORY)  # per company, or per tier as its companies' default
+    addon.view(CreditHoldsView, "CreditHolds", label=_l("Credit holds"), icon="fa-lock",
+               category=CATEGORY)  # quotations the limit holds, for Finance to release
+    addon.view(CreditReleaseView, "CreditReleases", label=_l("Credit releases"),
+               icon="fa-unlock", category=CATEGORY)  # the releases made (read only)
+    # confirming an order past its customer's limit warns or is refused (a setting)
+    confirm_checks.add(addon.name, check_credit)
     addon.view_no_menu(InvoicePrintView)
     addon.api(InvoiceApi)
     # the lines with Issue / Credit note (POST buttons, shown to those who may)
@@ -45,6 +57,9 @@ def register(addon):
     # a confirmed order's invoices and its "Invoice" button, on sales' order page
     addon.extend_screen(OrderView, Panel("invoicing_link/order_invoices.html",
                                          context=order_invoices, order=40))
+    # a quotation against its customer's credit limit, with Finance's Release
+    addon.extend_screen(QuotationView, Panel("invoicing_link/quotation_credit.html",
+                                             context=quotation_credit, order=35))
     # what the customer owes, by age, on contacts' company page (readers of invoices)
     addon.extend_screen(CompanyView, Panel("invoicing_link/company_balance.html",
                                            context=company_balance, order=15))

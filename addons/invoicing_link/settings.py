@@ -7,6 +7,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class InvoicingSettings:
     invoicing_payment_days: int = 30  # due date = invoice date + these days
+    # confirming an order past its customer's credit limit: "warn" (confirmed,
+    # with a warning, audited) or "block" (refused until Finance releases it)
+    credit_limit_mode: str = "warn"
 
 
 def configured() -> InvoicingSettings:

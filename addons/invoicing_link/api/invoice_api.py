@@ -27,13 +27,17 @@ from sqlalchemy import select
 from addons.contacts.models import Company
 from addons.sales.models import SalesOrder
 from addons.sales.services.catalog.currency_rates import MissingRate
+from addons.sales.services.orders.order_states import OrderCheckError, OrderStateError
 from core.api import CrossdockModelRestApi
 from core.api.fields import TextDecimal, UtcDateTime
 from core.security.record_rules import AccessDenied
 from core.views.capped_count import CappedCountInterface
 
 from ..models.invoice import Invoice
+from ..services.credit.credit_check import company_standing, release, standing_json
+from ..services.credit.holds import quotation_past_rules
 from ..services.debts.balance import company_balance
+from ..services.debts.payment_history import as_json as payment_json, recent_payments
 from ..services.invoices import credit_note, draft_from_order, issue_invoice
 from ..services.invoices.invoice_errors import InvoiceCheckError, InvoiceStateError
 from ..services.invoices.invoice_lock import refuse_if_locked
@@ -109,7 +113,7 @@ class InvoiceApi(CrossdockModelRestApi):
     datamodel = CappedCountInterface(Invoice)
     allow_browser_login = True
     include_route_methods = {"get", "get_list", "info", "post", "delete", "issue", "credit",
-                             "balance"}
+                             "balance", "credit_release"}
     base_order = ("id", "desc")
     list_columns = LIST
     show_columns = [*LIST, "note", "issued_at"]
@@ -213,7 +217,7 @@ class InvoiceApi(CrossdockModelRestApi):
             schema: {type: integer}
             name: company_id
           responses:
-            200: {description: "outstanding, buckets (not_due, 1_30, 31_60, 61_90, over_90), overdue invoices, unconverted amounts"}
+            200: {description: "outstanding, buckets (not_due, 1_30, 31_60, 61_90, over_90), overdue invoices, unconverted amounts, the latest payments (newest first), credit (limit, open, to_invoice, available; null without a limit)"}
             404: {$ref: '#/components/responses/CrossdockError404'}
             409: {description: No base currency}
         """
@@ -221,9 +225,57 @@ class InvoiceApi(CrossdockModelRestApi):
         if session.scalar(select(Company.id).where(Company.id == company_id)) is None:
             return self.response_404()  # none, or not the caller's to read
         try:
-            return self.response(200, result=company_balance(session, company_id).as_json())
+            result = company_balance(session, company_id).as_json()
+            result["payments"] = [payment_json(p) for p in recent_payments(session, company_id)]
+            result["credit"] = standing_json(company_standing(session, company_id))
+            return self.response(200, result=result)
         except MissingRate as exc:
             return self.response(409, message=str(exc))
+
+    @expose("/credit_release/<int:order_id>", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("release")
+    def credit_release(self, order_id):
+        """Let a quotation held by its customer's credit limit be confirmed (Finance).
+        ---
+        post:
+          summary: Release a quotation past its customer's credit limit, up to its total now
+          parameters:
+          - in: path
+            schema: {type: integer}
+            name: order_id
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {type: object, required: [reason], properties: {reason: {type: string}}}
+          responses:
+            200: {description: "The release: order_id, amount_total, currency, over_by (base currency), reason"}
+            400: {$ref: '#/components/responses/CrossdockError400'}
+            404: {$ref: '#/components/responses/CrossdockError404'}
+            409: {description: The order is not a quotation}
+        """
+        data, refused = self._body()
+        if refused is not None:
+            return refused
+        session = self.datamodel.session
+        order = quotation_past_rules(session, order_id)  # Finance reads no quotations
+        if order is None:
+            return self.response_404()
+        try:
+            made = release(session, order, str((data or {}).get("reason") or ""))
+            session.commit()
+        except OrderCheckError as exc:
+            session.rollback()
+            return self.response(400, message=str(exc), field=exc.field)
+        except OrderStateError as exc:
+            session.rollback()
+            return self.response(409, message=str(exc))
+        return self.response(200, result={
+            "order_id": order.id, "amount_total": str(made.amount_total),
+            "currency": order.currency.code, "over_by": str(made.over_by),
+            "reason": made.reason})
 
     @expose("/<pk>/issue", methods=["POST"])
     @protect()

@@ -23,7 +23,9 @@ STATE_STYLE = {DRAFT: "default", ISSUED: "success", CANCELLED: "danger"}
 KIND_LABELS = {INVOICE: _l("Invoice"), DOWN_PAYMENT: _l("Down payment"),
                CREDIT_NOTE: _l("Credit note")}
 PAYMENT_LABELS = {NOT_PAID: _l("Not paid"), PARTIAL: _l("Partly paid"), PAID: _l("Paid")}
-EVENT_LABELS = {"draft": _l("Draft invoice created"), "issue": _l("Invoice issued")}
+EVENT_LABELS = {"draft": _l("Draft invoice created"), "issue": _l("Invoice issued"),
+                "credit_limit_passed": _l("Confirmed past the credit limit"),
+                "credit_release": _l("Released past the credit limit")}
 
 
 def state_badge(state: str) -> Markup:

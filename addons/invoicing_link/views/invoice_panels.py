@@ -16,6 +16,8 @@ from core.db import db
 from core.user_time import today as local_today
 
 from ..models.invoice import CREDIT_NOTE, DRAFT, ERP, ISSUED, Invoice
+from ..services.credit import credit_check
+from ..services.debts.payment_history import recent_payments
 from ..services.debts.balance import BUCKETS, company_balance as balance_of_company
 from .invoice_labels import kind_word, payment_word, state_badge
 
@@ -67,5 +69,7 @@ def company_balance(view, company) -> dict | None:
     except MissingRate:  # no base currency: nothing to add up in
         return None
     return {"balance": balance, "today": local_today(),
+            "credit": credit_check.company_standing(db.session, company.id),
+            "payments": recent_payments(db.session, company.id),
             "bucket_labels": [(k, str(v)) for k, v in BUCKET_LABELS.items()],
             "money": lambda amount, currency=None: money(amount, currency)}

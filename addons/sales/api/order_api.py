@@ -255,7 +255,7 @@ class OrderApi(CrossdockModelRestApi):
             return self.response_404()
         session = self.datamodel.session
         try:
-            move(session, order, *args)
+            warnings = move(session, order, *args) or []  # confirm's, from other addons
             session.commit()
         except order_states.OrderCheckError as exc:
             session.rollback()
@@ -265,6 +265,8 @@ class OrderApi(CrossdockModelRestApi):
             return self.response(400, **body)
         except order_states.OrderStateError as exc:
             return self._conflict(exc)
+        if warnings:
+            return self.response(200, result=self._shown(order.id), warnings=warnings)
         return self.response(200, result=self._shown(order.id))
 
     @expose("/<pk>/send", methods=["POST"])
@@ -307,7 +309,8 @@ class OrderApi(CrossdockModelRestApi):
             schema: {type: integer}
             name: pk
           responses:
-            200: {description: The confirmed order}
+            200: {description: 'The confirmed order; `warnings`, when present, lists what
+              other addons warn of (a credit limit passed, say)'}
             400: {$ref: '#/components/responses/CrossdockError400'}
             404: {$ref: '#/components/responses/CrossdockError404'}
             409: {description: 'Already confirmed, cancelled, or changed meanwhile'}

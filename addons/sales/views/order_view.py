@@ -281,7 +281,7 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
     def _act(self, pk, move, *args, done: str):
         order = self._order_or_404(pk)
         try:
-            move(db.session, order, *args)
+            warnings = move(db.session, order, *args) or []  # confirm's, from other addons
             db.session.commit()
         except (order_states.OrderStateError, order_states.OrderCheckError,
                 AccessDenied) as exc:
@@ -293,6 +293,8 @@ class _OrderViewBase(CustomerPickers, ProductChoices, RecordView):
                           "reload and try again."), "danger")
         else:
             flash(done, "success")
+            for warning in warnings:
+                flash(warning, "warning")
         db.session.expire_all()
         order = db.session.get(SalesOrder, pk)
         return redirect(self._show_url(order) if order is not None else url_for(

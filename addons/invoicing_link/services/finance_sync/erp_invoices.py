@@ -46,10 +46,10 @@ def _new_invoice(session: Session, backend_id: int, order: SalesOrder,
         owner_id=order.owner_id, team_id=order.team_id,
         currency_id=currencies.get(remote.currency, order.currency_id),
         credited_invoice_id=known.get(remote.corrects_external_id))
+    session.add(invoice)  # before the copy, which adds its payment history beside it
     copy_remote(invoice, remote)
     if invoice.state == ISSUED:
         invoice.issued_at = datetime.utcnow()
-    session.add(invoice)
     session.flush()
     hub.bind(session, backend_id, hub.Bind(ERP_MODEL, invoice.id, remote.external_id,
                                            remote.number, remote.state, remote.remote_state))

@@ -2,7 +2,8 @@
 the payment pull (payments.py) and the ERP's own invoices (erp_invoices.py).
 
 Payments (state, paid, residual and when they last changed) are copied for
-every invoice; an ERP's own invoice also follows the ERP in everything else
+every invoice, each change also kept as a row of the payment history
+(PaymentChange); an ERP's own invoice also follows the ERP in everything else
 (its number, dates, totals, and draft -> issued -> cancelled). Those writes
 go through the session, so the audit log has each one; an issued invoice of
 ours stays locked to anything but its payments (invoice_lock.py), while an
@@ -14,11 +15,12 @@ from contextlib import contextmanager
 from datetime import datetime, time
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from connectors.erp.invoice_payloads import RemoteInvoice
 
 from ...models.invoice import CANCELLED, DRAFT, ERP, ISSUED, Invoice
+from ...models.payment_change import PaymentChange
 from ..invoices.invoice_lock import FOLLOWING
 STATES = {"draft": DRAFT, "posted": ISSUED, "paid": ISSUED, "cancelled": CANCELLED}
 
@@ -59,6 +61,7 @@ def copy_remote(invoice: Invoice, remote: RemoteInvoice) -> bool:
             changed |= _set(invoice, name, value)
         if invoice.fiscal_year is None and invoice.invoice_date is not None:
             invoice.fiscal_year = invoice.invoice_date.year
+    paid_before = Decimal(invoice.amount_paid or 0)
     payment = False
     for name, value in (("payment_state", remote.payment_state),
                         ("amount_paid", _amount(remote.amount_paid)),
@@ -68,4 +71,17 @@ def copy_remote(invoice: Invoice, remote: RemoteInvoice) -> bool:
         when = remote.payment_date
         invoice.payment_changed_at = (datetime.combine(when, time()) if when is not None
                                       else datetime.utcnow())
+        paid = Decimal(invoice.amount_paid or 0) - paid_before
+        if paid:
+            _remember_payment(invoice, paid)
     return changed or payment
+
+
+def _remember_payment(invoice: Invoice, paid: Decimal) -> None:
+    """The payment history's row of this change (a reversal is a negative `paid`)."""
+    object_session(invoice).add(PaymentChange(
+        invoice=invoice, company_id=invoice.company_id,
+        changed_at=invoice.payment_changed_at, paid=paid,
+        amount_paid=Decimal(invoice.amount_paid or 0),
+        amount_residual=Decimal(invoice.amount_residual or 0),
+        payment_state=invoice.payment_state))

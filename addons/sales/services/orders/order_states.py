@@ -2,7 +2,8 @@
 state changes (forms and REST bodies never write `state`).
 
     send(session, order)            draft|sent -> sent (printed or mailed)
-    confirm(session, order)         draft|sent -> confirmed, + hub job per ERP backend
+    confirm(session, order)         draft|sent -> confirmed, + hub job per ERP backend,
+                                    after other addons' checks (confirm_checks.py)
     cancel(session, order, reason)  draft|sent|confirmed -> cancelled; a confirmed
                                     order an ERP has (or may have) stays confirmed
                                     with its cancellation pending, + hub cancel jobs
@@ -41,6 +42,7 @@ from ...models.sales_order import (
 from ...rules.money import round_money
 from .. import erp_sync
 from ..catalog.currency_rates import MissingRate, rate_on
+from . import confirm_checks
 from .customer_timeline import attach_to_customer
 from .order_lines import LineError, check_line
 from .state_words import done_word, state_word
@@ -153,13 +155,15 @@ def send(session: Session, order: SalesOrder) -> None:
     record_event(session, "send", "SalesOrder", order.id, {"number": order.number})
 
 
-def confirm(session: Session, order: SalesOrder, today: date | None = None) -> None:
-    """Turn a quotation into a confirmed order and ask the hub to send it to the ERP."""
+def confirm(session: Session, order: SalesOrder, today: date | None = None) -> list[str]:
+    """Turn a quotation into a confirmed order and ask the hub to send it to
+    the ERP. Returns the warnings of other addons' checks (confirm_checks.py)."""
     _may_change(session, order)
     if order.state not in EDITABLE:
         raise _refuse_state(order, "confirm")
     _check_customer_and_lines(order)
     _check_rates(session, order, today or local_today())
+    warnings = confirm_checks.run(session, order)
     user_id = current_actor().user_id
     if not _move(session, order, EDITABLE, {
             "state": CONFIRMED, "confirmed_at": datetime.utcnow(),
@@ -171,6 +175,7 @@ def confirm(session: Session, order: SalesOrder, today: date | None = None) -> N
                   "currency": order.currency.code})
     attach_to_customer(session, order, f"{order.number}: confirmed, "
                         f"{_money(order, order.amount_total)}")
+    return warnings
 
 
 def cancel(session: Session, order: SalesOrder, reason: str) -> None:
