@@ -205,6 +205,13 @@ def test_block_mode_refuses_until_finance_releases_and_a_grown_order_is_held_aga
                         json={"reason": "again"})
     assert resp.status_code == 409
 
+    with app.app_context():  # invoicing disabled: sales confirms without its check
+        from core.addons import lifecycle
+
+        lifecycle.disable(db.session, app.extensions["crossdock"].runtime, ["invoicing_link"])
+    resp = seller.post(f"/api/v1/salesorder/{grown}/confirm", headers=seller_api)
+    assert resp.status_code == 200 and "warnings" not in resp.get_json()
+
 
 def test_exposure_counts_open_invoices_and_orders_not_invoiced_and_payments_come_back(
         world):  # noqa: F811
