@@ -6,6 +6,8 @@ extension point, on the screens and over REST."""
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -211,6 +213,43 @@ def test_block_mode_refuses_until_finance_releases_and_a_grown_order_is_held_aga
         lifecycle.disable(db.session, app.extensions["crossdock"].runtime, ["invoicing_link"])
     resp = seller.post(f"/api/v1/salesorder/{grown}/confirm", headers=seller_api)
     assert resp.status_code == 200 and "warnings" not in resp.get_json()
+
+
+@pytest.mark.parametrize("app", ["block"], indirect=True)
+def test_two_orders_confirmed_at_once_are_counted_in_turn(world):  # noqa: F811
+    """Each alone fits (230.12 + 169.50 of 500), both do not: the customer's
+    row lock (PostgreSQL) or the write lock (SQLite, BEGIN IMMEDIATE) makes
+    the second check see the first order confirmed."""
+    app, ids = world
+    _limits(app, company="500")
+    orders = [_quotation(app, "s1", [("W-1", "1", "150")]) for _ in range(2)]
+    barrier = threading.Barrier(2)
+
+    def confirm(order_id):
+        with app.test_request_context(method="POST"):  # as the Confirm button: a writer
+            from flask_appbuilder.security.sqla.models import User
+            from flask_login import login_user
+
+            from addons.sales.services.orders import order_states
+
+            barrier.wait(timeout=30)  # before any query: on SQLite the first takes the lock
+            login_user(db.session.scalars(select(User).filter_by(username="s1")).one())
+            try:
+                order_states.confirm(db.session, load(order_id))
+                db.session.commit()
+                return "confirmed"
+            except order_states.OrderCheckError as exc:
+                db.session.rollback()
+                return str(exc)
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(confirm, orders))
+    assert results.count("confirmed") == 1, results
+    [refused] = [r for r in results if r != "confirmed"]
+    assert "by 69.12 CNY" in refused and "confirmed orders not invoiced 399.62 CNY" in refused
+    assert sorted(_state(app, o) for o in orders) == ["confirmed", "draft"]
 
 
 def test_exposure_counts_open_invoices_and_orders_not_invoiced_and_payments_come_back(
