@@ -310,6 +310,14 @@ def test_dashboard_figures_equal_the_rows(hub_app):
                for b in [k for k, v in names.items() if v == row["backend"]]}
         assert {k: v for k, v in got.items() if v} == {
             k: v for k, v in want["per_state"].items() if v}
+        per_kind = {}  # the same rows by kind: cancellations beside pushes
+        for r in w["rows"]:
+            if backend in (None, r["backend_id"]) and kind in (None, r.get(
+                    "kind", "sales.order.push")):
+                key = (r.get("kind", "sales.order.push"), r["state"])
+                per_kind[key] = per_kind.get(key, 0) + 1
+        assert {(row["kind"], s): n for row in data["per_kind"]
+                for s, n in row["states"].items() if n} == per_kind
     # bucket by bucket (two or three per bucket)
     data = admin.get("/hub/dashboard/data").get_json()
     since = w["now"] - dt.timedelta(hours=1)
@@ -324,6 +332,8 @@ def test_dashboard_figures_equal_the_rows(hub_app):
     page = admin.get("/hub/dashboard/").get_data(as_text=True)
     assert f'id="backlog-total">{expected(w)["backlog"]}<' in page
     assert f'id="done-last-hour">{expected(w)["done"]}<' in page
+    row = page.split('<tr data-kind="sales.order.cancel">', 1)[1].split("</tr>", 1)[0]
+    assert "?kind=sales.order.cancel" in row and re.search(r'class="text-right total">8<', row)
     assert "chart.umd.min.js" in page and "cdn" not in page.lower()
     assert 'class="btn btn-xs btn-primary hub-retry"' in page
 

@@ -1,5 +1,6 @@
 """The sync dashboard's figures, read from the job table (also what /metrics
-exports): jobs per state and backend, the last hour's throughput per
+exports): jobs per state and backend, and per kind (an order's push beside
+an invoice's), the last hour's throughput per
 5-minute bucket and its latency (creation to finish), the backlog and the
 oldest waiting job, the failed jobs, and the bindings that need attention
 (e.g. "totals_differ", with both figures; `ix_hub_binding_attention`).
@@ -61,15 +62,31 @@ def backend_names(session: Session) -> dict[int | None, str]:
     return names
 
 
+def counts_by_backend_and_kind(session: Session, flt: JobFilter
+                               ) -> dict[tuple[int | None, str], dict[str, int]]:
+    """{(backend_id, kind): {state: count}} with every state present (zeros included)."""
+    rows = session.execute(flt.apply(
+        select(SyncJob.backend_id, SyncJob.kind, SyncJob.state, func.count())
+        .group_by(SyncJob.backend_id, SyncJob.kind, SyncJob.state)))
+    out: dict[tuple[int | None, str], dict[str, int]] = {}
+    for backend_id, kind, state, n in rows:
+        out.setdefault((backend_id, kind), dict.fromkeys(STATES, 0))[state] = n
+    return out
+
+
+def summed_by(counts: dict[tuple, dict[str, int]], part: int) -> dict:
+    """The counts added up per one part of their key (0: backend, 1: kind)."""
+    out: dict = {}
+    for key, states in counts.items():
+        total = out.setdefault(key[part], dict.fromkeys(STATES, 0))
+        for state, n in states.items():
+            total[state] += n
+    return out
+
+
 def counts_by_state(session: Session, flt: JobFilter) -> dict[int | None, dict[str, int]]:
     """{backend_id: {state: count}} with every state present (zeros included)."""
-    rows = session.execute(flt.apply(
-        select(SyncJob.backend_id, SyncJob.state, func.count())
-        .group_by(SyncJob.backend_id, SyncJob.state)))
-    out: dict[int | None, dict[str, int]] = {}
-    for backend_id, state, n in rows:
-        out.setdefault(backend_id, dict.fromkeys(STATES, 0))[state] = n
-    return out
+    return summed_by(counts_by_backend_and_kind(session, flt), 0)
 
 
 def finished_since(session: Session, flt: JobFilter, since: dt.datetime) -> list:
@@ -119,7 +136,9 @@ def dashboard(session: Session, flt: JobFilter, now: dt.datetime | None = None) 
     now = now or utcnow()
     since = now - WINDOW
     names = backend_names(session)
-    per_state = counts_by_state(session, flt)
+    # one query for both tables: order pushes beside invoice pushes, per backend
+    counts = counts_by_backend_and_kind(session, flt)
+    per_state, per_kind = summed_by(counts, 0), summed_by(counts, 1)
     finished = finished_since(session, flt, since)
     buckets = [{"start": (since + i * BUCKET).isoformat(timespec="minutes"), "done": 0}
                for i in range(int(WINDOW / BUCKET))]
@@ -146,6 +165,8 @@ def dashboard(session: Session, flt: JobFilter, now: dt.datetime | None = None) 
         "per_backend": [{"backend_id": b, "backend": names.get(b, str(b)), "states": s,
                          "total": sum(s.values())}
                         for b, s in sorted(per_state.items(), key=lambda i: names.get(i[0], ""))],
+        "per_kind": [{"kind": k, "states": s, "total": sum(s.values())}
+                     for k, s in sorted(per_kind.items())],
         "last_hour": {"buckets": buckets, "done": sum(b["done"] for b in buckets),
                       "outcomes": outcomes,
                       "latency_p50": percentile(latencies, 0.5),
