@@ -312,3 +312,44 @@ def test_exposure_counts_open_invoices_and_orders_not_invoiced_and_payments_come
     payments = page.split('id="company-payments"', 1)[1].split("</table>", 1)[0]
     assert payments.count('class="company-payment"') == 2
     assert "130.12 CNY" in payments and "100.00 CNY" in payments
+
+
+def test_finance_sets_limits_on_the_screen_and_others_only_read_them(world):  # noqa: F811
+    app, ids = world
+    with app.app_context():
+        from addons.contacts.models import Company, Tier
+
+        company_id = db.session.scalars(select(Company.id).filter_by(
+            name="Customer of s1")).one()
+        db.session.add(Tier(name="Key accounts"))
+        db.session.commit()
+        tier_id = db.session.scalars(select(Tier.id).filter_by(name="Key accounts")).one()
+    finance = app.test_client()
+    token = login(finance, "fin")
+    found = finance.get("/creditlimitview/company_choices?q=Customer of s1").get_json()
+    assert [r["text"] for r in found["results"]][:1] == ["Customer of s1"]
+    page = finance.get("/creditlimitview/add").get_data(as_text=True)
+    assert "contacts-company-picker" in page and "Customer of s2" not in page  # no list
+    page = finance.post("/creditlimitview/add", data={
+        "csrf_token": token, "company": company_id, "tier": tier_id, "amount": "100"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "Give either a company or a tier, not both." in page
+    finance.post("/creditlimitview/add", data={
+        "csrf_token": token, "company": company_id, "amount": "800.50"})
+    with app.app_context():
+        from addons.invoicing_link.models import CreditLimit
+
+        [limit] = db.session.scalars(select(CreditLimit)).all()
+        assert (limit.company_id, limit.tier_id, limit.amount) == (
+            company_id, None, Decimal("800.50"))
+        limit_id = limit.id
+    seller = app.test_client()
+    token = login(seller, "s1")
+    assert "800.50" in seller.get("/creditlimitview/list/").get_data(as_text=True)
+    assert seller.post(f"/creditlimitview/edit/{limit_id}", data={
+        "csrf_token": token, "company": company_id, "amount": "999999"}).status_code in (
+        302, 403)
+    with app.app_context():
+        from addons.invoicing_link.models import CreditLimit
+
+        assert db.session.get(CreditLimit, limit_id).amount == Decimal("800.50")
