@@ -368,3 +368,29 @@ def test_pages_are_read_whole_and_the_csv_lists_every_difference(world, odoo, tm
                       "--to", "2026-01-31").exit_code == 2
     assert "ends" in _reconcile(app, "--backend", "odoo", "--from", "2026-02-01",
                                 "--to", "2026-01-31").output
+
+
+def test_erpnext_lists_a_period_page_by_page_returns_included(erpnext, monkeypatch):
+    """Sales Invoices of the period only (posting_date), every docstatus, a
+    return with its positive figures, across limit_start pages."""
+    from connectors.erp import erpnext_invoices
+    from tests.integration.test_erp_erpnext_invoices import LINES, client_for, make_invoice
+
+    monkeypatch.setattr(erpnext_invoices, "PAGE", 2)
+    erpnext.app.add_item("CD-LAMP", Decimal("19.99"))
+    client = client_for(erpnext.url)
+    inside = [client.push_invoice(make_invoice(invoice_date=date(2026, 11, d), due_date=None))
+              for d in (1, 15, 30)]
+    client.push_invoice(make_invoice(invoice_date=date(2026, 10, 31), due_date=None))
+    credit = client.push_invoice(make_invoice(
+        kind="credit_note", lines=LINES[1:], corrects_number=inside[0].number,
+        invoice_date=date(2026, 11, 20), due_date=None))
+    pages = list(client.invoices_dated(date(2026, 11, 1), date(2026, 11, 30)))
+    assert [len(page) for page in pages] == [2, 2]
+    listed = {r.external_id: r for page in pages for r in page}
+    assert sorted(listed) == sorted([*(i.external_id for i in inside), credit.external_id])
+    got = listed[credit.external_id]
+    assert (got.kind, got.state, got.total, got.total_tax, got.residual, got.reference) == (
+        "credit_note", "paid", Decimal("67.77"), Decimal("7.80"), Decimal("0"),
+        credit.reference)
+    assert listed[inside[1].external_id].total == Decimal("555.93")

@@ -40,19 +40,24 @@ def _cents(value, places: int) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal(1).scaleb(-places))
 
 
+def _differ(here, there, places: int) -> bool:
+    # equal values (113.0000 and 113.00) are the common case: no rounding then
+    return here != there and _cents(here, places) != _cents(there, places)
+
+
 def pair_differences(row, remote: RemoteInvoice) -> list[Difference]:
     """What differs between ours and theirs ([] when they agree)."""
-    found = []
-    sides = {"ours": ours_side(row), "theirs": theirs_side(remote)}
-    common = dict(reference=row.number or remote.reference or remote.number,
-                  invoice_id=row.id, external_id=remote.external_id, origin=row.origin, **sides)
     amounts = tuple(name for name, here, there in (
         ("total", row.total, remote.total), ("tax", row.tax, remote.total_tax),
-        ("residual", row.residual, remote.residual))
-        if _cents(here, row.places) != _cents(there, row.places))
-    if amounts:
-        found.append(Difference(AMOUNT_MISMATCH, amounts=amounts, **common))
-    if remote.state not in AGREEING.get(row.state, ()):
+        ("residual", row.residual, remote.residual)) if _differ(here, there, row.places))
+    state_agrees = remote.state in AGREEING.get(row.state, ())
+    if not amounts and state_agrees:
+        return []
+    common = dict(reference=row.number or remote.reference or remote.number,
+                  invoice_id=row.id, external_id=remote.external_id, origin=row.origin,
+                  ours=ours_side(row), theirs=theirs_side(remote))
+    found = [Difference(AMOUNT_MISMATCH, amounts=amounts, **common)] if amounts else []
+    if not state_agrees:
         found.append(Difference(STATE_MISMATCH, **common))
     return found
 
