@@ -36,8 +36,12 @@ amounts (`price_subtotal`, `price_tax`; the order's `amount_untaxed`,
 `amount_tax`, `amount_total`), and customer invoices and credit notes
 (`account.move`, `sale.order.invoice_ids`: `odoo_accounting`, whose docstring
 names the documents).
-Lookups by reference, code, e-mail and id are dictionary hits, so the double
-serves the 10,000-order benchmark without becoming the bottleneck.
+`search`/`search_read` take `offset`, `limit` and `order` "id asc" (the
+records' own order), and the comparison operators >, >=, <, <= (dates are
+ISO strings). Lookups by reference, code, e-mail and id are dictionary hits
+and a page after an id (`["id", ">", n]`) starts there, so the double serves
+the 10,000-order and 100,000-invoice benchmarks without becoming the
+bottleneck.
 
 Run alone: `python -m tests.doubles.odoo_double --port 8069 --products A,B=12.5`.
 """
