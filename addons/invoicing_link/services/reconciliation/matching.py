@@ -5,8 +5,8 @@ the binding not written: a worker killed after the remote create). Remote
 pages are streamed: only those matched by reference wait for the end.
 
 Duplicates: two live (not cancelled) remote invoices with the number of one
-of our pushed invoices, or two of ours with one number on this backend (an
-ERP's invoice mirrored twice). A pair agrees when the state and the total,
+of our pushed invoices, or two of ours of one origin with one number on this
+backend (an ERP's invoice mirrored twice). A pair agrees when the state and the total,
 tax and residual at the currency's decimals agree.
 """
 from __future__ import annotations
@@ -68,12 +68,12 @@ def reconcile_rows(backend: str, ours: list, pages: Iterable[list[RemoteInvoice]
     result = Reconciliation(backend, ours_count=len(ours))
     started = time.perf_counter()
     by_external = {row.external_id: row for row in ours if row.external_id}
-    by_number: dict[str, list] = {}
+    # per origin: an ERP's numbering may well give "INV/2026/00001" too
+    by_number: dict[tuple[str, str], list] = {}
     for row in ours:
         if row.number:
-            by_number.setdefault(row.number, []).append(row)
-    pushed = {number for number, rows in by_number.items()
-              if any(row.origin == CROSSDOCK for row in rows)}
+            by_number.setdefault((row.origin, row.number), []).append(row)
+    pushed = {number for origin, number in by_number if origin == CROSSDOCK}
     seen: set[int] = set()
     by_reference: dict[str, list[RemoteInvoice]] = {}  # theirs carrying our pushed numbers
     differences = result.differences
@@ -103,7 +103,7 @@ def reconcile_rows(backend: str, ours: list, pages: Iterable[list[RemoteInvoice]
                     MISSING_HERE, remote.reference or remote.number,
                     external_id=remote.external_id, theirs=theirs_side(remote)))
     for reference, remotes in by_reference.items():
-        row = next(r for r in by_number[reference] if r.origin == CROSSDOCK)
+        row = by_number[(CROSSDOCK, reference)][0]
         live = [r for r in remotes if r.state != "cancelled"]
         if row.id not in seen:  # no binding matched: the first live one is its
             pair(row, (live or remotes)[0])
@@ -112,7 +112,7 @@ def reconcile_rows(backend: str, ours: list, pages: Iterable[list[RemoteInvoice]
                 DUPLICATE_REFERENCE, reference, invoice_id=row.id, external_id=live[0].external_id,
                 origin=row.origin, ours=ours_side(row), theirs=theirs_side(live[0]),
                 also=tuple(r.external_id for r in live[1:])))
-    for number, rows in by_number.items():
+    for (_, number), rows in by_number.items():
         if len(rows) > 1:
             differences.append(Difference(
                 DUPLICATE_REFERENCE, number, invoice_id=rows[0].id, origin=rows[0].origin,
