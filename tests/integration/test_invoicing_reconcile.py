@@ -204,6 +204,10 @@ def test_every_kind_of_difference_is_found_and_a_resync_mends_the_missing(world,
                            data={**form, "csrf_token": token})
         assert resp.status_code == 302 and f"backend={backend_id}" in resp.headers["Location"]
     assert client.get("/invoicing/reconciliation/resync").status_code == 405
+    refused = client.post("/invoicing/reconciliation/resync", follow_redirects=True, data={
+        "csrf_token": token, "backend": str(backend_id), "kind": "duplicate_reference",
+        "invoice_id": str(twice[0]), "external_id": str(copy_id)})
+    assert "cancel the extra invoice in the finance system" in refused.get_data(as_text=True)
     assert [s for k, s, _ in _drain(app) if k == "invoicing.invoice.push"][-2:] == ["done"] * 2
     assert [len(_moves(double, n)) for _, n in (never_pushed, deleted)] == [1, 1]
     matched, found = _differences(app, "odoo")
@@ -280,6 +284,14 @@ def test_the_erp_invoices_one_not_pulled_yet_is_missing_here_until_a_resync(worl
         "csrf_token": token, "backend": str(backend_id), "from": str(TODAY), "to": str(TODAY),
         "kind": "missing_here", "external_id": name})
     assert _differences(app, "erpnext") == (1, {})
+    with app.app_context():
+        from core.security.audit import AuditLog
+
+        event, = db.session.scalars(select(AuditLog).where(
+            AuditLog.action == "reconcile_resync")).all()
+        assert (event.actor, event.record_id, event.changes["action"], event.changes["kind"],
+                event.changes["external_id"], event.changes["changed"] >= 1) == (
+            "fin", None, "pull", "missing_here", name, True)
     with app.app_context():
         from addons.invoicing_link.models import Invoice
 
@@ -366,8 +378,11 @@ def test_pages_are_read_whole_and_the_csv_lists_every_difference(world, odoo, tm
                               "113.00,13.00,113.00,INV/B/011,posted,113.01,13.01,113.01")
     assert _reconcile(app, "--backend", "nope", "--from", "2026-01-01",
                       "--to", "2026-01-31").exit_code == 2
-    assert "ends" in _reconcile(app, "--backend", "odoo", "--from", "2026-02-01",
-                                "--to", "2026-01-31").output
+    assert "ends (2026-01-31) before it starts" in _reconcile(
+        app, "--backend", "odoo", "--from", "2026-02-01", "--to", "2026-01-31").output
+    _backend(app, "down", "odoo", "http://127.0.0.1:9", "admin", "odoo-test-key", "")
+    down = _reconcile(app, "--backend", "down", "--from", "2026-01-01", "--to", "2026-01-31")
+    assert down.exit_code == 2 and "Error:" in down.output, down.output
 
 
 def test_erpnext_lists_a_period_page_by_page_returns_included(erpnext, monkeypatch):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from connectors import hub
@@ -30,14 +31,15 @@ def backend_named(session: Session, name: str):
     for backend in erp_backends(session):
         if backend.name == name:
             return backend
-    raise ReconcileRefused(f"no active ERP backend named {name!r}")
+    raise ReconcileRefused(gettext("No active ERP backend is named %(name)s.", name=name))
 
 
 def reconcile(session: Session, backend, first: date, last: date) -> Reconciliation:
     """Ours against the backend's invoices dated first..last (both included).
     Remote trouble is raised as connectors.errors.RemoteError."""
     if first > last:
-        raise ReconcileRefused(f"the period ends ({last}) before it starts ({first})")
+        raise ReconcileRefused(gettext("The period ends (%(last)s) before it starts (%(first)s).",
+                                       last=last, first=first))
     backend_id, name = backend.id, backend.name
     invoiced_here = mode_of(backend.options_json) == CROSSDOCK_INVOICES
     started = time.perf_counter()

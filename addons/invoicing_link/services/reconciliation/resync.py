@@ -11,6 +11,7 @@ so in the audit log:
 """
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from addons.sales.services.erp.push import serial_key
@@ -48,19 +49,21 @@ def resync(session: Session, backend, kind: str, invoice_id: int | None, externa
     """Do the row's re-sync and commit; the action taken (PUSH or PULL)."""
     invoice = session.get(Invoice, invoice_id) if invoice_id else None
     if invoice_id and invoice is None:
-        raise ReconcileRefused(f"no invoice #{invoice_id}")
+        raise ReconcileRefused(gettext("No invoice #%(id)s.", id=invoice_id))
     origin = invoice.origin if invoice is not None else ""
     action = resync_action(kind, origin, amounts, mode_of(backend.options_json))
     if action is None:
-        raise ReconcileRefused("nothing to re-sync: cancel the extra invoice in the finance "
-                               "system" if kind == DUPLICATE_REFERENCE else
-                               "nothing to re-sync: this backend does not send its invoices here")
+        raise ReconcileRefused(gettext(
+            "Nothing to re-sync: cancel the extra invoice in the finance system.")
+            if kind == DUPLICATE_REFERENCE else gettext(
+            "Nothing to re-sync: this backend does not send its invoices here."))
     details = {"backend": backend.name, "kind": kind, "action": action,
                "external_id": external_id or None,
                "number": invoice.number if invoice is not None else None}
     if action == PUSH:
         if invoice.state == DRAFT:
-            raise ReconcileRefused(f"{invoice} is a draft: issue it first")
+            raise ReconcileRefused(gettext("%(invoice)s is a draft: issue it first.",
+                                           invoice=invoice))
         hub.enqueue(session, INVOICE_PUSH, invoice.id, backend.id,
                     serial_key=serial_key(invoice.order), retry_failed=True)
     else:  # the pull commits batch by batch: the audit row follows it
