@@ -23,8 +23,7 @@ from ..finance_sync.erp_invoices import ERP_INVOICES
 from ..finance_sync.invoice_push import INVOICE_PUSH
 from ..finance_sync.modes import ERP_INVOICES as ERP_MODE, mode_of
 from ..finance_sync.payments import INVOICE_PAYMENTS
-from .differences import (AMOUNT_MISMATCH, DUPLICATE_REFERENCE, MISSING_HERE, MISSING_REMOTE,
-                          STATE_MISMATCH)
+from .differences import AMOUNT_MISMATCH, DUPLICATE_REFERENCE, MISSING_HERE
 from .reconcile import ReconcileRefused
 
 PUSH, PULL = "push", "pull"
@@ -37,11 +36,9 @@ def resync_action(kind: str, origin: str, amounts: tuple[str, ...], mode: str) -
         return None
     if kind == MISSING_HERE:
         return PULL if mode == ERP_MODE else None
+    # left: missing there, amounts or state; a residual is a payment, read back by the pull
     residual_only = kind == AMOUNT_MISMATCH and set(amounts) == {"residual"}
-    if origin == CROSSDOCK and kind in (MISSING_REMOTE, STATE_MISMATCH, AMOUNT_MISMATCH) \
-            and not residual_only:
-        return PUSH
-    return PULL
+    return PUSH if origin == CROSSDOCK and not residual_only else PULL
 
 
 def resync(session: Session, backend, kind: str, invoice_id: int | None, external_id: str,
