@@ -2,7 +2,7 @@
 orders, numbered gap-free per series and fiscal year when issued and locked
 from then on; pushed to the finance systems that take Crossdock's invoices, or
 mirrored from the ERP that invoices itself, payments read back from both
-(services/finance_sync/)."""
+(services/finance_sync/), and reconciled with them (services/reconciliation/)."""
 from flask_babel import lazy_gettext as _l
 
 from addons.contacts.views.company_view import CompanyView
@@ -18,6 +18,7 @@ from .services.credit.credit_check import check_credit
 from .services.debts.overdue import OVERDUE_REMINDERS
 from .services.finance_sync import register_with_hub
 from .services.invoicing_commands import balance_command, invoice_command, pull_command
+from .services.reconciliation.reconcile_command import reconcile_command
 from .views.credit_panels import quotation_credit
 from .views.credit_view import CreditHoldsView, CreditLimitView, CreditReleaseView
 from .views.debtors_view import DebtorsView
@@ -25,6 +26,7 @@ from .views.invoice_labels import EVENT_LABELS
 from .views.invoice_panels import company_balance, invoice_lines, order_invoices
 from .views.invoice_print import InvoicePrintView
 from .views.invoice_view import InvoiceView
+from .views.reconciliation_view import ReconciliationView
 
 CATEGORY = "Invoicing"
 
@@ -36,6 +38,8 @@ def register(addon):
     addon.command(invoice_command)  # crossdock invoicing_link invoice SO2026-00001 [--issue]
     addon.command(pull_command)  # crossdock invoicing_link pull
     addon.command(balance_command)  # crossdock invoicing_link balance "Company"
+    # crossdock invoicing_link reconcile --backend NAME --from D --to D [--csv FILE]
+    addon.command(reconcile_command)
     declare_actions(EVENT_LABELS)
     addon.view(InvoiceView, "Invoices", label=_l("Invoices"), icon="fa-file-text",
                category=CATEGORY, category_label=_l("Invoicing"), category_icon="fa-money")
@@ -49,6 +53,8 @@ def register(addon):
                icon="fa-unlock", category=CATEGORY)  # the releases made (read only)
     # confirming an order past its customer's limit warns or is refused (a setting)
     confirm_checks.add(addon.name, check_credit)
+    addon.view(ReconciliationView, "Reconciliation", label=_l("Reconciliation"),
+               icon="fa-balance-scale", category=CATEGORY)  # ours against the finance system
     addon.view_no_menu(InvoicePrintView)
     addon.api(InvoiceApi)
     # the lines with Issue / Credit note (POST buttons, shown to those who may)

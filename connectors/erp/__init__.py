@@ -6,6 +6,8 @@ payloads of `payloads`, knows nothing of our models, and raises only
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
 from typing import Protocol
 
 from .invoice_payloads import InvoiceOut, RemoteInvoice
@@ -69,6 +71,12 @@ class ErpClient(Protocol):
                             ) -> dict[str, list[RemoteInvoice]]:
         """The invoices and credit notes the ERP made from these synced orders
         ({order id: [...]}, orders without any left out), drafts included."""
+
+    def invoices_dated(self, first: date, last: date) -> Iterator[list[RemoteInvoice]]:
+        """Every customer invoice and credit note whose invoice date is in
+        [first, last], any state, page after page (a few thousand per remote
+        call, read as the caller iterates), with `reference` (our number for
+        the ones we pushed), totals, state and residual (reconciliation)."""
 
 
 def make_client(kind: str, url: str, database: str, username: str, secret: str,

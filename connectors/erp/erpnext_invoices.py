@@ -25,9 +25,14 @@ ErpClient invoice calls, over `FrappeWire`, in ERPNext's published terms
   latest submitted Payment Entry referencing the invoice.
 - the ERP-invoices mode: Sales Invoices whose items point at the synced
   Sales Orders (a child-table filter on Sales Invoice Item `sales_order`).
+- a period's invoices and returns (reconciliation): `GET /api/resource/Sales
+  Invoice` filtered on `posting_date`, every docstatus, ordered by name and
+  paged with `limit_start` / `limit_page_length` (no payment dates: one
+  Payment Entry query per page would double the calls).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -41,6 +46,7 @@ FIELDS = ["name", "status", "docstatus", "customer", "is_return", "return_agains
 ITEM_ORDER = "`tabSales Invoice Item`.sales_order"
 PAYMENT_INVOICE = "`tabPayment Entry Reference`.reference_name"
 CENT = Decimal("0.01")
+PAGE = 1000
 
 
 class ErpNextInvoices:
@@ -99,6 +105,19 @@ class ErpNextInvoices:
         invoices = self.read([n for names in by_order.values() for n in names])
         return {order: [replace(invoices[n], order_external_id=order) for n in names
                         if n in invoices] for order, names in by_order.items()}
+
+    def dated(self, first: date, last: date) -> Iterator[list[RemoteInvoice]]:
+        start = 0
+        while True:
+            rows = self.wire.list("Sales Invoice", [
+                ["posting_date", ">=", first.isoformat()],
+                ["posting_date", "<=", last.isoformat()]], self.fields, limit=PAGE,
+                start=start, order_by="name asc")
+            if rows:
+                yield [self._remote(row) for row in rows]
+            if len(rows) < PAGE:
+                return
+            start += PAGE
 
     # -- creating ---------------------------------------------------------------
     def _with_reference(self, reference: str) -> list[dict]:

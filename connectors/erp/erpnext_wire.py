@@ -34,10 +34,15 @@ class FrappeWire:
                                      "Accept": "application/json",
                                      "User-Agent": "crossdock-hub"})
 
-    def list(self, doctype: str, filters: list, fields: list[str], limit: int = 20) -> list[dict]:
-        return self.request("GET", f"/api/resource/{quote(doctype)}", params={
-            "filters": json.dumps(filters), "fields": json.dumps(fields),
-            "limit_page_length": limit})["data"]
+    def list(self, doctype: str, filters: list, fields: list[str], limit: int = 20,
+             start: int = 0, order_by: str = "") -> list[dict]:
+        params = {"filters": json.dumps(filters), "fields": json.dumps(fields),
+                  "limit_page_length": limit}
+        if start:
+            params["limit_start"] = start
+        if order_by:
+            params["order_by"] = order_by
+        return self.request("GET", f"/api/resource/{quote(doctype)}", params=params)["data"]
 
     def insert(self, doctype: str, doc: dict) -> dict:
         return self.request("POST", f"/api/resource/{quote(doctype)}", json=doc)["data"]

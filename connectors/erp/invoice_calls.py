@@ -1,8 +1,11 @@
 """The `ErpClient` protocol's invoice calls, for every client alike: each
 client keeps its system's invoice module as `self.invoices` (Tryton's
 tryton_invoices.py, Odoo's odoo_invoices.py, ERPNext's erpnext_invoices.py),
-which knows `find`, `push`, `read` and `for_orders` in the remote's words."""
+which knows `find`, `push`, `read`, `for_orders` and `dated` in the remote's words."""
 from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
 
 from .invoice_payloads import InvoiceOut, RemoteInvoice
 
@@ -22,3 +25,6 @@ class InvoiceCalls:
     def invoices_for_orders(self, order_external_ids: list[str]
                             ) -> dict[str, list[RemoteInvoice]]:
         return self.invoices.for_orders(order_external_ids)
+
+    def invoices_dated(self, first: date, last: date) -> Iterator[list[RemoteInvoice]]:
+        return self.invoices.dated(first, last)

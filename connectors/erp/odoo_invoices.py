@@ -19,9 +19,13 @@ or `execute_kw`), in the `account` module's published terms
   residual; the payment date is the latest in `invoice_payments_widget`.
 - the ERP-invoices mode: `sale.order.invoice_ids` (the invoices and credit
   notes made from the order, sale's `_create_invoices` and reversals).
+- a period's invoices and credit notes (reconciliation): `search_read` on
+  `move_type` and `invoice_date`, paged by id (`id > last`, `order` "id asc",
+  `limit`), so moves posted meanwhile neither shift nor repeat a page.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -35,6 +39,11 @@ MOVE_FIELDS = ["name", "move_type", "state", "ref", "invoice_origin", "partner_i
                "invoice_date", "invoice_date_due", "currency_id", "amount_untaxed",
                "amount_tax", "amount_total", "amount_residual", "payment_state",
                "reversed_entry_id", "invoice_payments_widget"]
+# what a reconciliation compares: no payment widget nor partner, to keep pages light
+LIST_FIELDS = ["name", "move_type", "state", "ref", "invoice_date", "currency_id",
+               "amount_untaxed", "amount_tax", "amount_total", "amount_residual",
+               "payment_state"]
+PAGE = 2000
 PAID = {"paid", "in_payment", "reversed", "invoicing_legacy"}
 
 
@@ -92,6 +101,20 @@ class OdooInvoices:
             if mine:
                 found[str(order["id"])] = mine
         return found
+
+    def dated(self, first: date, last: date) -> Iterator[list[RemoteInvoice]]:
+        after = 0
+        while True:
+            rows = self.wire.call("account.move", "search_read", domain=[
+                ["move_type", "in", list(MOVE_TYPES.values())],
+                ["invoice_date", ">=", first.isoformat()],
+                ["invoice_date", "<=", last.isoformat()], ["id", ">", after]],
+                fields=LIST_FIELDS, order="id asc", limit=PAGE)
+            if rows:
+                yield [remote_invoice(row) for row in rows]
+            if len(rows) < PAGE:
+                return
+            after = rows[-1]["id"]
 
     # -- creating ---------------------------------------------------------------
     def _with_reference(self, reference: str) -> list[dict]:

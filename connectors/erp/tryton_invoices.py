@@ -31,12 +31,15 @@ invoice calls, as trytond's account_invoice/invoice.py has them:
 - the ERP-invoices mode: `sale.sale.invoices` of each synced sale, plus the
   credit notes Tryton's credit wizard made from those invoices (their lines'
   `origin` is an invoice line, which sale.invoices does not follow).
+- a period's invoices (reconciliation): `search_read` of type "out" on
+  `invoice_date`, paged by id (`id > last`, ordered by id, `limit`).
 The link from one of our invoices to its Tryton sale is kept as text in the
 invoice's description: a sale-line origin would make Tryton count the sale
 as invoiced twice when it also invoices it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -50,6 +53,10 @@ INVOICE_FIELDS = ["number", "reference", "type", "state", "invoice_date", "curre
                   "untaxed_amount", "tax_amount", "total_amount", "amount_to_pay", "reconciled",
                   "party", "sales", "origin_invoices", "lines_to_pay.maturity_date",
                   "payment_lines.date", "reconciliation_lines.date"]
+# what a reconciliation compares (no payment lines: Tryton computes them per invoice)
+LIST_FIELDS = ["number", "reference", "type", "state", "invoice_date", "currency.code",
+               "untaxed_amount", "tax_amount", "total_amount", "amount_to_pay", "reconciled"]
+PAGE = 1000
 
 
 class TrytonInvoices:
@@ -104,6 +111,19 @@ class TrytonInvoices:
                 found.setdefault(str(sale), []).append(
                     replace(invoices[str(invoice_id)], order_external_id=str(sale)))
         return found
+
+    def dated(self, first: date, last: date) -> Iterator[list[RemoteInvoice]]:
+        after = 0
+        while True:
+            rows = self.wire.search_read("account.invoice", [
+                ("type", "=", "out"), ("invoice_date", ">=", first),
+                ("invoice_date", "<=", last), ("id", ">", after)],
+                ["id", *LIST_FIELDS], order=[("id", "ASC")], limit=PAGE)
+            if rows:
+                yield [remote_invoice(row) for row in rows]
+            if len(rows) < PAGE:
+                return
+            after = rows[-1]["id"]
 
     def _credit_notes_of(self, of_sale: dict[int, int]) -> dict[int, int]:
         """{credit note id: sale id} for credit notes made in Tryton from these

@@ -20,21 +20,24 @@ Read, to show sync state:
   `records_known_to(...)` for what a backend has not seen yet, `waiting_for(session, job)`
   (`waiting_for_each(session, jobs)`, batched) for the job a waiting one is behind;
 - `records_bound(session, backend_id, model, external_ids)`: our ids of remote records;
-- `bound`, `read_remote`, `flag` for an on-demand check of bound records (remote_check.py).
+- `bound`, `read_remote`, `flag` for an on-demand check of bound records (remote_check.py),
+  `call_remote(session, backend_id, call)` for any other question to a backend's client;
+- `bound_select(backend_id, model)`: a SELECT of (record id, external id) to join.
 What handlers use: `Outcome`, `Bind`, `Skip`, `Settled`.
 """
 from .bindings import bind
 from .enqueue import enqueue
 from .handlers import Bind, Every, Inbound, Outcome, Pull, Push, Settled, Skip
 from .inbound import receive
-from .lookup import (SyncState, active_backends, bindings_for, jobs_for, records_bound,
-                     records_known_to, sync_states, waiting_for, waiting_for_each)
+from .lookup import (SyncState, active_backends, bindings_for, bound_select, jobs_for,
+                     records_bound, records_known_to, sync_states, waiting_for,
+                     waiting_for_each)
 from .registry import register, register_labels
 from .status_pull import pull_now
-from .remote_check import bound, flag, read_remote
+from .remote_check import bound, call_remote, flag, read_remote
 
 __all__ = ["Bind", "Every", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
-           "active_backends", "bind", "bindings_for", "bound", "enqueue", "flag", "jobs_for",
-           "pull_now", "read_remote", "receive", "records_bound", "records_known_to", "register",
-           "register_labels",
-           "sync_states", "waiting_for", "waiting_for_each"]
+           "active_backends", "bind", "bindings_for", "bound", "bound_select", "call_remote",
+           "enqueue", "flag", "jobs_for", "pull_now", "read_remote", "receive", "records_bound",
+           "records_known_to", "register", "register_labels", "sync_states", "waiting_for",
+           "waiting_for_each"]

@@ -48,6 +48,13 @@ def records_bound(session: Session, backend_id: int, model: str,
         Binding.external_id.in_(ids))).all())
 
 
+def bound_select(backend_id: int, model: str):
+    """A SELECT of (record_id, external_id) of a backend's bindings of `model`,
+    to join with one's own rows (a reconciliation reads both in one query)."""
+    return select(Binding.record_id, Binding.external_id).where(
+        Binding.backend_id == backend_id, Binding.model == model)
+
+
 def sync_states(session: Session, model: str, record_ids) -> dict[int, SyncState]:
     """{record id: its SyncState} for many records in two queries (a list
     page's rows); every id asked for is in the answer."""

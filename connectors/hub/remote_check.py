@@ -1,6 +1,8 @@
 """On-demand checks an addon runs against a backend (e.g. `crossdock sales
 erp-check`): read bound records from the remote now, through the model's
-registered `hub.Pull`, and flag or clear a binding's `attention`."""
+registered `hub.Pull`, and flag or clear a binding's `attention`; or ask the
+remote something else through its client (`call_remote`: a reconciliation's
+listing)."""
 from __future__ import annotations
 
 import json
@@ -30,6 +32,14 @@ def read_remote(session: Session, backend_id: int, model: str, external_ids: lis
     config = backend_config(session.get(Backend, backend_id))
     session.rollback()
     return puller.pull(client_for(config), external_ids) if external_ids else {}
+
+
+def call_remote(session: Session, backend_id: int, call):
+    """`call(client)` on the backend's client, the caller's transaction ended
+    first; what it returns (e.g. a generator of pages, read as it is iterated)."""
+    config = backend_config(session.get(Backend, backend_id))
+    session.rollback()
+    return call(client_for(config))
 
 
 def flag(session: Session, backend_id: int, model: str, record_id: int, attention: str | None,

@@ -67,6 +67,9 @@ TINY = {
     "invoicing_sync.py": (
         ["--invoices", "4", "--payments", "60"],
         r"^payments: 60 paid invoices read back in one pull round in [\d.]+ s"),
+    "invoicing_reconcile.py": (
+        ["--invoices", "300", "--planted", "5", "--runs", "1"],
+        r"^found vs planted: \d+ matched; missing_remote 5/5, missing_here 5/5"),
     "hub_throughput.py": (
         ["--orders", "10", "--steady-orders", "3", "--workers", "1", "--threads", "2",
          "--customers", "5"],

@@ -6,7 +6,8 @@ Published documents it follows:
   integration guide): `Authorization: token <api_key>:<api_secret>`;
   `GET /api/resource/<DocType>?fields=[...]&filters=[[field, op, value]]
   &limit_page_length=N` -> {"data": [...]} (page length 20 unless given, 0 =
-  all); `GET /api/resource/<DocType>/<name>`, `POST /api/resource/<DocType>`
+  all; `limit_start` skips, `order_by` "field asc|desc" sorts; filter
+  operators =, !=, in, >, >=, <, <=); `GET /api/resource/<DocType>/<name>`, `POST /api/resource/<DocType>`
   and `PUT /api/resource/<DocType>/<name>` -> {"data": {...}}; a document
   posted or put with `docstatus: 1` is submitted, `docstatus: 2` cancels;
   `POST /api/method/frappe.client.cancel` {doctype, name};
@@ -52,6 +53,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import operator
 import threading
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -189,16 +191,20 @@ class ErpNextDouble(InvoicingMixin):
         if isinstance(filters, dict):
             filters = [[k, *(v if isinstance(v, list) else ["=", v])] for k, v in filters.items()]
         limit = int(query.get("limit_page_length", 20))
+        start = int(query.get("limit_start", 0))
         joined = self._joined_rows(doctype, filters, fields)
         if joined is not None:
-            return joined[:limit] if limit else joined
+            return joined[start:start + limit] if limit else joined[start:]
         filters = [f[-3:] for f in filters]  # [doctype, field, op, value] -> [field, op, value]
         for field in [f[0] for f in filters] + [f for f in fields if f != "*"]:
             if field not in ("name", "docstatus") and not self._has_field(doctype, field):
                 raise FrappeError("DataError", f"Field not permitted in query: {field}")
         rows = [doc for doc in self._candidates(doctype, filters)
                 if all(_match(doc, f) for f in filters)]
-        rows = rows[:limit] if limit else rows
+        if query.get("order_by"):  # "field asc|desc", as frappe.get_list takes it
+            field, _, direction = query["order_by"].partition(" ")
+            rows.sort(key=lambda doc: doc.get(field) or "", reverse=direction.lower() == "desc")
+        rows = rows[start:start + limit] if limit else rows[start:]
         return [dict(doc) if fields == ["*"] else {f: doc.get(f) for f in fields} for doc in rows]
 
     def _has_field(self, doctype, field) -> bool:
@@ -382,6 +388,9 @@ _FIELDS = {
 }
 
 
+COMPARISONS = {">": operator.gt, ">=": operator.ge, "<": operator.lt, "<=": operator.le}
+
+
 def _flt(value: Decimal) -> Decimal:
     """frappe.utils.flt(value, 2) with the default Banker's rounding."""
     return value.quantize(CENT, ROUND_HALF_EVEN)
@@ -396,6 +405,8 @@ def _match(doc: dict, leaf) -> bool:
         return current != value and str(current) != str(value)
     if op == "in":
         return current in value
+    if op in COMPARISONS:  # dates are ISO strings, so text order is date order
+        return current is not None and COMPARISONS[op](str(current), str(value))
     raise FrappeError("ValidationError", f"Operator {op} not modelled by this double")
 
 

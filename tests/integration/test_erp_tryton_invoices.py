@@ -203,3 +203,29 @@ def test_an_invoice_in_another_currency_keeps_its_amounts(tryton):
         "USD", "posted", Decimal("115.26"))
     assert (pushed.currency, pushed.total, pushed.residual, pushed.notes) == (
         "USD", Decimal("115.26"), Decimal("115.26"), ())
+
+
+def test_a_period_is_listed_page_by_page_with_credit_notes(tryton, monkeypatch):
+    """invoices_dated (reconciliation): every out invoice of the period, each
+    once across pages, credit notes with positive figures; none of another day."""
+    from connectors.erp import tryton_invoices
+
+    monkeypatch.setattr(tryton_invoices, "PAGE", 2)
+    day = date.today() - timedelta(days=3)
+    sent = invoice(invoice_date=day)
+    pushed = client(tryton).push_invoice(sent)
+    credit = client(tryton).push_invoice(invoice(
+        lines=LINES[:1], kind="credit_note", cust=sent.customer, invoice_date=day,
+        corrects_external_id=pushed.external_id))
+    pages = list(client(tryton).invoices_dated(day, day))
+    listed = [r for page in pages for r in page]
+    expected = tryton.search_read("account.invoice", [("type", "=", "out"),
+                                                      ("invoice_date", "=", day)], ["id"])
+    assert all(len(page) <= 2 for page in pages) and len(pages) >= 1
+    assert sorted(int(r.external_id) for r in listed) == sorted(r["id"] for r in expected)
+    by_id = {r.external_id: r for r in listed}
+    ours, theirs = by_id[pushed.external_id], by_id[credit.external_id]
+    assert (ours.reference, ours.state, ours.total, ours.total_tax, ours.residual) == (
+        sent.reference, "posted", Decimal("9639.23"), Decimal("799.20"), Decimal("9639.23"))
+    assert (theirs.kind, theirs.total, theirs.total_tax) == (
+        "credit_note", Decimal("4339.20"), Decimal("499.20"))

@@ -1,9 +1,12 @@
-"""The words of invoices on screens: field labels, states, kinds, events."""
+"""The words of invoices on screens: field labels, states, kinds, events, and a
+reconciliation's kinds of difference."""
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from ..models.invoice import (CANCELLED, CREDIT_NOTE, DOWN_PAYMENT, DRAFT, INVOICE, ISSUED,
                               NOT_PAID, PAID, PARTIAL)
+from ..services.reconciliation.differences import (AMOUNT_MISMATCH, DUPLICATE_REFERENCE,
+                                                   MISSING_HERE, MISSING_REMOTE, STATE_MISMATCH)
 
 LABELS = {
     "number": _l("Number"), "kind": _l("Type"), "state": _l("Status"),
@@ -25,7 +28,19 @@ KIND_LABELS = {INVOICE: _l("Invoice"), DOWN_PAYMENT: _l("Down payment"),
 PAYMENT_LABELS = {NOT_PAID: _l("Not paid"), PARTIAL: _l("Partly paid"), PAID: _l("Paid")}
 EVENT_LABELS = {"draft": _l("Draft invoice created"), "issue": _l("Invoice issued"),
                 "credit_limit_passed": _l("Confirmed past the credit limit"),
-                "credit_release": _l("Released past the credit limit")}
+                "credit_release": _l("Released past the credit limit"),
+                "reconcile_resync": _l("Re-synced from the reconciliation")}
+# a reconciliation's kinds of difference (services/reconciliation/differences.py)
+DIFFERENCE_LABELS = {
+    MISSING_REMOTE: _l("Missing in the finance system"),
+    MISSING_HERE: _l("Missing here"),
+    AMOUNT_MISMATCH: _l("Amounts differ"),
+    STATE_MISMATCH: _l("States differ"),
+    DUPLICATE_REFERENCE: _l("Duplicate reference"),
+}
+AMOUNT_LABELS = {"total": _l("Total"), "tax": _l("Taxes"), "residual": _l("Amount due")}
+REMOTE_STATE_LABELS = {"draft": _l("Draft"), "posted": _l("Posted"), "paid": _l("Paid"),
+                       "cancelled": _l("Cancelled")}
 
 
 def state_badge(state: str) -> Markup:
