@@ -65,13 +65,19 @@ class CompanyPickerField(Field):
 
 
 class CompanyPicker:
-    """Put before ContactView in PersonView's bases: swaps the company field
-    and serves the picker's matches."""
+    """Put before a view's RecordView base (PersonView's, and any addon's view
+    of a model with a `company`): swaps the company field for the picker and
+    serves its matches at the view's own `company_choices`."""
+
+    company_picker_label = _l("Company")
+    company_picker_validators: tuple = ()
 
     def _init_forms(self):
+        picker = CompanyPickerField(self.company_picker_label,
+                                    validators=list(self.company_picker_validators),
+                                    endpoint=f"{type(self).__name__}.company_choices")
         for extra in ("add_form_extra_fields", "edit_form_extra_fields"):
-            setattr(self, extra, {**(getattr(self, extra, None) or {}),
-                                  "company": CompanyPickerField(_l("Company"))})
+            setattr(self, extra, {**(getattr(self, extra, None) or {}), "company": picker})
         super()._init_forms()
 
     @expose("/company_choices", methods=["GET"])

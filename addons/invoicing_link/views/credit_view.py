@@ -3,15 +3,13 @@ quotations the limit holds, each with Finance's Release) and Credit releases
 (the releases made, read only); services/credit/."""
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
-from addons.contacts.services.search.company_choices import matching_companies
-from addons.contacts.views.company_picker import CompanyPickerField
+from addons.contacts.views.company_picker import CompanyPicker
 from addons.sales.services.orders import order_states
 from core.db import db
 from core.views.record_view import RecordView
@@ -28,7 +26,7 @@ RELEASE_LABELS = {"order": _l("Sales order"), "amount_total": _l("Order total"),
                   "released_by": _l("Released by")}
 
 
-class CreditLimitView(RecordView):
+class CreditLimitView(CompanyPicker, RecordView):  # searches companies as one types
     datamodel = SQLAInterface(CreditLimit)
     list_title = _l("Credit limits")
     add_title = _l("Add credit limit")
@@ -44,20 +42,6 @@ class CreditLimitView(RecordView):
         "tier": _l("The default limit of the tier's companies"),
         "amount": _l("Open invoices plus confirmed orders not yet invoiced, in the base "
                      "currency; 0: no credit")}
-
-    def _init_forms(self):
-        # contacts' picker: the form searches companies as one types, never lists them all
-        picker = CompanyPickerField(_l("Company"),
-                                    endpoint=f"{type(self).__name__}.company_choices")
-        for extra in ("add_form_extra_fields", "edit_form_extra_fields"):
-            setattr(self, extra, {**(getattr(self, extra, None) or {}), "company": picker})
-        super()._init_forms()
-
-    @expose("/company_choices", methods=["GET"])
-    @has_access
-    @permission_name("list")
-    def company_choices(self):
-        return jsonify(results=matching_companies(db.session, request.args.get("q", "")))
 
     def pre_add(self, item):
         _one_of_company_or_tier(item)

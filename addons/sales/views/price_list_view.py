@@ -4,16 +4,11 @@ list's page; the product and the customer company are pickers that search as
 the user types, so neither form loads every product or company."""
 from __future__ import annotations
 
-from flask import jsonify, request
-from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.security.decorators import permission_name
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import InputRequired
 
-from addons.contacts.services.search.company_choices import matching_companies
-from addons.contacts.views.company_picker import CompanyPickerField
-from core.db import db
+from addons.contacts.views.company_picker import CompanyPicker
 from core.views.record_view import RecordView
 
 from ..models import PriceList, PriceListItem
@@ -58,8 +53,10 @@ class PriceListItemView(ProductChoices, RecordView):
         super().__init__(*args, **kwargs)
 
 
-class PriceListView(RecordView):
+class PriceListView(CompanyPicker, RecordView):
     datamodel = SQLAInterface(PriceList)
+    company_picker_label = _l("Customer company")
+    company_picker_validators = (one_customer_or_tier,)
     list_title = _l("Price lists")
     add_title = _l("Add price list")
     edit_title = _l("Edit price list")
@@ -75,16 +72,3 @@ class PriceListView(RecordView):
     validators_columns = {"currency": [needs_currency]}
     related_views = [PriceListItemView]
 
-    def _init_forms(self):
-        picker = {"company": CompanyPickerField(
-            _l("Customer company"), validators=[one_customer_or_tier],
-            endpoint="PriceListView.company_choices")}
-        for extra in ("add_form_extra_fields", "edit_form_extra_fields"):
-            setattr(self, extra, {**(getattr(self, extra, None) or {}), **picker})
-        super()._init_forms()
-
-    @expose("/company_choices", methods=["GET"])
-    @has_access
-    @permission_name("list")
-    def company_choices(self):
-        return jsonify(results=matching_companies(db.session, request.args.get("q", "")))
