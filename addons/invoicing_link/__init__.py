@@ -18,7 +18,7 @@ from .services.finance_sync import register_with_hub
 from .services.invoicing_commands import balance_command, invoice_command, pull_command
 from .views.debtors_view import DebtorsView
 from .views.invoice_labels import EVENT_LABELS
-from .views.invoice_panels import company_balance, invoice_lines, order_invoices
+from .views.invoice_panels import company_balance, invoice_lines, invoice_sync, order_invoices
 from .views.invoice_print import InvoicePrintView
 from .views.invoice_view import InvoiceView
 
@@ -39,6 +39,9 @@ def register(addon):
                category=CATEGORY)  # who owes what, by age, and its CSV
     addon.view_no_menu(InvoicePrintView)
     addon.api(InvoiceApi)
+    # where the invoice is in each finance system, or the reason it is not
+    addon.extend_screen(InvoiceView, Panel("invoicing_link/invoice_sync.html",
+                                           context=invoice_sync, order=4))
     # the lines with Issue / Credit note (POST buttons, shown to those who may)
     addon.extend_screen(InvoiceView, Panel("invoicing_link/invoice_lines.html",
                                            context=invoice_lines, order=5))

@@ -17,6 +17,7 @@ from core.user_time import today as local_today
 
 from ..models.invoice import CREDIT_NOTE, DRAFT, ERP, ISSUED, Invoice
 from ..services.debts.balance import BUCKETS, company_balance as balance_of_company
+from ..services.finance_sync.sync_status import finance_status
 from .invoice_labels import kind_word, payment_word, state_badge
 
 
@@ -41,6 +42,11 @@ def invoice_lines(view, invoice) -> dict:
             "credit_url": url_for("InvoiceView.credit", pk=invoice.id)
             if invoice.state == ISSUED and invoice.kind != CREDIT_NOTE and invoice.origin != ERP
             and _may(view, "credit") else None}
+
+
+def invoice_sync(view, invoice) -> dict:
+    """Where the invoice is in each finance system, or why not (no line: no panel)."""
+    return {"finance_status": finance_status(db.session, invoice)}
 
 
 def order_invoices(view, order) -> dict:
