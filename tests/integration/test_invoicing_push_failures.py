@@ -182,9 +182,10 @@ def test_an_odoo_outage_is_said_on_each_invoice_and_drains_once_back(shop, odoo)
         shop.extensions["hub"].start_worker(2)
         _wait(lambda: _finished(shop, "sales.order.push"),
               lambda: _jobs(shop, "sales.order.push"))
-        proxy.set_mode("503", retry_after=1)  # Odoo is away
+        proxy.set_mode("503", retry_after=2)  # Odoo is away
         numbers = _issue(shop, orders)
-        _wait(lambda: all(j.attempts >= 2 for j in _jobs(shop)), lambda: _jobs(shop))
+        _wait(lambda: all(j.attempts >= 2 and j.state == "queued" for j in _jobs(shop)),
+              lambda: _jobs(shop))  # each between two attempts (Retry-After: 2 s)
         finance = shop.test_client()
         login(finance, "fin")
         for invoice_id in numbers:

@@ -4,7 +4,8 @@ backend, from its push jobs and bindings (the invoice's page).
 Where it is there (number and state, with the totals difference when the
 binding is flagged), "sync failed: <the remote's words>" for a push the
 system refused (retried from the hub's job page once fixed there), and
-"not sent yet (attempt n failed: <why>)" while an outage is ridden out.
+"not sent yet (attempt n failed: <why>)" between the attempts that ride
+out an outage.
 """
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ def _line(binding, job) -> FinanceStatus:
         return FinanceStatus("success", text, job_id)
     if job.state not in WAITING:  # done or cancelled without a remote record
         return FinanceStatus("default", where + (job.result or job.state), job_id)
+    if job.state == "running":  # attempts counts this one
+        return FinanceStatus("info", where + gettext("sending (attempt %(n)s)", n=job.attempts),
+                             job_id)
     if job.last_error:
         return FinanceStatus("warning", where + gettext(
             "not sent yet (attempt %(n)s failed: %(why)s)", n=job.attempts,
