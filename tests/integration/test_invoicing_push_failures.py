@@ -133,7 +133,7 @@ def _sync_panel(client, invoice_id) -> list[str]:
     """The lines of the invoice page's "Finance systems" panel, as Finance reads them."""
     page = client.get(f"/invoiceview/show/{invoice_id}").get_data(as_text=True)
     return [" ".join(html.unescape(text).split()) for text in re.findall(
-        r'<li class="list-group-item invoice-sync[^"]*">(.*?)</li>', page, re.S)]
+        r'<span class="invoice-sync[^"]*">(.*?)</span>', page, re.S)]
 
 
 def _moves(odoo, ref) -> list[dict]:
@@ -159,6 +159,8 @@ def test_odoo_refusing_to_post_shows_its_words_on_the_invoice(shop, odoo):
     assert line.startswith("odoo: sync failed: ") and (
         f"You cannot add/modify entries prior to and inclusive of the lock date {lock}."
         in line), line
+    page = finance.get(f"/invoiceview/show/{invoice_id}").get_data(as_text=True)
+    assert re.search(rf'<a href="[^"]*/{job.id}" class="small">job #{job.id}</a>', page)
     [draft] = _moves(odoo, number)  # Odoo kept the draft it would not post
     assert draft["state"] == "draft"
 

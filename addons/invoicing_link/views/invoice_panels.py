@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import url_for
+from werkzeug.routing import BuildError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -45,8 +46,16 @@ def invoice_lines(view, invoice) -> dict:
 
 
 def invoice_sync(view, invoice) -> dict:
-    """Where the invoice is in each finance system, or why not (no line: no panel)."""
-    return {"finance_status": finance_status(db.session, invoice)}
+    """Where the invoice is in each finance system, or why not (no line: no
+    panel), each line linking to its hub job (where a failed one is retried)."""
+    return {"finance_status": finance_status(db.session, invoice), "job_url": _job_url}
+
+
+def _job_url(job_id: int) -> str | None:
+    try:
+        return url_for("HubJobView.show", pk=job_id)
+    except BuildError:  # the hub's screens are not mounted
+        return None
 
 
 def order_invoices(view, order) -> dict:
