@@ -23,7 +23,7 @@ from .views.credit_panels import quotation_credit
 from .views.credit_view import CreditHoldsView, CreditLimitView, CreditReleaseView
 from .views.debtors_view import DebtorsView
 from .views.invoice_labels import EVENT_LABELS
-from .views.invoice_panels import company_balance, invoice_lines, order_invoices
+from .views.invoice_panels import company_balance, invoice_lines, invoice_sync, order_invoices
 from .views.invoice_print import InvoicePrintView
 from .views.invoice_view import InvoiceView
 from .views.reconciliation_view import ReconciliationView
@@ -57,6 +57,9 @@ def register(addon):
                icon="fa-balance-scale", category=CATEGORY)  # ours against the finance system
     addon.view_no_menu(InvoicePrintView)
     addon.api(InvoiceApi)
+    # where the invoice is in each finance system, or the reason it is not
+    addon.extend_screen(InvoiceView, Panel("invoicing_link/invoice_sync.html",
+                                           context=invoice_sync, order=4))
     # the lines with Issue / Credit note (POST buttons, shown to those who may)
     addon.extend_screen(InvoiceView, Panel("invoicing_link/invoice_lines.html",
                                            context=invoice_lines, order=5))

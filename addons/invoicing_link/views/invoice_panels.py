@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import url_for
+from werkzeug.routing import BuildError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -19,6 +20,7 @@ from ..models.invoice import CREDIT_NOTE, DRAFT, ERP, ISSUED, Invoice
 from ..services.credit import credit_check
 from ..services.debts.payment_history import recent_payments
 from ..services.debts.balance import BUCKETS, company_balance as balance_of_company
+from ..services.finance_sync.sync_status import finance_status
 from .invoice_labels import kind_word, payment_word, state_badge
 
 
@@ -43,6 +45,19 @@ def invoice_lines(view, invoice) -> dict:
             "credit_url": url_for("InvoiceView.credit", pk=invoice.id)
             if invoice.state == ISSUED and invoice.kind != CREDIT_NOTE and invoice.origin != ERP
             and _may(view, "credit") else None}
+
+
+def invoice_sync(view, invoice) -> dict:
+    """Where the invoice is in each finance system, or why not (no line: no
+    panel), each line linking to its hub job (where a failed one is retried)."""
+    return {"finance_status": finance_status(db.session, invoice), "job_url": _job_url}
+
+
+def _job_url(job_id: int) -> str | None:
+    try:
+        return url_for("HubJobView.show", pk=job_id)
+    except BuildError:  # the hub's screens are not mounted
+        return None
 
 
 def order_invoices(view, order) -> dict:
