@@ -11,11 +11,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from connectors.einvoice import cii, ubl
 from connectors.einvoice.document import (CREDIT_NOTE, Address, AllowanceCharge, Document,
                                           Exemption, Line, Party, PaymentMeans)
 
 ARTEFACTS = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "en16931"
 D = Decimal
+NS = {"cac": ubl.CAC, "cbc": ubl.CBC, "ram": cii.RAM, "rsm": cii.RSM}  # for XPaths into ours
 
 SELLER = Party("Crossdock Handels GmbH", Address("DE", "Friedrichstraße 12", city="Berlin",
                                                  postal_code="10117"),

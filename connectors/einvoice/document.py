@@ -14,11 +14,10 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
+from .amounts import Totals, VatBreakdown, compute
 from .rounding import line_net
 
 INVOICE, CREDIT_NOTE = "380", "381"  # UNTDID 1001
-# VAT category codes (UNCL 5305) that carry no VAT and need an exemption reason
-EXEMPT = ("E", "AE", "K", "G", "O")
 
 
 @dataclass(frozen=True)
@@ -76,29 +75,6 @@ class Exemption:  # BT-120 / BT-121 for one VAT category
 
 
 @dataclass(frozen=True)
-class VatBreakdown:  # BG-23, one per category and rate
-    category: str  # BT-118
-    rate: Decimal | None  # BT-119
-    taxable: Decimal  # BT-116
-    tax: Decimal  # BT-117
-    exemption_reason: str = ""  # BT-120
-    exemption_code: str = ""  # BT-121
-
-
-@dataclass(frozen=True)
-class Totals:  # BG-22
-    line_extension: Decimal  # BT-106
-    allowances: Decimal  # BT-107
-    charges: Decimal  # BT-108
-    tax_exclusive: Decimal  # BT-109
-    tax: Decimal  # BT-110
-    tax_inclusive: Decimal  # BT-112
-    prepaid: Decimal  # BT-113
-    rounding: Decimal  # BT-114
-    payable: Decimal  # BT-115
-
-
-@dataclass(frozen=True)
 class PaymentMeans:  # BG-16
     code: str = "58"  # BT-81, UNCL 4461: 58 SEPA credit transfer, 30 credit transfer
     iban: str = ""  # BT-84
@@ -144,6 +120,5 @@ class Document:
 
     @cached_property
     def _computed(self) -> tuple[tuple[VatBreakdown, ...], Totals]:
-        from .amounts import compute  # amounts reads these classes: imported late
-
-        return compute(self)
+        return compute(self.lines, self.allowances_charges, self.exemptions, self.prepaid,
+                       self.cash_rounding)
