@@ -3,8 +3,8 @@ once per process.
 
 The folder is the ConnectingEurope/eInvoicing-EN16931 release as published
 (`ubl/`, `cii/` inside); nothing of it is copied into Crossdock. Compiling a
-stylesheet takes about half a second and a schema a few hundred milliseconds,
-so each is compiled the first time it is asked for and then reused by every
+stylesheet takes about half a second (a schema up to a tenth), so each is
+compiled the first time it is asked for and then reused by every
 thread; compiled objects are not safe to share mid-call, so each carries the
 lock its callers hold while using it.
 """
@@ -19,7 +19,9 @@ from lxml import etree
 
 from .settings import EinvoiceSettings
 
-# syntax -> (schema per root element, business rules), relative to the folder
+# relative to the folder: the XSD per root element, the rules per syntax. CII's
+# XSD is the "uncoupled" variant, as the CEN artefacts use: code values are
+# the rules' to judge, not the schema's
 _CII_XSD = ("cii/schema/D16B SCRDM (Subset)/uncoupled clm/CII/uncefact/data/standard/"
             "CrossIndustryInvoice_100pD16B.xsd")
 SCHEMAS = {

@@ -66,7 +66,7 @@ def validate(xml: bytes, folder: Path) -> Report:
         raise NotEn16931(f"{etree.QName(tree).text} is neither a UBL Invoice/CreditNote "
                          "nor a CII CrossIndustryInvoice")
     return Report(syntax, _schema_errors(tree, folder, root),
-                  _findings(_svrl(xml, folder, syntax)))
+                  _findings(_svrl(tree, folder, syntax)))
 
 
 def _schema_errors(tree, folder: Path, root: str) -> tuple[str, ...]:
@@ -77,9 +77,10 @@ def _schema_errors(tree, folder: Path, root: str) -> tuple[str, ...]:
         return tuple(f"line {e.line}: {e.message}" for e in compiled.value.error_log)
 
 
-def _svrl(xml: bytes, folder: Path, syntax: str) -> bytes:
+def _svrl(tree, folder: Path, syntax: str) -> bytes:
     compiled = artefacts.rules(folder, syntax)
-    node = artefacts.saxon().parse_xml(xml_text=xml.decode("utf-8"))
+    # as text without a declaration: Saxon takes a str, whatever the bytes' encoding was
+    node = artefacts.saxon().parse_xml(xml_text=etree.tostring(tree, encoding="unicode"))
     with compiled.lock:
         out = compiled.value.transform_to_string(xdm_node=node)
     return out.encode("utf-8")

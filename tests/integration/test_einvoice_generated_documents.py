@@ -63,3 +63,10 @@ def test_threads_share_the_compiled_rules():
     with ThreadPoolExecutor(4) as pool:
         reports = list(pool.map(lambda xml: validate(xml, ARTEFACTS), docs * 2))
     assert [r.valid and not r.findings for r in reports] == [True] * len(docs) * 2
+
+
+def test_a_document_in_another_encoding_is_judged_the_same():
+    xml = to_ubl(CASES["domestic standard rate"])  # Müller, Straße, München
+    latin1 = xml.decode().replace("encoding='UTF-8'", "encoding='ISO-8859-1'").encode("latin-1")
+    report = validate(latin1, ARTEFACTS)
+    assert report.valid and not report.findings
