@@ -61,6 +61,9 @@ TINY = {
     "duplicate_detection.py": (
         ["--contacts", "300"],
         r"^likely groups \(domain\) page 0, p50\s+[\d.]+ ms"),
+    "einvoice_validate.py": (
+        ["--documents", "20"],
+        r"^validate CII: 20 documents in [\d.]+ s, \d+/s, per document p50 [\d.]+ ms"),
     "host_startup.py": (
         ["--runs", "1"],
         r"^seen by a second app .* p50\s+[\d.]+ ms\s+p95\s+[\d.]+ ms"),
