@@ -7,7 +7,8 @@
   starts and at every sweep.
 - `resend_after_restart`: with the embedded broker the messages of the
   process before were in its memory: at start, every waiting job at the head
-  of its serial chain is sent again (sending twice is harmless: one claim wins).
+  of its serial chain is sent again (sending twice is harmless: one claim wins),
+  and the ones behind them are sent as their turn comes.
 Each job is logged and counted (job_events).
 """
 from __future__ import annotations
@@ -55,6 +56,13 @@ def resend_after_restart(session: Session, runtime, already_sent=()) -> list[int
             SyncJob.state.in_((PENDING, QUEUED)), SyncJob.id.not_in(list(already_sent)),
             SyncJob.next_attempt_at.is_(None) | (SyncJob.next_attempt_at <= now)))).all()
     heads = [job_id for job_id, _ in rows]
+    # the jobs queued behind those had their messages in that memory too: marked
+    # as having none on its way, each is sent when the job before it ends
+    # (runtime.dispatch_next) instead of after the sweeper's resend delay
+    session.execute(update(SyncJob).where(
+        SyncJob.state.in_((PENDING, QUEUED)), SyncJob.sent_at.is_not(None),
+        SyncJob.id.not_in([*heads, *already_sent]))
+        .values(sent_at=None).execution_options(synchronize_session=False))
     if heads:
         session.execute(update(SyncJob).where(SyncJob.id.in_(heads),
                                               SyncJob.state.in_((PENDING, QUEUED)))
