@@ -86,15 +86,15 @@ PLAIN = FontFace(emphasis=None)  # the font has one weight: tables' bold heading
 HEADING = FontFace(emphasis=None, fill_color=(230, 230, 230))
 
 
-class CjkFontMissing(RuntimeError):
-    """The configured font file is not there."""
+class FontUnusable(RuntimeError):
+    """The configured font file is not there, or lacks a character to draw."""
 
 
 def render(doc: Document, language: str, font: Path) -> bytes:
     """`doc` as a PDF/A-3B for a person to read, labelled in `language` ("zh..."
     for Simplified Chinese, English otherwise), set in the TrueType `font`."""
     if not Path(font).is_file():
-        raise CjkFontMissing(
+        raise FontUnusable(
             f"CROSSDOCK_PDF_CJK_FONT: {font} is missing: install Debian's fonts-wqy-microhei "
             "or name a TrueType font (.ttf/.ttc) that covers Simplified Chinese")
     zh = language.lower().startswith("zh")
@@ -116,6 +116,12 @@ def render(doc: Document, language: str, font: Path) -> bytes:
     _vat_breakdown(pdf, doc)
     _totals(pdf, doc)
     _payment(pdf, doc)
+    # fpdf2 would leave such characters out with a logged warning: a name on an
+    # invoice must not silently lose letters
+    missing = "".join(dict.fromkeys(chr(c) for c in pdf.fonts[FAMILY].missing_glyphs))
+    if missing:
+        raise FontUnusable(f"CROSSDOCK_PDF_CJK_FONT: {font} has no glyph for {missing!r}: "
+                           "name a TrueType font that covers them")
     return bytes(pdf.output())
 
 
