@@ -1,9 +1,9 @@
 """The e-invoicing tests' documents: one EN 16931 case per VAT situation a
 seller meets (domestic, mixed rates, zero-rated, exempt, reverse charge,
 intra-EU supply, allowances and charges, a credit note, odd rounding, cash
-rounding), and where the official artefacts are: ../shared/reference/en16931
-beside the clone, as CI has it. Used by tests/*/test_einvoice_*.py and
-bench/einvoice_validate.py."""
+rounding), an export to a Chinese buyer with Chinese names (EXPORT_CN), and
+where the official artefacts are: ../shared/reference/en16931 beside the
+clone, as CI has it. Used by tests/*/test_einvoice_*.py and bench/einvoice_*.py."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -88,3 +88,16 @@ CASES = {
                        address=Address("CH", "Bahnhofstrasse 1", city="Zürich",
                                        postal_code="8001"))),
 }
+
+BUYER_CN = Party("上海小部件贸易有限公司", Address("CN", "浦东新区世纪大道 100 号", city="上海",
+                                                   postal_code="200120"),
+                 email="caigou@xiaobujian.example")
+# goods exported to a Chinese company: VAT category G (export outside the EU),
+# Chinese names in the lines and the buyer; the Factur-X tests' zh invoice
+EXPORT_CN = invoice(line(1, "小部件 A 型", 12, "15.50", "G", "0"),
+                    line(2, "小部件 包装服务", 1, "44.12", "G", "0"),
+                    buyer=BUYER_CN, number="RE-2026-0002", buyer_reference="",
+                    order_reference="采购订单 8812", delivery_country="CN",
+                    payment_terms="Payable within 30 days net",
+                    payment_means=PaymentMeans("58", "DE75512108001245126199",
+                                               "Crossdock Handels GmbH", "RE-2026-0002"))

@@ -62,8 +62,9 @@ TINY = {
         ["--contacts", "300"],
         r"^likely groups \(domain\) page 0, p50\s+[\d.]+ ms"),
     "einvoice_validate.py": (
-        ["--documents", "20"],
-        r"^validate CII: 20 documents in [\d.]+ s, \d+/s, per document p50 [\d.]+ ms"),
+        ["--documents", "20", "--pdfs", "2"],
+        r"^validate CII: 20 documents in [\d.]+ s, \d+/s, per document p50 [\d.]+ ms"
+        r"[\s\S]*^Factur-X: 2 PDFs in [\d.]+ s, [\d.]+/s, per PDF p50 \d+ ms"),
     "host_startup.py": (
         ["--runs", "1"],
         r"^seen by a second app .* p50\s+[\d.]+ ms\s+p95\s+[\d.]+ ms"),
