@@ -20,8 +20,9 @@ signing as the official samples do it):
   the bureau's catalogue (`unknown_tax_codes`); none known: `E9500`;
 - `saveInvoiceRedConfirm`: the form needs no confirmation here (as for a
   blue fapiao the buyer has not booked), so the red fapiao is issued under
-  the form's orderNo like a blue one, negative, with oldEleInvoiceNumber;
-  the same billId with the same body answers the same billId.
+  the form's orderNo like a blue one, negative, with oldEleInvoiceNumber,
+  and is unknown to queryInvoiceResult until issued; a billId sent again is
+  refused as a duplicate (E9106), as clients in the wild report.
 
 The double's own choices, where the pages we read name no code:
 `REFUSED_APP_KEY` 070101 "获取app密钥失败或appkey无效" and `REFUSED_SIGNATURE`
@@ -137,8 +138,10 @@ class NuonuoDouble:
     def _query(self, body: dict, host: str):
         wanted_orders = set(body.get("orderNos") or ())
         wanted_serials = set(body.get("serialNos") or ())
-        rows = [self._row(self._settled(o), host) for o in self.orders.values()
-                if o.order_no in wanted_orders or o.serial in wanted_serials]
+        found = [self._settled(o) for o in self.orders.values()
+                 if o.order_no in wanted_orders or o.serial in wanted_serials]
+        # the bureau issues a red fapiao by itself: Nuonuo knows it once it is issued
+        rows = [self._row(o, host) for o in found if not (o.blue_number and o.status == "20")]
         if not rows:
             return (*NOT_FOUND, None)
         return OK, "查询成功", rows
@@ -147,8 +150,7 @@ class NuonuoDouble:
         bill_id = str(body.get("billId") or "")
         canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
         if bill_id in self.red_forms:
-            return (OK, "申请成功", bill_id) if self.red_forms[bill_id] == canonical \
-                else (*DUPLICATE, None)
+            return (*DUPLICATE, None)
         blue = next((o for o in self.orders.values() if o.number
                      and o.number == body.get("blueElecInvoiceNumber")), None)
         if blue is None or blue.blue_number:

@@ -192,3 +192,16 @@ def test_a_partial_red_letter_carries_the_corrected_lines(fapiao, nuonuo_server)
                                                  Decimal("-135.60"))
     detail = nuonuo_server.app.red_forms[red_request.order_no]
     assert '"blueDetailIndex": "2"' in detail and '"num": "-1"' in detail
+
+
+def test_a_red_letter_retried_before_its_fapiao_exists_applies_one_form(fapiao, nuonuo_server):
+    blue_request = fapiao_request()
+    fapiao.issue(blue_request)
+    blue = settled(fapiao, blue_request.order_no)
+    red_request = red_letter_of(blue, blue_request)
+    first = fapiao.red_letter(red_request)
+    again = fapiao.red_letter(red_request)        # the red fapiao is still being issued
+    assert first.state is again.state is FapiaoState.PENDING
+    assert nuonuo_server.app.calls[-1] == ("nuonuo.OpeMplatform.saveInvoiceRedConfirm", "E9106")
+    assert settled(fapiao, red_request.order_no).state is FapiaoState.RED_LETTERED
+    assert nuonuo_server.app.issued_for(red_request.order_no) == 1

@@ -19,7 +19,13 @@ Idempotency on our order number:
   it is taken as ours);
 - red-letter: the red fapiao's order number is also the form's billId;
   before applying, the order number is looked up, so a retry after a lost
-  answer reads the red fapiao instead of applying twice.
+  answer reads the red fapiao instead of applying twice; a form applied but
+  not yet turned into a red fapiao is refused as a duplicate (E9106) and
+  taken as pending.
+The red fapiao of a digital e-fapiao comes by itself only when the form
+needs no confirmation (the buyer has not booked the blue one) or both sides
+confirmed; a form waiting for the buyer stays pending here (confirming and
+`queryInvoiceRedConfirm` are not built).
 A query for an order Nuonuo does not know answers E9500: pending right
 after a submission (its store may lag), the caller decides after that.
 """
@@ -36,8 +42,7 @@ QUERY = "nuonuo.OpeMplatform.queryInvoiceResult"
 RED_CONFIRM = "nuonuo.OpeMplatform.saveInvoiceRedConfirm"
 DUPLICATE_ORDER = "E9106"
 NOT_FOUND = "E9500"
-PRODUCTION = "https://sdk.nuonuo.com/open/v1/services"
-SANDBOX = "https://sandbox.nuonuocs.cn/open/v1/services"
+PRODUCTION = "https://sdk.nuonuo.com/open/v1/services"  # sandbox: sandbox.nuonuocs.cn, same path
 
 
 class NuonuoProvider:
@@ -76,7 +81,12 @@ class NuonuoProvider:
         known = self.result(request.order_no)
         if known.serial:  # applied before (the answer was lost): never a second form
             return known
-        bill_id = self.wire.call(RED_CONFIRM, red_confirm_body(request))
+        try:
+            bill_id = self.wire.call(RED_CONFIRM, red_confirm_body(request))
+        except NuonuoRefusal as refusal:
+            if refusal.code != DUPLICATE_ORDER:
+                raise
+            bill_id = request.order_no  # our form exists; its red fapiao is on its way
         return FapiaoResult(request.order_no, FapiaoState.PENDING, serial=str(bill_id or ""))
 
     def _same_order(self, request: FapiaoRequest, refusal: NuonuoRefusal) -> FapiaoResult:
