@@ -24,6 +24,7 @@ pytest_plugins = ["tests.doubles.fixtures"]  # nuonuo_server, proxy_to
 SELLER = Party("杭州十字码头科技有限公司", "91330106MA2AYNWD8M", "杭州市西湖区文三路1号",
                "0571-88888888")
 BUYER = Party("广州某某贸易有限公司", "91440101MA5APD8X8J")
+SERVICE = "3049900000000000000"  # the published pages' example 19-digit code
 
 
 def provider(url, **credentials):
@@ -36,7 +37,7 @@ def fapiao_request(order_no=None, kind=FapiaoKind.SPECIAL, lines=None):
     return FapiaoRequest(
         order_no=order_no or unique_ref("FP"), kind=kind, buyer=BUYER, seller=SELLER,
         lines=lines or (
-            FapiaoLine("3049900000000000000", "软件维护服务", Decimal("3"), Decimal("333.33"),
+            FapiaoLine(SERVICE, "软件维护服务", Decimal("3"), Decimal("333.33"),
                        Decimal("0.06"), tax_included=True, unit="次"),
             FapiaoLine("1090511990000000000", "办公椅", Decimal("2"), Decimal("120.00"),
                        Decimal("0.13"), specification="CD-CHAIR", unit="把")),
@@ -133,6 +134,8 @@ def test_a_code_the_bureau_does_not_know_fails_with_the_providers_words(fapiao):
     failed = settled(fapiao, request.order_no)
     assert failed.state is FapiaoState.FAILED
     assert failed.code == "22" and BAD_TAX_CODE in failed.message and not failed.number
+    corrected = replace(request, lines=(replace(request.lines[0], tax_code=SERVICE),))
+    assert fapiao.issue(corrected).state is FapiaoState.FAILED   # E9106: a new number issues
 
 
 @pytest.mark.parametrize("mode", ["refuse", "503", "429"])

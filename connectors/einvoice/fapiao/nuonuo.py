@@ -92,9 +92,9 @@ class NuonuoProvider:
     def _same_order(self, request: FapiaoRequest, refusal: NuonuoRefusal) -> FapiaoResult:
         known = self.result(request.order_no)
         totals = request.totals()
-        if known.state is FapiaoState.PENDING or (known.total, known.tax) == (totals.total,
-                                                                                totals.tax):
-            return known
+        if known.state not in (FapiaoState.ISSUED, FapiaoState.RED_LETTERED) \
+                or (known.total, known.tax) == (totals.total, totals.tax):
+            return known  # a failed order stays failed: a new order number issues anew
         raise PermanentError(
             f"{refusal} - order {request.order_no} is already fapiao {known.number or '?'} "
             f"with total {known.total} and tax {known.tax}, not our {totals.total} and "

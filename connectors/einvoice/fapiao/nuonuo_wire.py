@@ -64,7 +64,7 @@ class NuonuoWire:
 
     def call(self, method: str, params: dict):
         """The `result` of `method`, or NuonuoRefusal / TransientError."""
-        body = json.dumps(params, ensure_ascii=False, separators=(",", ":"), default=str)
+        body = json.dumps(params, ensure_ascii=False, separators=(",", ":"))
         senid = secrets.token_hex(16)
         nonce = str(10_000_000 + secrets.randbelow(90_000_000))
         timestamp = str(int(time.time()))
