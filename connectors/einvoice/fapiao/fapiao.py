@@ -145,7 +145,7 @@ class FapiaoResult:
     tax: Decimal | None = None
     total: Decimal | None = None
     corrects: str = ""               # red fapiao: the blue one's number
-    code: str = ""                   # failed, or pending but unknown to the provider: its code and words
+    code: str = ""                   # failed (or pending, unknown to it): provider code, words
     message: str = ""
     documents: Documents = field(default_factory=Documents)
 
