@@ -16,6 +16,7 @@ import pytest
 from .erpnext_double import ErpNextDouble
 from .fault_proxy import FaultProxy
 from .json_http import JsonHttpServer
+from .nuonuo_double import NuonuoDouble
 from .odoo_double import OdooDouble
 
 CATALOG = {"CD-CHAIR": Decimal("120.00"), "CD-DESK": Decimal("349.90"),
@@ -34,6 +35,15 @@ def odoo_server():
 def erpnext_server():
     """An ERPNext double on a free port: `.url`, `.app` (the ErpNextDouble)."""
     server = JsonHttpServer(ErpNextDouble(CATALOG)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def nuonuo_server():
+    """A Nuonuo double on a free port: `.url`, `.app` (the NuonuoDouble, its
+    credentials the defaults; a fapiao is pending 0.3 s, then issued)."""
+    server = JsonHttpServer(NuonuoDouble()).start()
     yield server
     server.stop()
 

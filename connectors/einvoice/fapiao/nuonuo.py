@@ -1,0 +1,101 @@
+"""The Nuonuo open platform as a `FapiaoProvider`, in the 诺税通 SaaS API.
+
+Calls (`nuonuo.OpeMplatform.*`): `requestBillingNew` (issue, answers
+{"invoiceSerialNum"}), `queryInvoiceResult` ({"orderNos": [...],
+"isOfferInvoiceDetail": "0"}, up to 50, a list of rows) and
+`saveInvoiceRedConfirm` (the red-letter confirmation form, answers its
+billId). One namespace on purpose: digital e-fapiao red-letter forms are
+published only for the 诺税通 SaaS API (its `fastInvoiceRed` is for digital
+paper fapiao, and the common API's `nuonuo.ElectronInvoice.
+unifiedfastInvoiceRed` only for blue fapiao from WeChat/Alipay), and one
+app is entitled to one product. The common API's
+`nuonuo.ElectronInvoice.requestBillingNew` takes the same order body.
+
+Idempotency on our order number:
+- issue: Nuonuo refuses an orderNo it already has (E9106 "订单编号或流水号
+  不能重复"); then the order is read back, and if its totals are ours it is
+  the same request retried: its state is answered, nothing new is issued
+  (while the first is still being issued its totals are not known yet, so
+  it is taken as ours);
+- red-letter: the red fapiao's order number is also the form's billId;
+  before applying, the order number is looked up, so a retry after a lost
+  answer reads the red fapiao instead of applying twice; a form applied but
+  not yet turned into a red fapiao is refused as a duplicate (E9106) and
+  taken as pending.
+The red fapiao of a digital e-fapiao comes by itself only when the form
+needs no confirmation (the buyer has not booked the blue one) or both sides
+confirmed; a form waiting for the buyer stays pending here (confirming and
+`queryInvoiceRedConfirm` are not built).
+A query for an order Nuonuo does not know answers E9500: pending right
+after a submission (its store may lag), the caller decides after that.
+"""
+from __future__ import annotations
+
+from ...errors import PermanentError
+from .fapiao import FapiaoRequest, FapiaoResult, FapiaoState, RedLetterRequest
+from .nuonuo_order import order_body, red_confirm_body, result_of
+from .nuonuo_wire import NuonuoRefusal, NuonuoWire
+from .request_checks import check_red_letter, check_request
+
+ISSUE = "nuonuo.OpeMplatform.requestBillingNew"
+QUERY = "nuonuo.OpeMplatform.queryInvoiceResult"
+RED_CONFIRM = "nuonuo.OpeMplatform.saveInvoiceRedConfirm"
+DUPLICATE_ORDER = "E9106"
+NOT_FOUND = "E9500"
+PRODUCTION = "https://sdk.nuonuo.com/open/v1/services"  # sandbox: sandbox.nuonuocs.cn, same path
+
+
+class NuonuoProvider:
+    """`taxnum` is the seller's tax number (the `userTax` header)."""
+
+    def __init__(self, *, app_key: str, app_secret: str, token: str, taxnum: str,
+                 endpoint: str = PRODUCTION):
+        self.wire = NuonuoWire(endpoint, app_key, app_secret, token, taxnum)
+
+    def issue(self, request: FapiaoRequest) -> FapiaoResult:
+        check_request(request)
+        try:
+            answer = self.wire.call(ISSUE, order_body(request)) or {}
+        except NuonuoRefusal as refusal:
+            if refusal.code != DUPLICATE_ORDER:
+                raise
+            return self._same_order(request, refusal)
+        return FapiaoResult(request.order_no, FapiaoState.PENDING,
+                            serial=str(answer.get("invoiceSerialNum") or ""))
+
+    def result(self, order_no: str) -> FapiaoResult:
+        try:
+            rows = self.wire.call(QUERY, {"orderNos": [order_no], "isOfferInvoiceDetail": "0"})
+        except NuonuoRefusal as refusal:
+            if refusal.code == NOT_FOUND:
+                return FapiaoResult(order_no, FapiaoState.PENDING, code=refusal.code,
+                                    message=refusal.describe)
+            raise
+        row = next((r for r in rows or () if r.get("orderNo") == order_no), None)
+        if row is None:
+            return FapiaoResult(order_no, FapiaoState.PENDING)
+        return result_of(order_no, row)
+
+    def red_letter(self, request: RedLetterRequest) -> FapiaoResult:
+        check_red_letter(request)
+        known = self.result(request.order_no)
+        if known.serial:  # applied before (the answer was lost): never a second form
+            return known
+        try:
+            bill_id = self.wire.call(RED_CONFIRM, red_confirm_body(request))
+        except NuonuoRefusal as refusal:
+            if refusal.code != DUPLICATE_ORDER:
+                raise
+            bill_id = request.order_no  # our form exists; its red fapiao is on its way
+        return FapiaoResult(request.order_no, FapiaoState.PENDING, serial=str(bill_id or ""))
+
+    def _same_order(self, request: FapiaoRequest, refusal: NuonuoRefusal) -> FapiaoResult:
+        known = self.result(request.order_no)
+        totals = request.totals()
+        if known.state not in (FapiaoState.ISSUED, FapiaoState.RED_LETTERED) \
+                or (known.total, known.tax) == (totals.total, totals.tax):
+            return known  # a failed order stays failed: a new order number issues anew
+        raise PermanentError(
+            f"{refusal} - order {request.order_no} is already fapiao {known.number or '?'} "
+            f"with total {known.total} and tax {known.tax}, not our {totals.total} and "
+            f"{totals.tax}; issue a new order number or red-letter the first") from refusal
