@@ -48,7 +48,7 @@ def _transmission(parent, tx: Transmission) -> None:
     add(sender, "IdCodice", tx.transmitter_code)
     add(parent, "ProgressivoInvio", tx.progressivo)
     add(parent, "FormatoTrasmissione", tx.format)
-    add(parent, "CodiceDestinatario", tx.recipient_code)
+    add(parent, "CodiceDestinatario", tx.destination_code)
     add_text(parent, "PECDestinatario", tx.pec)
 
 

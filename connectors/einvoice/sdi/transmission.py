@@ -28,8 +28,8 @@ class Transmission:
     `progressivo`: the sender's unique file counter (5 of A-Z 0-9), also in the
     file name; `transmitter_country`/`transmitter_code`: IdTrasmittente (the
     fiscal code of whoever sends, often the seller); `recipient_code`: the 7
-    characters (6 for FPA12) the customer registered with SdI, or "0000000"
-    with `pec`; `buyer_fiscal_code`: CodiceFiscale of the buyer (their VAT id,
+    characters (6 for FPA12) the customer registered with SdI (ignored when
+    `pec` is given: the code is then "0000000"); `buyer_fiscal_code`: CodiceFiscale of the buyer (their VAT id,
     if any, comes from the Document); `natura`: {EN 16931 category: N code}
     overriding NATURA."""
     progressivo: str
@@ -41,6 +41,11 @@ class Transmission:
     regime: str = "RF01"  # RegimeFiscale: RF01 ordinary
     buyer_fiscal_code: str = ""
     natura: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def destination_code(self) -> str:
+        """CodiceDestinatario: "0000000" whenever the invoice goes to a PEC address."""
+        return PEC_CODE if self.pec else self.recipient_code
 
     def natura_of(self, category: str) -> str | None:
         """The Natura code of an EN 16931 VAT category; None for taxed ones (S)."""
