@@ -20,6 +20,7 @@ A repeated notification (same IdentificativoSdI and MessageId) is one event.
 from __future__ import annotations
 
 import logging
+from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, request
 
@@ -27,6 +28,7 @@ from core.db import db
 from core.security.request_guard import exempt_from_csrf
 
 from ... import hub
+from ..artefacts import ArtefactsMissing
 from ..settings import EinvoiceSettings
 from .artefacts import sdi_folder
 from .notifications import MalformedNotification, event_id, read
@@ -51,19 +53,28 @@ def receive_notification():
         log.warning("SdI endpoint: refused a request from %s (client certificate %r)",
                     request.remote_addr, subject or "none")
         return Response("client certificate not accepted", 403, mimetype="text/plain")
+    try:
+        folder = sdi_folder(settings)
+    except ArtefactsMissing as exc:  # not stored: SdI tries again later
+        log.error("SdI endpoint: %s", exc)
+        return Response("not configured", 503, mimetype="text/plain")
     raw = request.get_data()
     # kept as text; bytes that are not UTF-8 make it malformed anyway
-    hub.receive(db.session, SOURCE, event_id(raw), raw.decode("utf-8", "replace"))
+    try:
+        hub.receive(db.session, SOURCE, event_id(raw), raw.decode("utf-8", "replace"))
+    except LookupError:  # no installed addon handles them: SdI tries again later
+        db.session.rollback()
+        log.error("SdI endpoint: no hub.Inbound for %r is registered", SOURCE)
+        return Response("not configured", 503, mimetype="text/plain")
     db.session.commit()
     try:
-        read(raw, sdi_folder(settings))
+        read(raw, folder)
     except MalformedNotification as exc:
-        return Response(FAULT.format(_escape(str(exc))), 500, mimetype="text/xml")
+        return Response(FAULT.format(escape(str(exc))), 500, mimetype="text/xml")
     return Response(b"", 200, mimetype="text/xml")
 
 
-exempt_from_csrf(f"{blueprint.name}.receive_notification")  # SdI has no session to forge
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def register(app) -> None:
+    """Mount the endpoint on `app` (the hub's extension does, at start)."""
+    app.register_blueprint(blueprint)
+    exempt_from_csrf(f"{blueprint.name}.receive_notification")  # no session cookie to forge
