@@ -24,7 +24,10 @@ from .transmission import Transmission
 NS = "http://ivaservizi.agenziaentrate.gov.it/docs/xsd/fatture/v1.2"
 DS = "http://www.w3.org/2000/09/xmldsig#"
 INVOICE, CREDIT_NOTE = "TD01", "TD04"
-BANK_TRANSFER = "MP05"  # ModalitaPagamento
+# EN 16931 payment means (UNCL 4461) -> ModalitaPagamento; a bank transfer otherwise
+MODALITA = {"10": "MP01", "20": "MP02", "30": "MP05", "58": "MP05", "48": "MP08",
+            "54": "MP08", "55": "MP08", "59": "MP19"}
+BANK_TRANSFER = "MP05"
 FULL_PAYMENT = "TP02"  # CondizioniPagamento
 
 
@@ -144,7 +147,8 @@ def _payment(body, doc: Document) -> None:
     payment = add(body, "DatiPagamento")
     add(payment, "CondizioniPagamento", FULL_PAYMENT)
     detail = add(payment, "DettaglioPagamento")
-    add(detail, "ModalitaPagamento", BANK_TRANSFER)
+    add(detail, "ModalitaPagamento", MODALITA.get(means.code, BANK_TRANSFER) if means
+        else BANK_TRANSFER)
     if doc.due_date:
         add(detail, "DataScadenzaPagamento", doc.due_date.isoformat())
     add(detail, "ImportoPagamento", amount(doc.totals.payable))
