@@ -18,6 +18,7 @@ from decimal import Decimal
 from lxml import etree
 
 from ..document import Document
+from ..rounding import money
 from ..xml_writing import add, add_text, amount, serialise
 from .transmission import Transmission
 
@@ -95,7 +96,10 @@ def _general(parent, doc: Document) -> None:
     add(general, "Divisa", doc.currency)
     add(general, "Data", doc.issue_date.isoformat())
     add(general, "Numero", doc.number)
-    add(general, "ImportoTotaleDocumento", amount(doc.totals.tax_inclusive))
+    totals = doc.totals  # the total includes the cash rounding, which is stated apart
+    add(general, "ImportoTotaleDocumento", amount(totals.tax_inclusive + totals.rounding))
+    if totals.rounding:
+        add(general, "Arrotondamento", amount(totals.rounding))
     if doc.note:
         add(general, "Causale", doc.note[:200])
     if doc.order_reference:
@@ -113,7 +117,7 @@ def _goods_and_services(parent, doc: Document, tx: Transmission) -> None:
         _line(parent, number, "", line.name, line.quantity, line.net_price, line.net_amount,
               line.vat_rate, tx.natura_of(line.vat_category))
     for offset, ac in enumerate(doc.allowances_charges, number + 1):
-        value = ac.amount if ac.charge else -ac.amount
+        value = money(ac.amount) if ac.charge else -money(ac.amount)
         _line(parent, offset, "AC" if ac.charge else "SC", ac.reason or ac.reason_code, None,
               value, value, ac.vat_rate, tx.natura_of(ac.vat_category))
     for vat in doc.vat_breakdown:
