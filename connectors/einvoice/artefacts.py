@@ -60,17 +60,22 @@ def artefacts_folder(settings) -> Path:
     return require(Path(configured), ".")
 
 
-def require(folder: Path, relative: str) -> Path:
+def require(folder: Path, relative: str, release: str = "EN 16931 artefacts") -> Path:
     path = (folder / relative).resolve()
     if not path.exists():
-        raise ArtefactsMissing(f"EN 16931 artefacts: {path} is missing (the folder "
+        raise ArtefactsMissing(f"{release}: {path} is missing (the folder "
                                f"{folder} should hold the official release unchanged)")
     return path
 
 
 def schema(folder: Path, root: str) -> Compiled:
     """The XSD for a document whose root element is `root`."""
-    return _once(require(folder, SCHEMAS[root]), _compile_schema)
+    return compiled_schema(require(folder, SCHEMAS[root]))
+
+
+def compiled_schema(path: Path) -> Compiled:
+    """The XSD at `path`, compiled on first use (the SdI artefacts use it too)."""
+    return _once(path, _compile_schema)
 
 
 def rules(folder: Path, syntax: str) -> Compiled:

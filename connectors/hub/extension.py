@@ -29,6 +29,9 @@ def init_app(app, appbuilder) -> None:
     from .views import register_views
     from .views.home_tiles import register_tiles
     register_views(appbuilder)
+    # the remotes' inbound endpoints; each refuses callers until configured
+    from connectors.einvoice.sdi import endpoint as sdi_endpoint
+    sdi_endpoint.register(app)
     register_tiles(app)  # backlog and failed jobs on the start page (Admin)
 
 

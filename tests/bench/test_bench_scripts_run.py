@@ -65,6 +65,9 @@ TINY = {
         ["--documents", "20", "--pdfs", "2"],
         r"^validate CII: 20 documents in [\d.]+ s, \d+/s, per document p50 [\d.]+ ms"
         r"[\s\S]*^Factur-X: 2 PDFs in [\d.]+ s, [\d.]+/s, per PDF p50 \d+ ms"),
+    "einvoice_sdi.py": (
+        ["--documents", "10"],
+        r"^send via SdIRiceviFile: 10 files in [\d.]+ s, \d+/s, per file p50 [\d.]+ ms"),
     "host_startup.py": (
         ["--runs", "1"],
         r"^seen by a second app .* p50\s+[\d.]+ ms\s+p95\s+[\d.]+ ms"),
