@@ -1,0 +1,1 @@
+from .seller import EinvoiceSeller  # noqa: F401
