@@ -139,6 +139,8 @@ class CrossdockModel2SchemaConverter(Model2SchemaConverter):
             return field
         type_ = datamodel.list_columns[column.name].type
         if isinstance(type_, sqltypes.String):
+            if isinstance(type_, sqltypes.Enum):  # marshmallow-sqlalchemy's Raw took false
+                field = self._replace(field, fields.String)  # and failed on len(False)
             field.validators = [*field.validators, no_nul]
             if field.required:
                 field.validators.append(NOT_BLANK)

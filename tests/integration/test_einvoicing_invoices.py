@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from core.db import db
 from tests.einvoice_documents import ARTEFACTS
-from tests.helpers import company_form, install, login
+from tests.helpers import api_token, company_form, install, login
 from tests.invoicing_world import as_finance, load, world  # noqa: F401
 
 pytestmark = pytest.mark.addons("invoicing_link")
@@ -148,6 +148,11 @@ def test_the_channel_on_the_company_form_and_who_may_download(issued):
         from addons.contacts.models import Company
 
         assert db.session.get(Company, company_id).einvoice_channel == "facturx"
+    api = {"Authorization": f"Bearer {api_token(seller, 's1')}"}  # over REST: the same choice
+    for wrong, said in ((False, "Not a valid string."), ("ubl", "Must be one of")):
+        resp = seller.put(f"/api/v1/company/{company_id}", headers=api,
+                          json={"einvoice_channel": wrong})
+        assert resp.status_code == 422 and said in str(resp.get_json()["errors"])
     finance = app.test_client()
     login(finance, "fin")
     page = finance.get(f"/invoiceview/show/{invoice_id}").get_data(as_text=True)
