@@ -4,6 +4,7 @@ service calls as the Finance user. Imported by tests/integration/test_invoicing_
 (the `world` fixture with them)."""
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
 import pytest
@@ -91,3 +92,25 @@ def load(order_id):
 
 def totals(invoice):
     return (invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total)
+
+
+def jobs_run_out(app, timeout=60.0) -> list:
+    """Run the hub's workers until every job has ended; the jobs' (kind, state,
+    result or last error), in order."""
+    from connectors.hub.models import SyncJob
+
+    hub = app.extensions["hub"]
+    hub.start_worker(2)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with app.app_context():
+                jobs = [(j.kind, j.state, j.result or j.last_error)
+                        for j in db.session.scalars(select(SyncJob).order_by(SyncJob.id))]
+                db.session.remove()
+            if jobs and all(state in ("done", "failed", "cancelled") for _, state, _ in jobs):
+                return jobs
+            time.sleep(0.05)
+        raise AssertionError(f"jobs still running: {jobs}")
+    finally:
+        hub.stop()

@@ -9,7 +9,6 @@
 Jobs run on the embedded broker's threads; pulls are the scheduler's ticks."""
 from __future__ import annotations
 
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from sqlalchemy import select
 
 from core.db import db
 from tests.helpers import add_user, api_token, install
+from tests.invoicing_world import jobs_run_out
 
 pytestmark = pytest.mark.addons("invoicing_link")
 
@@ -76,25 +76,6 @@ def _confirmed_order(app) -> tuple[int, str]:
         return order.id, order.number
 
 
-def _jobs_done(app, timeout=60.0) -> list:
-    """Run the hub's workers until no job waits; the jobs' (kind, state, result)."""
-    from connectors.hub.models import SyncJob
-
-    hub = app.extensions["hub"]
-    hub.start_worker(2)
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with app.app_context():
-                jobs = [(j.kind, j.state, j.result or j.last_error)
-                        for j in db.session.scalars(select(SyncJob).order_by(SyncJob.id))]
-            if jobs and all(state in ("done", "failed") for _, state, _ in jobs):
-                return jobs
-            time.sleep(0.1)
-        raise AssertionError(f"jobs still running: {jobs}")
-    finally:
-        hub.stop()
-
 
 def _pull(app) -> dict:
     from connectors.hub.scheduler import Scheduler
@@ -127,7 +108,7 @@ def test_the_erp_invoices_and_crossdock_mirrors_the_invoice_and_its_payments(sho
     app, tryton = shop
     _backend(app, tryton)  # default: the ERP invoices
     order_id, number = _confirmed_order(app)
-    assert [(k, s) for k, s, _ in _jobs_done(app)] == [("sales.order.push", "done")]
+    assert [(k, s) for k, s, _ in jobs_run_out(app)] == [("sales.order.push", "done")]
     sale, = tryton.search_read("sale.sale", [("reference", "=", number)], ["id", "number"])
     assert _pull(app) == {"tryton": 0} and _invoices(app) == []  # not invoiced yet
 
@@ -184,7 +165,7 @@ def test_crossdock_invoices_reach_tryton_once_and_their_payment_comes_back(shop)
         ours = issue_invoice.issue(db.session, invoice)
         db.session.commit()
         invoice_id = invoice.id
-    jobs = _jobs_done(app)
+    jobs = jobs_run_out(app)
     assert [(k, s) for k, s, _ in jobs] == [("sales.order.push", "done"),
                                            ("invoicing.invoice.push", "done")], jobs
     remote, = tryton.search_read(
@@ -204,7 +185,7 @@ def test_crossdock_invoices_reach_tryton_once_and_their_payment_comes_back(shop)
         ("TEST-A", 3.0, Decimal("30.02")), ("TEST-B", 2.0, Decimal("51.00"))]
     assert all(len(l["taxes"]) == 1 for l in lines)
 
-    assert _jobs_done(app) == jobs  # nothing sent twice
+    assert jobs_run_out(app) == jobs  # nothing sent twice
     tryton.pay_invoice(remote["id"])
     _pull(app)
     paid = next(i for i in _invoices(app) if i["id"] == invoice_id)
@@ -219,7 +200,7 @@ def test_crossdock_invoices_reach_tryton_once_and_their_payment_comes_back(shop)
         db.session.flush()
         credit_number = issue_invoice.issue(db.session, credit)
         db.session.commit()
-    kinds = [(k, s) for k, s, _ in _jobs_done(app)]
+    kinds = [(k, s) for k, s, _ in jobs_run_out(app)]
     assert kinds[-1] == ("invoicing.invoice.push", "done")
     refund, = tryton.search_read("account.invoice", [("reference", "=", credit_number)],
                                  ["total_amount", "state"])

@@ -21,7 +21,7 @@ from tests.doubles.erpnext_double import ErpNextDouble
 from tests.doubles.json_http import JsonHttpServer
 from tests.doubles.odoo_double import DEFAULT_TAXES, OdooDouble
 from tests.helpers import login
-from tests.invoicing_world import confirmed_order, world  # noqa: F401
+from tests.invoicing_world import confirmed_order, jobs_run_out, world  # noqa: F401
 
 pytestmark = pytest.mark.addons("invoicing_link")
 TODAY = date.today()
@@ -68,26 +68,6 @@ def _issue(app, quantity: int) -> tuple[int, str]:
         db.session.commit()
         return invoice.id, number
 
-
-def _drain(app, timeout=30.0) -> list:
-    """Run the hub's workers until no job waits; the jobs' (kind, state)."""
-    from connectors.hub.models import SyncJob
-
-    hub = app.extensions["hub"]
-    hub.start_worker(2)
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with app.app_context():
-                jobs = [(j.kind, j.state, j.last_error)
-                        for j in db.session.scalars(select(SyncJob).order_by(SyncJob.id))]
-                db.session.remove()
-            if all(state in ("done", "failed", "cancelled") for _, state, _ in jobs):
-                return jobs
-            time.sleep(0.05)
-        raise AssertionError(f"jobs still running: {jobs}")
-    finally:
-        hub.stop()
 
 
 def _moves(double, ref: str) -> list[dict]:
@@ -136,7 +116,7 @@ def test_every_kind_of_difference_is_found_and_a_resync_mends_the_missing(world,
     backend_id = _backend(app, "odoo", "odoo", odoo.url, "admin", "odoo-test-key",
                           '{"invoicing": "crossdock"}')
     deleted, changed, drafted, twice, agrees = (_issue(app, q) for q in (2, 3, 4, 5, 6))
-    assert {state for _, state, _ in _drain(app)} == {"done"}
+    assert {state for _, state, _ in jobs_run_out(app)} == {"done"}
     double = odoo.app
     assert all(len(_moves(double, number)) == 1 for _, number in
                (deleted, changed, drafted, twice, agrees))
@@ -208,7 +188,7 @@ def test_every_kind_of_difference_is_found_and_a_resync_mends_the_missing(world,
         "csrf_token": token, "backend": str(backend_id), "kind": "duplicate_reference",
         "invoice_id": str(twice[0]), "external_id": str(copy_id)})
     assert "cancel the extra invoice in the finance system" in refused.get_data(as_text=True)
-    assert [s for k, s, _ in _drain(app) if k == "invoicing.invoice.push"][-2:] == ["done"] * 2
+    assert [s for k, s, _ in jobs_run_out(app) if k == "invoicing.invoice.push"][-2:] == ["done"] * 2
     assert [len(_moves(double, n)) for _, n in (never_pushed, deleted)] == [1, 1]
     matched, found = _differences(app, "odoo")
     assert matched == 4 and not [k for k in found if k[0] == "missing_remote"]
