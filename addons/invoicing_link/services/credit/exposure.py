@@ -51,13 +51,14 @@ def exposure(session: Session, company_id: int, day: date) -> Exposure:
         select(Invoice.currency_id, func.sum(_signed(Invoice.amount_residual)))
         .where(Invoice.company_id == company_id, Invoice.state == ISSUED)
         .group_by(Invoice.currency_id), execution_options=ALL_ROWS).all()
+    confirmed = (SalesOrder.company_id == company_id, SalesOrder.state == CONFIRMED)
     orders = session.execute(
         select(SalesOrder.id, SalesOrder.currency_id, SalesOrder.amount_total)
-        .where(SalesOrder.company_id == company_id, SalesOrder.state == CONFIRMED),
-        execution_options=ALL_ROWS).all()
-    invoiced = dict(session.execute(
+        .where(*confirmed), execution_options=ALL_ROWS).all()
+    invoiced = dict(session.execute(  # a subquery, not thousands of ids in an IN list
         select(Invoice.order_id, func.sum(_signed(Invoice.amount_total)))
-        .where(Invoice.order_id.in_([o.id for o in orders]), Invoice.state == ISSUED)
+        .where(Invoice.order_id.in_(select(SalesOrder.id).where(*confirmed)),
+               Invoice.state == ISSUED)
         .group_by(Invoice.order_id), execution_options=ALL_ROWS).all()) if orders else {}
     to_invoice: dict[int, Decimal] = defaultdict(Decimal)
     for order in orders:
