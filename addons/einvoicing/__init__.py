@@ -1,17 +1,22 @@
-"""E-invoicing (电子发票): an issued invoice or credit note as an EN 16931
-e-invoice (UBL for Peppol, or Factur-X: a PDF with the CII inside), built
-from the invoice and validated by the official rules when it is shown or
-handed out (connectors/einvoice). Each customer company says its channel;
-Finance keeps the seller's identity. Italy's SdI and China's fapiao have
-their protocol clients in connectors/einvoice, not wired here yet."""
+"""E-invoicing (电子发票): an issued invoice or credit note leaves as a legally
+structured e-invoice through its customer's channel (EN 16931 UBL through a
+Peppol access point, Factur-X, FatturaPA through Italy's SdI, a digital
+fapiao through a provider), validated before it leaves, sent by the hub
+exactly once, and the remote's answers come back onto it
+(services/sending/). The protocols are in connectors/einvoice; Finance keeps
+the seller's identity and watches Invoicing > E-invoices."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, Enum, String
 
 from addons.contacts.models import Company
 from addons.contacts.views.company_view import CompanyView
+from addons.invoicing_link.services.invoices import issue_hooks
 from addons.invoicing_link.views.invoice_view import InvoiceView
+from addons.sales.models.product import Product
+from addons.sales.views.product_view import ProductView
 from core.views.screen_slots import Fieldset, Panel
 
+from .services import sending
 from .services.channels import CHANNELS
 from .views.download_view import EinvoiceDownloadView
 from .views.einvoice_panel import invoice_einvoice
@@ -19,21 +24,37 @@ from .views.seller_view import EinvoiceSellerView
 
 LABELS = {"einvoice_channel": _l("E-invoice channel"),
           "einvoice_endpoint": _l("E-invoice address (Peppol participant)"),
-          "einvoice_endpoint_scheme": _l("E-invoice address scheme (EAS)")}
+          "einvoice_endpoint_scheme": _l("E-invoice address scheme (EAS)"),
+          "einvoice_recipient_code": _l("SdI recipient code (Codice destinatario)"),
+          "einvoice_pec": _l("PEC address"),
+          "einvoice_fiscal_code": _l("Codice fiscale"),
+          "fapiao_kind": _l("Fapiao kind (专票 / 普票)")}
+PRODUCT_LABELS = {"fapiao_tax_code": _l("Tax classification code (税收分类编码)")}
+FAPIAO_KINDS = ("special", "ordinary")
 
 
 def register(addon):
     # how each customer takes its e-invoices, on contacts' company (its own columns)
-    # a select of the channels on the form (a VARCHAR, no database enum type)
+    # selects on the form (VARCHARs, no database enum type)
     addon.extend(Company, einvoice_channel=Column(Enum(*CHANNELS, native_enum=False,
                                                        create_constraint=False, length=16)),
                  einvoice_endpoint=Column(String(64)),
-                 einvoice_endpoint_scheme=Column(String(8)), labels=LABELS)
+                 einvoice_endpoint_scheme=Column(String(8)),
+                 einvoice_recipient_code=Column(String(7)), einvoice_pec=Column(String(255)),
+                 einvoice_fiscal_code=Column(String(16)),
+                 fapiao_kind=Column(Enum(*FAPIAO_KINDS, native_enum=False,
+                                         create_constraint=False, length=16)),
+                 labels=LABELS)
     addon.extend_screen(CompanyView, Fieldset(_l("E-invoicing"), list(LABELS), order=40,
                                               labels=LABELS))
+    addon.extend(Product, fapiao_tax_code=Column(String(19)), labels=PRODUCT_LABELS)
+    addon.extend_screen(ProductView, Fieldset(_l("Fapiao"), list(PRODUCT_LABELS), order=40,
+                                              labels=PRODUCT_LABELS))
     addon.view(EinvoiceSellerView, "EinvoiceSeller", label=_l("E-invoicing seller"),
                icon="fa-building", category="Invoicing")  # who the e-invoices name
     addon.view_no_menu(EinvoiceDownloadView)  # UBL, CII, Factur-X of an issued invoice
-    # the document's validation and its files, on invoicing's invoice page
+    # the document's validation, its files and its sending, on invoicing's invoice page
     addon.extend_screen(InvoiceView, Panel("einvoicing/invoice_einvoice.html",
                                            context=invoice_einvoice, order=20))
+    issue_hooks.add(addon.name, sending.queue_einvoice)  # an issued invoice's e-invoice, queued
+    sending.register_with_hub()

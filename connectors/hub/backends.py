@@ -8,7 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.erp import KINDS
+from connectors.backend_kinds import KINDS
 from connectors.errors import PermanentError, TransientError
 
 from .clients import client_for

@@ -10,7 +10,7 @@ import hashlib
 import json
 import threading
 
-from connectors.erp import make_client
+from connectors.backend_kinds import make_client
 
 _local = threading.local()
 

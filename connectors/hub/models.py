@@ -43,7 +43,7 @@ class Backend(Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(128), unique=True)
-    kind: Mapped[str] = mapped_column(String(32))  # connectors.erp.KINDS
+    kind: Mapped[str] = mapped_column(String(32))  # connectors.backend_kinds.KINDS
     url: Mapped[str] = mapped_column(String(500))
     database: Mapped[str | None] = mapped_column(String(128))
     username: Mapped[str | None] = mapped_column(String(128))

@@ -23,6 +23,7 @@ from sqlalchemy import inspect, select
 
 from ..addons.model_extension import active_addons, active_fields, hidden_fields
 from .extension_filters import with_columns
+from .optional_choice import optional_choices
 from .screen_slots import Action, Fieldset, ListColumn, Panel, slots_for
 
 FORMS = ("add_form", "edit_form")
@@ -92,7 +93,8 @@ class SlottedView:
             labels = {f: self.slot_label(f, fs) for fs in fieldsets for f in fs.fields}
             extra = GeneralModelConverter(self._full_interface()).create_form(
                 labels, fields, self.description_columns, self.validators_columns)
-            cache[key] = type(base.__name__, (base,), {f: getattr(extra, f) for f in fields})
+            cache[key] = type(base.__name__, (base,),
+                              {f: optional_choices(getattr(extra, f)) for f in fields})
         return cache[key]
 
     def _with_fieldsets(self, widget) -> None:

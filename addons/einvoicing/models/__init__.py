@@ -1,1 +1,2 @@
 from .seller import EinvoiceSeller  # noqa: F401
+from .submission import EinvoiceEvent, EinvoiceSubmission  # noqa: F401

@@ -18,6 +18,8 @@ class EinvoiceSeller(Model):
     country_code: Mapped[str] = mapped_column(String(2), nullable=False)
     email: Mapped[str | None] = mapped_column(String(255))
     iban: Mapped[str | None] = mapped_column(String(34))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    bank_details: Mapped[str | None] = mapped_column(String(255))  # 开户行及账号 on a fapiao
     endpoint: Mapped[str | None] = mapped_column(String(64))  # Peppol participant id
     endpoint_scheme: Mapped[str | None] = mapped_column(String(8))  # its EAS code
 

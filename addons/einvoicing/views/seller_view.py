@@ -12,7 +12,8 @@ from core.views.record_view import RecordView
 from ..models.seller import EinvoiceSeller
 
 FIELDS = ["name", "vat_id", "tax_registration", "street", "city", "postal_code",
-          "country_code", "email", "iban", "endpoint", "endpoint_scheme"]
+          "country_code", "email", "phone", "iban", "bank_details", "endpoint",
+          "endpoint_scheme"]
 
 
 class EinvoiceSellerView(RecordView):
@@ -27,7 +28,8 @@ class EinvoiceSellerView(RecordView):
         "city": _l("City"), "postal_code": _l("Postal code"),
         "country_code": _l("Country (ISO code)"), "email": _l("E-mail"),
         "iban": _l("IBAN"), "endpoint": _l("Electronic address (Peppol)"),
-        "endpoint_scheme": _l("Electronic address scheme (EAS)")}
+        "endpoint_scheme": _l("Electronic address scheme (EAS)"), "phone": _l("Phone"),
+        "bank_details": _l("Bank and account (开户行及账号)")}
     list_columns = ["name", "vat_id", "country_code"]
     add_columns = edit_columns = show_columns = FIELDS
     base_permissions = ["can_list", "can_show", "can_add", "can_edit"]

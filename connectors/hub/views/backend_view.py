@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from connectors.erp import KINDS
+from connectors.backend_kinds import KINDS
 from core.db import db
 from core.views.record_view import RecordView
 

@@ -31,7 +31,7 @@ from core.user_time import today as local_today
 
 from ...models.invoice import CREDIT_NOTE, DRAFT, ERP, ISSUED, Invoice
 from ..finance_sync import request_push
-from . import invoiced_amounts
+from . import invoiced_amounts, issue_hooks
 from .credit_note import check_within_invoice
 from .draft_from_order import check_within_order
 from .invoice_errors import InvoiceCheckError, InvoiceStateError
@@ -94,4 +94,5 @@ def issue(session: Session, invoice: Invoice, today: date | None = None) -> str:
                  {"number": number, "amount_total": str(invoice.amount_total),
                   "order": invoice.order.number})
     request_push(session, invoice)  # to each finance system taking our invoices, once
+    issue_hooks.run(session, invoice)  # other addons' part (an e-invoice queued)
     return number

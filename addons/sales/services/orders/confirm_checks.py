@@ -12,30 +12,14 @@ invoicing_link's credit limit is one (its services/credit/credit_check.py).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
-from core.addons.model_extension import active_addons
+from core.addons.extension_points import AddonHooks
 
-Check = Callable[[Session, object], "str | None"]
-
-_CHECKS: list[tuple[str, Check]] = []
-
-
-def add(addon: str, check: Check) -> None:
-    """Register once (an app factory may run register() again)."""
-    if (addon, check) not in _CHECKS:
-        _CHECKS.append((addon, check))
+_CHECKS = AddonHooks()
+add = _CHECKS.add
 
 
 def run(session: Session, order) -> list[str]:
     """The active addons' checks in registration order; their warnings."""
-    active = active_addons()
-    warnings = []
-    for addon, check in list(_CHECKS):
-        if addon in active:
-            said = check(session, order)
-            if said:
-                warnings.append(said)
-    return warnings
+    return [said for said in (check(session, order) for check in _CHECKS.active()) if said]

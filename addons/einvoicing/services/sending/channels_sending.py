@@ -1,0 +1,12 @@
+"""Every channel's sending, by the company's channel key."""
+from __future__ import annotations
+
+from .channel import Channel
+from .facturx import FACTURX_PDF
+from .peppol import PEPPOL
+
+SENDING: dict[str, Channel] = {c.key: c for c in (PEPPOL, FACTURX_PDF)}
+
+
+def channel_for(key: str) -> Channel:
+    return SENDING[key]
