@@ -21,6 +21,7 @@ from .services.channels import CHANNELS
 from .views.download_view import EinvoiceDownloadView
 from .views.einvoice_panel import invoice_einvoice
 from .views.seller_view import EinvoiceSellerView
+from .views.submission_view import EinvoiceSubmissionView
 
 LABELS = {"einvoice_channel": _l("E-invoice channel"),
           "einvoice_endpoint": _l("E-invoice address (Peppol participant)"),
@@ -52,6 +53,8 @@ def register(addon):
                                               labels=PRODUCT_LABELS))
     addon.view(EinvoiceSellerView, "EinvoiceSeller", label=_l("E-invoicing seller"),
                icon="fa-building", category="Invoicing")  # who the e-invoices name
+    addon.view(EinvoiceSubmissionView, "EinvoiceSubmissions", label=_l("E-invoices"),
+               icon="fa-paper-plane", category="Invoicing")  # by state, rejected first
     addon.view_no_menu(EinvoiceDownloadView)  # UBL, CII, Factur-X of an issued invoice
     # the document's validation, its files and its sending, on invoicing's invoice page
     addon.extend_screen(InvoiceView, Panel("einvoicing/invoice_einvoice.html",
