@@ -18,6 +18,7 @@ from core.views.screen_slots import Fieldset, Panel
 
 from .services import sending
 from .services.channels import CHANNELS
+from .services.load_demo import demo_command
 from .views.download_view import EinvoiceDownloadView
 from .views.einvoice_panel import invoice_einvoice
 from .views.seller_view import EinvoiceSellerView
@@ -59,5 +60,6 @@ def register(addon):
     # the document's validation, its files and its sending, on invoicing's invoice page
     addon.extend_screen(InvoiceView, Panel("einvoicing/invoice_einvoice.html",
                                            context=invoice_einvoice, order=20))
+    addon.command(demo_command)  # crossdock einvoicing demo: an invoice per channel
     issue_hooks.add(addon.name, sending.queue_einvoice)  # an issued invoice's e-invoice, queued
     sending.register_with_hub()

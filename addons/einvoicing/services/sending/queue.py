@@ -70,9 +70,10 @@ def _submit(session: Session, invoice) -> EinvoiceSubmission:
         EinvoiceSubmission.invoice_id == invoice.id)) or 0) + 1
     submission = EinvoiceSubmission(invoice_id=invoice.id, channel=channel.key,
                                     attempt=attempt, state=states.QUEUED)
+    backend = next(iter(hub.active_backends(session, (channel.backend_kind,))), None)
+    submission.backend_id = backend.id if backend is not None else None  # build may read it
     session.add(submission)
     session.flush()
-    backend = next(iter(hub.active_backends(session, (channel.backend_kind,))), None)
     try:
         built = channel.build(session, invoice, submission)
     except (NotBuildable, NoSeller, ArtefactsMissing) as exc:
@@ -93,7 +94,6 @@ def _submit(session: Session, invoice) -> EinvoiceSubmission:
                     gettext("no active backend of kind %(kind)s (Integration > Backends)",
                             kind=channel.backend_kind), again=True)
     else:
-        submission.backend_id = backend.id
         states.move(session, submission, states.QUEUED, backend.name, again=True)
         hub.enqueue(session, push_of(channel), submission.id, backend.id,
                     serial_key=f"einvoice:{invoice.id}")
