@@ -16,6 +16,7 @@ from addons.sales.models.product import Product
 from addons.sales.views.product_view import ProductView
 from core.views.screen_slots import Fieldset, Panel
 
+from .api.submission_api import EinvoiceSubmissionApi
 from .services import sending
 from .services.channels import CHANNELS
 from .services.load_demo import demo_command
@@ -56,6 +57,7 @@ def register(addon):
                icon="fa-building", category="Invoicing")  # who the e-invoices name
     addon.view(EinvoiceSubmissionView, "EinvoiceSubmissions", label=_l("E-invoices"),
                icon="fa-paper-plane", category="Invoicing")  # by state, rejected first
+    addon.api(EinvoiceSubmissionApi)  # /api/v1/einvoice_submission/
     addon.view_no_menu(EinvoiceDownloadView)  # UBL, CII, Factur-X of an issued invoice
     # the document's validation, its files and its sending, on invoicing's invoice page
     addon.extend_screen(InvoiceView, Panel("einvoicing/invoice_einvoice.html",

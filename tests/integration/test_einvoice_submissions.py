@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.db import db
 from tests.einvoice_documents import ARTEFACTS
-from tests.helpers import csrf_token, install, login
+from tests.helpers import api_token, csrf_token, install, login
 from tests.invoicing_world import as_finance, load, world  # noqa: F401
 
 pytestmark = pytest.mark.addons("invoicing_link")
@@ -110,6 +110,17 @@ def test_an_invalid_document_is_held_then_sent_again_once_fixed(peppol_customer)
     again = finance.post(f"/einvoicing/submissions/send_again/{first}",
                          data={"csrf_token": _csrf(finance, invoice_id)})
     assert again.status_code == 302 and len(_submissions(app, invoice_id)) == 2  # not the latest
+    api = {"Authorization": f"Bearer {api_token(finance, 'fin')}"}  # REST: the same
+    listed = finance.get("/api/v1/einvoice_submission/", headers=api).get_json()
+    assert [(r["attempt"], r["state"]) for r in listed["result"]] == [(1, "invalid"),
+                                                                      (2, "not_sent")]
+    history = finance.get(f"/api/v1/einvoice_submission/{first}/history",
+                          headers=api).get_json()["result"]
+    assert history["history"][0]["details"]["problems"][0][0] == "BR-S-02"
+    refused = finance.post(f"/api/v1/einvoice_submission/{first}/send_again", headers=api)
+    assert refused.status_code == 409  # attempt 2 is the latest
+    seller_api = {"Authorization": f"Bearer {api_token(seller, 's1')}"}
+    assert seller.get("/api/v1/einvoice_submission/", headers=seller_api).status_code == 403
     with app.app_context():
         from core.security.audit import AuditLog
 
