@@ -19,7 +19,9 @@ def send(client, outgoing: Outgoing) -> Sent:
 
 
 def results(client, remote_ids: list[str]) -> dict[str, Sent]:
-    return {remote_id: _sent(s) for remote_id, s in client.statuses(remote_ids).items()}
+    """The submissions that moved on: one still only taken is no news (no step)."""
+    return {remote_id: _sent(s) for remote_id, s in client.statuses(remote_ids).items()
+            if s.status != SUBMITTED}
 
 
 def _sent(submitted) -> Sent:
