@@ -19,7 +19,9 @@ import requests
 from ...errors import PermanentError
 from ...http import raise_for_client_error, send
 
-DUPLICATE_SOURCE = "idempotencyGuid"  # the field a repeated idempotency guid is refused on
+# the ErrorModel `source` of a repeated idempotency guid: the field's name (the
+# published API says "422" and names no words; check against the sandbox)
+DUPLICATE_SOURCE = "idempotencyGuid"
 
 
 class Refused(PermanentError):
