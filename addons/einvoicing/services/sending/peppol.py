@@ -1,13 +1,17 @@
 """Channel `peppol_ubl`: the invoice as EN 16931 UBL (Peppol BIS Billing 3.0)
 to the buyer's Peppol participant id, through an access point (backend kind
-`peppol_ap`)."""
+`peppol_ap`); its evidence polled back (access_point.py)."""
 from __future__ import annotations
+
+from dataclasses import replace
 
 from flask_babel import gettext
 
 from .. import einvoice_files
 from ..channels import PEPPOL_UBL
-from .channel import Built, Channel, NotBuildable, Outgoing, Sent
+from . import access_point
+from .answers import pull_of
+from .channel import Built, Channel, NotBuildable
 from .en16931 import build_en16931
 
 
@@ -22,8 +26,5 @@ def build(session, invoice, submission) -> Built:
                  routing={"scheme": buyer.endpoint_scheme, "id": buyer.endpoint})
 
 
-def send(client, outgoing: Outgoing) -> Sent:
-    raise NotImplementedError  # the access point client comes with connectors/einvoice/peppol
-
-
-PEPPOL = Channel(PEPPOL_UBL, "peppol_ap", build, send)
+_PEPPOL = Channel(PEPPOL_UBL, "peppol_ap", build, access_point.send)
+PEPPOL = replace(_PEPPOL, answers=(pull_of(_PEPPOL, access_point.results),))
