@@ -12,6 +12,8 @@ import threading
 import click
 from sqlalchemy import select
 
+from connectors.backend_kinds import KINDS
+
 EXIT_REFUSED = 2
 
 
@@ -146,7 +148,7 @@ def sweep_once() -> None:
 
 @hub.command("backend-add")
 @click.option("--name", required=True)
-@click.option("--kind", required=True, type=click.Choice(["tryton", "odoo", "erpnext"]))
+@click.option("--kind", required=True, type=click.Choice(KINDS))
 @click.option("--url", required=True)
 @click.option("--database", default="")
 @click.option("--username", default="")
