@@ -152,7 +152,7 @@ def test_a_bad_signature_or_token_is_refused_by_the_double(nuonuo_server):
     with pytest.raises(PermanentError, match="check appKey, appSecret") as refused:
         provider(nuonuo_server.url, app_secret="not-the-secret").issue(request)
     assert "070304" in str(refused.value) and app.calls[-1][1] == "070304"
-    with pytest.raises(PermanentError, match="070305"):
+    with pytest.raises(PermanentError, match="070301"):
         provider(nuonuo_server.url, token="stale-token").issue(request)
     assert app.issued_for(request.order_no) == 0
 
