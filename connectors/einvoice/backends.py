@@ -6,7 +6,7 @@ remote, the client a backend row describes, each with `test_connection()`.
 - `nuonuo`: the Nuonuo open platform; `url` its services endpoint, `username`
   the appKey, the secret the appSecret, `database` the seller's tax number,
   options {"token": ...} or the token fetched with the app's credentials
-  (fapiao/nuonuo.py).
+  (fapiao/backend.py).
 - `peppol_ap`: a Peppol access point's submission API (peppol/).
 """
 from __future__ import annotations
