@@ -139,6 +139,8 @@ def test_an_invoice_is_issued_once_and_its_credit_note_red_letters_it(china, nuo
         order_no = "INV" + invoice.number.split("/", 1)[1].replace("/", "") + "-1"
         assert (sent.state, sent.remote_id) == ("sent", order_no)
         lines = [(line.description, line.amount_untaxed) for line in invoice.lines]
+        assert (invoice.amount_untaxed, invoice.amount_tax, invoice.amount_total) == (
+            Decimal("210.02"), Decimal("20.10"), Decimal("230.12"))
     # the retry asked again under the same order number: one fapiao
     assert [code for method, code in double.calls if method == ISSUE] == ["E0000", "E0000"]
     assert double.issued_for(order_no) == 1
