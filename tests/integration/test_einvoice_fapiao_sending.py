@@ -5,7 +5,9 @@ a pull brings the 20-digit number and the PDF back onto the submission; the
 double's fapiao is the invoice field by field, to the fen. The credit note
 waits for the blue fapiao, then becomes a red-letter form whose red fapiao
 names the blue one (after the token expired: fetched again, once). A
-product without a tax classification code keeps the fapiao from leaving.
+product without a tax classification code keeps the fapiao from leaving;
+sent again with a code the bureau does not know, it comes back rejected in
+Nuonuo's words.
 SQLite only: the hub's jobs, pulls and bindings are proven on both databases
 by the hub's and invoicing's tests; this is the channel.
 """
@@ -22,7 +24,7 @@ from sqlalchemy import func, select
 from core.db import db
 from core.testing.plugin import addons_wanted
 from tests.doubles.json_http import JsonHttpServer
-from tests.doubles.nuonuo_double import NuonuoDouble
+from tests.doubles.nuonuo_double import BAD_TAX_CODE, NuonuoDouble
 from tests.helpers import install
 from tests.invoicing_world import as_finance, jobs_run_out, load, world  # noqa: F401
 
@@ -220,7 +222,8 @@ def test_an_invoice_is_issued_once_and_its_credit_note_red_letters_it(china, nuo
     assert double.issued_for(red.remote_id) == 1
 
 
-def test_a_product_without_a_tax_code_keeps_the_fapiao_from_leaving(china, nuonuo):
+def test_a_missing_tax_code_keeps_the_fapiao_from_leaving_an_unknown_one_is_rejected(
+        china, nuonuo):
     app, ids = china
     with app.app_context():
         from addons.sales.models import Product
@@ -239,3 +242,22 @@ def test_a_product_without_a_tax_code_keeps_the_fapiao_from_leaving(china, nuonu
                              "classification code (税收分类编码); set it on the product"]]
         assert db.session.scalar(select(func.count(SyncJob.id))) == 0
     assert nuonuo.app.calls == [] and nuonuo.app.fetched_tokens == {}
+
+    # a code of the right form the bureau does not know: sent, then rejected in its words
+    with app.app_context():
+        db.session.scalars(select(Product).filter_by(code="G-1")).one().fapiao_tax_code = \
+            BAD_TAX_CODE
+        db.session.commit()
+    from addons.einvoicing.services.sending import send_again
+
+    with app.test_request_context():
+        as_finance(app)
+        (invalid,) = submissions(invoice_id)
+        assert send_again(db.session, invalid).state == "queued"
+        db.session.commit()
+    assert [state for _, state, _ in jobs_run_out(app)] == ["done"]
+    rejected = pulled_until_final(app, invoice_id)
+    assert (rejected.attempt, rejected.state, rejected.remote_id) == (2, "rejected",
+                                                                     rejected.file_name[:-5])
+    assert rejected.state_text == (f"Nuonuo status 22: 商品编码{BAD_TAX_CODE}"
+                                   "在税收分类编码表中不存在")

@@ -60,7 +60,8 @@ def answer_of(result: FapiaoResult) -> Sent | None:
     if result.state is FapiaoState.PENDING:
         return None
     if result.state is FapiaoState.FAILED:
-        return Sent(result.order_no, states.REJECTED, text=f"{result.code}: {result.message}")
+        return Sent(result.order_no, states.REJECTED, text=gettext(
+            "Nuonuo status %(code)s: %(words)s", code=result.code, words=result.message))
     text = gettext("fapiao %(number)s: %(total)s CNY, tax %(tax)s", number=result.number,
                    total=result.total, tax=result.tax)
     if result.corrects:
