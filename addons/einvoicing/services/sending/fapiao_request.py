@@ -111,9 +111,10 @@ def red_request(session: Session, credit, submission) -> tuple[RedLetterRequest,
         problems.append(Problem("FAPIAO-REASON", gettext(
             "开票有误 (invoicing error) corrects a whole fapiao only; this credit note takes "
             "back part of it: write 销货退回, 服务中止 or 销售折让 in its note")))
-    request = RedLetterRequest(order_no=order_no(credit, submission), blue_number=blue.remote_number,
-                               blue_kind=kept.kind, reason=reason, buyer=kept.buyer,
-                               seller=kept.seller, lines=tuple(parts))
+    request = RedLetterRequest(order_no=order_no(credit, submission),
+                               blue_number=blue.remote_number, blue_kind=kept.kind,
+                               reason=reason, buyer=kept.buyer, seller=kept.seller,
+                               lines=tuple(parts))
     if not problems:
         problems += [Problem("FAPIAO", text) for text in red_letter_problems(request)]
         amounts = kept.totals() if whole else _sum(p.line.amounts() for p in parts)
