@@ -6,7 +6,7 @@ remote, the client a backend row describes, each with `test_connection()`.
 - `nuonuo`: the Nuonuo open platform; `url` its services endpoint, `username`
   the appKey, the secret the appSecret, `database` the seller's tax number,
   options {"token": ...} or the token fetched with the app's credentials
-  (fapiao/nuonuo.py).
+  (fapiao/backend.py).
 - `peppol_ap`: a Peppol access point's submission API, Storecove's
   (peppol/): `url` its API base (https://api.storecove.com/api/v2), the
   secret the API key, options {"legal_entity_id": <the sender's LegalEntity

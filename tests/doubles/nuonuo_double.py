@@ -18,6 +18,12 @@ signing as the official samples do it):
   taxAmount, orderAmount summed from the lines received, pdfUrl / ofdUrl /
   xmlUrl; or 22 (开票失败) with failCause when a line's goodsCode is not in
   the bureau's catalogue (`unknown_tax_codes`); none known: `E9500`;
+- `POST /accessToken` (self-use apps), form-encoded client_id (appKey),
+  client_secret (appSecret), grant_type=client_credentials: a new token
+  `{"access_token", "expires_in": "86400"}`, or `{"error": "070304"/"070305",
+  "error_description"}` for a wrong client id or secret and 070315 for
+  another content type; `expire_tokens()` ends every token fetched so far
+  (the 24 hours passed), which the gateway then refuses;
 - `saveInvoiceRedConfirm`: the form needs no confirmation here (as for a
   blue fapiao the buyer has not booked), so the red fapiao is issued under
   the form's orderNo like a blue one, negative, with oldEleInvoiceNumber,
@@ -26,9 +32,13 @@ signing as the official samples do it):
 
 The double's own choices, where the pages we read name no code:
 `REFUSED_APP_KEY` 070101 "获取app密钥失败或appkey无效" and `REFUSED_SIGNATURE`
-/ `REFUSED_TOKEN` (gateway codes of the 070 family, as third-party clients
-record them), `ALREADY_RED` for a second red-letter of a fully corrected
-blue fapiao, and `BLUE_UNKNOWN` for a blue number it never issued.
+(gateway codes of the 070 family, as third-party clients record them);
+`REFUSED_TOKEN` is the published common code 070301 "accessToken不匹配/或appKey
+不匹配", answered for an expired token too (the pages name no other);
+`ALREADY_RED` for a second red-letter of a fully corrected blue fapiao, and
+`BLUE_UNKNOWN` for a blue number it never issued. `fail_after_taking = n`:
+the next n requestBillingNew are taken and then answered HTTP 502, as a
+gateway that lost the answer (the caller must not issue twice).
 """
 from __future__ import annotations
 
@@ -41,6 +51,7 @@ import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import parse_qs
 
 from .json_http import Request
 
@@ -50,7 +61,8 @@ DUPLICATE = ("E9106", "订单编号或流水号不能重复")
 NOT_FOUND = ("E9500", "发票不存在")
 REFUSED_APP_KEY = ("070101", "获取app密钥失败或appkey无效")
 REFUSED_SIGNATURE = ("070304", "签名校验失败")
-REFUSED_TOKEN = ("070305", "accessToken无效")
+REFUSED_TOKEN = ("070301", "accessToken不匹配/或appKey不匹配")
+TOKEN_PATH = "/accessToken"
 ALREADY_RED = ("DOUBLE-RED", "该蓝票已冲红，不能再次全额冲红")
 BLUE_UNKNOWN = ("DOUBLE-BLUE", "对应蓝票不存在")
 BAD_TAX_CODE = "9999999999999999999"  # syntactically fine, unknown to the bureau
@@ -83,18 +95,47 @@ class NuonuoDouble:
         self.red_forms: dict[str, str] = {}   # billId -> body
         self.calls: list[tuple[str, str]] = []  # (method, answer code)
         self.placed: list[str] = []  # order numbers, one per fapiao put to the bureau
+        self.fetched_tokens: dict[str, bool] = {}  # token -> still valid
+        self.fail_after_taking = 0
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
 
     # -- envelope ---------------------------------------------------------------
     def handle(self, request: Request):
+        if request.method == "POST" and request.path == TOKEN_PATH:
+            with self._lock:
+                return 200, self._token(request), {}
         if request.method != "POST" or request.path != PATH:
             return 404, {"code": "404", "describe": "not found"}, {}
         method = request.headers.get("method", "")
         with self._lock:
             code, describe, result = self._refusal(request) or self._dispatch(method, request)
             self.calls.append((method, code))
+            if code == OK and method.endswith(".requestBillingNew") and self.fail_after_taking:
+                self.fail_after_taking -= 1
+                return 502, {"message": "Bad Gateway"}, {}
         return 200, {"code": code, "describe": describe, "result": result}, {}
+
+    def _token(self, request: Request) -> dict:
+        if not request.headers.get("content-type", "").startswith(
+                "application/x-www-form-urlencoded"):
+            return {"error": "070315", "error_description": "Incorrect content-type"}
+        form = {k: v[-1] for k, v in parse_qs(request.raw_body.decode()).items()}
+        if form.get("client_id") != self.app_key:
+            return {"error": "070304",
+                    "error_description": f"Incorrect clientId[{form.get('client_id')}]"}
+        if form.get("client_secret") != self.app_secret:
+            return {"error": "070305", "error_description": "Incorrect clientSecret[***]"}
+        if form.get("grant_type") != "client_credentials":
+            return {"error": "070307", "error_description": "Incorrect appType"}
+        token = f"nn-fetched-{next(self._numbers)}"
+        self.fetched_tokens[token] = True
+        return {"access_token": token, "expires_in": "86400"}
+
+    def expire_tokens(self) -> None:
+        """The fetched tokens' 24 hours are over."""
+        with self._lock:
+            self.fetched_tokens = dict.fromkeys(self.fetched_tokens, False)
 
     def _refusal(self, request: Request):
         q = request.query
@@ -109,7 +150,8 @@ class NuonuoDouble:
                                              hashlib.sha1).digest()).decode()
         if not hmac.compare_digest(expected, request.headers.get("x-nuonuo-sign", "")):
             return (*REFUSED_SIGNATURE, None)
-        if request.headers.get("accesstoken") != self.token:
+        token = request.headers.get("accesstoken")
+        if token != self.token and not self.fetched_tokens.get(token):
             return (*REFUSED_TOKEN, None)
         return None
 

@@ -152,7 +152,7 @@ def test_a_bad_signature_or_token_is_refused_by_the_double(nuonuo_server):
     with pytest.raises(PermanentError, match="check appKey, appSecret") as refused:
         provider(nuonuo_server.url, app_secret="not-the-secret").issue(request)
     assert "070304" in str(refused.value) and app.calls[-1][1] == "070304"
-    with pytest.raises(PermanentError, match="070305"):
+    with pytest.raises(PermanentError, match="070301"):
         provider(nuonuo_server.url, token="stale-token").issue(request)
     assert app.issued_for(request.order_no) == 0
 
@@ -208,3 +208,36 @@ def test_a_red_letter_retried_before_its_fapiao_exists_applies_one_form(fapiao, 
     assert nuonuo_server.app.calls[-1] == ("nuonuo.OpeMplatform.saveInvoiceRedConfirm", "E9106")
     assert settled(fapiao, red_request.order_no).state is FapiaoState.RED_LETTERED
     assert nuonuo_server.app.issued_for(red_request.order_no) == 1
+
+
+def test_the_backend_fetches_its_token_once_and_says_what_is_wrong(nuonuo_server):
+    from connectors.einvoice.backends import make_client
+
+    app, url = nuonuo_server.app, nuonuo_server.url
+
+    def backend(secret="nn-app-secret", token_url=f"{url}/accessToken", **options):
+        return make_client("nuonuo", f"{url}/open/v1/services", SELLER.tax_id, "nn-app-key",
+                           secret, {"token_url": token_url, **options})
+
+    fetched = len(app.fetched_tokens)
+    words = backend().test_connection()
+    assert "nn-app-key" in words and SELLER.tax_id in words
+    request = fapiao_request()
+    backend().issue(request)                   # another client, the same app: the kept token
+    assert len(app.fetched_tokens) == fetched + 1
+    with pytest.raises(PermanentError, match="070305") as refused:  # the token endpoint's words
+        backend(secret="not-the-secret").test_connection()
+    assert "check appKey and appSecret" in str(refused.value)
+    pasted = backend(token="pasted-and-stale")  # a pasted token is never fetched anew
+    with pytest.raises(PermanentError, match="070301"):
+        pasted.result(request.order_no)
+    assert len(app.fetched_tokens) == fetched + 1
+
+    app.expire_tokens()                         # 24 hours later: refused, fetched, asked again
+    assert backend().result(request.order_no).serial  # Nuonuo knows our order
+    assert len(app.fetched_tokens) == fetched + 2
+    app.expire_tokens()  # a token refused right after its fetch: not an expiry, no more fetches
+    for _ in range(2):
+        with pytest.raises(PermanentError, match="070301"):
+            backend().result(request.order_no)
+    assert len(app.fetched_tokens) == fetched + 2

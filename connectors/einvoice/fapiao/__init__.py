@@ -1,9 +1,11 @@
 """China's fully digital fapiao (数电发票) through a provider, protocol level.
 
 `fapiao.py` is the provider-neutral model (request, red-letter correction,
-normalised result) and the `FapiaoProvider` contract; `request_checks.py`
-refuses what the tax bureau would refuse before anything is sent; one
-provider speaks it: the Nuonuo open platform (`nuonuo_wire.py` transport and
-signing, `nuonuo_order.py` the bodies, `nuonuo.py` the calls). No addon
-uses it yet.
+normalised result) and the `FapiaoProvider` contract; `fapiao_json.py` keeps
+a request as JSON; `request_checks.py` refuses what the tax bureau would
+refuse before anything is sent; one provider speaks it: the Nuonuo open
+platform (`nuonuo_wire.py` transport and signing, `nuonuo_token.py` the
+app's access token, `nuonuo_order.py` the bodies, `nuonuo.py` the calls,
+`backend.py` the hub backend of kind `nuonuo`). The einvoicing addon's
+`fapiao` channel sends through it.
 """

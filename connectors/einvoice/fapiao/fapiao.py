@@ -10,7 +10,8 @@ untaxed = total / (1 + rate) and tax = total - untaxed).
 The contract (`FapiaoProvider`) is asynchronous, as every provider is: the
 bureau issues minutes or seconds after the request.
 1. `issue(request)` submits (idempotent on `order_no`) -> a pending result;
-2. `result(order_no)` polls (a provider's callback carries the same) ->
+2. `result(order_no)` polls (`results(order_nos)` several at once; a
+   provider's callback carries the same) ->
    pending / issued (20-digit number, date, amounts, tax) / failed
    (provider code and words) / red_lettered (for a red fapiao: its number
    and the blue one's);
@@ -153,4 +154,5 @@ class FapiaoResult:
 class FapiaoProvider(Protocol):
     def issue(self, request: FapiaoRequest) -> FapiaoResult: ...
     def result(self, order_no: str) -> FapiaoResult: ...
+    def results(self, order_nos: list[str]) -> dict[str, FapiaoResult]: ...
     def red_letter(self, request: RedLetterRequest) -> FapiaoResult: ...

@@ -2,9 +2,9 @@
 
 Calls (`nuonuo.OpeMplatform.*`): `requestBillingNew` (issue, answers
 {"invoiceSerialNum"}), `queryInvoiceResult` ({"orderNos": [...],
-"isOfferInvoiceDetail": "0"}, up to 50, a list of rows) and
-`saveInvoiceRedConfirm` (the red-letter confirmation form, answers its
-billId). One namespace on purpose: digital e-fapiao red-letter forms are
+"isOfferInvoiceDetail": "0"}, up to 50, a list of rows: `results` asks
+in batches) and `saveInvoiceRedConfirm` (the red-letter confirmation form,
+answers its billId). One namespace on purpose: digital e-fapiao red-letter forms are
 published only for the 诺税通 SaaS API (its `fastInvoiceRed` is for digital
 paper fapiao, and the common API's `nuonuo.ElectronInvoice.
 unifiedfastInvoiceRed` only for blue fapiao from WeChat/Alipay), and one
@@ -34,6 +34,7 @@ from __future__ import annotations
 from ...errors import PermanentError
 from .fapiao import FapiaoRequest, FapiaoResult, FapiaoState, RedLetterRequest
 from .nuonuo_order import order_body, red_confirm_body, result_of
+from .nuonuo_token import FixedToken
 from .nuonuo_wire import NuonuoRefusal, NuonuoWire
 from .request_checks import check_red_letter, check_request
 
@@ -42,15 +43,18 @@ QUERY = "nuonuo.OpeMplatform.queryInvoiceResult"
 RED_CONFIRM = "nuonuo.OpeMplatform.saveInvoiceRedConfirm"
 DUPLICATE_ORDER = "E9106"
 NOT_FOUND = "E9500"
+QUERY_BATCH = 50  # queryInvoiceResult's most order numbers a call
 PRODUCTION = "https://sdk.nuonuo.com/open/v1/services"  # sandbox: sandbox.nuonuocs.cn, same path
 
 
 class NuonuoProvider:
-    """`taxnum` is the seller's tax number (the `userTax` header)."""
+    """`taxnum` is the seller's tax number (the `userTax` header); `token` a
+    pasted access token or a token source (nuonuo_token.py)."""
 
-    def __init__(self, *, app_key: str, app_secret: str, token: str, taxnum: str,
+    def __init__(self, *, app_key: str, app_secret: str, token, taxnum: str,
                  endpoint: str = PRODUCTION):
-        self.wire = NuonuoWire(endpoint, app_key, app_secret, token, taxnum)
+        tokens = FixedToken(token) if isinstance(token, str) else token
+        self.wire = NuonuoWire(endpoint, app_key, app_secret, tokens, taxnum)
 
     def issue(self, request: FapiaoRequest) -> FapiaoResult:
         check_request(request)
@@ -64,17 +68,26 @@ class NuonuoProvider:
                             serial=str(answer.get("invoiceSerialNum") or ""))
 
     def result(self, order_no: str) -> FapiaoResult:
-        try:
-            rows = self.wire.call(QUERY, {"orderNos": [order_no], "isOfferInvoiceDetail": "0"})
-        except NuonuoRefusal as refusal:
-            if refusal.code == NOT_FOUND:
-                return FapiaoResult(order_no, FapiaoState.PENDING, code=refusal.code,
-                                    message=refusal.describe)
-            raise
-        row = next((r for r in rows or () if r.get("orderNo") == order_no), None)
-        if row is None:
-            return FapiaoResult(order_no, FapiaoState.PENDING)
-        return result_of(order_no, row)
+        return self.results([order_no])[order_no]
+
+    def results(self, order_nos: list[str]) -> dict[str, FapiaoResult]:
+        """Each order's result, asked QUERY_BATCH at a time; an order Nuonuo
+        does not know (yet) is pending."""
+        found = {}
+        for start in range(0, len(order_nos), QUERY_BATCH):
+            batch, unknown = list(order_nos[start:start + QUERY_BATCH]), ("", "")
+            try:
+                rows = self.wire.call(QUERY, {"orderNos": batch, "isOfferInvoiceDetail": "0"})
+            except NuonuoRefusal as refusal:
+                if refusal.code != NOT_FOUND:
+                    raise
+                rows, unknown = (), (refusal.code, refusal.describe)
+            by_order = {str(row.get("orderNo")): row for row in rows or ()}
+            for order_no in batch:
+                row = by_order.get(order_no)
+                found[order_no] = result_of(order_no, row) if row is not None else FapiaoResult(
+                    order_no, FapiaoState.PENDING, code=unknown[0], message=unknown[1])
+        return found
 
     def red_letter(self, request: RedLetterRequest) -> FapiaoResult:
         check_red_letter(request)

@@ -21,8 +21,10 @@ Errors: transport trouble, 5xx and 429 are `connectors.http.send`'s
 (TransientError). Every other code is a refusal (PermanentError with the
 code and Nuonuo's words, `NuonuoRefusal.code` for callers that expect one);
 the gateway's own codes (`070...`: appKey, secret, signature, token) say to
-check the credentials. Which 070 code answers which cause is not in the
-pages we could read; the prefix is what clients in the wild rely on.
+check the credentials. The published table of common codes names 070301
+("accessToken不匹配/或appKey不匹配") for a token the gateway does not take: a
+call refused so is made once more with a renewed token when the token is one
+we fetch (nuonuo_token.py); a pasted token is not renewed.
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ from ...http import raise_for_client_error, send
 
 SUCCESS = "E0000"
 GATEWAY_PREFIX = "070"
+TOKEN_REFUSED = "070301"
 
 
 class NuonuoRefusal(PermanentError):
@@ -57,13 +60,25 @@ def sign(app_secret: str, app_key: str, senid: str, nonce: str, timestamp: str,
 
 
 class NuonuoWire:
-    def __init__(self, endpoint: str, app_key: str, app_secret: str, token: str, taxnum: str):
+    """`tokens`: a FixedToken or FetchedToken (nuonuo_token.py)."""
+
+    def __init__(self, endpoint: str, app_key: str, app_secret: str, tokens, taxnum: str):
         self.endpoint, self.what = endpoint, f"Nuonuo at {endpoint}"
-        self.app_key, self._secret, self._token, self.taxnum = app_key, app_secret, token, taxnum
+        self.app_key, self._secret, self.tokens, self.taxnum = app_key, app_secret, tokens, taxnum
         self.session = requests.Session()
 
     def call(self, method: str, params: dict):
         """The `result` of `method`, or NuonuoRefusal / TransientError."""
+        token = self.tokens.current()
+        try:
+            return self._call(method, params, token)
+        except NuonuoRefusal as refusal:
+            fresh = self.tokens.renewed(token) if refusal.code == TOKEN_REFUSED else None
+            if fresh is None:
+                raise
+        return self._call(method, params, fresh)
+
+    def _call(self, method: str, params: dict, token: str):
         body = json.dumps(params, ensure_ascii=False, separators=(",", ":"))
         senid = secrets.token_hex(16)
         nonce = str(10_000_000 + secrets.randbelow(90_000_000))
@@ -75,7 +90,7 @@ class NuonuoWire:
             headers={"Content-Type": "application/json; charset=utf-8",
                      "X-Nuonuo-Sign": sign(self._secret, self.app_key, senid, nonce,
                                            timestamp, body),
-                     "accessToken": self._token, "userTax": self.taxnum, "method": method},
+                     "accessToken": token, "userTax": self.taxnum, "method": method},
             data=body.encode())
         raise_for_client_error(response, self.what, method)
         try:

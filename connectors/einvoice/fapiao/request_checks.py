@@ -23,6 +23,15 @@ MAX_ORDER_NO = 20                      # the shortest limit among the calls that
 
 
 def check_request(request: FapiaoRequest) -> None:
+    _raise(request.order_no, request_problems(request))
+
+
+def check_red_letter(request: RedLetterRequest) -> None:
+    _raise(request.order_no, red_letter_problems(request))
+
+
+def request_problems(request: FapiaoRequest) -> list[str]:
+    """Every finding on a blue request, in words (empty: it may be sent)."""
     problems = _order_no(request.order_no) + _parties(request.buyer, request.seller, request.kind)
     if not request.lines:
         problems.append("no lines: a fapiao needs at least one")
@@ -30,10 +39,10 @@ def check_request(request: FapiaoRequest) -> None:
         problems += [f"line {n}: {p}" for p in _line(line)]
     if not request.clerk.strip():
         problems.append("clerk (开票人): required")
-    _raise(request.order_no, problems)
+    return problems
 
 
-def check_red_letter(request: RedLetterRequest) -> None:
+def red_letter_problems(request: RedLetterRequest) -> list[str]:
     problems = _order_no(request.order_no) + _parties(request.buyer, request.seller,
                                                       request.blue_kind)
     if not FAPIAO_NUMBER.fullmatch(request.blue_number or ""):
@@ -42,7 +51,7 @@ def check_red_letter(request: RedLetterRequest) -> None:
         problems += [f"line for blue line {part.blue_line_no}: {p}" for p in _line(part.line)]
         if part.blue_line_no < 1:
             problems.append(f"blue line number {part.blue_line_no}: counts from 1")
-    _raise(request.order_no, problems)
+    return problems
 
 
 def _order_no(order_no: str) -> list[str]:

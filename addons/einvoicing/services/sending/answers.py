@@ -49,9 +49,11 @@ class _Read:
 
 
 def pull_of(channel: Channel, results: Callable[[object, list[str]], dict[str, Sent]],
-            every_seconds: float | None = None) -> hub.Pull:
+            every_seconds: float | None = None,
+            then: Callable[[Session, EinvoiceSubmission, Sent], None] | None = None) -> hub.Pull:
     """A pull asking the channel's backend how its sent files are doing:
-    `results(client, remote ids) -> {remote id: Sent}`, then the submissions moved."""
+    `results(client, remote ids) -> {remote id: Sent}`, then the submissions
+    moved and, for each one that moved, `then(session, submission, answer)`."""
 
     def pull(client, external_ids: list[str]) -> dict:
         return {key: _Read(value) for key, value in results(client, external_ids).items()}
@@ -62,6 +64,8 @@ def pull_of(channel: Channel, results: Callable[[object, list[str]], dict[str, S
             submission = session.get(EinvoiceSubmission, record_id)
             if submission is not None and record_answer(session, submission, read.answer):
                 changed += 1
+                if then is not None:
+                    then(session, submission, read.answer)
         return changed
 
     return hub.Pull(kind=f"einvoicing.{channel.key}.answers", model=channel.model, pull=pull,

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from .channel import Channel
 from .facturx import FACTURX_PDF
+from .fapiao import FAPIAO
 from .peppol import PEPPOL
 
-SENDING: dict[str, Channel] = {c.key: c for c in (PEPPOL, FACTURX_PDF)}
+SENDING: dict[str, Channel] = {c.key: c for c in (PEPPOL, FACTURX_PDF, FAPIAO)}
 
 
 def channel_for(key: str) -> Channel:
