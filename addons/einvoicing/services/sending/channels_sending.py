@@ -4,8 +4,9 @@ from __future__ import annotations
 from .channel import Channel
 from .facturx import FACTURX_PDF
 from .peppol import PEPPOL
+from .sdi import SDI
 
-SENDING: dict[str, Channel] = {c.key: c for c in (PEPPOL, FACTURX_PDF)}
+SENDING: dict[str, Channel] = {c.key: c for c in (PEPPOL, FACTURX_PDF, SDI)}
 
 
 def channel_for(key: str) -> Channel:
