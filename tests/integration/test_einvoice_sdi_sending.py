@@ -126,11 +126,13 @@ def _seen(app, invoice_id: int, attempt: int) -> dict:
         return seen
 
 
-def _until(app, invoice_id: int, attempt: int, state: str, timeout: float = 30.0) -> dict:
+def _until(app, invoice_id: int, attempt: int, state: str, steps: int = 0,
+           timeout: float = 30.0) -> dict:
+    """The submission once it is `state` with at least `steps` history steps."""
     deadline = time.monotonic() + timeout
     while True:
         seen = _seen(app, invoice_id, attempt)
-        if seen["state"] == state:
+        if seen["state"] == state and len(seen["history"]) >= steps:
             return seen
         if time.monotonic() > deadline:
             raise AssertionError(f"attempt {attempt} is not {state}: {seen['state']} "
@@ -146,6 +148,7 @@ def test_an_italian_invoice_reaches_sdi_with_our_amounts_is_delivered_then_accep
     app, ids, standin = sdi
     invoice_id = _issue(app, ids)
     seen = _until(app, invoice_id, 1, "delivered")
+    standin.wait_callbacks()
     [received] = standin.received.values()
     assert received.file_name == seen["file"] and received.xml == seen["content"]
     assert received.identificativo == seen["remote_id"]
@@ -177,10 +180,21 @@ def test_an_italian_invoice_reaches_sdi_with_our_amounts_is_delivered_then_accep
     seen = _seen(app, invoice_id, 1)
     assert _steps(seen) == ["queued", "sent", "delivered", "accepted"]
     sent, delivered, accepted = (text for _s, text, _d in seen["history"][1:])
-    assert f"as {seen['remote_id']}" in sent and "SdI received" in sent
+    assert re.fullmatch(rf"{seen['file']} is {seen['remote_id']} \(sent\): received by SdI "
+                        r"at 20\d\d-\d\d-\d\d \d\d:\d\d:\d\d UTC", sent), sent
     assert delivered == f"SdI delivered it to the customer (RC, SdI {seen['remote_id']})"
     assert accepted.startswith("The customer accepted it (NE") and "EC01" in accepted
     assert len(standin.received) == 1
+
+    # a notification on a file we never sent: kept, its job failed saying so
+    stray = "IT01234567890_ZZZZZ.xml"
+    assert standin.notify(stray, "RC", identificativo="81999999999").status_code == 200
+    deadline = time.monotonic() + 20
+    while (failed := _inbound_jobs(app, "failed")) == []:
+        assert time.monotonic() < deadline, "the stray notification was not processed"
+        time.sleep(0.05)
+    assert failed == [f"SdI 81999999999: no e-invoice sent through SdI has this "
+                      f"IdentificativoSdI or file '{stray}' (RC message 900002 kept)"]
 
 
 def test_not_buildable_invalid_rejected_then_sent_again_through_ei02_and_accepted(sdi):
@@ -230,6 +244,7 @@ def test_not_buildable_invalid_rejected_then_sent_again_through_ei02_and_accepte
     assert _seen(app, invoice_id, 4)["state"] == "queued"
     standin.unavailable = False
     fourth = _until(app, invoice_id, 4, "delivered")
+    standin.wait_callbacks()
     standin.notify(fourth["file"], "NE", esito="EC01")
     fourth = _until(app, invoice_id, 4, "accepted")
     assert _steps(fourth) == ["queued", "sent", "delivered", "accepted"]
@@ -256,16 +271,25 @@ def test_a_repeat_after_sdi_took_the_file_keeps_sdis_first_id_and_is_no_rejectio
         db.session.commit()
     first = SdiClient(SDI_ARTEFACTS, standin.url).send(queued["file"], queued["content"])
     app.extensions["hub"].start_worker(2)
-    seen = _until(app, invoice_id, 1, "delivered")
+    seen = _until(app, invoice_id, 1, "delivered", steps=4)  # queued, sent, RC, NS 00002
     standin.wait_callbacks()
-    time.sleep(0.5)
-    seen = _seen(app, invoice_id, 1)
-    assert seen["state"] == "delivered" and seen["remote_id"] == first.identificativo
+    assert seen["remote_id"] == first.identificativo
     assert [kind for kind, _f, status in standin.deliveries] == ["RC", "NS"] and all(
         status == 200 for _k, _f, status in standin.deliveries)
-    duplicate = [text for state, text, _d in seen["history"] if "00002" in (text or "")]
-    assert len(duplicate) == 1 and "already received" in duplicate[0]
-    assert "rejected" not in _steps(seen)
+    duplicate = [(state, text) for state, text, details in seen["history"]
+                 if details and json.loads(details)["errors"][0][0] == "00002"]
+    [(state, text)] = duplicate
+    assert state == "sent" and "already received" in text and "rejected" not in _steps(seen)
+
+
+def _inbound_jobs(app, state: str) -> list[str]:
+    with app.app_context():
+        from connectors.hub.models import SyncJob
+
+        errors = list(db.session.scalars(select(SyncJob.last_error).filter_by(
+            kind="inbound.sdi.notification", state=state)))
+        db.session.remove()
+        return errors
 
 
 def _push_jobs(app) -> list[tuple]:

@@ -21,6 +21,7 @@ not know but for that file name makes its id the submission's.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from flask import current_app
@@ -85,10 +86,10 @@ def build(session, invoice, submission) -> Built:
 def send(client, outgoing: Outgoing) -> Sent:
     """RiceviFile with the kept file under its own name (see above for a repeat)."""
     receipt = client.send(outgoing.file_name, outgoing.content)
+    at = receipt.received_at  # DataOraRicezione, in SdI's (Italian) offset
+    at = at.astimezone(dt.timezone.utc) if at.tzinfo else at
     return Sent(receipt.identificativo, states.SENT,
-                gettext("SdI received %(file)s at %(at)s as %(id)s", file=outgoing.file_name,
-                        at=receipt.received_at.isoformat(sep=" ", timespec="seconds"),
-                        id=receipt.identificativo))
+                gettext("received by SdI at %(at)s UTC", at=at.strftime("%Y-%m-%d %H:%M:%S")))
 
 
 SDI = Channel(SDI_KEY, "sdi", build, send, answers=(SDI_NOTIFICATIONS,))
