@@ -55,7 +55,7 @@ def process(session, event) -> str:
                        "duplicato) from an earlier try of this sending; its notifications "
                        "come under that try's IdentificativoSdI",
                        id=result.identificativo_sdi, file=submission.file_name)
-        answer = Sent(submission.remote_id or result.identificativo_sdi, states.SENT, text)
+        answer = Sent(result.identificativo_sdi, states.SENT, text)
     else:
         if submission.remote_id != result.identificativo_sdi:
             _adopt(session, submission, result.identificativo_sdi)
