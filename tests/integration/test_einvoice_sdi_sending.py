@@ -49,9 +49,9 @@ def app(make_app):
 
 @pytest.fixture
 def sdi(world):  # noqa: F811
-    """(app, the world's ids, the stand-in): our app served over HTTP with its
-    workers, an Italian seller, the world's customer made Italian on the sdi
-    channel, an `sdi` backend at the stand-in."""
+    """(app, the world's ids, the stand-in): our app served over HTTP (its
+    workers start once the invoice is issued), an Italian seller, the world's
+    customer made Italian on the sdi channel, an `sdi` backend at the stand-in."""
     app, ids = world
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
