@@ -52,9 +52,9 @@ def database_url(request, tmp_path, sqlite_templates):
 def sdi(make_app):
     """(stand-in, our app served over HTTP)."""
     results.clear()
-    hub.register(NOTIFICATIONS)
     app = make_app(sdi_artefacts=str(SDI_ARTEFACTS), sdi_client_subject=CLIENT_SUBJECT,
                    hub_backoff_base_seconds=0.2, hub_backoff_ceiling_seconds=0.5)
+    hub.register(NOTIFICATIONS)  # after the app: the einvoicing addon registers its own
     app.extensions["hub"].start_worker(2)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -5,8 +5,9 @@ from .channel import Channel
 from .facturx import FACTURX_PDF
 from .fapiao import FAPIAO
 from .peppol import PEPPOL
+from .sdi import SDI
 
-SENDING: dict[str, Channel] = {c.key: c for c in (PEPPOL, FACTURX_PDF, FAPIAO)}
+SENDING: dict[str, Channel] = {c.key: c for c in (PEPPOL, FACTURX_PDF, SDI, FAPIAO)}
 
 
 def channel_for(key: str) -> Channel:
