@@ -5,7 +5,8 @@ from __future__ import annotations
 
 SOURCE = "demo:einvoicing-"  # + the customer's key, on contacts' `source`
 
-SELLER = {"name": "Crossdock Demo Ltd 示例有限公司", "vat_id": "DE811569869",
+SELLER = {"name": "Crossdock Demo Ltd", "vat_id": "DE811569869",  # Latin-1: FatturaPA
+          "vat_id_it": "IT02910370150",  # registered for VAT in Italy: SdI
           "tax_registration": "91310000MA1FL8XQ37", "street": "Alexanderplatz 1",
           "city": "Berlin", "postal_code": "10178", "country_code": "DE",
           "email": "billing@crossdock.example", "phone": "+49 30 1234567",

@@ -11,6 +11,8 @@ class EinvoiceSeller(Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     vat_id: Mapped[str | None] = mapped_column(String(32))  # with its country prefix
+    # a foreign seller registered for VAT in Italy invoices Italians through SdI under it
+    vat_id_it: Mapped[str | None] = mapped_column(String(13))
     tax_registration: Mapped[str | None] = mapped_column(String(64))
     street: Mapped[str | None] = mapped_column(String(255))
     city: Mapped[str | None] = mapped_column(String(128))

@@ -95,8 +95,11 @@ def _invoiced_order(session: Session, company: Company, tax: Tax, currency: str,
     session.add(order)
     for code, quantity in lines:
         product = session.scalars(select(Product).where(Product.code == code)).one()
+        # the products are named "中文 / English": the English part in Europe (and
+        # FatturaPA takes Latin-1 text only)
+        name = product.name.split(" / ")[-1] if currency == "EUR" else product.name
         new_line(session, order, product, Decimal(quantity), tax=tax, tax_given=True,
-                 unit_price_=EUR_PRICES[code] if currency == "EUR" else None)
+                 description=name, unit_price_=EUR_PRICES[code] if currency == "EUR" else None)
     session.flush()
     order_states.confirm(session, order)
     invoice = draft_from_order.invoice_order(session, order)

@@ -11,7 +11,7 @@ from core.views.record_view import RecordView
 
 from ..models.seller import EinvoiceSeller
 
-FIELDS = ["name", "vat_id", "tax_registration", "street", "city", "postal_code",
+FIELDS = ["name", "vat_id", "vat_id_it", "tax_registration", "street", "city", "postal_code",
           "country_code", "email", "phone", "iban", "bank_details", "endpoint",
           "endpoint_scheme"]
 
@@ -24,6 +24,7 @@ class EinvoiceSellerView(RecordView):
     show_title = _l("E-invoicing seller")
     label_columns = {
         "name": _l("Legal name"), "vat_id": _l("VAT id (with its country prefix)"),
+        "vat_id_it": _l("Italian VAT id for SdI (when the VAT id above is not Italian)"),
         "tax_registration": _l("Tax registration number"), "street": _l("Street"),
         "city": _l("City"), "postal_code": _l("Postal code"),
         "country_code": _l("Country (ISO code)"), "email": _l("E-mail"),

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from flask import current_app
 from flask_babel import gettext
@@ -33,7 +34,7 @@ from connectors.einvoice.sdi.transmission import PRIVATE, Transmission
 from connectors.einvoice.sdi.validation import fatturapa_errors
 
 from ..channels import SDI as SDI_KEY
-from ..document_builder import build_document
+from ..document_builder import build_document, seller_of
 from . import states
 from .channel import Built, Channel, NotBuildable, Outgoing, Problem, Sent
 from .sdi_notifications import SDI_NOTIFICATIONS
@@ -55,13 +56,24 @@ def progressivo(submission_id: int) -> str:
     return text.rjust(PROGRESSIVO_PLACES, "0")
 
 
+def italian_document(session, invoice):
+    """The invoice's Document, its seller under its Italian VAT registration
+    when the seller's own VAT id is foreign (Invoicing > E-invoicing seller)."""
+    document = build_document(session, invoice)
+    registered = (seller_of(session).vat_id_it or "").replace(" ", "").upper()
+    if registered and not document.seller.vat_id.upper().startswith("IT"):
+        document = replace(document, seller=replace(document.seller, vat_id=registered))
+    return document
+
+
 def transmission(document, company, submission) -> Transmission:
     """DatiTrasmissione from the seller's VAT id and the customer's SdI data
     (NotBuildable, in words, when SdI could not route it)."""
     seller = ITALIAN_VAT_ID.fullmatch(document.seller.vat_id.replace(" ", "").upper())
     if seller is None:
         raise NotBuildable(gettext("The seller needs an Italian VAT id (IT and 11 digits, "
-                                   "Invoicing > E-invoicing seller) to send through SdI"))
+                                   "its VAT id or its Italian VAT id on Invoicing > "
+                                   "E-invoicing seller) to send through SdI"))
     code = (company.einvoice_recipient_code or "").strip().upper()
     pec = (company.einvoice_pec or "").strip()
     if not code and not pec:
@@ -75,7 +87,7 @@ def transmission(document, company, submission) -> Transmission:
 
 
 def build(session, invoice, submission) -> Built:
-    document = build_document(session, invoice)
+    document = italian_document(session, invoice)
     tx = transmission(document, invoice.company, submission)
     xml = to_fatturapa(document, tx)
     folder = sdi_folder(current_app.extensions["crossdock"].settings)
