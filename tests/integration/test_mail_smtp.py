@@ -11,7 +11,8 @@ from connectors.errors import PermanentError, TransientError
 from connectors.mail.composing import compose, envelope_sender
 from connectors.mail.outgoing import Attachment, OutgoingMail
 from connectors.mail.smtp_client import SmtpClient
-from tests.mail.smtp_server import smtp_server  # noqa: F401 (fixture)
+
+pytest_plugins = ["tests.mail.smtp_server"]  # smtp_server
 
 DOMAIN = "crossdock.example.cn"
 INVOICE = OutgoingMail(

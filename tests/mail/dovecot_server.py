@@ -1,8 +1,9 @@
 """A real IMAP server for tests: Debian's dovecot, with its own config.
 
-`dovecot` (one per test) yields a `DovecotServer` on a free loopback port,
-its config, maildirs and passwd-file in a fresh folder under the system
-temp dir, no TLS. It never needs root: run by root (as CI is), dovecot is
+One server per test session (per xdist worker) on a free loopback port, its
+config, maildirs and passwd-file in a fresh folder under the system temp
+dir, no TLS; the `dovecot` fixture gives each test an account of its own
+(a new mailbox) on it. It never needs root: run by root (as CI is), dovecot is
 started as the unprivileged `dovecot` user the Debian package creates, and
 the folder is that user's; otherwise as whoever runs the tests.
 `deliver(raw, folder)` puts a mail in the mailbox the way an MTA's delivery
@@ -26,8 +27,8 @@ import pytest
 
 from tests.mail.ports import free_port
 
-USERNAME = "support"
 PASSWORD = "crossdock-test-mail"
+ACCOUNTS = 100  # made before the start: dovecot may miss a passwd-file changed within a second
 START_TIMEOUT = 15
 RUN_AS = "dovecot"  # when the tests run as root
 
@@ -44,12 +45,14 @@ class DovecotServer:
     def __init__(self, workdir: Path, account: pwd.struct_passwd):
         self.workdir, self.account = workdir, account
         self.host, self.port = "127.0.0.1", free_port()
-        self.username, self.password = USERNAME, PASSWORD
+        self.username, self.password = "", PASSWORD
+        self.accounts = 0
         self.process: subprocess.Popen | None = None
         for sub in ("run", "state", "mail"):
             (workdir / sub).mkdir()
-        (workdir / "users").write_text(
-            f"{USERNAME}:{{PLAIN}}{PASSWORD}::::{workdir / 'mail' / USERNAME}\n")
+        (workdir / "users").write_text("".join(
+            f"support{n}:{{PLAIN}}{PASSWORD}::::{workdir / 'mail' / f'support{n}'}\n"
+            for n in range(1, ACCOUNTS + 1)))
         (workdir / "dovecot.conf").write_text(_config(workdir, self.port, account))
         (workdir / "dovecot.log").touch()  # before the chown: dovecot appends to it
         if os.geteuid() == 0:
@@ -76,6 +79,12 @@ class DovecotServer:
             except OSError:
                 time.sleep(0.05)
         pytest.fail(f"dovecot did not answer within {START_TIMEOUT}s:\n{self.log_tail()}")
+
+    def new_account(self) -> None:
+        """A fresh mailbox for the next test: `username` becomes it."""
+        self.accounts += 1
+        assert self.accounts <= ACCOUNTS, "more mail tests than accounts: raise ACCOUNTS"
+        self.username = f"support{self.accounts}"
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -118,6 +127,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 mail_location = maildir:~/Maildir
 default_internal_user = {user}
 default_internal_group = {group}
@@ -160,11 +170,19 @@ def _account() -> pwd.struct_passwd:
                     f"run `.ci/setup --test`")
 
 
-@pytest.fixture
-def dovecot():
+@pytest.fixture(scope="session")
+def dovecot_server():
     workdir = Path(tempfile.mkdtemp(prefix="crossdock-dovecot-"))
     server = DovecotServer(workdir, _account())
     server.start()
     yield server
     server.stop()
     shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot(dovecot_server):
+    dovecot_server.new_account()
+    if dovecot_server.process is None:  # a test stopped it and failed before starting it
+        dovecot_server.start()
+    return dovecot_server
