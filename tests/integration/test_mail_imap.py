@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from connectors.backend_kinds import make_client
 from connectors.errors import PermanentError
 from connectors.mail.composing import compose, envelope_sender
 from connectors.mail.imap_mailbox import ImapMailbox
@@ -15,7 +16,7 @@ from connectors.mail.outgoing import OutgoingMail
 from connectors.mail.parsing import parse
 from tests.mail import samples
 
-pytest_plugins = ["tests.mail.dovecot_server"]  # dovecot
+pytest_plugins = ["tests.mail.dovecot_server", "tests.mail.smtp_server"]  # dovecot, smtp_server
 
 DOMAIN = "crossdock.example.cn"
 
@@ -132,6 +133,18 @@ def test_idle_wakes_on_new_mail_and_times_out_without(dovecot):
         assert mailbox.wait_for_new("INBOX", state, timeout=20) is True
         assert time.monotonic() - started < 10
         assert _subjects(mailbox.poll("INBOX", state)) == ["question 1"]
+
+
+def test_a_mail_account_backend_tests_both_servers(dovecot, smtp_server):
+    account = make_client("mail", f"imap://{dovecot.host}:{dovecot.port}", "", dovecot.username,
+                          dovecot.password, {"smtp": f"smtp://127.0.0.1:{smtp_server.port}",
+                                             "smtp_login": False, "domain": DOMAIN})
+
+    said = account.test_connection()
+
+    assert f"IMAP server {dovecot.host}:{dovecot.port} (no TLS) as {dovecot.username}" in said
+    assert "INBOX holds 0 messages, IDLE offered" in said
+    assert f"SMTP server 127.0.0.1:{smtp_server.port} (no TLS), no login" in said
 
 
 def test_refusals_are_permanent_with_the_servers_words(dovecot):

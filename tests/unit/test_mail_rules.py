@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from connectors.mail.backends import make_client
 from connectors.mail.parsing import parse
 from connectors.mail.subject_tags import tag_in, tagged
 
@@ -44,3 +45,15 @@ def test_raw_gbk_bytes_in_headers_and_a_missing_charset_still_read():
            "Content-Type: text/plain; charset=x-unknown\r\n\r\n").encode("gbk") + "正文".encode()
     mail = parse(raw)
     assert (mail.sender_name, mail.subject, mail.text) == ("李娜", "报价 镕", "正文")
+
+
+def test_a_mail_account_is_read_from_its_backend_row():
+    account = make_client("mail", "imaps://imap.example.cn", "", "support@Example.cn", "pw",
+                          {"smtp": "smtp+starttls://smtp.example.cn"})
+    assert (account.imap_host, account.imap_port, account.imap_ssl) == ("imap.example.cn", 993, True)
+    assert (account.smtp.host, account.smtp.port, account.smtp.security) == (
+        "smtp.example.cn", 587, "starttls")
+    assert (account.smtp.username, account.domain) == ("support@Example.cn", "example.cn")
+    with pytest.raises(ValueError, match="the SMTP server .options.smtp.: 'smtp.example.cn' is not"):
+        make_client("mail", "imaps://imap.example.cn", "", "support@example.cn", "pw",
+                    {"smtp": "smtp.example.cn"})
