@@ -55,7 +55,3 @@ class IncomingMail:
     @property
     def is_bounce(self) -> bool:
         return self.bounce is not None
-
-    @property
-    def size(self) -> int:
-        return len(self.raw)

@@ -31,6 +31,7 @@ def parse(raw: bytes) -> IncomingMail:
     message = email.message_from_bytes(raw, policy=RAW)
     sender_name, sender = next(iter(_addresses(message, "From")), ("", ""))
     text, html, attachments = _body(message)
+    bounce = classification.bounce_of(message)
     return IncomingMail(
         message_id=next(iter(_message_ids(message.get("Message-ID"))), None)
         or "sha256:" + hashlib.sha256(raw).hexdigest(),
@@ -41,9 +42,8 @@ def parse(raw: bytes) -> IncomingMail:
         cc=tuple(address for _, address in _addresses(message, "Cc")),
         subject=decode_header_value(message.get("Subject")).strip(),
         text=text, html=html, attachments=tuple(attachments),
-        auto_submitted=classification.is_auto_submitted(message, sender)
-        or classification.bounce_of(message) is not None,
-        bounce=classification.bounce_of(message),
+        auto_submitted=bounce is not None or classification.is_auto_submitted(message, sender),
+        bounce=bounce,
         raw=raw,
     )
 
