@@ -27,14 +27,17 @@ class Sent:
 
 class SmtpClient:
     """`security`: "starttls" (port 587), "ssl" (implicit TLS, port 465) or
-    "none" (a relay on a trusted network). `username` empty: no AUTH."""
+    "none" (a relay on a trusted network). `username` empty: no AUTH.
+    `tls`: a context trusting a private CA (default: the system's CAs)."""
 
     def __init__(self, host: str, port: int, *, security: str = "starttls",
-                 username: str = "", password: str = "", timeout: float = 30.0):
+                 username: str = "", password: str = "", timeout: float = 30.0,
+                 tls: ssl.SSLContext | None = None):
         if security not in SECURITIES:
             raise ValueError(f"unknown SMTP security {security!r} (known: {', '.join(SECURITIES)})")
         self.host, self.port, self.security = host, port, security
         self.username, self.password, self.timeout = username, password, timeout
+        self.tls = tls
 
     @property
     def what(self) -> str:
@@ -79,12 +82,12 @@ class _Session:
         try:
             if c.security == "ssl":
                 self.smtp = smtplib.SMTP_SSL(c.host, c.port, timeout=c.timeout,
-                                             context=ssl.create_default_context())
+                                             context=c.tls or ssl.create_default_context())
             else:
                 self.smtp = smtplib.SMTP(c.host, c.port, timeout=c.timeout)
             self.smtp.ehlo()
             if c.security == "starttls":
-                self.smtp.starttls(context=ssl.create_default_context())
+                self.smtp.starttls(context=c.tls or ssl.create_default_context())
                 self.smtp.ehlo()
             if c.username:
                 self.smtp.login(c.username, c.password)

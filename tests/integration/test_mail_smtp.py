@@ -12,7 +12,7 @@ from connectors.mail.composing import compose, envelope_sender
 from connectors.mail.outgoing import Attachment, OutgoingMail
 from connectors.mail.smtp_client import SmtpClient
 
-pytest_plugins = ["tests.mail.smtp_server"]  # smtp_server
+pytest_plugins = ["tests.mail.smtp_server"]  # smtp_server, smtp_server_tls
 
 DOMAIN = "crossdock.example.cn"
 INVOICE = OutgoingMail(
@@ -93,3 +93,18 @@ def test_nothing_listening_is_transient_and_test_connection_names_the_server(smt
     assert f"127.0.0.1:{smtp_server.port}" in _client(smtp_server).test_connection()
     with pytest.raises(TransientError, match="cannot talk to it"):
         SmtpClient("127.0.0.1", 1, security="none", timeout=2).test_connection()
+
+
+def test_starttls_and_login_as_a_submission_port_wants_them(smtp_server_tls):
+    def client(**overrides):
+        settings = dict(security="starttls", username=smtp_server_tls.username,
+                        password=smtp_server_tls.password,
+                        tls=smtp_server_tls.client_tls)
+        return SmtpClient("127.0.0.1", smtp_server_tls.port, **{**settings, **overrides})
+
+    client().send(compose(INVOICE, domain=DOMAIN), envelope_from=envelope_sender(INVOICE, DOMAIN))
+    assert len(smtp_server_tls.received) == 1
+    with pytest.raises(PermanentError, match=f"login refused for {smtp_server_tls.username}: 535 .*password"):
+        client(password="wrong").test_connection()
+    with pytest.raises(PermanentError, match="TLS certificate is not trusted"):
+        client(tls=None).test_connection()  # the system's CAs do not know a self-signed one
