@@ -5,7 +5,8 @@ from our reference, threading headers, a VERP bounce address) ->
 `smtp_client.SmtpClient.send`. Incoming: `imap_mailbox.ImapMailbox.poll`
 (UIDVALIDITY and last UID as the caller's state) -> `parsing.parse` ->
 `incoming.IncomingMail` with its classification (`classification.py`:
-auto-submitted, bounce). Knows nothing of our models; remote trouble is
+auto-submitted, bounce). `backends.py`: an account (IMAP + SMTP) as the
+hub's backend kind `mail`. Knows nothing of our models; remote trouble is
 raised as `connectors.errors.TransientError` / `PermanentError` with the
 server's own words.
 """

@@ -33,7 +33,7 @@ def parse(raw: bytes) -> IncomingMail:
     text, html, attachments = _body(message)
     bounce = classification.bounce_of(message)
     return IncomingMail(
-        message_id=next(iter(_message_ids(message.get("Message-ID"))), None)
+        message_id=_message_id(message.get("Message-ID"))
         or "sha256:" + hashlib.sha256(raw).hexdigest(),
         in_reply_to=next(iter(_message_ids(message.get("In-Reply-To"))), None),
         references=tuple(_message_ids(message.get("References"))),
@@ -46,6 +46,16 @@ def parse(raw: bytes) -> IncomingMail:
         bounce=bounce,
         raw=raw,
     )
+
+
+def _message_id(value: str | None) -> str | None:
+    """The first `<...>`; a bare `id@host` (some mailers drop the brackets)
+    gets them, so it meets the same id written properly."""
+    found = _message_ids(value)
+    if found:
+        return found[0]
+    bare = decode_header_value(value).strip()
+    return f"<{bare}>" if bare and not any(c.isspace() or c in "<>" for c in bare) else None
 
 
 def _message_ids(value: str | None) -> list[str]:

@@ -45,6 +45,8 @@ def test_raw_gbk_bytes_in_headers_and_a_missing_charset_still_read():
            "Content-Type: text/plain; charset=x-unknown\r\n\r\n").encode("gbk") + "正文".encode()
     mail = parse(raw)
     assert (mail.sender_name, mail.subject, mail.text) == ("李娜", "报价 镕", "正文")
+    assert mail.message_id.startswith("sha256:")
+    assert parse(b"Message-ID: abc.1@mx.example.cn\r\n\r\n").message_id == "<abc.1@mx.example.cn>"
 
 
 def test_a_mail_account_is_read_from_its_backend_row():
