@@ -1,7 +1,7 @@
 """Every kind of backend the hub knows (Integration > Backends), by family:
 ERPs and finance systems (connectors/erp), e-invoice platforms
-(connectors/einvoice) and mail accounts (connectors/mail). `make_client` builds the protocol client a backend
-row describes. An addon picks the backends of its family by kind
+(connectors/einvoice) and mail accounts (connectors/mail). `make_client`
+builds the protocol client a backend row describes. An addon picks the backends of its family by kind
 (`hub.active_backends(session, ERP_KINDS)`)."""
 from __future__ import annotations
 
