@@ -7,7 +7,7 @@ Finance only, audited); the history keeps each step once."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.db import db
 from tests.einvoice_documents import ARTEFACTS
@@ -168,3 +168,20 @@ def test_the_list_puts_what_needs_action_first_and_history_keeps_a_step_once(pep
         < page.index("INV-2.xml")
     zh = finance.get("/einvoicing/submissions/list/", headers={"Accept-Language": "zh-CN"})
     assert zh.status_code == 200
+    # the list's bulk Send again: only the latest attempt of an invoice goes again
+    with app.app_context():
+        from addons.einvoicing.models import EinvoiceSubmission
+
+        ids = db.session.scalars(select(EinvoiceSubmission.id)).all()
+    token = csrf_token(page)
+    resp = finance.post("/einvoicing/submissions/action_post", data={
+        "action": "send_all", "rowid": [str(i) for i in ids], "csrf_token": token})
+    assert resp.status_code == 302
+    with app.app_context():
+        from addons.einvoicing.models import EinvoiceSubmission
+
+        latest = db.session.scalars(select(EinvoiceSubmission)
+                                    .order_by(EinvoiceSubmission.attempt.desc())).first()
+        # attempt 5 (failed) was the latest: attempt 6, still invalid (no seller VAT id)
+        assert (latest.attempt, latest.state) == (6, "invalid")
+        assert db.session.scalar(select(func.count()).select_from(EinvoiceSubmission)) == 6

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
+from flask_appbuilder.actions import action
 from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
@@ -73,7 +74,30 @@ class EinvoiceSubmissionView(RecordView):
                     "file_name", "remote_id", "remote_number", "created_at", "updated_at"]
     search_columns = ["state", "channel", "file_name", "remote_id", "updated_at"]
     formatters_columns = {"state": state_badge, "channel": channel_word}
-    base_permissions = ["can_list", "can_show", "can_download", "can_send_again"]
+    base_permissions = ["can_list", "can_show", "can_download", "can_send_again", "send_all"]
+
+    @action("send_all", _l("Send again"), _l("Send the selected e-invoices again (those "
+                                             "not sent, invalid, failed or rejected)?"),
+            "fa-repeat")
+    def send_all(self, items):
+        """After a backend was added or a customer fixed: each one that may go again."""
+        items = items if isinstance(items, list) else [items]
+        made, skipped = [], 0
+        for item in items:
+            submission = readable_submission(item.id)
+            try:
+                if submission is None:
+                    raise NotSendable("")
+                made.append(send_again(db.session, submission))
+            except NotSendable:
+                skipped += 1
+        db.session.commit()
+        queued = sum(1 for s in made if s.state == states.QUEUED)
+        flash(gettext("%(queued)d queued, %(held)d held again (see their state), %(skipped)d "
+                      "not the latest attempt or still live", queued=queued,
+                      held=len(made) - queued, skipped=skipped), "info")
+        self.update_redirect()
+        return redirect(self.get_redirect())
 
     @expose("/file/<int:pk>", methods=["GET"])
     @has_access
