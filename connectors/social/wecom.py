@@ -163,7 +163,14 @@ class WeComClient:
             return answer["access_token"]
 
     def _get(self, path: str, **params) -> dict:
-        response = send(self.session, "GET", f"{self.api}/{path}", what=self.what, params=params)
+        try:
+            response = send(self.session, "GET", f"{self.api}/{path}", what=self.what,
+                            params=params)
+        except TransientError as exc:  # transport words can quote the URL: secret and token in it
+            words = str(exc)
+            for secret in (self._secret, params.get("access_token")):
+                words = words.replace(secret, "***") if secret else words
+            raise TransientError(words, retry_after=exc.retry_after) from None
         try:
             answer = response.json()
         except ValueError:
