@@ -10,8 +10,9 @@ Per the 公众号 developer pages (developers.weixin.qq.com/doc/offiaccount):
   `EventKey` is `qrscene_` + the scene and a `Ticket` comes along), `SCAN`
   (a follower scanned one: `EventKey` is the scene itself), `unsubscribe`;
   "接收普通消息": `text` with `Content` and `MsgId`;
-- "消息排重": messages are retried (3 times in 15 s) and deduplicated on
-  `MsgId`; events, which have none, on FromUserName + CreateTime;
+- a message not answered within 5 seconds is sent again, three times in
+  all; the page recommends deduplicating on `MsgId`, and events, which have
+  none, on FromUserName + CreateTime;
 - "被动回复用户消息": the answer to the POST itself, within 5 seconds, a
   text reply or "success" for none; in safe mode sealed as
   <Encrypt>, <MsgSignature>, <TimeStamp>, <Nonce>.
