@@ -1,0 +1,56 @@
+"""The SLA report: per team and per agent, over the tickets created in a
+period that the reader may see (record rules apply to the query): tickets,
+solved, first responses and resolutions met and breached, average working
+minutes to the first response and to the resolution, and the average
+satisfaction rating. Aggregated in the database."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Integer, case, cast, func, select
+from sqlalchemy.orm import Session
+
+from ...models import Rating, Ticket
+
+
+@dataclass(frozen=True)
+class Line:
+    key: int | None  # team or user id
+    tickets: int
+    solved: int
+    response_met: int
+    response_breached: int
+    resolution_met: int
+    resolution_breached: int
+    avg_response_minutes: float | None
+    avg_resolution_minutes: float | None
+    avg_rating: float | None
+
+
+def _count(condition):
+    return func.sum(cast(case((condition, 1), else_=0), Integer))
+
+
+def report(session: Session, by: str, since: datetime, until: datetime) -> list[Line]:
+    """`by`: "team" or "agent"."""
+    key = Ticket.team_id if by == "team" else Ticket.owner_id
+    responded = Ticket.first_response_at.is_not(None)
+    solved = Ticket.solved_at.is_not(None)
+    has_policy = Ticket.sla_policy_id.is_not(None)
+    stmt = (select(key, func.count(Ticket.id), _count(solved),
+                   _count(responded & has_policy & Ticket.first_response_breached.is_(False)),
+                   _count(Ticket.first_response_breached),
+                   _count(solved & has_policy & Ticket.resolution_breached.is_(False)),
+                   _count(Ticket.resolution_breached),
+                   func.avg(Ticket.first_response_minutes), func.avg(Ticket.resolution_minutes),
+                   func.avg(Rating.score))
+            .outerjoin(Rating, Rating.ticket_id == Ticket.id)
+            .where(Ticket.created_at >= since, Ticket.created_at < until,
+                   Ticket.merged_into_id.is_(None))
+            .group_by(key).order_by(key))
+    return [Line(r[0], r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0, r[6] or 0,
+                 None if r[7] is None else round(float(r[7]), 1),
+                 None if r[8] is None else round(float(r[8]), 1),
+                 None if r[9] is None else round(float(r[9]), 2))
+            for r in session.execute(stmt).all()]
