@@ -32,8 +32,9 @@ def _count(condition):
     return func.sum(cast(case((condition, 1), else_=0), Integer))
 
 
-def report(session: Session, by: str, since: datetime, until: datetime) -> list[Line]:
-    """`by`: "team" or "agent"."""
+def report(session: Session, by: str, since: datetime, until: datetime,
+           team_ids=None) -> list[Line]:
+    """`by`: "team" or "agent"; `team_ids`: only these teams' tickets (None: all read)."""
     key = Ticket.team_id if by == "team" else Ticket.owner_id
     responded = Ticket.first_response_at.is_not(None)
     solved = Ticket.solved_at.is_not(None)
@@ -49,6 +50,8 @@ def report(session: Session, by: str, since: datetime, until: datetime) -> list[
             .where(Ticket.created_at >= since, Ticket.created_at < until,
                    Ticket.merged_into_id.is_(None))
             .group_by(key).order_by(key))
+    if team_ids is not None:
+        stmt = stmt.where(Ticket.team_id.in_(team_ids))
     return [Line(r[0], r[1], r[2] or 0, r[3] or 0, r[4] or 0, r[5] or 0, r[6] or 0,
                  None if r[7] is None else round(float(r[7]), 1),
                  None if r[8] is None else round(float(r[8]), 1),
