@@ -12,6 +12,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from core.db import db
@@ -173,3 +174,29 @@ def test_sla_counts_working_time_pauses_while_waiting_and_escalates_once(desk):
         assert (line.response_met, line.response_breached) == (0, 1)
         assert (line.resolution_met, line.resolution_breached) == (1, 0)
         assert (line.avg_response_minutes, line.avg_resolution_minutes) == (90, 210)
+
+
+def test_a_team_with_its_own_stages_uses_them_and_only_them(desk):
+    app, users = desk
+    with app.app_context(), acting_as(SYSTEM):
+        from addons.service_desk.models import TicketStage
+        from addons.service_desk.services import tickets
+        from core.security.teams import Team
+
+        field = Team(name="Field service")
+        db.session.add(field)
+        db.session.flush()
+        triage = TicketStage(name="Triage", name_zh="分诊", kind="new", sequence=1,
+                             team_id=field.id)
+        onsite = TicketStage(name="On site", name_zh="上门", kind="in_progress", sequence=2,
+                             team_id=field.id)
+        db.session.add_all([triage, onsite])
+        ticket = tickets.open_ticket(db.session, subject="Pump broken", channel="phone",
+                                     team_id=field.id)
+        assert ticket.stage.name == "Triage" and triage.label() == "Triage"  # no request: en
+        with force_locale("zh"):
+            assert triage.label() == "分诊"  # the reader's language
+        tickets.reply(db.session, ticket, users["ann"], "On my way")  # new -> in progress
+        assert ticket.stage.name == "On site"
+        with pytest.raises(tickets.StageError):  # the default flow is not this team's
+            tickets.move(db.session, ticket, _stage(_mail().ticket, "solved"))

@@ -45,8 +45,8 @@ def move(session: Session, ticket: Ticket, stage: TicketStage, now: datetime | N
     now = now or datetime.utcnow()
     if ticket.merged_into_id is not None:
         raise StageError(f"ticket {ticket.number} was merged into another")
-    if stage.team_id not in (None, ticket.team_id):
-        raise StageError(f"stage '{stage.name}' is another team's")
+    if stage.id not in {s.id for s in flow_of(session, ticket.team_id)}:
+        raise StageError(f"stage '{stage.name}' is not one of the ticket's team's stages")
     before = ticket.stage.kind if ticket.stage is not None else NEW
     ticket.stage = stage
     if stage.kind == WAITING:
