@@ -137,3 +137,27 @@ def test_the_rating_link_works_once_without_login(world):
         [rating] = db.session.scalars(select(Rating)).all()
         assert (rating.score, rating.comment, rating.agent_id) == (4, "快", agent.user_id)
     assert anonymous.get("/" + path[:-3] + "xyz").status_code == 404
+
+
+def test_every_desk_screen_opens_for_an_admin(world, client_as):
+    app, *_ = world
+    admin = client_as("Admin", username="root")
+    for route in ("tickets", "escalationview", "ratingview", "cannedreplyview", "kbarticleview",
+                  "deskteamview", "deskagentview", "ticketstageview", "slapolicyview",
+                  "workcalendarview", "desktagview"):
+        assert admin.get(f"/{route}/list/").status_code == 200, route
+        if route not in ("escalationview", "ratingview"):
+            assert admin.get(f"/{route}/add").status_code == 200, route
+    stages = admin.get("/ticketstageview/list/").get_data(as_text=True)
+    assert "Waiting for customer" in stages
+    assert admin.get("/sla_report/?by=agent&days=7").status_code == 200
+    page = admin.get("/workcalendarview/add").get_data(as_text=True)
+    resp = admin.post("/workcalendarview/add", data={
+        "name": "Berlin", "time_zone": "Europe/Berlin", "day_start": "08:00",
+        "day_end": "16:30", "weekdays": "12345", "holidays": "", "csrf_token": csrf_token(page)})
+    assert resp.status_code == 302
+    with app.app_context():
+        from addons.service_desk.models import WorkCalendar
+
+        berlin = db.session.scalar(select(WorkCalendar).where(WorkCalendar.name == "Berlin"))
+        assert (berlin.time_zone, berlin.holidays) == ("Europe/Berlin", None)
