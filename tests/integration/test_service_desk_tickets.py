@@ -103,6 +103,13 @@ def test_a_mail_opens_a_ticket_and_its_answers_thread_and_reopen(desk):
         assert other.ticket.person_id is None and other.ticket.number == "T-000002"
         assert other.ticket.owner_id == users["bob"]  # the next in turn
 
+        # an answer to a closed ticket opens a new one
+        tickets.move(db.session, ticket, _stage(ticket, "closed"))
+        late = _mail(message_id="<m4@kunde.example.com>", in_reply_to="<m2@kunde.example.com>",
+                     subject="Re: [T-000001] 打印机", attachments=())
+        assert late.created and late.ticket.number == "T-000003"
+        assert late.ticket.person_id == ticket.person_id
+
 
 def _stage(ticket, kind):
     from addons.service_desk.services.tickets.stages import stage_of_kind
@@ -138,7 +145,7 @@ def test_sla_counts_working_time_pauses_while_waiting_and_escalates_once(desk):
         from addons.service_desk.models import Escalation
         from addons.service_desk.services import tickets
         from addons.service_desk.services.sla.breaches import flag_breaches
-        from addons.service_desk.services.sla.report import report
+        from addons.service_desk.services.sla.report import backlog, report
 
         # Friday 13 Feb 2026 16:00, the eve of the Spring Festival; Saturday 14 Feb is worked
         ticket = _mail(now=at(2026, 2, 13, 16, 0), attachments=()).ticket
@@ -164,6 +171,9 @@ def test_sla_counts_working_time_pauses_while_waiting_and_escalates_once(desk):
         # paused 30 min Friday + 9 h Saturday + 1 h Tuesday = 630 working minutes
         assert ticket.paused_minutes == 630
         assert ticket.resolution_due == at(2026, 2, 24, 12, 30)
+        [queue] = backlog(db.session, at(2026, 2, 24, 11, 0))
+        assert (queue.team_id, queue.open, queue.breached) == (users["team"], 1, 1)
+        assert queue.ages == {"under_1d": 0, "1_3d": 0, "3_7d": 0, "over_7d": 1}
         tickets.move(db.session, ticket, _stage(ticket, "solved"), now=at(2026, 2, 24, 12, 0))
         db.session.commit()
         assert ticket.first_response_minutes == 90 and ticket.resolution_minutes == 210

@@ -20,6 +20,8 @@ MESSAGE_LABELS = {PUBLIC: _l("Reply"), NOTE: _l("Internal note")}
 ASSIGNMENT_LABELS = {ROUND_ROBIN: _l("Round robin"), LEAST_OPEN: _l("Least open tickets"),
                      MANUAL: _l("Manual")}
 TARGET_LABELS = {FIRST_RESPONSE: _l("First response"), RESOLUTION: _l("Resolution")}
+AGE_LABELS = {"under_1d": _l("Under a day"), "1_3d": _l("1-3 days"), "3_7d": _l("3-7 days"),
+              "over_7d": _l("Over a week")}
 LANGUAGE_LABELS = {"zh": _l("Chinese"), "en": _l("English")}
 
 

@@ -1,5 +1,5 @@
 """The SLA report screen (Service desk > SLA report): per team or per agent,
-the tickets created in the last N days. A team's manager (its desk settings)
+the tickets created in the last N days, and each team's backlog by age. A team's manager (its desk settings)
 sees their teams; Admin and Read-only every team; another agent none (there
 is no "Support Manager" role: managing is a team setting). Record rules
 apply to the figures as to every query."""
@@ -18,7 +18,8 @@ from core.security.actor import current_actor
 from core.security.teams import Team
 
 from ..models import DeskTeam, Ticket
-from ..services.sla.report import report
+from .labels import AGE_LABELS
+from ..services.sla.report import AGES, backlog, report
 
 EVERY_TEAM = ("Admin", "Read-only")
 
@@ -47,10 +48,16 @@ class SlaReportView(BaseView):
         teams = teams_reported(db.session, current_actor())
         lines = [] if teams == [] else report(db.session, by, until - timedelta(days=days),
                                                 until, teams)
+        queue = [] if teams == [] else backlog(db.session, until, teams)
         model = Team if by == "team" else User
         ids = [line.key for line in lines if line.key is not None]
         names = dict(db.session.execute(select(model.id, model.name if by == "team"
                                                else model.username).where(model.id.in_(ids)))
                      .all()) if ids else {}
+        team_ids = [b.team_id for b in queue if b.team_id is not None]
+        team_names = dict(db.session.execute(select(Team.id, Team.name)
+                                             .where(Team.id.in_(team_ids))).all()) if team_ids else {}
         return self.render_template("service_desk/sla_report.html", lines=lines, names=names,
-                                    by=by, days=days, manages=teams != [])
+                                    by=by, days=days, manages=teams != [], backlog=queue,
+                                    team_names=team_names, ages=[key for _, key in AGES],
+                                    age_labels=AGE_LABELS)

@@ -2,11 +2,12 @@
 period that the reader may see (record rules apply to the query): tickets,
 solved, first responses and resolutions met and breached, average working
 minutes to the first response and to the resolution, and the average
-satisfaction rating. Aggregated in the database."""
+satisfaction rating; and the backlog: open tickets per team by age.
+Aggregated in the database."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, case, cast, func, select
 from sqlalchemy.orm import Session
@@ -56,4 +57,37 @@ def report(session: Session, by: str, since: datetime, until: datetime,
                  None if r[7] is None else round(float(r[7]), 1),
                  None if r[8] is None else round(float(r[8]), 1),
                  None if r[9] is None else round(float(r[9]), 2))
+            for r in session.execute(stmt).all()]
+
+
+AGES = ((1, "under_1d"), (3, "1_3d"), (7, "3_7d"), (None, "over_7d"))  # days, key
+
+
+@dataclass(frozen=True)
+class Backlog:
+    team_id: int | None
+    open: int
+    breached: int  # open and past a target
+    ages: dict  # key of AGES -> open tickets of that age
+
+
+def backlog(session: Session, now: datetime, team_ids=None) -> list[Backlog]:
+    """The open tickets (not solved, not merged) per team, by age since creation."""
+    buckets, since = [], None
+    for days, key in AGES:
+        newer = Ticket.created_at >= now - timedelta(days=days) if days is not None else None
+        older = Ticket.created_at < now - timedelta(days=since) if since is not None else None
+        condition = (newer & older if newer is not None and older is not None
+                     else newer if newer is not None else older)
+        buckets.append((key, _count(condition)))
+        since = days
+    stmt = (select(Ticket.team_id, func.count(Ticket.id),
+                   _count(Ticket.first_response_breached | Ticket.resolution_breached),
+                   *(column for _, column in buckets))
+            .where(Ticket.solved_at.is_(None), Ticket.merged_into_id.is_(None))
+            .group_by(Ticket.team_id).order_by(Ticket.team_id))
+    if team_ids is not None:
+        stmt = stmt.where(Ticket.team_id.in_(team_ids))
+    return [Backlog(r[0], r[1], r[2] or 0, {key: r[3 + i] or 0 for i, (key, _) in
+                                            enumerate(buckets)})
             for r in session.execute(stmt).all()]
