@@ -18,6 +18,7 @@ from core.views.screen_slots import Panel
 
 from .api.ticket_api import DeskTicketApi
 from .services.sla.breaches import SLA_BREACHES
+from .views.home_tile import my_tickets
 from .views.labels import EVENT_LABELS
 from .views.config_views import (CannedReplyView, DeskAgentView, DeskTagView, DeskTeamView,
                                  EscalationView, KbArticleView, RatingView, SlaPolicyView,
@@ -53,6 +54,7 @@ def register(addon):
             (WorkCalendarView, "WorkCalendars", _l("Working calendars"), "fa-calendar"),
             (DeskTagView, "TicketTags", _l("Ticket tags"), "fa-tags")):
         addon.view(view, name, label=label, icon=icon, category=CATEGORY)
+    addon.home_tile(my_tickets, order=30)  # the start page: my open tickets
     addon.view_no_menu(RatingPage)  # /rate/<token>: the customer's rating, no login
     addon.api(DeskTicketApi)  # /api/v1/ticket/ and its messages
     # the thread, reply form, stage and merge on the ticket's own page

@@ -97,6 +97,9 @@ def test_ticket_page_reply_company_panel_and_report(world):
     assert agent.post(f"/tickets/reply/{pk}", data={"body": "no token"}).status_code == 400
     assert "On our way" in agent.get(f"/tickets/show/{pk}").get_data(as_text=True)
     assert other.get(f"/tickets/show/{pk}").status_code == 404
+    home = agent.get("/").get_data(as_text=True)
+    assert f"{number} Printer" in home  # the start page's "My tickets"
+    assert number not in other.get("/").get_data(as_text=True)
 
     company = agent.get(f"/companyview/show/{ids['company']}").get_data(as_text=True)
     assert 'id="customer-tickets"' in company and number in company
