@@ -16,6 +16,7 @@ from connectors import hub
 from core.security.audit_actions import declare_actions
 from core.views.screen_slots import Panel
 
+from . import listeners
 from .api.ticket_api import DeskTicketApi
 from .services.sla.breaches import SLA_BREACHES
 from .views.home_tile import my_tickets
@@ -32,6 +33,7 @@ CATEGORY = "Service desk"
 
 
 def register(addon):
+    listeners.register()  # the rules every flush keeps (listeners.py)
     hub.register(SLA_BREACHES)  # every minute: breached targets flagged, escalated
     declare_actions(EVENT_LABELS)  # how its audit events read
     addon.on("pre_uninstall", lambda session: timeline.detach_addon(session, "service_desk"))

@@ -137,6 +137,17 @@ def test_merge_moves_the_thread_and_later_answers_reach_the_survivor(desk):
             tickets.merge(db.session, first, second)
         with pytest.raises(tickets.ThreadError):
             tickets.reply(db.session, second, users["bob"], "hello")
+        db.session.rollback()
+
+        # deleted (by an Admin), its timeline entry stays, no longer linking to it
+        from addons.contacts.models import TimelineEntry
+
+        number = second.number
+        db.session.delete(second)
+        db.session.commit()
+        entry = db.session.scalar(select(TimelineEntry).where(
+            TimelineEntry.subject.startswith(number)))
+        assert entry is not None and (entry.source_id, entry.url) == (None, None)
 
 
 def test_sla_counts_working_time_pauses_while_waiting_and_escalates_once(desk):
