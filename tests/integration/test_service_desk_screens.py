@@ -90,8 +90,18 @@ def test_ticket_page_reply_company_panel_and_report(world):
         ticket = db.session.scalar(select(Ticket))
         pk, number = ticket.id, ticket.number
         assert (number, ticket.owner_id, ticket.stage.kind) == ("T-000001", agent.user_id, "new")
+    with app.app_context():
+        from addons.service_desk.models import CannedReply, KbArticle
+
+        db.session.add_all([CannedReply(name="重启", language="zh", body="请重启设备后再试。"),
+                            KbArticle(title="VPN setup", language="en", body="Step 1",
+                                      published=True),
+                            KbArticle(title="Draft", language="en", body="x", published=False)])
+        db.session.commit()
     show = agent.get(f"/tickets/show/{pk}").get_data(as_text=True)
     assert 'id="ticket-thread"' in show and 'id="ticket-reply"' in show
+    # canned replies and published articles are offered for insertion into the reply
+    assert "请重启设备后再试。" in show and "VPN setup" in show and "Draft" not in show
     assert agent.post(f"/tickets/reply/{pk}", data={
         "body": "On our way", "kind": "public", "csrf_token": agent.csrf_token}).status_code == 302
     assert agent.post(f"/tickets/reply/{pk}", data={"body": "no token"}).status_code == 400
