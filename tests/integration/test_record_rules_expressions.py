@@ -109,12 +109,12 @@ def test_lists_show_export_and_search_show_what_the_expression_allows(world):
             assert titles_in(found.get_data(as_text=True)) == {title} & readable, (user, title)
 
         headers = bearer(app, user)
-        body = client.get("/api/v1/ticket/?q=(page_size:100)", headers=headers).get_json()
+        body = client.get("/api/v1/example_ticket/?q=(page_size:100)", headers=headers).get_json()
         assert {r["title"] for r in body["result"]} == readable, user
         assert body["count"] == len(readable)
         for title, pk in tickets.items():
             expected = 200 if title in readable else 404
-            got = client.get(f"/api/v1/ticket/{pk}", headers=headers)
+            got = client.get(f"/api/v1/example_ticket/{pk}", headers=headers)
             assert got.status_code == expected, (user, title)
 
 
@@ -126,7 +126,7 @@ def test_related_pickers_offer_what_the_expression_allows(world):
         html = client.get("/ticketview/add").get_data(as_text=True)
         picker = re.search(r'<select[^>]*name="parent".*?</select>', html, re.S).group(0)
         assert titles_in(picker) == READS[user], user
-        info = client.get("/api/v1/ticket/_info", headers=bearer(app, user)).get_json()
+        info = client.get("/api/v1/example_ticket/_info", headers=bearer(app, user)).get_json()
         parent = next(c for c in info["add_columns"] if c["name"] == "parent")
         assert {v["value"] for v in parent["values"]} == READS[user], user
 
@@ -142,7 +142,7 @@ def test_a_related_row_through_an_aliased_join_is_shown_only_if_readable(world):
         db.session.get(Ticket, tickets["a2"]).parent_id = tickets["b1"]  # watched
         db.session.commit()
     client = app.test_client()
-    body = client.get("/api/v1/ticket/", headers=bearer(app, "agent_a")).get_json()
+    body = client.get("/api/v1/example_ticket/", headers=bearer(app, "agent_a")).get_json()
     parents = {r["title"]: (r.get("parent") or {}).get("title") for r in body["result"]}
     assert parents == {"a1": None, "a2": "b1", "b1": None}
 
@@ -168,7 +168,7 @@ def test_edits_and_deletes_html_and_rest_follow_the_write_rule(world, user):
         else:
             assert resp.status_code in refused(html=True)(title), (user, title)
             assert stored(app, pk) == before, (user, title)
-        resp = client.put(f"/api/v1/ticket/{pk}", headers=headers, json={"title": title})
+        resp = client.put(f"/api/v1/example_ticket/{pk}", headers=headers, json={"title": title})
         if title in WRITES[user]:
             assert resp.status_code == 200, (user, title)
             assert stored(app, pk) == before
@@ -182,14 +182,14 @@ def test_edits_and_deletes_html_and_rest_follow_the_write_rule(world, user):
             if by_html:
                 resp = client.post(f"/ticketview/delete/{pk}", data={"csrf_token": token})
             else:
-                resp = client.delete(f"/api/v1/ticket/{pk}", headers=headers)
+                resp = client.delete(f"/api/v1/example_ticket/{pk}", headers=headers)
             assert resp.status_code == (302 if by_html else 200), (user, title)
             assert stored(app, pk) is None
             by_html = not by_html
             continue
         resp = client.post(f"/ticketview/delete/{pk}", data={"csrf_token": token})
         assert resp.status_code in refused(html=True)(title), (user, title)
-        resp = client.delete(f"/api/v1/ticket/{pk}", headers=headers)
+        resp = client.delete(f"/api/v1/example_ticket/{pk}", headers=headers)
         assert resp.status_code in refused(html=False)(title), (user, title)
         assert stored(app, pk) is not None, (user, title)
 
@@ -198,7 +198,7 @@ def test_a_write_that_moves_a_ticket_outside_the_rule_is_refused(world):
     app, users, teams, queues, tickets = world
     client = app.test_client()
     agent = bearer(app, "agent_a")
-    resp = client.put(f"/api/v1/ticket/{tickets['a1']}", headers=agent,
+    resp = client.put(f"/api/v1/example_ticket/{tickets['a1']}", headers=agent,
                       json={"team": teams["B"]})
     assert resp.status_code == 403
     assert "outside what agent_a may change" in resp.get_json()["message"]
@@ -210,11 +210,11 @@ def test_a_write_that_moves_a_ticket_outside_the_rule_is_refused(world):
     assert stored(app, tickets["a2"]) == ("a2", teams["A"])
 
     # inserts: the new row must be within the rule too; watching is not enough
-    assert client.post("/api/v1/ticket/", headers=agent, json={
+    assert client.post("/api/v1/example_ticket/", headers=agent, json={
         "title": "for B", "team": teams["B"]}).status_code == 403
-    assert client.post("/api/v1/ticket/", headers=agent, json={
+    assert client.post("/api/v1/example_ticket/", headers=agent, json={
         "title": "watched only", "watchers": [users["agent_a"]]}).status_code == 403
-    resp = client.post("/api/v1/ticket/", headers=agent, json={"title": "ours", "team": teams["A"]})
+    resp = client.post("/api/v1/example_ticket/", headers=agent, json={"title": "ours", "team": teams["A"]})
     assert resp.status_code == 201
     created = resp.get_json()["id"]
     assert stored(app, created) == ("ours", teams["A"])
@@ -227,7 +227,7 @@ def test_a_write_that_moves_a_ticket_outside_the_rule_is_refused(world):
 
     # the manager's "team" scope: a ticket of team A goes nowhere else either
     mgr = bearer(app, "mgr")
-    assert client.put(f"/api/v1/ticket/{tickets['a1']}", headers=mgr,
+    assert client.put(f"/api/v1/example_ticket/{tickets['a1']}", headers=mgr,
                       json={"team": teams["B"]}).status_code == 403
     assert stored(app, tickets["a1"]) == ("a1", teams["A"])
 

@@ -6,7 +6,7 @@ from ..models.ticket import Ticket
 
 
 class TicketApi(CrossdockModelRestApi):
-    resource_name = "ticket"
+    resource_name = "example_ticket"
     datamodel = SQLAInterface(Ticket)
     list_columns = ["id", "title", "owner.id", "team.id", "queue.name", "parent.title"]
     show_columns = ["id", "title", "owner.id", "team.id", "queue.name", "parent.title"]

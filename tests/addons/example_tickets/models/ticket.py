@@ -25,7 +25,7 @@ class Ticket(Model):
     owner = relationship("User")
     team = relationship("Team")
     queue = relationship("Queue")
-    parent = relationship("Ticket", remote_side=[id])
+    parent = relationship("example_tickets.models.ticket.Ticket", remote_side=[id])
     watchers = relationship("User", secondary=ticket_watcher)
 
     def __repr__(self):

@@ -1,0 +1,70 @@
+"""Adding to a ticket's thread: an agent's public reply or internal note, a
+customer's message. A first public reply stops the first-response clock and
+takes a new ticket into progress. Sending a public reply by mail is the mail
+connector's part (not built yet): it reads outbound public messages.
+Flushes; never commits."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from ...models import Ticket, TicketAttachment, TicketMessage
+from ...models.stage import IN_PROGRESS, NEW
+from ...models.ticket_message import INBOUND, NOTE, OUTBOUND, PUBLIC
+from ..sla import clock
+from . import stages
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+class ThreadError(ValueError):
+    pass
+
+
+def _attach(message: TicketMessage, attachments) -> None:
+    message.attachments = [
+        TicketAttachment(filename=(a.filename or "attachment")[:255],
+                         content_type=a.content_type or "application/octet-stream",
+                         size=len(a.data), data=a.data) for a in attachments]
+
+
+def _live(ticket: Ticket) -> None:
+    if ticket.merged_into_id is not None:
+        raise ThreadError(f"ticket {ticket.number} was merged into another: answer that one")
+
+
+def reply(session: Session, ticket: Ticket, author_id: int | None, body: str, *,
+          public: bool = True, attachments=(), now: datetime | None = None) -> TicketMessage:
+    _live(ticket)
+    if not (body or "").strip():
+        raise ThreadError("a reply needs a text")
+    now = now or datetime.utcnow()
+    message = TicketMessage(ticket=ticket, kind=PUBLIC if public else NOTE, direction=OUTBOUND,
+                            author_id=author_id, body=body, created_at=now)
+    _attach(message, attachments)
+    session.add(message)
+    if public:
+        clock.responded(session, ticket, now)
+        if ticket.stage is not None and ticket.stage.kind == NEW:
+            stages.move_to_kind(session, ticket, IN_PROGRESS, now)
+    session.flush()
+    return message
+
+
+def add_customer_message(session: Session, ticket: Ticket, email: str | None, name: str | None,
+                         body: str, *, message_id: str | None = None, channel: str | None = None,
+                         attachments=(), now: datetime | None = None) -> TicketMessage:
+    message = TicketMessage(ticket=ticket, kind=PUBLIC, direction=INBOUND, author_email=email,
+                            author_name=name, body=body or "", message_id=message_id,
+                            channel=channel, created_at=now or datetime.utcnow())
+    _attach(message, attachments)
+    session.add(message)
+    session.flush()
+    return message
