@@ -47,7 +47,7 @@ def languages_for(language: str | None) -> list[str]:
     return tries
 
 
-def render(folder: str | Path, name: str, language: str | None, **values) -> Rendered:
+def render(folder: str | Path, name: str, language: str | None, /, **values) -> Rendered:
     environment = _environment(str(folder))
     for candidate in languages_for(language):
         try:
