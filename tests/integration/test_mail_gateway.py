@@ -155,17 +155,36 @@ def test_a_mail_is_delivered_once_after_a_451_the_same_message(app, account, smt
         "李娜，您好：\n打印机已修好。\n"
 
 
-def test_a_550_fails_the_mail_with_the_servers_reply(app, account, smtp_server):
+def test_a_550_fails_the_mail_with_the_servers_reply_shown_and_retried(
+        app, account, smtp_server, client_as):
     smtp_server.answers.append("550 5.7.1 Message rejected as spam by content filter")
     mail_id = _send(app)
 
     [(kind, state, error)] = jobs_run_out(app)
 
     assert (kind, state) == ("mail_gateway.send", "failed")
-    state, said, attempts, _, _ = _outgoing(app, mail_id)
+    state, said, attempts, message_id, _ = _outgoing(app, mail_id)
     assert (state, attempts) == ("failed", 1)
     assert "550 5.7.1 Message rejected as spam by content filter" in said
     assert smtp_server.received == []
+    admin = client_as("Admin")
+    page = admin.get("/mail/outgoing/list/").get_data(as_text=True)
+    assert "550 5.7.1 Message rejected as spam by content filter" in page
+    assert "tests.ticket #7" in page
+    shown = admin.get(f"/mail/outgoing/show/{mail_id}").get_data(as_text=True)
+    assert message_id.strip("<>") in shown and f"/mail/outgoing/retry/{mail_id}" in shown
+    for screen in ("/mail/incoming/list/", "/mail/mailboxes/list/"):
+        assert admin.get(screen).status_code == 200
+
+    answer = admin.post(f"/mail/outgoing/retry/{mail_id}",
+                        data={"csrf_token": admin.csrf_token})
+    assert answer.status_code == 302
+    jobs_run_out(app)
+
+    state, _, attempts, _, _ = _outgoing(app, mail_id)
+    assert (state, attempts) == ("sent", 2)
+    assert smtp_server.attempts == [message_id, message_id]
+    assert len(smtp_server.received) == 1
 
 
 def test_a_mailbox_polled_twice_stores_each_message_once_raw_and_routes_it(
