@@ -27,15 +27,15 @@ class OutgoingMailRecord(Model):
     reference: Mapped[str] = mapped_column(String(200))
     message_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     sender: Mapped[str] = mapped_column(String(320))
-    to: Mapped[str] = mapped_column(Text)  # addresses, one a line
-    cc: Mapped[str | None] = mapped_column(Text)
+    to_addresses: Mapped[str] = mapped_column(Text)  # To, one a line
+    cc_addresses: Mapped[str | None] = mapped_column(Text)
     reply_to: Mapped[str | None] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(998))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
     in_reply_to: Mapped[str | None] = mapped_column(String(255))
-    references: Mapped[str | None] = mapped_column(Text)  # Message-IDs, space separated
+    thread_ids: Mapped[str | None] = mapped_column(Text)  # References: Message-IDs, space separated
     auto_submitted: Mapped[str | None] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(16), index=True, default=QUEUED)
     state_text: Mapped[str | None] = mapped_column(Text)

@@ -41,18 +41,16 @@ def send_mail(session: Session, mail: OutgoingMail, record: tuple[str, int],
     the account's login. Returns the row; the hub sends it after commit."""
     backend = _account(session, account)
     model, record_id = record
-    row = OutgoingMailRecord(backend_id=backend.id, record_model=model, record_id=record_id,
-                             reference=mail.reference or "-", sender=mail.sender or
-                             (backend.username or ""), to="\n".join(mail.to),
-                             cc="\n".join(mail.cc) or None, reply_to=mail.reply_to,
-                             subject=mail.subject, body_text=mail.text, body_html=mail.html,
-                             language=mail.language, in_reply_to=mail.in_reply_to,
-                             references=" ".join(mail.references) or None,
-                             auto_submitted=mail.auto_submitted, state=QUEUED, attempts=0,
-                             attachments=[MailAttachment(filename=a.filename,
-                                                         content_type=a.content_type or None,
-                                                         content=a.content)
-                                          for a in mail.attachments])
+    row = OutgoingMailRecord(
+        backend_id=backend.id, record_model=model, record_id=record_id,
+        reference=mail.reference or "-", sender=mail.sender or (backend.username or ""),
+        to_addresses="\n".join(mail.to), cc_addresses="\n".join(mail.cc) or None,
+        reply_to=mail.reply_to, subject=mail.subject, body_text=mail.text, body_html=mail.html,
+        language=mail.language, in_reply_to=mail.in_reply_to,
+        thread_ids=" ".join(mail.references) or None, auto_submitted=mail.auto_submitted,
+        state=QUEUED, attempts=0,
+        attachments=[MailAttachment(filename=a.filename, content_type=a.content_type or None,
+                                    content=a.content) for a in mail.attachments])
     session.add(row)
     session.flush()
     if not mail.reference:
@@ -91,10 +89,11 @@ def _prepare(ctx) -> OutgoingMail:
     if row is None or row.state != QUEUED:
         raise hub.Skip(f"mail #{ctx.record_id} is {row.state if row else 'gone'}; nothing sent")
     return OutgoingMail(
-        reference=row.reference, sender=row.sender, to=tuple(row.to.split("\n")),
-        cc=tuple(row.cc.split("\n")) if row.cc else (), subject=row.subject, text=row.body_text,
+        reference=row.reference, sender=row.sender, to=tuple(row.to_addresses.split("\n")),
+        cc=tuple(row.cc_addresses.split("\n")) if row.cc_addresses else (),
+        subject=row.subject, text=row.body_text,
         html=row.body_html, language=row.language, reply_to=row.reply_to,
-        in_reply_to=row.in_reply_to, references=tuple((row.references or "").split()),
+        in_reply_to=row.in_reply_to, references=tuple((row.thread_ids or "").split()),
         auto_submitted=row.auto_submitted,
         attachments=tuple(Attachment(a.filename, a.content, a.content_type or "")
                           for a in row.attachments))

@@ -37,18 +37,20 @@ class OutgoingMailView(RecordView):
     datamodel = CappedCountInterface(OutgoingMailRecord, eager_relations=("backend",))
     list_title = _l("Outgoing mails")
     show_title = _l("Outgoing mail")
-    label_columns = {"created_at": _l("Queued at"), "subject": _l("Subject"), "to": _l("To"),
-                     "cc": _l("Cc"), "sender": _l("From"), "state": _l("State"),
+    label_columns = {"created_at": _l("Queued at"), "subject": _l("Subject"),
+                     "to_addresses": _l("To"), "cc_addresses": _l("Cc"), "sender": _l("From"),
+                     "state": _l("State"),
                      "state_text": _l("What the server said"), "attempts": _l("Attempts"),
                      "backend": _l("Account"), "message_id": _l("Message-ID"),
                      "record": _l("About"), "language": _l("Language"),
                      "sent_at": _l("Sent at"), "body_text": _l("Text"),
                      "attachments": _l("Attachments")}
-    list_columns = ["created_at", "subject", "to", "record", "state", "state_text", "attempts"]
-    show_columns = ["subject", "sender", "to", "cc", "record", "backend", "language", "state",
-                    "state_text", "attempts", "message_id", "created_at", "sent_at",
-                    "attachments", "body_text"]
-    search_columns = ["state", "subject", "to", "record_model", "created_at"]
+    list_columns = ["created_at", "subject", "to_addresses", "record", "state", "state_text",
+                    "attempts"]
+    show_columns = ["subject", "sender", "to_addresses", "cc_addresses", "record", "backend",
+                    "language", "state", "state_text", "attempts", "message_id", "created_at",
+                    "sent_at", "attachments", "body_text"]
+    search_columns = ["state", "subject", "to_addresses", "record_model", "created_at"]
     formatters_columns = {"state": state_badge}
     base_order = ("id", "desc")
     base_permissions = ["can_list", "can_show", "can_retry"]
