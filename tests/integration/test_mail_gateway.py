@@ -153,6 +153,13 @@ def test_a_mail_is_delivered_once_after_a_451_the_same_message(app, account, smt
     assert message["Subject"] == "工单 T-7 已回复"
     assert message.get_body(("plain",)).get_content().replace("\r\n", "\n") == \
         "李娜，您好：\n打印机已修好。\n"
+    with app.app_context():  # queued again under its reference: that mail, nothing more
+        again = send_mail(db.session, OutgoingMail(reference=reference, sender="", to=("x@y.z",),
+                                                   subject="again", text=""),
+                          record=("tests.ticket", 7))
+        db.session.commit()
+        assert again.id == mail_id and again.state == "sent"
+    assert jobs_run_out(app) == jobs
 
 
 def test_a_550_fails_the_mail_with_the_servers_reply_shown_and_retried(

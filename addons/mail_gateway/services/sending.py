@@ -38,8 +38,16 @@ def send_mail(session: Session, mail: OutgoingMail, record: tuple[str, int],
     """Queue `mail` about `record` (model name, id) through `account` (a
     `mail` backend or its id; default: the first active one). An empty
     `mail.reference` becomes "<model>/<id>/mail/<row id>"; an empty sender
-    the account's login. Returns the row; the hub sends it after commit."""
+    the account's login. Returns the row; the hub sends it after commit. A
+    reference already queued is that mail (its row is returned, nothing is
+    added): a caller that runs twice sends once."""
     backend = _account(session, account)
+    domain = client_for(backend_config(backend)).domain
+    if mail.reference:
+        queued = session.scalars(select(OutgoingMailRecord).where(
+            OutgoingMailRecord.message_id == _message_id(mail.reference, domain))).first()
+        if queued is not None:
+            return queued
     model, record_id = record
     row = OutgoingMailRecord(
         backend_id=backend.id, record_model=model, record_id=record_id,
@@ -55,10 +63,13 @@ def send_mail(session: Session, mail: OutgoingMail, record: tuple[str, int],
     session.flush()
     if not mail.reference:
         row.reference = f"{model}/{record_id}/mail/{row.id}"
-    domain = client_for(backend_config(backend)).domain
-    row.message_id = identity.message_id(identity.token_for(row.reference), domain)
+    row.message_id = _message_id(row.reference, domain)
     hub.enqueue(session, SEND, row.id, backend.id)
     return row
+
+
+def _message_id(reference: str, domain: str) -> str:
+    return identity.message_id(identity.token_for(reference), domain)
 
 
 def retry(session: Session, row: OutgoingMailRecord) -> None:
