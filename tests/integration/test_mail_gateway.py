@@ -297,3 +297,31 @@ def test_bounces_and_auto_replies_reach_no_auto_answering_route_replies_reach_th
     assert tagged[2:] == ("routed", "tickets took it", "tests.ticket", 9)
     state, said, _, _, _ = _outgoing(app, mail_id)
     assert state == "bounced" and "User unknown in virtual mailbox table" in said
+
+
+def test_a_mail_too_large_and_a_senders_flood_are_kept_but_not_routed(
+        app, account, dovecot, routed, monkeypatch):
+    from addons.mail_gateway.services import inbound, polling
+    from addons.mail_gateway.settings import MailGatewaySettings
+
+    small = MailGatewaySettings(mail_max_bytes=3000, mail_sender_per_hour=2)
+    monkeypatch.setattr(polling, "configured", lambda: small)
+    monkeypatch.setattr(inbound, "configured", lambda: small)
+    route, got = routed
+    route("support", alias="support@")
+    dovecot.deliver(samples.plain_mail(1, size=5000))
+    for n in (1, 2, 3):
+        dovecot.deliver(f"From: loop@robot.example\r\nTo: support@crossdock.example.cn\r\n"
+                        f"Subject: again {n}\r\nMessage-ID: <again-{n}@robot.example>\r\n\r\n"
+                        f"again\r\n".encode())
+
+    _poll(app)
+    jobs_run_out(app)
+
+    large, *flood = _incoming(app)
+    assert large[2:4] == ("too_large", f"{len(samples.plain_mail(1, size=5000))} bytes, over 3000")
+    assert sorted(state for _, _, state, _, _, _ in flood) == ["routed", "routed", "throttled"]
+    assert len(got) == 2 and "question 1" not in {subject for _, subject, _, _ in got}
+    with app.app_context():
+        head = db.session.scalars(select(InboundEvent).order_by(InboundEvent.id)).first()
+        assert head.json()["complete"] is False and "xxxx" not in head.payload  # header only
