@@ -35,6 +35,7 @@ from connectors import hub
 from connectors.backend_kinds import MAIL_KINDS
 from connectors.errors import RemoteError
 from connectors.hub.clients import backend_config, client_for
+from connectors.hub.models import utcnow
 from connectors.mail.imap_mailbox import FolderState, Polled
 from connectors.mail.parsing import parse
 
@@ -59,11 +60,14 @@ def poll_accounts(session: Session) -> str:
 
 
 def poll_folder(session: Session, backend_id: int, folder: str) -> str:
+    """Read one folder of one account to its end (up to MAX_BATCHES batches),
+    each batch stored with the folder's state; the last poll and its error
+    kept on the folder's row (Mail > Mailboxes). Says what happened."""
     settings = configured()
     row_id = _folder_row(session, backend_id, folder)
     token = uuid.uuid4().hex
     if not _take_lease(session, row_id, token, settings.mail_poll_lease_seconds):
-        return f"{folder}: being polled by another worker"
+        return f"#{backend_id}/{folder}: being polled by another worker"
     stored = 0
     try:
         row = session.get(MailFolder, row_id)
@@ -85,7 +89,7 @@ def poll_folder(session: Session, backend_id: int, folder: str) -> str:
         session.rollback()
         _release(session, row_id, token, error=str(exc))
         log.warning("mail poll %s/%s: %s", backend_id, folder, exc)
-        return f"{folder}: {exc}"
+        return f"#{backend_id}/{folder}: {exc}"
     except Exception as exc:  # a bug, or our database: nothing of this batch is kept
         session.rollback()
         _release(session, row_id, token, error=f"internal error: {type(exc).__name__}: {exc}")
@@ -98,7 +102,7 @@ def _store(session: Session, row_id: int, token: str, backend_id: int, folder: s
            polled: Polled, lease_seconds: int) -> bool:
     """The folder's new state and its messages, one transaction; False (and
     nothing written) when the lease went to another worker meanwhile."""
-    now = dt.datetime.utcnow()
+    now = utcnow()
     values = dict(uidvalidity=polled.state.uidvalidity, last_uid=polled.state.last_uid,
                   last_poll_at=now, lease_until=now + dt.timedelta(seconds=lease_seconds))
     if polled.notice:
@@ -144,7 +148,7 @@ def _folder_row(session: Session, backend_id: int, folder: str) -> int:
 
 
 def _take_lease(session: Session, row_id: int, token: str, lease_seconds: int) -> bool:
-    now = dt.datetime.utcnow()
+    now = utcnow()
     taken = session.execute(update(MailFolder).where(
         MailFolder.id == row_id,
         or_(MailFolder.lease_token.is_(None), MailFolder.lease_until < now))
@@ -156,7 +160,7 @@ def _take_lease(session: Session, row_id: int, token: str, lease_seconds: int) -
 
 def _release(session: Session, row_id: int, token: str, *, stored: int | None = None,
              error: str | None = None) -> None:
-    now = dt.datetime.utcnow()
+    now = utcnow()
     values: dict = dict(lease_token=None, lease_until=None)
     if error is None:
         values.update(last_poll_at=now, last_stored=stored or 0, last_error=None)

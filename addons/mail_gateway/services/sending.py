@@ -11,7 +11,6 @@ server's reply, which the Outgoing mails screen shows and can retry.
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session
 from connectors import hub
 from connectors.backend_kinds import MAIL_KINDS
 from connectors.hub.clients import backend_config, client_for
-from connectors.hub.models import Backend, SyncJob
+from connectors.hub.models import Backend, SyncJob, utcnow
 from connectors.mail import identity
 from connectors.mail.composing import compose, envelope_sender
 from connectors.mail.outgoing import Attachment, OutgoingMail
@@ -127,7 +126,7 @@ def _on_settled(session: Session, settled: hub.Settled) -> None:
     row.state, row.state_text = (SENT if settled.ok else FAILED), settled.text
     row.attempts = session.scalar(select(SyncJob.attempts).where(SyncJob.id == settled.job_id))
     if settled.ok:
-        row.sent_at = dt.datetime.utcnow()
+        row.sent_at = utcnow()
 
 
 def _labels(session: Session, ids: list[int]) -> dict[int, str]:
