@@ -122,13 +122,12 @@ def _incoming(app) -> list[tuple]:
 
 
 def test_a_mail_is_delivered_once_after_a_451_the_same_message(app, account, smtp_server):
-    from addons.mail_gateway.services import render
+    from addons.mail_gateway.services import render, send_mail
 
     smtp_server.answers.append("451 4.3.0 Mail server temporarily rejected message")
     text = render(TEMPLATES, "ticket_answer", "zh-CN", number="T-7", name="李娜",
                   answer="打印机已修好。")
     assert text.language == "zh"  # no zh-CN file: its base language, not English
-    from addons.mail_gateway.services import send_mail
 
     with app.app_context():
         row = send_mail(db.session, OutgoingMail(
