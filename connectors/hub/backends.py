@@ -8,7 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.backend_kinds import KINDS
+from connectors.backend_kinds import KINDS, MAIL_KINDS
 from connectors.errors import PermanentError, TransientError
 
 from .clients import client_for
@@ -31,10 +31,13 @@ def check_options(options_json: str) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, kind: str = "") -> str:
+    """http(s) for every kind but a mail account, whose URL is its IMAP server."""
     parsed = urlparse((url or "").strip())
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        raise BackendInputError(f"URL {url!r}: expected http(s)://host[:port][/path]")
+    schemes, form = (("imap", "imaps"), "imap(s)://host[:port]") if kind in MAIL_KINDS else (
+        ("http", "https"), "http(s)://host[:port][/path]")
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise BackendInputError(f"URL {url!r}: expected {form}")
     return url.strip().rstrip("/")
 
 
@@ -50,7 +53,7 @@ def save_backend(session: Session, backend: Backend | None, *, name: str, kind: 
     if clash is not None and clash is not backend:
         raise BackendInputError(f"name: a backend named {name!r} exists")
     backend = backend or Backend()
-    backend.name, backend.kind, backend.url = name, kind, check_url(url)
+    backend.name, backend.kind, backend.url = name, kind, check_url(url, kind)
     backend.database, backend.username = database.strip() or None, username.strip() or None
     backend.options_json = check_options(options_json)
     backend.active = active

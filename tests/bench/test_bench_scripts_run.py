@@ -71,6 +71,10 @@ TINY = {
     "host_startup.py": (
         ["--runs", "1"],
         r"^seen by a second app .* p50\s+[\d.]+ ms\s+p95\s+[\d.]+ ms"),
+    "mail_gateway.py": (
+        ["--mails", "10", "--received", "10"],
+        r"^send: 10 mails in [\d.]+ s, \d+/s, each delivered once[\s\S]*"
+        r"^route: 10 mails processed in [\d.]+ s, \d+/s, each stored and routed once"),
     "invoicing_sync.py": (
         ["--invoices", "4", "--payments", "60"],
         r"^payments: 60 paid invoices read back in one pull round in [\d.]+ s"),
