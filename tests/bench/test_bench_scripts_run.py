@@ -68,6 +68,10 @@ TINY = {
     "einvoice_sdi.py": (
         ["--documents", "10"],
         r"^send via SdIRiceviFile: 10 files in [\d.]+ s, \d+/s, per file p50 [\d.]+ ms"),
+    "einvoice_send.py": (
+        ["--invoices", "4"],
+        r"^exact: 4 documents at the access point for 4 of ours, each the kept file: yes"
+        r"[\s\S]*^answers: one pull round, 4 of 4 delivered"),
     "host_startup.py": (
         ["--runs", "1"],
         r"^seen by a second app .* p50\s+[\d.]+ ms\s+p95\s+[\d.]+ ms"),
