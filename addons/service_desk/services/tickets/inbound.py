@@ -33,13 +33,13 @@ from sqlalchemy.orm import Session
 from ...models import DeskTeam, Ticket, TicketMessage
 from ...models.stage import CLOSED, SOLVED, WAITING
 from ...models.ticket import MAIL
-from . import stages
+from . import stages, ticket_hooks
 from .customers import ALL_ROWS, customer_for
 from .merging import survivor_of
 from .opening import open_ticket
 from .thread import add_customer_message
 
-SUBJECT_TAG = re.compile(r"\[(T-\d{6,})\]")
+SUBJECT_TAG = re.compile(r"\[#?(T-\d{6,})\]")  # "[T-000123]", or the mail connector's "[#T-000123]"
 
 
 @dataclass(frozen=True)
@@ -103,4 +103,5 @@ def from_message(session: Session, sender_email: str, sender_name: str | None, s
     message = add_customer_message(session, ticket, sender_email, sender_name, text,
                                    message_id=message_id, channel=channel,
                                    attachments=attachments, now=now)
+    ticket_hooks.run(ticket_hooks.opened, session, ticket, message)  # e.g. acknowledged
     return Received(ticket, message, created=True)

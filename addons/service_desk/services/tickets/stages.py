@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ...models import TicketStage, Ticket
 from ...models.stage import CLOSED, DONE, IN_PROGRESS, NEW, WAITING
 from ..sla import clock
+from . import ticket_hooks
 
 
 class StageError(ValueError):
@@ -59,6 +60,8 @@ def move(session: Session, ticket: Ticket, stage: TicketStage, now: datetime | N
         clock.reopened(session, ticket)
     if stage.kind == CLOSED and ticket.closed_at is None:
         ticket.closed_at = now
+    if stage.kind != before:
+        ticket_hooks.run(ticket_hooks.moved, session, ticket, before, stage.kind)
 
 
 def move_to_kind(session: Session, ticket: Ticket, kind: str,

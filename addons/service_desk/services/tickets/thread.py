@@ -1,7 +1,7 @@
 """Adding to a ticket's thread: an agent's public reply or internal note, a
 customer's message. A first public reply stops the first-response clock and
-takes a new ticket into progress. Sending a public reply by mail is the mail
-connector's part (not built yet): it reads outbound public messages.
+takes a new ticket into progress. A public reply goes to the customer
+through the addons hooked on `ticket_hooks.replied` (service_desk_mail).
 Flushes; never commits."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ...models import Ticket, TicketAttachment, TicketMessage
 from ...models.stage import IN_PROGRESS, NEW
 from ...models.ticket_message import INBOUND, NOTE, OUTBOUND, PUBLIC
 from ..sla import clock
-from . import stages
+from . import stages, ticket_hooks
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,8 @@ def reply(session: Session, ticket: Ticket, author_id: int | None, body: str, *,
         if ticket.stage is not None and ticket.stage.kind == NEW:
             stages.move_to_kind(session, ticket, IN_PROGRESS, now)
     session.flush()
+    if public:
+        ticket_hooks.run(ticket_hooks.replied, session, ticket, message)  # e.g. mailed
     return message
 
 

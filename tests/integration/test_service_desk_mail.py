@@ -1,0 +1,154 @@
+"""The service desk by mail, against real servers (Debian's dovecot for the
+support mailbox, aiosmtpd for what we send), through the hub: a customer
+mails support@ in GBK with attachments -> a ticket with the customer found
+by address, acknowledged by an auto-submitted mail; the agent replies ->
+the customer receives it under the ticket's tag, threaded under their mail;
+the ticket is solved -> the rating link; the customer answers the reply ->
+the same ticket reopens; an auto-reply and a bounce open nothing (and get
+no acknowledgement: no loop). SQLite only: the mail and the hub are the
+point, the tickets' storage is tested on both databases by service_desk."""
+from __future__ import annotations
+
+import email
+import json
+import shutil
+from email import policy
+
+import pytest
+from sqlalchemy import select
+
+from core.db import db
+from core.security.actor import SYSTEM, acting_as
+from core.testing.plugin import addons_wanted
+from tests.invoicing_world import jobs_run_out
+from tests.mail import samples
+
+pytest_plugins = ["tests.mail.dovecot_server", "tests.mail.smtp_server"]
+pytestmark = pytest.mark.addons("service_desk_mail")
+DOMAIN = "crossdock.example.cn"
+
+
+@pytest.fixture
+def database_url(request, tmp_path, sqlite_templates):
+    path = tmp_path / "crossdock.sqlite"
+    shutil.copyfile(sqlite_templates.get(addons_wanted(request)), path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app(hub_backoff_base_seconds=0.2, hub_backoff_ceiling_seconds=0.5)
+    yield app
+    app.extensions["hub"].stop()
+
+
+@pytest.fixture
+def desk(app, dovecot, smtp_server, client_as):
+    """The support mailbox as a `mail` account, a desk team with its agent."""
+    agent = client_as("Support Agent", team="Support")
+    with app.app_context(), acting_as(SYSTEM):
+        from addons.contacts.models import Company, ContactEmail
+        from addons.service_desk.models import DeskTeam
+        from connectors.hub.models import Backend
+        from core.security.teams import Team
+
+        team = db.session.scalar(select(Team).where(Team.name == "Support"))
+        db.session.add_all([
+            DeskTeam(team_id=team.id),
+            Company(name="华东机械有限公司", emails=[
+                ContactEmail(kind="work", email="li.na@customer.example.cn")]),
+            Backend(name="Support mailbox", kind="mail",
+                    url=f"imap://{dovecot.host}:{dovecot.port}", username=dovecot.username,
+                    secret=dovecot.password, options_json=json.dumps(
+                        {"smtp": f"smtp://127.0.0.1:{smtp_server.port}", "smtp_login": False,
+                         "domain": DOMAIN}))])
+        db.session.commit()
+    return app, agent
+
+
+def _poll_and_process(app):
+    from addons.mail_gateway.services.polling import poll_accounts
+
+    with app.app_context():
+        said = poll_accounts(db.session)
+        db.session.remove()
+    jobs_run_out(app)
+    return said
+
+
+def _tickets(app):
+    from addons.service_desk.models import Ticket
+
+    with app.app_context():
+        rows = [(t.number, t.stage.kind, t.company.name if t.company else None,
+                 [(m.direction, m.body.strip()) for m in sorted(t.messages,
+                                                               key=lambda m: m.id)])
+                for t in db.session.scalars(select(Ticket).order_by(Ticket.id))]
+        db.session.remove()
+        return rows
+
+
+def _sent(smtp_server):
+    return [email.message_from_bytes(r.data, policy=policy.default)
+            for r in smtp_server.received]
+
+
+def test_a_customer_mail_becomes_a_ticket_answered_by_mail_and_reopened(desk, dovecot,
+                                                                         smtp_server):
+    app, agent = desk
+    dovecot.deliver(samples.gbk_customer_mail())
+    assert "1 new" in _poll_and_process(app)
+
+    [(number, stage, company, thread)] = _tickets(app)
+    assert (number, stage, company) == ("T-000001", "new", "华东机械有限公司")  # by address
+    [(direction, body)] = thread
+    assert direction == "in" and "联系人：朱镕基" in body  # 镕 is GBK only: read as GB18030
+    [ack] = _sent(smtp_server)
+    assert ack["To"] == "Li.Na@Customer.example.cn".lower() or \
+        ack["To"].lower() == "li.na@customer.example.cn"
+    assert ack["Auto-Submitted"] == "auto-replied" and "[#T-000001]" in ack["Subject"]
+    assert ack["In-Reply-To"] == "<gbk-1@customer.example.cn>"
+    assert "工单号 T-000001" in ack.get_body(("plain",)).get_content()  # Chinese: she wrote so
+
+    with app.app_context():
+        from addons.service_desk.models import Ticket
+
+        ticket_id = db.session.scalar(select(Ticket.id))
+    answer = agent.post(f"/api/v1/ticket/{ticket_id}/messages", headers=agent.api_headers,
+                        json={"body": "请重启打印机后再试。", "public": True})
+    assert answer.status_code in (200, 201), answer.get_data(as_text=True)
+    jobs_run_out(app)
+    reply = _sent(smtp_server)[-1]
+    assert "[#T-000001]" in reply["Subject"] and reply["Auto-Submitted"] is None
+    assert reply["In-Reply-To"] == "<gbk-1@customer.example.cn>"
+    assert "<gbk-1@customer.example.cn>" in reply["References"]
+    assert reply.get_body(("plain",)).get_content().strip() == "请重启打印机后再试。"
+
+    with app.app_context():  # the agent solves it, over REST as the ticket page does
+        from addons.service_desk.services.tickets import stages
+
+        solved_stage = stages.stage_of_kind(db.session, None, "solved").id
+    moved = agent.post(f"/api/v1/ticket/{ticket_id}/stage", headers=agent.api_headers,
+                       json={"stage_id": solved_stage}, base_url="https://desk.example.cn")
+    assert moved.status_code == 200, moved.get_data(as_text=True)
+    jobs_run_out(app)
+    solved = _sent(smtp_server)[-1]
+    assert "https://desk.example.cn/rate/" in solved.get_body(("plain",)).get_content()
+
+    # the customer answers our reply: the same ticket, back to work
+    dovecot.deliver((
+        "From: Li.Na@Customer.example.cn\r\nTo: support@crossdock.example.cn\r\n"
+        f"Subject: Re: {reply['Subject']}\r\nMessage-ID: <gbk-2@customer.example.cn>\r\n"
+        f"In-Reply-To: {reply['Message-ID']}\r\nReferences: {reply['References']} "
+        f"{reply['Message-ID']}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        "还是不行。\r\n").encode("utf-8"))
+    # ... and an auto-reply to our acknowledgement, a bounce of our reply: nothing opened
+    dovecot.deliver(samples.auto_reply(ack["Message-ID"]))
+    dovecot.deliver(samples.bounce_of(reply["Message-ID"], smtp_server.received[1].mail_from))
+    mails_before = len(smtp_server.received)
+    assert "3 new" in _poll_and_process(app)
+
+    [(number, stage, _, thread)] = _tickets(app)
+    assert (number, stage) == ("T-000001", "in_progress")
+    assert [d for d, _ in thread] == ["in", "out", "in"] and thread[-1][1] == "还是不行。"
+    assert len(smtp_server.received) == mails_before  # no acknowledgement of a robot's mail
