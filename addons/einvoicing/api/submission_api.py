@@ -53,7 +53,7 @@ class EinvoiceSubmissionApi(CrossdockModelRestApi):
     datamodel = UrgentFirst(EinvoiceSubmission)
     openapi_spec_tag = "E-invoices"
     allow_browser_login = True
-    include_route_methods = {"get", "get_list", "info", "history", "send_again"}
+    include_route_methods = {"get", "get_list", "history", "send_again"}
     list_columns = show_columns = LISTED
     search_columns = ["state", "channel", "invoice", "file_name", "remote_id", "updated_at"]
     order_columns = ["id", "updated_at", "state"]
