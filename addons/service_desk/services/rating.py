@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, url_for
+from flask_babel import gettext
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -45,16 +46,16 @@ def already_rated(session: Session, ticket: Ticket) -> bool:
 def record(session: Session, ticket: Ticket, score: int, comment: str | None) -> None:
     """The caller commits. RatingError when not solved, rated or out of range."""
     if ticket.solved_at is None:
-        raise RatingError("the ticket is not solved")
+        raise RatingError(gettext("the ticket is not solved"))
     if score not in range(1, 6):
-        raise RatingError("a score from 1 to 5")
+        raise RatingError(gettext("a score from 1 to 5"))
     if already_rated(session, ticket):
-        raise RatingError("the ticket was rated already")
+        raise RatingError(gettext("the ticket was rated already"))
     try:
         with session.begin_nested():
             session.execute(insert(Rating.__table__).values(
                 ticket_id=ticket.id, score=score, comment=(comment or "").strip() or None,
                 agent_id=ticket.owner_id, team_id=ticket.team_id, created_at=datetime.utcnow()))
     except IntegrityError:  # a second click at the same moment
-        raise RatingError("the ticket was rated already") from None
+        raise RatingError(gettext("the ticket was rated already")) from None
     record_event(session, "rate", "Ticket", ticket.id, {"score": score})

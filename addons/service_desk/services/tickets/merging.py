@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -32,9 +33,9 @@ def survivor_of(ticket: Ticket) -> Ticket:
 def merge(session: Session, survivor: Ticket, duplicate: Ticket,
           now: datetime | None = None) -> Ticket:
     if survivor.id == duplicate.id:
-        raise MergeError("a ticket cannot be merged into itself")
+        raise MergeError(gettext("a ticket cannot be merged into itself"))
     if survivor.merged_into_id is not None or duplicate.merged_into_id is not None:
-        raise MergeError("a merged ticket cannot be merged again")
+        raise MergeError(gettext("a merged ticket cannot be merged again"))
     now = now or datetime.utcnow()
     session.flush()
     moved = session.execute(update(TicketMessage).where(TicketMessage.ticket_id == duplicate.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import has_request_context, url_for
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from addons.contacts.services import timeline
@@ -23,9 +24,10 @@ SOURCE = "service_desk.ticket"  # the timeline entries' source model
 def prepare(session: Session, ticket: Ticket) -> None:
     """Number, stage and SLA of a ticket about to be added (forms and REST too)."""
     if ticket.channel not in CHANNELS:
-        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+        raise ValueError(gettext("channel must be one of %(channels)s",
+                                 channels=", ".join(CHANNELS)))
     if not (ticket.subject or "").strip():
-        raise ValueError("a subject is required")
+        raise ValueError(gettext("a subject is required"))
     ticket.created_at = ticket.created_at or datetime.utcnow()
     ticket.number = ticket.number or draw_number(session)
     if ticket.stage is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,7 @@ def flow_of(session: Session, team_id: int | None) -> list[TicketStage]:
 def stage_of_kind(session: Session, team_id: int | None, kind: str) -> TicketStage:
     stage = next((s for s in flow_of(session, team_id) if s.kind == kind), None)
     if stage is None:
-        raise StageError(f"the team's stages have none of kind '{kind}'")
+        raise StageError(gettext("the team's stages have none of kind '%(kind)s'", kind=kind))
     return stage
 
 
@@ -45,9 +46,10 @@ def first_stage(session: Session, team_id: int | None) -> TicketStage | None:
 def move(session: Session, ticket: Ticket, stage: TicketStage, now: datetime | None = None) -> None:
     now = now or datetime.utcnow()
     if ticket.merged_into_id is not None:
-        raise StageError(f"ticket {ticket.number} was merged into another")
+        raise StageError(gettext("ticket %(number)s was merged into another", number=ticket.number))
     if stage.id not in {s.id for s in flow_of(session, ticket.team_id)}:
-        raise StageError(f"stage '{stage.name}' is not one of the ticket's team's stages")
+        raise StageError(gettext("stage '%(stage)s' is not one of the ticket's team's stages",
+                                 stage=stage.name))
     before = ticket.stage.kind if ticket.stage is not None else NEW
     ticket.stage = stage
     if stage.kind == WAITING:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy.orm import Session
 
 from ...models import Ticket, TicketAttachment, TicketMessage
@@ -37,14 +38,15 @@ def _attach(message: TicketMessage, attachments) -> None:
 
 def _live(ticket: Ticket) -> None:
     if ticket.merged_into_id is not None:
-        raise ThreadError(f"ticket {ticket.number} was merged into another: answer that one")
+        raise ThreadError(gettext("ticket %(number)s was merged into another: answer that one",
+                                  number=ticket.number))
 
 
 def reply(session: Session, ticket: Ticket, author_id: int | None, body: str, *,
           public: bool = True, attachments=(), now: datetime | None = None) -> TicketMessage:
     _live(ticket)
     if not (body or "").strip():
-        raise ThreadError("a reply needs a text")
+        raise ThreadError(gettext("a reply needs a text"))
     now = now or datetime.utcnow()
     message = TicketMessage(ticket=ticket, kind=PUBLIC if public else NOTE, direction=OUTBOUND,
                             author_id=author_id, body=body, created_at=now)
