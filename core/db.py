@@ -104,3 +104,12 @@ def make_sqlite_transactional(engine: Engine) -> None:
         else:
             conn.exec_driver_sql("BEGIN")
             _writing_connections().discard(conn)
+
+
+ROW_ID_LIMIT = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL, which refuses more
+
+
+def is_row_id(value: int) -> bool:
+    """Whether `value` can be a row's id: a bigger one is no row, not a
+    database error (a URL's `<int:pk>` takes any size)."""
+    return 0 < value < ROW_ID_LIMIT

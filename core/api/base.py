@@ -331,8 +331,8 @@ class CrossdockModelRestApi(ModelRestApi):
             return self.response_400(message="Request body must be a JSON object")
         where = nul_paths(body)
         if where:  # PostgreSQL stores no NUL; hand-written actions read bodies too
-            return self.response_422({p: ["Text may not contain NUL characters."]
-                                      for p in where})
+            return self.response_422({p: ["Text may not contain NUL characters or lone "
+                                          "surrogates."] for p in where})
         return None
 
     def post_headless(self):

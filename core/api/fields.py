@@ -111,16 +111,28 @@ def coerce_for(type_, value, dialect: str | None = None):
     return value
 
 
+def unstorable(text: str) -> bool:
+    """NUL, which no PostgreSQL text column stores or compares, or a lone
+    surrogate (JSON's "\\ud800"), which is no character and no database stores."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def nul_paths(value, path: str = "") -> list[str]:
-    """Where text in a decoded JSON value holds NUL ("lines.0.note"), which no
-    PostgreSQL text column stores or compares: keys and values alike."""
+    """Where text in a decoded JSON value cannot be stored ("lines.0.note"):
+    NUL or a lone surrogate, keys and values alike."""
     if isinstance(value, str):
-        return [path or "body"] if "\x00" in value else []
+        return [path or "body"] if unstorable(value) else []
     if isinstance(value, dict):
         found = []
         for key, item in value.items():
             where = f"{path}.{key}" if path else str(key)
-            found += [where] if "\x00" in str(key) else nul_paths(item, where)
+            found += [where] if unstorable(str(key)) else nul_paths(item, where)
         return found
     if isinstance(value, list):
         return [p for i, item in enumerate(value) for p in nul_paths(item, f"{path}.{i}" if path else str(i))]
@@ -129,8 +141,8 @@ def nul_paths(value, path: str = "") -> list[str]:
 
 def no_nul(value) -> None:
     """marshmallow validator for text columns: PostgreSQL cannot store NUL."""
-    if isinstance(value, str) and "\x00" in value:
-        raise ValidationError("Text may not contain NUL characters.")
+    if isinstance(value, str) and unstorable(value):
+        raise ValidationError("Text may not contain NUL characters or lone surrogates.")
 
 
 class ExistingRelated(Related):

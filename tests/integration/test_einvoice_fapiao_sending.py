@@ -14,7 +14,6 @@ by the hub's and invoicing's tests; this is the channel.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from decimal import Decimal
 
@@ -22,23 +21,16 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
-from core.testing.plugin import addons_wanted
 from tests.doubles.json_http import JsonHttpServer
 from tests.doubles.nuonuo_double import BAD_TAX_CODE, NuonuoDouble
 from tests.helpers import install
 from tests.invoicing_world import as_finance, jobs_run_out, load, world  # noqa: F401
+from tests.sqlite_only import sqlite_database_url  # noqa: F401 (the database_url fixture)
 
 pytestmark = pytest.mark.addons("invoicing_link")
 SELLER_TAX, BUYER_TAX = "91330106MA2AYNWD8M", "91440101MA5APD8X8J"
 CODES = {"W-1": "1090511990000000000", "G-1": "3049900000000000000"}
 ISSUE = "nuonuo.OpeMplatform.requestBillingNew"
-
-
-@pytest.fixture
-def database_url(request, tmp_path, sqlite_templates):
-    path = tmp_path / "crossdock.sqlite"
-    shutil.copyfile(sqlite_templates.get(addons_wanted(request)), path)
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import threading
 import time
 from decimal import Decimal
@@ -24,21 +23,14 @@ from connectors.einvoice.sdi.client import SdiClient
 from connectors.einvoice.sdi.endpoint import PATH
 from connectors.einvoice.sdi.validation import fatturapa_errors
 from core.db import db
-from core.testing.plugin import addons_wanted
 from tests.doubles.sdi_standin import CLIENT_SUBJECT, SdiStandin
 from tests.invoicing_world import as_finance, load, world  # noqa: F401
 from tests.sdi_documents import SDI_ARTEFACTS
+from tests.sqlite_only import sqlite_database_url  # noqa: F401 (the database_url fixture)
 
 pytestmark = pytest.mark.addons("einvoicing")
 REJECTION = [("00311", "1.1.4 <CodiceDestinatario> non valido"),
              ("00305", "1.4.1.1.2 <IdCodice> non valido")]
-
-
-@pytest.fixture
-def database_url(request, tmp_path, sqlite_templates):
-    path = tmp_path / "crossdock.sqlite"
-    shutil.copyfile(sqlite_templates.get(addons_wanted(request)), path)
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture
@@ -203,8 +195,8 @@ def test_not_buildable_invalid_rejected_then_sent_again_through_ei02_and_accepte
     invoice_id = _issue(app, ids)
     seller = _seen(app, invoice_id, 1)
     assert (seller["state"], seller["text"]) == (
-        "not_sent", "The seller needs an Italian VAT id (IT and 11 digits, Invoicing > "
-                    "E-invoicing seller) to send through SdI")
+        "not_sent", "The seller needs an Italian VAT id (IT and 11 digits, its VAT id or its "
+                    "Italian VAT id on Invoicing > E-invoicing seller) to send through SdI")
 
     _change(app, "EinvoiceSeller", ids["seller"], vat_id="IT01234567890")
     _send_again(app, invoice_id, 1)

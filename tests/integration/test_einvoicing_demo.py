@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import threading
 import time
 from decimal import Decimal
@@ -27,7 +26,6 @@ from werkzeug.serving import make_server
 from connectors.einvoice.sdi.endpoint import PATH
 from core.db import db
 from core.security.actor import SYSTEM, acting_as
-from core.testing.plugin import addons_wanted
 from tests.doubles.json_http import JsonHttpServer
 from tests.doubles.nuonuo_double import NuonuoDouble
 from tests.doubles.peppol_ap_double import StorecoveDouble
@@ -35,19 +33,13 @@ from tests.doubles.sdi_standin import CLIENT_SUBJECT, SdiStandin
 from tests.einvoice_documents import ARTEFACTS
 from tests.helpers import add_user, login
 from tests.sdi_documents import SDI_ARTEFACTS
+from tests.sqlite_only import sqlite_database_url  # noqa: F401 (the database_url fixture)
 
 pytestmark = pytest.mark.addons("einvoicing")
 UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
 CII = {"ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"}
 FINAL = {"de-peppol": "delivered", "de-facturx": "delivered", "it-sdi": "accepted",
          "cn-fapiao": "issued"}
-
-
-@pytest.fixture
-def database_url(request, tmp_path, sqlite_templates):
-    path = tmp_path / "crossdock.sqlite"
-    shutil.copyfile(sqlite_templates.get(addons_wanted(request)), path)
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture

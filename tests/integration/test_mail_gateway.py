@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import email
 import json
-import shutil
 import threading
 from email import policy
 from pathlib import Path
@@ -22,21 +21,14 @@ from connectors.hub.models import Backend, InboundEvent
 from connectors.mail import identity
 from connectors.mail.outgoing import OutgoingMail
 from core.db import db
-from core.testing.plugin import addons_wanted
 from tests.invoicing_world import jobs_run_out
 from tests.mail import samples
+from tests.sqlite_only import sqlite_database_url  # noqa: F401 (the database_url fixture)
 
 pytest_plugins = ["tests.mail.dovecot_server", "tests.mail.smtp_server"]
 pytestmark = pytest.mark.addons("mail_gateway")
 DOMAIN = "crossdock.example.cn"
 TEMPLATES = Path(__file__).parent.parent / "mail" / "templates"
-
-
-@pytest.fixture
-def database_url(request, tmp_path, sqlite_templates):
-    path = tmp_path / "crossdock.sqlite"
-    shutil.copyfile(sqlite_templates.get(addons_wanted(request)), path)
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture

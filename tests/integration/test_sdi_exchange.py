@@ -9,7 +9,6 @@ test_hub_inbound_events.py; this is the protocol."""
 from __future__ import annotations
 
 import logging
-import shutil
 import threading
 import time
 
@@ -25,9 +24,9 @@ from connectors.einvoice.sdi.notifications import read
 from connectors.errors import PermanentError, TransientError
 from connectors.hub.models import InboundEvent, SyncJob
 from core.db import db
-from core.testing.plugin import addons_wanted
 from tests.doubles.sdi_standin import CLIENT_SUBJECT, SdiStandin
 from tests.sdi_documents import INVOICE_IT, SDI_ARTEFACTS, transmission
+from tests.sqlite_only import sqlite_database_url  # noqa: F401 (the database_url fixture)
 
 results = []  # what the addon's process would apply to its invoices
 
@@ -39,13 +38,6 @@ def _apply(session, event):
 
 
 NOTIFICATIONS = hub.Inbound(source=SOURCE, process=_apply)
-
-
-@pytest.fixture
-def database_url(request, tmp_path, sqlite_templates):
-    path = tmp_path / "crossdock.sqlite"
-    shutil.copyfile(sqlite_templates.get(addons_wanted(request)), path)
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture

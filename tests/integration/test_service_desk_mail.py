@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import email
 import json
-import shutil
 from email import policy
 
 import pytest
@@ -19,20 +18,13 @@ from sqlalchemy import select
 
 from core.db import db
 from core.security.actor import SYSTEM, acting_as
-from core.testing.plugin import addons_wanted
 from tests.invoicing_world import jobs_run_out
 from tests.mail import samples
+from tests.sqlite_only import sqlite_database_url  # noqa: F401 (the database_url fixture)
 
 pytest_plugins = ["tests.mail.dovecot_server", "tests.mail.smtp_server"]
 pytestmark = pytest.mark.addons("service_desk_mail")
 DOMAIN = "crossdock.example.cn"
-
-
-@pytest.fixture
-def database_url(request, tmp_path, sqlite_templates):
-    path = tmp_path / "crossdock.sqlite"
-    shutil.copyfile(sqlite_templates.get(addons_wanted(request)), path)
-    return f"sqlite:///{path}"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from addons.invoicing_link.models.invoice import Invoice
-from core.db import db
+from core.db import db, is_row_id
 from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
 
@@ -55,7 +55,7 @@ class UrgentFirst(CappedCountInterface):
 
 def readable_submission(pk) -> EinvoiceSubmission | None:
     """The submission, if its invoice is one the reader may read."""
-    submission = db.session.get(EinvoiceSubmission, pk)
+    submission = db.session.get(EinvoiceSubmission, pk) if is_row_id(pk) else None
     if submission is None or db.session.scalar(  # the invoices' record rules filter this read
             select(Invoice.id).where(Invoice.id == submission.invoice_id)) is None:
         return None

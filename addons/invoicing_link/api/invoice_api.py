@@ -30,6 +30,7 @@ from addons.sales.services.catalog.currency_rates import MissingRate
 from addons.sales.services.orders.order_states import OrderCheckError, OrderStateError
 from core.api import CrossdockModelRestApi
 from core.api.fields import TextDecimal, UtcDateTime
+from core.db import is_row_id
 from core.security.record_rules import AccessDenied
 from core.views.capped_count import CappedCountInterface
 
@@ -170,7 +171,7 @@ class InvoiceApi(CrossdockModelRestApi):
         session = self.datamodel.session
         order_id = data["order_id"]
         order = session.scalars(select(SalesOrder).where(
-            SalesOrder.id == order_id)).first() if 0 < order_id < 2 ** 31 else None
+            SalesOrder.id == order_id)).first() if is_row_id(order_id) else None
         if order is None:
             return self.response(400, message="order_id: no such order, or you may not see it",
                                  field="order_id")

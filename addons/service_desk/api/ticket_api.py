@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from core.api import CrossdockModelRestApi
 from core.api.fields import utc_text
-from core.db import db
+from core.db import db, is_row_id
 from core.security.record_rules import AccessDenied
 from core.views.capped_count import CappedCountInterface
 
@@ -199,7 +199,7 @@ class DeskTicketApi(CrossdockModelRestApi):
         stage_id = body.get("stage_id")
         if type(stage_id) is not int:
             return self.response_422(message={"stage_id": ["an integer is required"]})
-        stage = db.session.get(TicketStage, stage_id) if 0 < stage_id < 2 ** 31 else None
+        stage = db.session.get(TicketStage, stage_id) if is_row_id(stage_id) else None
         if stage is None:
             return self.response_422(message={"stage_id": ["no such stage"]})
         try:

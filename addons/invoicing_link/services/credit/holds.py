@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from addons.contacts.models import Company
 from addons.sales.models.sales_order import EDITABLE, SalesOrder
+from core.db import is_row_id
 
 from ...models.credit import CreditLimit
 from .credit_check import CreditPosition, position, released
@@ -47,6 +48,8 @@ def held_quotations(session: Session, shown: int = SHOWN) -> list[Hold]:
 
 def quotation_past_rules(session: Session, order_id: int) -> SalesOrder | None:
     """A quotation for Finance to release (who may not read it otherwise)."""
+    if not is_row_id(order_id):
+        return None
     return session.scalars(
         select(SalesOrder).where(SalesOrder.id == order_id)
         .options(joinedload(SalesOrder.company), joinedload(SalesOrder.currency)),
