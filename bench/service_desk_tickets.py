@@ -50,7 +50,7 @@ TEAMS = ("Support", "Billing", "Hardware", "Network")
 AGENTS_PER_TEAM = 5
 COMPANIES, PEOPLE = 1_000, 2_000
 BATCH = 10_000
-DAYS = 365  # tickets created over the last year
+DAYS = 365  # tickets created over the last year, evenly
 # share of tickets per stage kind by age: older tickets are mostly done
 OPEN_KINDS = (("new", 0.30), ("in_progress", 0.45), ("waiting", 0.25))
 PRIORITIES = ((0, 0.30), (1, 0.40), (2, 0.22), (3, 0.08))  # low, normal, high, urgent
@@ -112,7 +112,7 @@ def seed_people(app) -> dict:
 
 def _ticket(rng: random.Random, k: int, now: datetime, w: dict) -> tuple[dict, str]:
     """Ticket number k (from 1) and its stage kind, as a desk's history leaves it."""
-    age = timedelta(days=DAYS * rng.random() ** 2)  # recent tickets are more numerous
+    age = timedelta(days=DAYS * rng.random())  # a steady flow over the year
     created = now - age
     if age > timedelta(days=14) or rng.random() < 0.55:
         kind = "closed" if age > timedelta(days=7) and rng.random() < 0.7 else "solved"
@@ -125,9 +125,9 @@ def _ticket(rng: random.Random, k: int, now: datetime, w: dict) -> tuple[dict, s
     first_due = created + timedelta(minutes=first_target)
     resolution_due = created + timedelta(minutes=resolution_target)
     responded = kind != "new" or rng.random() < 0.2
-    first_minutes = int(first_target * rng.uniform(0.1, 1.6)) if responded else None
+    first_minutes = int(first_target * rng.uniform(0.1, 1.15)) if responded else None
     done = kind in ("solved", "closed")
-    resolution_minutes = int(resolution_target * rng.uniform(0.1, 1.5)) if done else None
+    resolution_minutes = int(resolution_target * rng.uniform(0.1, 1.1)) if done else None
     solved_at = created + timedelta(minutes=resolution_minutes) if done else None
     person = rng.random() < 0.7
     row = {
