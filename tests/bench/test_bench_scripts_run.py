@@ -112,6 +112,10 @@ TINY = {
     "page_cost.py": (
         ["--count", "300", "--opportunities", "50", "--requests", "1"],
         r"^Sales Manager\s+opportunities\s+[\d.]+\s+[\d.]+"),
+    "service_desk_tickets.py": (
+        ["--tickets", "300", "--baseline", "100", "--requests", "1", "--warmup", "0"],
+        r"^SQL floor\s+SELECT count[\s\S]*"
+        r"^Support Agent\s+start page \(My tickets\)(\s+[\d.]+){4}"),
     "sales_seed.py": (
         ["--sqlite", "{tmp}/sales.sqlite", "--count", "1000", "--opportunities", "100",
          "--leads", "20"],

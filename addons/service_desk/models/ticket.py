@@ -42,6 +42,8 @@ class Ticket(Model):
         Index("ix_desk_ticket_owner_open", "owner_id", "solved_at"),
         # the breach scan: open tickets by deadline
         Index("ix_desk_ticket_due", "solved_at", "resolution_due"),
+        # the SLA report's period (migration 0002)
+        Index("ix_desk_ticket_created", "created_at"),
     )
     SYNC_MODEL = "service_desk.ticket"
 
