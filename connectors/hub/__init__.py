@@ -21,11 +21,13 @@ Read, to show sync state:
   (`waiting_for_each(session, jobs)`, batched) for the job a waiting one is behind;
 - `records_bound(session, backend_id, model, external_ids)`: our ids of remote records;
 - `bound`, `read_remote`, `flag` for an on-demand check of bound records (remote_check.py),
-  `call_remote(session, backend_id, call)` for any other question to a backend's client;
+  `call_remote(session, backend_id, call)` for any other question to a backend's client,
+  `client_of(backend)`: the client itself (built from the row, talking to nobody yet);
 - `bound_select(backend_id, model)`: a SELECT of (record id, external id) to join.
 What handlers use: `Outcome`, `Bind`, `Skip`, `Settled`.
 """
 from .bindings import bind
+from .clients import client_of
 from .enqueue import enqueue
 from .handlers import Bind, Every, Inbound, Outcome, Pull, Push, Settled, Skip
 from .inbound import receive
@@ -38,6 +40,7 @@ from .remote_check import bound, call_remote, flag, read_remote
 
 __all__ = ["Bind", "Every", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
            "active_backends", "bind", "bindings_for", "bound", "bound_select", "call_remote",
+           "client_of",
            "enqueue", "flag", "jobs_for", "pull_now", "read_remote", "receive", "records_bound",
            "records_known_to", "register", "register_labels", "sync_states", "waiting_for",
            "waiting_for_each"]

@@ -41,3 +41,11 @@ def client_for(config: dict):
             cache.clear()
         cache[key] = client
     return client
+
+
+def client_of(backend):
+    """The protocol client a backend row describes (cached per thread, rebuilt
+    when its settings change; building it talks to nobody): for an addon's
+    own use of a backend outside a job, with no transaction held across a
+    remote call."""
+    return client_for(backend_config(backend))

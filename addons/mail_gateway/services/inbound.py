@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from connectors import hub
-from connectors.hub.models import utcnow
 from connectors.mail.incoming import IncomingMail
 from connectors.mail.parsing import parse
+from core.user_time import utc_now
 from connectors.mail.subject_tags import tag_in
 
 from ..models.incoming_mail import (AUTO, BOUNCE, ROUTED, THROTTLED, TOO_LARGE, UNROUTED,
@@ -112,7 +112,7 @@ def _answered(session: Session, mail: IncomingMail) -> tuple[int, str, int] | No
 
 
 def _recent_from(session: Session, sender: str, this_id: int) -> int:
-    since = utcnow() - dt.timedelta(hours=1)
+    since = utc_now() - dt.timedelta(hours=1)
     return session.scalar(select(func.count()).select_from(IncomingMailRecord).where(
         IncomingMailRecord.sender == sender, IncomingMailRecord.received_at >= since,
         IncomingMailRecord.id != this_id))

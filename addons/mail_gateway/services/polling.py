@@ -34,10 +34,9 @@ from sqlalchemy.orm import Session
 from connectors import hub
 from connectors.backend_kinds import MAIL_KINDS
 from connectors.errors import RemoteError
-from connectors.hub.clients import backend_config, client_for
-from connectors.hub.models import utcnow
 from connectors.mail.imap_mailbox import FolderState, Polled
 from connectors.mail.parsing import parse
+from core.user_time import utc_now
 
 from ..models.mail_folder import MailFolder
 from ..settings import configured
@@ -72,9 +71,9 @@ def poll_folder(session: Session, backend_id: int, folder: str) -> str:
     try:
         row = session.get(MailFolder, row_id)
         state = FolderState(row.uidvalidity, row.last_uid) if row.uidvalidity else None
-        config, name = backend_config(row.backend), row.backend.name
+        client, name = hub.client_of(row.backend), row.backend.name
         session.commit()  # no transaction open while IMAP talks
-        with client_for(config).mailbox() as mailbox:
+        with client.mailbox() as mailbox:
             for _ in range(MAX_BATCHES):
                 polled = mailbox.poll(folder, state, batch=settings.mail_poll_batch,
                                       max_bytes=settings.mail_max_bytes)
@@ -102,7 +101,7 @@ def _store(session: Session, row_id: int, token: str, backend_id: int, folder: s
            polled: Polled, lease_seconds: int) -> bool:
     """The folder's new state and its messages, one transaction; False (and
     nothing written) when the lease went to another worker meanwhile."""
-    now = utcnow()
+    now = utc_now()
     values = dict(uidvalidity=polled.state.uidvalidity, last_uid=polled.state.last_uid,
                   last_poll_at=now, lease_until=now + dt.timedelta(seconds=lease_seconds))
     if polled.notice:
@@ -148,7 +147,7 @@ def _folder_row(session: Session, backend_id: int, folder: str) -> int:
 
 
 def _take_lease(session: Session, row_id: int, token: str, lease_seconds: int) -> bool:
-    now = utcnow()
+    now = utc_now()
     taken = session.execute(update(MailFolder).where(
         MailFolder.id == row_id,
         or_(MailFolder.lease_token.is_(None), MailFolder.lease_until < now))
@@ -160,7 +159,7 @@ def _take_lease(session: Session, row_id: int, token: str, lease_seconds: int) -
 
 def _release(session: Session, row_id: int, token: str, *, stored: int | None = None,
              error: str | None = None) -> None:
-    now = utcnow()
+    now = utc_now()
     values: dict = dict(lease_token=None, lease_until=None)
     if error is None:
         values.update(last_poll_at=now, last_stored=stored or 0, last_error=None)

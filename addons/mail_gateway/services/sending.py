@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from connectors import hub
 from connectors.backend_kinds import MAIL_KINDS
-from connectors.hub.clients import backend_config, client_for
-from connectors.hub.models import Backend, SyncJob, utcnow
 from connectors.mail import identity
 from connectors.mail.composing import compose, envelope_sender
 from connectors.mail.outgoing import Attachment, OutgoingMail
+from core.user_time import utc_now
 
 from ..models.outgoing_mail import (FAILED, QUEUED, SENT, SYNC_MODEL, MailAttachment,
                                     OutgoingMailRecord)
@@ -33,7 +32,7 @@ class NoMailAccount(ValueError):
 
 
 def send_mail(session: Session, mail: OutgoingMail, record: tuple[str, int],
-              account: Backend | int | None = None) -> OutgoingMailRecord:
+              account=None) -> OutgoingMailRecord:
     """Queue `mail` about `record` (model name, id) through `account` (a
     `mail` backend or its id; default: the first active one). An empty
     `mail.reference` becomes "<model>/<id>/mail/<row id>"; an empty sender
@@ -41,7 +40,7 @@ def send_mail(session: Session, mail: OutgoingMail, record: tuple[str, int],
     reference already queued is that mail (its row is returned, nothing is
     added): a caller that runs twice sends once."""
     backend = _account(session, account)
-    domain = client_for(backend_config(backend)).domain
+    domain = hub.client_of(backend).domain
     if mail.reference:
         queued = session.scalars(select(OutgoingMailRecord).where(
             OutgoingMailRecord.message_id == _message_id(mail.reference, domain))).first()
@@ -79,15 +78,16 @@ def retry(session: Session, row: OutgoingMailRecord) -> None:
     hub.enqueue(session, SEND, row.id, row.backend_id, retry_failed=True)
 
 
-def _account(session: Session, account: Backend | int | None) -> Backend:
-    if isinstance(account, Backend):
-        return account
+def _account(session: Session, account):
+    """The account (a `mail` backend row, or its id) among the active ones."""
+    accounts = hub.active_backends(session, MAIL_KINDS)
     if account is not None:
-        found = session.get(Backend, account)
-        if found is None or found.kind not in MAIL_KINDS:
-            raise NoMailAccount(gettext("backend %(id)s is no mail account", id=account))
+        key = getattr(account, "id", account)
+        found = next((b for b in accounts if b.id == key), None)
+        if found is None:
+            raise NoMailAccount(gettext("backend %(id)s is no mail account", id=key))
         return found
-    found = next(iter(hub.active_backends(session, MAIL_KINDS)), None)
+    found = next(iter(accounts), None)
     if found is None:
         raise NoMailAccount(gettext("no active mail account (Integration > Backends, "
                                     "kind mail)"))
@@ -124,9 +124,10 @@ def _on_settled(session: Session, settled: hub.Settled) -> None:
     if row is None or row.state != QUEUED:
         return  # skipped
     row.state, row.state_text = (SENT if settled.ok else FAILED), settled.text
-    row.attempts = session.scalar(select(SyncJob.attempts).where(SyncJob.id == settled.job_id))
+    row.attempts = next((job.attempts for job in hub.jobs_for(session, SYNC_MODEL, [row.id])
+                         if job.id == settled.job_id), row.attempts)
     if settled.ok:
-        row.sent_at = utcnow()
+        row.sent_at = utc_now()
 
 
 def _labels(session: Session, ids: list[int]) -> dict[int, str]:

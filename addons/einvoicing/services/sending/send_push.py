@@ -12,10 +12,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from sqlalchemy import select
-
 from connectors import hub
-from connectors.hub.models import Binding
 
 from ...models.submission import EinvoiceSubmission
 from . import states
@@ -60,9 +57,8 @@ def push_of(channel: Channel) -> hub.Push:
         if not settled.ok:
             states.move(session, submission, states.FAILED, settled.text, again=True)
             return
-        binding = session.scalars(select(Binding).where(
-            Binding.model == channel.model, Binding.record_id == submission.id,
-            Binding.backend_id == settled.backend_id)).first()
+        binding = next((b for b in hub.bindings_for(session, channel.model, [submission.id])
+                        if b.backend_id == settled.backend_id), None)
         if binding is None:  # skipped: nothing left
             return
         submission.remote_id = binding.external_id
