@@ -185,3 +185,30 @@ def test_the_list_puts_what_needs_action_first_and_history_keeps_a_step_once(pep
         # attempt 5 (failed) was the latest: attempt 6, still invalid (no seller VAT id)
         assert (latest.attempt, latest.state) == (6, "invalid")
         assert db.session.scalar(select(func.count()).select_from(EinvoiceSubmission)) == 6
+
+
+def test_an_e_invoice_that_cannot_be_built_never_stops_the_invoice(peppol_customer,
+                                                                   monkeypatch, tmp_path):
+    """The PDF font gone (a broken installation): the invoice is issued all the
+    same, its Factur-X waits as not sent, saying why."""
+    from addons.einvoicing.services import einvoice_files
+
+    app, ids = peppol_customer
+    with app.app_context():
+        from addons.contacts.models import Company, ContactEmail
+        from addons.einvoicing.models import EinvoiceSeller
+
+        db.session.scalars(select(EinvoiceSeller)).one().vat_id = "DE811569869"
+        customer = db.session.scalars(select(Company).filter_by(name="Customer of s1")).one()
+        customer.einvoice_channel = "facturx"
+        customer.emails.append(ContactEmail(kind="work", email="rechnung@kunde.example"))
+        db.session.commit()
+    monkeypatch.setattr(einvoice_files, "cjk_font", lambda settings: tmp_path / "gone.ttf")
+    invoice_id = _issue(app, ids)
+    [(attempt, state, text, steps)] = _submissions(app, invoice_id)
+    assert (attempt, state, steps) == (1, "not_sent", ["not_sent"])
+    assert "gone.ttf" in text
+    with app.app_context():
+        from addons.invoicing_link.models import Invoice
+
+        assert db.session.get(Invoice, invoice_id).state == "issued"

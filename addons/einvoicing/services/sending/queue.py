@@ -10,14 +10,17 @@ reason. Either is sent again from the invoice page once fixed.
 from __future__ import annotations
 
 import json
+import logging
 
 from flask_babel import gettext
 from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from addons.invoicing_link.models.invoice import CROSSDOCK, ISSUED
 from connectors import hub
 from connectors.einvoice.artefacts import ArtefactsMissing
+from connectors.einvoice.invoice_pdf import FontUnusable
 from core.security.audit import record_event
 
 from ...models.submission import EinvoiceSubmission
@@ -26,6 +29,9 @@ from . import states
 from .channel import NotBuildable
 from .channels_sending import channel_for
 from .send_push import push_of
+
+
+log = logging.getLogger(__name__)
 
 
 class NotSendable(ValueError):
@@ -76,8 +82,16 @@ def _submit(session: Session, invoice) -> EinvoiceSubmission:
     session.flush()
     try:
         built = channel.build(session, invoice, submission)
-    except (NotBuildable, NoSeller, ArtefactsMissing) as exc:
+    except (NotBuildable, NoSeller, ArtefactsMissing, FontUnusable) as exc:
         states.move(session, submission, states.NOT_SENT, str(exc), again=True)
+        return submission
+    except SQLAlchemyError:
+        raise
+    except Exception as exc:  # the invoice is issued whatever its e-invoice does
+        log.exception("e-invoice of %s could not be built", invoice.number)
+        states.move(session, submission, states.NOT_SENT,
+                    gettext("could not be built (%(error)s); see the log",
+                            error=f"{type(exc).__name__}: {exc}"[:300]), again=True)
         return submission
     submission.file_name, submission.content = built.file_name, built.content
     submission.content_type = built.content_type
