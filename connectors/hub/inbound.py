@@ -23,14 +23,17 @@ from .models import InboundEvent
 
 
 def receive(session: Session, source: Inbound | str, external_id: str,
-            payload: str | bytes | dict | list) -> InboundEvent:
+            payload: str | bytes | dict | list, *, serial_key: str | None = None
+            ) -> InboundEvent:
     """Store an event a remote sent (in the caller's transaction) and have
     it processed after commit by the `hub.Inbound` declared for `source`.
 
     `external_id` is the sender's id of the event (a delivery id, a message
     id): a duplicate delivery returns the row stored the first time and adds
     no job. `payload` is kept as received (bytes as UTF-8 text, a dict or
-    list as JSON)."""
+    list as JSON). Events with the same `serial_key` (say, one sender's)
+    are processed one at a time, in the order received; without one, each
+    event is its own series."""
     handler = _handler(source)
     raw = (payload.decode("utf-8") if isinstance(payload, bytes)
            else payload if isinstance(payload, str)
@@ -46,7 +49,8 @@ def receive(session: Session, source: Inbound | str, external_id: str,
         if existing is None:  # not the duplicate after all
             raise
         return existing
-    write_job(session, handler.kind, INBOUND_MODEL, event.id, None)
+    write_job(session, handler.kind, INBOUND_MODEL, event.id, None,
+              serial_key=f"{handler.source}:{serial_key}" if serial_key else None)
     return event
 
 
