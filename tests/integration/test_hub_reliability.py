@@ -12,142 +12,24 @@ with our lines and totals.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from core.db import db
-from tests.conftest import new_pg_database
-from tests.conftest import test_settings as settings_for
+from tests import hub_processes
 from tests.doubles.fault_proxy import FaultProxy
-from tests.helpers import CROSSDOCK, add_user, install, login
+from tests.helpers import add_user, install, login
+from tests.hub_processes import wait_until as _wait
 
 pytestmark = pytest.mark.postgres
 PRODUCTS = {"TEST-A": Decimal("10.00"), "TEST-B": Decimal("25.50"), "TEST-C": Decimal("7.25")}
-HUB_TIMING = {  # short leases and delays so a test sees recovery within seconds
-    "HUB_LEASE_SECONDS": "8", "HUB_RESEND_AFTER_SECONDS": "4", "HUB_SWEEP_SECONDS": "1",
-    "HUB_BACKOFF_BASE_SECONDS": "0.5", "HUB_BACKOFF_CEILING_SECONDS": "3"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(predicate, timeout: float, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout:.0f}s: {what() if callable(what) else what}")
-
-
-class RedisServer:
-    """A throwaway redis-server without persistence: a restart loses every message."""
-
-    def __init__(self, workdir: Path):
-        self.workdir, self.port = workdir, _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = None
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError("redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-class Hub:
-    """The app in this process (it confirms orders) and worker/scheduler processes."""
-
-    def __init__(self, tmp_path: Path, pg_admin_url: str, redis: RedisServer):
-        self.database_url = new_pg_database(pg_admin_url)
-        self.instance = tmp_path / "instance"
-        settings = settings_for(self.instance, self.database_url, broker_url=redis.url,
-                                 **{k.lower(): float(v) for k, v in HUB_TIMING.items()})
-        from core.app import create_app
-
-        self.app = create_app(settings)
-        self.app.config["TESTING"] = True
-        self.env = {**os.environ, "CROSSDOCK_INSTANCE_PATH": str(self.instance),
-                    "CROSSDOCK_DATABASE_URL": self.database_url,
-                    "CROSSDOCK_BROKER_URL": redis.url,
-                    "CROSSDOCK_SECRET_KEY": settings.secret_key,
-                    **{f"CROSSDOCK_{k}": v for k, v in HUB_TIMING.items()}}
-        self.workers: list[subprocess.Popen] = []
-        self.worker_logs: dict[int, Path] = {}
-        self.scheduler: subprocess.Popen | None = None
-        self.logs = tmp_path / "logs"
-        self.logs.mkdir()
-
-    def _spawn(self, *args) -> tuple[subprocess.Popen, Path]:
-        path = self.logs / f"{args[0]}-{time.monotonic_ns()}.log"
-        proc = subprocess.Popen([CROSSDOCK, *args], env=self.env, stdout=open(path, "wb"),
-                                stderr=subprocess.STDOUT)
-        return proc, path
-
-    def start_worker(self, threads: int = 3) -> None:
-        proc, path = self._spawn("worker", "--threads", str(threads))
-        self.workers.append(proc)
-        self.worker_logs[proc.pid] = path
-
-    def alive_workers(self) -> list[subprocess.Popen]:
-        return [w for w in self.workers if w.poll() is None]
-
-    def working(self, proc: subprocess.Popen) -> bool:
-        """Started up (it prints its thread count once its threads consume)."""
-        return b"hub worker:" in self.worker_logs[proc.pid].read_bytes()
-
-    def start_scheduler(self) -> None:
-        self.scheduler, _ = self._spawn("scheduler")
-
-    def kill_worker(self, victim: subprocess.Popen) -> None:
-        victim.send_signal(signal.SIGKILL)
-        victim.wait()
-
-    def stop(self) -> None:
-        for proc in [*self.workers, self.scheduler]:
-            if proc is not None and proc.poll() is None:
-                proc.terminate()
-        for proc in [*self.workers, self.scheduler]:
-            if proc is not None:
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-        self.app.extensions["hub"].broker.close()
-        with self.app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-
-    def log_tail(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-1500:] for p in self.logs.iterdir())
+class Hub(hub_processes.Hub):
+    """The hub processes and a shop whose orders go to Tryton."""
 
     # -- data ------------------------------------------------------------------
     def setup_shop(self, erp_url: str, tryton, customers: int) -> None:
@@ -201,22 +83,6 @@ class Hub:
                                           "untaxed": order.amount_untaxed, "id": order.id}
         return expected
 
-    def job_states(self) -> dict[str, int]:
-        from sqlalchemy import func
-
-        from connectors.hub.models import SyncJob
-
-        with self.app.app_context():
-            rows = db.session.execute(select(SyncJob.state, func.count(SyncJob.id))
-                                      .group_by(SyncJob.state)).all()
-            db.session.remove()
-        return dict(rows)
-
-    def all_finished(self, total: int) -> bool:
-        states = self.job_states()
-        return states.get("done", 0) + states.get("failed", 0) == total
-
-
 def tryton_sales(tryton, numbers) -> dict[str, list[dict]]:
     """Tryton's sales carrying our references, with their lines, read through RPC."""
     sales = tryton.search_read("sale.sale", [("reference", "in", list(numbers))],
@@ -244,14 +110,6 @@ def assert_exactly_once(tryton, expected: dict[str, dict]) -> None:
         assert sale["state"] in ("confirmed", "processing"), (ref, sale["state"])
         assert sale["lines"] == want["lines"], (ref, sale["lines"], want["lines"])
         assert Decimal(sale["untaxed_amount"]) == want["untaxed"], ref
-
-
-@pytest.fixture
-def redis(tmp_path):
-    server = RedisServer(tmp_path)
-    server.start()
-    yield server
-    server.kill()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ reconciliation is clean; the screen is Finance's (a Salesperson: no menu,
 403); the command prints the differences and exits 1."""
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
 from decimal import Decimal
 
