@@ -1,6 +1,7 @@
 """The source report's figures: per channel and campaign, the leads created
 in a period, how many became opportunities, how many were won and their
-expected revenue (per currency: no conversion here), and the submissions
+expected revenue (per currency, a lead without one in the base currency: no
+conversion here), and the submissions
 (touches) received in the period. Only the leads the reader's record rules
 let them read count: the queries go through the ORM session like any list.
 """
@@ -49,6 +50,8 @@ def source_report(session: Session, date_from: dt.datetime, date_to: dt.datetime
         .where(Lead.created_at >= date_from, Lead.created_at < date_to, channel.is_not(None))
         .group_by(channel, Lead.campaign, Lead.currency_id)).all()
     codes = dict(session.execute(select(Currency.id, Currency.code)).all())
+    # a lead without a currency counts in the base currency, as sales' dashboard reads it
+    codes[None] = session.scalar(select(Currency.code).where(Currency.is_base)) or ""
     lines: dict[tuple, SourceLine] = {}
     for source, campaign, currency_id, n, n_converted, n_won, revenue in rows:
         line = lines.setdefault((source, campaign), SourceLine(source, campaign))
