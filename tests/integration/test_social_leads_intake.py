@@ -234,3 +234,36 @@ def test_attribution_stays_through_conversion_and_shows_on_the_order(app):
         for value in ("Q4 webinar", "Web form", "Webinar signup", "linkedin", "social", "q4",
                       "crm", "banner-b"):
             assert f"<td>{value}</td>" in panel, (page, value)
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_workers_taking_in_one_person_at_once_make_one_lead(app):
+    import threading
+
+    from addons.sales.models.lead import Lead
+    from addons.social_leads.models import LeadTouch
+    from addons.social_leads.services.intake import take_in
+
+    start = threading.Barrier(2, timeout=10)
+    got, errors = [], []
+
+    def worker(channel, external_id):
+        try:
+            with app.app_context():
+                start.wait()
+                got.append(take_in(db.session, incoming(channel=channel, external_id=external_id,
+                                                        name="吴磊", email="wu.lei@example.cn")))
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=args)
+               for args in (("web_form", "form-a"), ("meta", "leadgen-b"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+    assert errors == [] and sorted(g.created for g in got) == [False, True]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Lead.id))) == 1
+        assert db.session.scalar(select(func.count(LeadTouch.id))) == 2

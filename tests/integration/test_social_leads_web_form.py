@@ -12,7 +12,7 @@ from html import unescape
 from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from core.db import db
 from tests.invoicing_world import jobs_run_out
@@ -156,3 +156,30 @@ def test_missing_consent_is_named_and_an_address_is_rate_limited(app, form_id):
     resp = client.post(f"/social/form/{form_id}", data={**hidden, **VISITOR, "consent": "yes"},
                        environ_base={"REMOTE_ADDR": "10.1.2.3"})
     assert resp.status_code == 200 and stored(app) == (1, 1, 0)
+
+
+@SQLITE_ONLY
+def test_a_manager_defines_a_form_and_copies_its_snippet(app):
+    from addons.social_leads.models import WebForm
+    from tests.helpers import add_user, csrf_token, login
+
+    add_user(app, "mia", ["Sales Manager"])
+    client = app.test_client()
+    login(client, "mia")
+    token = csrf_token(client.get("/webformview/add").get_data(as_text=True))
+    resp = client.post("/webformview/add", data={
+        "csrf_token": token, "name": "Webinar", "campaign": "Q1", "active": "y",
+        "show_name": "y", "need_name": "y", "show_email": "y", "need_email": "y",
+        "consent_en": CONSENT_EN})
+    assert resp.status_code == 302
+    with app.app_context():
+        form = db.session.scalars(select(WebForm)).one()
+        stored_secret = db.session.execute(  # as the database holds it
+            text("SELECT secret FROM social_leads_web_form")).scalar_one()
+        assert len(form.secret) >= 40 and form.secret not in stored_secret
+        assert (form.shown("phone"), form.required("email"), form.campaign) == (False, True, "Q1")
+        form_id = form.id
+    html = client.get(f"/webformview/show/{form_id}").get_data(as_text=True)
+    snippet = unescape(html.split('id="web-form-snippet-code">', 1)[1].split("</textarea>")[0])
+    assert f'f.src = "http://localhost/social/form/{form_id}?" + p.toString();' in snippet
+    assert "<script" in snippet and "src=\"http" not in snippet.split("<noscript>")[0]
