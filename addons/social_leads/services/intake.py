@@ -170,11 +170,7 @@ def _create_lead(session: Session, incoming: IncomingLead, keys: PersonKeys,
                 company_id=person.company_id if person else None,
                 **_attribution_values(incoming))
     session.add(lead)
-    try:
-        session.flush()  # sales' listeners assign, place and score it here
-    except IntegrityError as exc:
-        raise TransientError(f"lead of {incoming.external_id}: written at the same time by "
-                             f"another worker ({exc.orig})") from None
+    session.flush()  # sales' listeners assign, place and score it here
     return lead
 
 

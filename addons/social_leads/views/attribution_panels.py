@@ -2,7 +2,7 @@
 opportunity and order pages) and a person's platform identities."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from addons.sales.models.lead import Lead
 from core.db import db
@@ -48,6 +48,9 @@ def order_attribution(view, order) -> dict | None:
 
 def person_identities(view, person) -> dict | None:
     """The WeChat openid/unionid and WeCom external ids kept on the person."""
-    rows = db.session.scalars(select(SocialIdentity).where(SocialIdentity.person_id == person.id)
-                              .order_by(SocialIdentity.kind, SocialIdentity.id)).all()
+    # kept with the person at intake, or with a lead later converted onto this person
+    of_leads = select(Lead.id).where(Lead.person_id == person.id)
+    rows = db.session.scalars(select(SocialIdentity).where(
+        or_(SocialIdentity.person_id == person.id, SocialIdentity.lead_id.in_(of_leads)))
+        .order_by(SocialIdentity.kind, SocialIdentity.id)).all()
     return {"identities": rows} if rows else None
