@@ -48,6 +48,7 @@ from core.security.actor import SYSTEM, acting_as
 from core.user_time import today
 
 from ..models import ATTRIBUTION_FIELDS, LeadTouch, SocialIdentity
+from ..models.lead_attribution import LENGTHS
 from .channel_names import name_of
 from .incoming import IncomingLead
 from .person_keys import PersonKeys, keys_of, lock_person
@@ -147,9 +148,14 @@ def _what_was_sent(incoming: IncomingLead, keys: PersonKeys) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def _fit(value: str | None, length: int) -> str | None:
+    """`value` trimmed to what its column holds (PostgreSQL refuses more); None if empty."""
+    return (value or "").strip()[:length] or None
+
+
 def _attribution_values(incoming: IncomingLead) -> dict[str, str | None]:
     a = incoming.attribution
-    return {name: (getattr(a, name) or None) for name in ATTRIBUTION_FIELDS}
+    return {name: _fit(getattr(a, name), LENGTHS.get(name, 128)) for name in ATTRIBUTION_FIELDS}
 
 
 def _create_lead(session: Session, incoming: IncomingLead, keys: PersonKeys,
@@ -159,11 +165,10 @@ def _create_lead(session: Session, incoming: IncomingLead, keys: PersonKeys,
            or keys.identities[0][1])
     channel = incoming.attribution.channel
     lead = Lead(type=LEAD, name=f"{who} - {name_of(channel)}"[:MAX_NAME],
-                contact_name=(incoming.name or "").strip() or None,
-                company_name=(incoming.company or "").strip() or None,
+                contact_name=_fit(incoming.name, 200), company_name=_fit(incoming.company, 200),
                 email=keys.email, phone=keys.phone, source=channel,
-                campaign=incoming.attribution.campaign,
-                country_code=(incoming.country_code or "").upper() or None,
+                campaign=_fit(incoming.attribution.campaign, 128),
+                country_code=_fit((incoming.country_code or "").upper(), 2),
                 description=_what_was_sent(incoming, keys) or None,
                 owner_id=incoming.owner_id,
                 person_id=person.id if person else None,
@@ -174,13 +179,17 @@ def _create_lead(session: Session, incoming: IncomingLead, keys: PersonKeys,
     return lead
 
 
+def _touch_words(incoming: IncomingLead) -> str:
+    channel = name_of(incoming.attribution.channel)
+    return (f"{channel}: new message" if incoming.touch_only
+            else f"{channel}: submitted the form again")
+
+
 def _touch_again(session: Session, lead: Lead, incoming: IncomingLead,
                  keys: PersonKeys) -> None:
     """An activity on the lead for its owner; a lead nobody owns yet keeps the
     note in its description (an activity needs someone to do it)."""
-    channel = name_of(incoming.attribution.channel)
-    summary = (f"{channel}: new message" if incoming.touch_only
-               else f"{channel}: submitted the form again")
+    summary = _touch_words(incoming)
     note = _what_was_sent(incoming, keys)
     if lead.owner_id is not None:
         schedule(session, lead, kind=TODO, summary=summary, due_date=today(), note=note,
@@ -194,7 +203,8 @@ def _touch_again(session: Session, lead: Lead, incoming: IncomingLead,
 def _record_touch(session: Session, lead: Lead, incoming: IncomingLead,
                   created: bool) -> LeadTouch:
     touch = LeadTouch(lead_id=lead.id, created=created, external_id=incoming.external_id,
-                      touched_at=incoming.received_at, campaign=incoming.attribution.campaign,
+                      touched_at=incoming.received_at,
+                      campaign=_fit(incoming.attribution.campaign, 128),
                       **_attribution_values(incoming))
     session.add(touch)
     session.flush()
@@ -221,8 +231,8 @@ def _keep_identities(session: Session, keys: PersonKeys, lead: Lead) -> None:
 
 def _tell_timeline(session: Session, person: Person, lead: Lead, touch: LeadTouch,
                    incoming: IncomingLead, created: bool) -> None:
-    channel = name_of(incoming.attribution.channel)
-    subject = f"{channel}: new lead {lead.name}" if created else f"{channel}: {lead.name}"
+    subject = (f"{name_of(incoming.attribution.channel)}: new lead {lead.name}" if created
+               else f"{_touch_words(incoming)} ({lead.name})")
     timeline.attach(session, person, TIMELINE_KIND, subject[:timeline.MAX_SUBJECT],
                     body=(incoming.message or "").strip() or None,
                     occurred_at=incoming.received_at.replace(tzinfo=dt.timezone.utc),
