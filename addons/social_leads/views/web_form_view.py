@@ -37,7 +37,8 @@ SNIPPET = """<div id="crossdock-form-{id}"></div>
 
 def snippet_of(form: WebForm) -> str:
     url = url_for("WebFormPage.page", form_id=form.id, _external=True)
-    title = form.name.replace('"', "'").replace("<", "").replace("\\", "")
+    # the name goes into a JavaScript string and an attribute: nothing that ends either
+    title = "".join(c for c in form.name if c not in '"<>\\\n\r')
     return SNIPPET.format(id=form.id, url=url, title=title)
 
 
