@@ -122,6 +122,9 @@ def test_wechat_official_account_safe_mode(app, taken, monkeypatch):
     assert web.get(url, query_string=check).get_data(as_text=True) == "5837397520665436492"
     assert web.get(f"/social/meta/{backend}").status_code == 404  # another kind's route
     assert web.get(f"/social/wechat/{backend + 99}", query_string=check).status_code == 404
+    off = _backend(app, "wechat_official", "https://api.weixin.qq.com/off",
+                   {"token": token, "encoding_aes_key": OA_KEY}, username=app_id, active=False)
+    assert web.get(f"/social/wechat/{off}", query_string=check).status_code == 404
 
     # Tencent's published safe-mode text message (Sample.py), at its own time, twice
     sample = ("<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><Encrypt><![CDATA["
@@ -312,10 +315,17 @@ def test_linkedin_lead_sync(app, taken):
                             headers={"X-LI-Signature": signature}).status_code == 200
         assert web.post(url, data=LINKEDIN_BODY.replace(b"1a2b3c-4", b"1a2b3c-5"),
                         headers={"X-LI-Signature": signature}).status_code == 403
-        assert _stored(app, "social.linkedin") == ["1a2b3c-4:CREATED"]
+        other = b'{"type": "ORGANIZATION_SOCIAL_ACTION_NOTIFICATIONS"}'  # signed, not a lead
+        assert web.post(url, data=other, headers={"X-LI-Signature": hmac.new(
+            secret.encode(), b"hmacsha256=" + other, hashlib.sha256).hexdigest()}
+                        ).status_code == 200
+        assert _stored(app, "social.linkedin") == [
+            "1a2b3c-4:CREATED", "unreadable:" + hashlib.sha256(other).hexdigest()]
         double.throttle(1)  # 429: retried
-        assert [state for _, state, _ in jobs_run_out(app)] == ["done"]
-    assert _attempts(app, "inbound.social.linkedin") == [2]
+        assert jobs_run_out(app)[1:] == [  # kept, failed with the reason, for a replay
+            ("inbound.social.linkedin", "failed",
+             "the platform's request could not be read: not a LEAD_ACTION notification")]
+    assert _attempts(app, "inbound.social.linkedin") == [2, 1]
     assert taken == [IncomingLead(
         attribution=Attribution("linkedin", form="1"), external_id="1a2b3c-4",
         received_at=_utc(1686182358), name="Jane Doe", email="jane@example.com",

@@ -7,6 +7,8 @@ hub's job, reads it into an `IncomingLead` and hands it to intake.
   `Webhook` (handshake and receive) and its `hub.Inbound` (process);
 - `meta_backfill.py`: every 15 minutes, the leads Meta has that we missed;
 - `field_mapping.py`: a form's answers to lead fields (per-form settings);
+- `delivery.py`: the shapes a webhook is declared with; `stored.py`: what
+  is stored (a signed body we cannot read is kept, its job failed with why);
 - `backend_rows.py`, `wecom_owners.py`: the backend row, our user for a
   WeCom employee.
 Backends are the hub's (connectors/social/backends.py): settings and secrets

@@ -51,7 +51,7 @@ def lead_values(mapping: dict[str, str], answers: dict[str, str]) -> tuple[dict,
     values = {target: " ".join(parts) for target, parts in joined.items()}
     country = values.pop("country", None)
     if country:
-        if len(country) == 2 and country.isalpha():
+        if len(country) == 2 and country.isascii() and country.isalpha():
             values["country_code"] = country.upper()
         else:
             extra["country"] = country
