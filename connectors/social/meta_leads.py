@@ -126,6 +126,11 @@ class GraphLeads:
     def lead(self, leadgen_id: str) -> MetaLead:
         return _lead(self._get(f"{self.base}/{leadgen_id}", {"fields": LEAD_FIELDS}))
 
+    def page(self) -> str:
+        """`GET /me` with the Page token: "<name> (<id>)", the "test connection"."""
+        me = self._get(f"{self.base}/me", {"fields": "id,name"})
+        return f"{me.get('name', '?')} ({me.get('id', '?')})"
+
     def leads_since(self, form_id: str, since: int) -> Iterator[MetaLead]:
         """The form's leads created after `since` (epoch seconds), every page:
         the backfill for leads whose webhook we missed."""

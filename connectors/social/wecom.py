@@ -124,6 +124,10 @@ class WeComClient:
         self.what = f"WeCom at {self.api}"
         self.session = requests.Session()
 
+    def check_credentials(self) -> None:
+        """gettoken with our CorpID and secret: the backend's "test connection"."""
+        self._token()
+
     def external_contact(self, external_user_id: str) -> ExternalContact:
         answer = self._call("externalcontact/get", external_userid=external_user_id)
         contact = answer.get("external_contact") or {}

@@ -2,6 +2,7 @@
 
 Published contract it follows ("Retrieving Leads", "Handling Errors",
 "Rate Limiting" on developers.facebook.com):
+- `GET /{version}/me` with a Page token -> the Page's `id` and `name`;
 - `GET /{version}/{leadgen_id}?fields=...` -> the lead's `id`,
   `created_time` ("2026-12-01T09:30:00+0000"), `field_data` [{"name",
   "values"}], and the ad fields asked for;
@@ -43,8 +44,9 @@ class Lead:
 
 class GraphDouble:
     def __init__(self, *, token="page-token", version="v21.0", page_size=2,
-                 base_url="http://127.0.0.1"):
+                 base_url="http://127.0.0.1", page=("444444444444", "Crossdock Demo Page")):
         self.token, self.version, self.page_size = token, version, page_size
+        self.page = page  # (id, name) of the Page the token belongs to
         self.base_url = base_url  # set to the server's URL for absolute `next` links
         self.leads: dict[str, Lead] = {}
         self.calls: list[str] = []
@@ -70,6 +72,8 @@ class GraphDouble:
             parts = request.path.strip("/").split("/")
             if request.method != "GET" or not parts or parts[0] != self.version:
                 return _error(400, "Unknown path components", "OAuthException", 2500)
+            if parts[1:] == ["me"]:
+                return 200, {"id": self.page[0], "name": self.page[1]}, {}
             if len(parts) == 2 and parts[1] in self.leads:
                 return 200, self._row(self.leads[parts[1]]), {}
             if len(parts) == 3 and parts[2] == "leads" and self._has_form(parts[1]):
