@@ -10,6 +10,7 @@ from connectors.einvoice import backends as einvoice_kinds
 from connectors.mail import backends as mail_kinds
 
 ERP_KINDS, EINVOICE_KINDS, MAIL_KINDS = erp_kinds.KINDS, einvoice_kinds.KINDS, mail_kinds.KINDS
+IMAP_KINDS = mail_kinds.IMAP_KINDS  # the kinds whose URL is an IMAP server, not https
 KINDS = ERP_KINDS + EINVOICE_KINDS + MAIL_KINDS
 
 
