@@ -19,7 +19,9 @@ Published contracts it follows (learn.microsoft.com: "message: delta",
   totalItemCount}`;
 - errors `{"error": {"code", "message"}}`: 401 InvalidAuthenticationToken
   for an expired token (`tokens.expire_all()`), 429 TooManyRequests with
-  `Retry-After` (`throttle_once()`), 404 ErrorItemNotFound.
+  `Retry-After` (`throttle_once()`), 404 ErrorItemNotFound, 410
+  SyncStateNotFound for a delta link it no longer knows
+  (`forget_delta_tokens()`).
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ class GraphMailDouble:
         self.sent: list[bytes] = []
         self.calls: list[str] = []
         self._throttle = False
+        self._known_from = 0  # delta tokens below this are forgotten (410)
         self._lock = threading.Lock()
 
     def deliver(self, raw: bytes) -> str:
@@ -55,6 +58,10 @@ class GraphMailDouble:
 
     def throttle_once(self) -> None:
         self._throttle = True
+
+    def forget_delta_tokens(self) -> None:
+        """The delta token cache overflowed: every link handed out is unknown."""
+        self._known_from = len(self.inbox)
 
     def handle(self, request: Request):
         with self._lock:
@@ -109,6 +116,10 @@ class GraphMailDouble:
             after, upto, offset = (int(n) for n in request.query["$skiptoken"].split("."))
         else:
             after, upto, offset = int(request.query.get("$deltatoken", 0)), len(self.inbox), 0
+            if "$deltatoken" in request.query and after < self._known_from:
+                return _error(410, "SyncStateNotFound", "The sync state generation is not "
+                              "found. The delta token is expired and data must be "
+                              "synchronized again.")
         chosen = self.inbox[after + offset:min(upto, after + offset + size)]
         page = {"value": [{"@odata.type": "#microsoft.graph.message", "id": i}
                           for i, _ in chosen]}
