@@ -35,8 +35,8 @@ from . import gmail_mailbox, graph_mailbox
 from .imap_mailbox import ImapMailbox
 from .smtp_client import SmtpClient
 
-IMAP_KINDS, API_KINDS = ("mail",), ("mail_m365", "mail_gmail")
-KINDS = IMAP_KINDS + API_KINDS
+IMAP_KINDS = ("mail",)
+KINDS = IMAP_KINDS + ("mail_m365", "mail_gmail")
 _IMAP = {"imaps": (True, 993), "imap": (False, 143)}
 _SMTP = {"smtp+starttls": ("starttls", 587), "smtps": ("ssl", 465), "smtp": ("none", 25)}
 
@@ -67,30 +67,20 @@ class MailAccount:
 
 
 def make_client(kind: str, url: str, database: str, username: str, secret: str,
-                options: dict) -> MailAccount | graph_mailbox.GraphMailbox | gmail_mailbox.GmailMailbox:
+                options: dict):
+    """The account a backend row describes: a `MailAccount` (IMAP + SMTP), a
+    `GraphMailbox` or a `GmailMailbox`, each with `mailbox()`, `sender`,
+    `domain` and `test_connection()`."""
     if kind not in KINDS:
         raise ValueError(f"unknown mail kind {kind!r} (known: {', '.join(KINDS)})")
     domain = (options.get("domain") or username.rpartition("@")[2]).lower()
     if not domain:
         raise ValueError("a mail account needs options.domain when its login is no address")
-    if kind == "mail_m365":
-        return graph_mailbox.GraphMailbox(
-            _https(url), _required(username, "the mailbox (username)"),
-            client_id=_required(database, "the application (client) id (database)"),
-            client_secret=_required(secret, "the client secret (secret)"),
-            token_url=options.get("token_url") or graph_mailbox.TOKEN_URL.format(
-                tenant=_required(options.get("tenant", ""), "the tenant (options.tenant)")),
-            domain=domain)
-    if kind == "mail_gmail":
-        client_secret, _, refresh_token = (secret or "").strip().partition(" ")
-        return gmail_mailbox.GmailMailbox(
-            _https(url), _required(username, "the mailbox (username)"),
-            client_id=_required(database, "the OAuth client id (database)"),
-            client_secret=_required(client_secret, "the client secret (secret)"),
-            refresh_token=_required(refresh_token.strip(),
-                                    "the refresh token (secret, after the client secret "
-                                    "and a space)"),
-            token_url=options.get("token_url") or gmail_mailbox.TOKEN_URL, domain=domain)
+    build = {"mail": _imap_account, "mail_m365": _graph_account, "mail_gmail": _gmail_account}
+    return build[kind](url, database, username, secret, options, domain)
+
+
+def _imap_account(url, database, username, secret, options, domain) -> MailAccount:
     imap_ssl, imap_port, imap_host = _server(url, _IMAP, "the IMAP server (url)")
     security, smtp_port, smtp_host = _server(options.get("smtp", ""), _SMTP,
                                              "the SMTP server (options.smtp)")
@@ -98,6 +88,29 @@ def make_client(kind: str, url: str, database: str, username: str, secret: str,
     smtp = SmtpClient(smtp_host, smtp_port, security=security,
                       username=username if login else "", password=secret if login else "")
     return MailAccount(imap_host, imap_port, imap_ssl, smtp, username, secret, domain)
+
+
+def _graph_account(url, database, username, secret, options,
+                   domain) -> graph_mailbox.GraphMailbox:
+    token_url = options.get("token_url") or graph_mailbox.TOKEN_URL.format(
+        tenant=_required(options.get("tenant", ""), "the tenant (options.tenant)"))
+    return graph_mailbox.GraphMailbox(
+        _https(url), _required(username, "the mailbox (username)"),
+        client_id=_required(database, "the application (client) id (database)"),
+        client_secret=_required(secret, "the client secret (secret)"),
+        token_url=token_url, domain=domain)
+
+
+def _gmail_account(url, database, username, secret, options,
+                   domain) -> gmail_mailbox.GmailMailbox:
+    client_secret, _, refresh_token = (secret or "").strip().partition(" ")
+    return gmail_mailbox.GmailMailbox(
+        _https(url), _required(username, "the mailbox (username)"),
+        client_id=_required(database, "the OAuth client id (database)"),
+        client_secret=_required(client_secret, "the client secret (secret)"),
+        refresh_token=_required(refresh_token, "the refresh token (secret, after the client "
+                                               "secret and a space)"),
+        token_url=options.get("token_url") or gmail_mailbox.TOKEN_URL, domain=domain)
 
 
 def _required(value: str, what: str) -> str:
