@@ -13,6 +13,7 @@ from connectors.social import backends as social_kinds
 
 ERP_KINDS, EINVOICE_KINDS, MAIL_KINDS = erp_kinds.KINDS, einvoice_kinds.KINDS, mail_kinds.KINDS
 SOCIAL_KINDS = social_kinds.KINDS
+IMAP_KINDS = mail_kinds.IMAP_KINDS  # the kinds whose URL is an IMAP server, not https
 KINDS = ERP_KINDS + EINVOICE_KINDS + MAIL_KINDS + SOCIAL_KINDS
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from connectors.backend_kinds import KINDS, MAIL_KINDS
+from connectors.backend_kinds import IMAP_KINDS, KINDS
 from connectors.errors import PermanentError, TransientError
 
 from .clients import client_for
@@ -32,9 +32,9 @@ def check_options(options_json: str) -> str | None:
 
 
 def check_url(url: str, kind: str = "") -> str:
-    """http(s) for every kind but a mail account, whose URL is its IMAP server."""
+    """http(s) for every kind but an IMAP mail account, whose URL is its IMAP server."""
     parsed = urlparse((url or "").strip())
-    schemes, form = (("imap", "imaps"), "imap(s)://host[:port]") if kind in MAIL_KINDS else (
+    schemes, form = (("imap", "imaps"), "imap(s)://host[:port]") if kind in IMAP_KINDS else (
         ("http", "https"), "http(s)://host[:port][/path]")
     if parsed.scheme not in schemes or not parsed.netloc:
         raise BackendInputError(f"URL {url!r}: expected {form}")

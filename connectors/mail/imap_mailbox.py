@@ -27,36 +27,14 @@ import socket
 import ssl as ssl_module
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import NamedTuple
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError, LoginError
 
 from ..errors import PermanentError, TransientError
+from .polled import MAX_BYTES, Fetched, FolderState, Polled
 
-MAX_BYTES = 25 * 1024 * 1024
 _TRANSIENT_CODES = ("[UNAVAILABLE]", "[INUSE]", "[LIMIT]", "[SERVERBUG]")
-
-
-@dataclass(frozen=True)
-class FolderState:
-    uidvalidity: int
-    last_uid: int
-
-
-@dataclass(frozen=True)
-class Fetched:
-    uid: int
-    size: int
-    raw: bytes            # the whole message, or only its header when not `complete`
-    complete: bool
-
-
-class Polled(NamedTuple):
-    messages: list[Fetched]
-    state: FolderState
-    notice: str | None    # words for the sync dashboard when UIDVALIDITY changed
 
 
 class ImapMailbox:

@@ -1,7 +1,8 @@
 """A threaded HTTP/1.1 server that hands each JSON request to an in-memory
 "application" object and writes back its JSON answer.
 
-Doubles implement `handle(request) -> (status, payload, headers)`; this module
+Doubles implement `handle(request) -> (status, payload, headers)` (a `bytes`
+payload is sent as it is, typed by its `Content-Type` header); this module
 does sockets, keep-alive and JSON only, so a double reads as the remote's
 behaviour and nothing else.
 """
@@ -46,11 +47,17 @@ class _Handler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body, raw_body=raw)
         status, payload, headers = self.server.app.handle(request)
-        data = json.dumps(payload, default=_json_default).encode()
+        headers = dict(headers or {})
+        if isinstance(payload, bytes):  # not JSON: a body of its own type (a MIME message)
+            data = payload
+            kind = headers.pop("Content-Type", "application/octet-stream")
+        else:
+            data = json.dumps(payload, default=_json_default).encode()
+            kind = "application/json; charset=utf-8"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)

@@ -59,3 +59,24 @@ def test_a_mail_account_is_read_from_its_backend_row():
     with pytest.raises(ValueError, match="the SMTP server .options.smtp.: 'smtp.example.cn' is not"):
         make_client("mail", "imaps://imap.example.cn", "", "support@example.cn", "pw",
                     {"smtp": "smtp.example.cn"})
+
+
+def test_an_api_mail_account_is_read_from_its_backend_row_or_says_what_is_missing():
+    graph = make_client("mail_m365", "https://graph.microsoft.com/v1.0", "app-id",
+                        "support@Example.cn", "app-secret", {"tenant": "contoso.onmicrosoft.com"})
+    assert (graph.api.token_url, graph.api.grant["client_id"], graph.domain) == (
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com/oauth2/v2.0/token",
+        "app-id", "example.cn")
+    gmail = make_client("mail_gmail", "https://gmail.googleapis.com", "client.apps",
+                        "support@example.cn", "GOCSPX-s 1//refresh", {})
+    assert (gmail.api.token_url, gmail.api.grant["client_secret"],
+            gmail.api.grant["refresh_token"]) == ("https://oauth2.googleapis.com/token",
+                                                   "GOCSPX-s", "1//refresh")
+    with pytest.raises(ValueError, match=r"the tenant \(options.tenant\): required"):
+        make_client("mail_m365", "https://graph.microsoft.com/v1.0", "app-id",
+                    "support@example.cn", "app-secret", {})
+    with pytest.raises(ValueError, match=r"the refresh token \(secret, after the client secret"):
+        make_client("mail_gmail", "https://gmail.googleapis.com", "client.apps",
+                    "support@example.cn", "GOCSPX-s", {})
+    with pytest.raises(ValueError, match=r"the API \(url\): 'imaps://x' is not https"):
+        make_client("mail_gmail", "imaps://x", "client.apps", "support@example.cn", "a b", {})

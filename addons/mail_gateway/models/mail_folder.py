@@ -7,8 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 
 class MailFolder(Model):
-    """One folder of one mail account: (UIDVALIDITY, last UID) as of the
-    last stored poll, written in the transaction that stores its messages;
+    """One folder of one mail account: (UIDVALIDITY, last UID), or for an
+    API mailbox its `cursor` (Graph's delta link, Gmail's history id), as of
+    the last stored poll, written in the transaction that stores its messages;
     a poll lease (`lease_token` until `lease_until`) so one worker polls it at
     a time; the last poll and its error, for the screen."""
     __tablename__ = "mail_folder"
@@ -19,6 +20,7 @@ class MailFolder(Model):
     folder: Mapped[str] = mapped_column(String(255))
     uidvalidity: Mapped[int | None] = mapped_column(BigInteger)  # 32 bits unsigned
     last_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    cursor: Mapped[str | None] = mapped_column(Text)
     lease_token: Mapped[str | None] = mapped_column(String(32))
     lease_until: Mapped[datetime | None] = mapped_column(DateTime)
     last_poll_at: Mapped[datetime | None] = mapped_column(DateTime)

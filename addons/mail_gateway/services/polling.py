@@ -4,13 +4,15 @@ scheduler runs every minute), nothing read twice, nothing lost.
 Why an `Every` and not the hub's other shapes: a `Pull` reads back the state
 of records bound to remote ones, and mail has no such records; a `Push`'s
 outcome is written without its payload, but the fetched messages must be
-stored in the very transaction that moves the folder's (UIDVALIDITY, last
-UID). So the task polls itself, in three steps per folder:
+stored in the very transaction that moves the folder's state ((UIDVALIDITY,
+last UID), or an API mailbox's cursor). So the task polls itself, in three
+steps per folder:
 
 1. take the folder's lease (a conditional UPDATE, committed): another worker
    (a second scheduler after a takeover, a "poll now") finds it held and
    leaves the folder alone;
-2. fetch from IMAP after the kept state, no transaction open;
+2. fetch from the mailbox (IMAP, Graph, Gmail) after the kept state, no
+   transaction open;
 3. in one transaction: the new state (conditional on still holding the
    lease) and each message stored raw by `hub.receive` (unique per account
    and Message-ID), which queues its processing (inbound.py); commit.
@@ -34,7 +36,7 @@ from sqlalchemy.orm import Session
 from connectors import hub
 from connectors.backend_kinds import MAIL_KINDS
 from connectors.errors import RemoteError
-from connectors.mail.imap_mailbox import FolderState, Polled
+from connectors.mail.polled import FolderState, Polled
 from connectors.mail.parsing import parse
 from core.user_time import utc_now
 
@@ -70,9 +72,10 @@ def poll_folder(session: Session, backend_id: int, folder: str) -> str:
     stored = 0
     try:
         row = session.get(MailFolder, row_id)
-        state = FolderState(row.uidvalidity, row.last_uid) if row.uidvalidity else None
+        state = (FolderState(row.uidvalidity, row.last_uid, row.cursor)
+                 if row.uidvalidity or row.cursor else None)
         client, name = hub.client_of(row.backend), row.backend.name
-        session.commit()  # no transaction open while IMAP talks
+        session.commit()  # no transaction open while the mailbox talks
         with client.mailbox() as mailbox:
             for _ in range(MAX_BATCHES):
                 polled = mailbox.poll(folder, state, batch=settings.mail_poll_batch,
@@ -103,6 +106,7 @@ def _store(session: Session, row_id: int, token: str, backend_id: int, folder: s
     nothing written) when the lease went to another worker meanwhile."""
     now = utc_now()
     values = dict(uidvalidity=polled.state.uidvalidity, last_uid=polled.state.last_uid,
+                  cursor=polled.state.cursor,
                   last_poll_at=now, lease_until=now + dt.timedelta(seconds=lease_seconds))
     if polled.notice:
         values["notice"] = polled.notice

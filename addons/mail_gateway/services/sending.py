@@ -1,6 +1,6 @@
 """`send_mail`: a mail about one of our records, queued in the caller's
-transaction and sent by the hub after commit through the account's SMTP
-server (a `mail` backend, Integration > Backends).
+transaction and sent by the hub after commit through the account (a mail
+backend, Integration > Backends: its SMTP server, or the Graph / Gmail API).
 
 The row keeps what was asked and its Message-ID, fixed at queue time from
 the mail's reference (connectors/mail/identity.py): every try composes the
@@ -110,10 +110,11 @@ def _prepare(ctx) -> OutgoingMail:
 
 
 def _call(account, mail: OutgoingMail) -> hub.Outcome:
-    """Talks to the SMTP server only (no transaction is open)."""
+    """Talks to the account's sender only (its SMTP server or its mail API;
+    no transaction is open)."""
     message = compose(mail, domain=account.domain)
-    sent = account.smtp.send(message, envelope_from=envelope_sender(mail, account.domain))
-    summary = f"{account.smtp.what} took {sent.message_id} for {', '.join(mail.to + mail.cc)}"
+    sent = account.sender.send(message, envelope_from=envelope_sender(mail, account.domain))
+    summary = f"{account.sender.what} took {sent.message_id} for {', '.join(mail.to + mail.cc)}"
     if sent.refused:
         summary += "; refused: " + "; ".join(f"{a}: {r}" for a, r in sent.refused.items())
     return hub.Outcome(summary, remote_ref=sent.message_id)

@@ -108,9 +108,9 @@ class MailFolderView(RecordView):
                      "last_poll_at": _l("Last poll"), "last_stored": _l("New at the last poll"),
                      "last_error": _l("Last error"), "last_error_at": _l("Last error at"),
                      "notice": _l("Notice"), "uidvalidity": _l("UIDVALIDITY"),
-                     "last_uid": _l("Last UID")}
+                     "last_uid": _l("Last UID"), "cursor": _l("Read up to (API cursor)")}
     list_columns = ["backend", "folder", "last_poll_at", "last_stored", "last_error",
                     "last_error_at"]
     show_columns = ["backend", "folder", "last_poll_at", "last_stored", "last_error",
-                    "last_error_at", "notice", "uidvalidity", "last_uid"]
+                    "last_error_at", "notice", "uidvalidity", "last_uid", "cursor"]
     base_permissions = ["can_list", "can_show"]
