@@ -5,7 +5,10 @@ by address, acknowledged by an auto-submitted mail; the agent replies ->
 the customer receives it under the ticket's tag, threaded under their mail;
 the ticket is solved -> the rating link; the customer answers the reply ->
 the same ticket reopens; an auto-reply and a bounce open nothing (and get
-no acknowledgement: no loop). SQLite only: the mail and the hub are the
+no acknowledgement: no loop); a vacation responder answering everything we
+send (RFC 3834's Auto-Submitted, or only Precedence: bulk, or only
+X-Autoreply) gets one acknowledgement over several poll rounds, and its
+replies join no ticket. SQLite only: the mail and the hub are the
 point, the tickets' storage is tested on both databases by service_desk."""
 from __future__ import annotations
 
@@ -144,3 +147,46 @@ def test_a_customer_mail_becomes_a_ticket_answered_by_mail_and_reopened(desk, do
     assert (number, stage) == ("T-000001", "in_progress")
     assert [d for d, _ in thread] == ["in", "out", "in"] and thread[-1][1] == "还是不行。"
     assert len(smtp_server.received) == mails_before  # no acknowledgement of a robot's mail
+
+
+VACATION_HEADERS = {  # what real auto-responders set, the honest one and the others
+    "rfc3834": "Auto-Submitted: auto-replied\r\n",
+    "precedence only": "Precedence: bulk\r\n",
+    "x-autoreply only": "X-Autoreply: yes\r\n",
+}
+
+
+def _vacation_reply(ours, n: int, headers: str) -> bytes:
+    """The customer's auto-responder answering one of our mails."""
+    return (
+        "From: li.na@customer.example.cn\r\nTo: support@crossdock.example.cn\r\n"
+        f"Subject: Out of office: {ours['Subject']}\r\n"
+        f"Message-ID: <vacation-{n}@customer.example.cn>\r\nIn-Reply-To: {ours['Message-ID']}\r\n"
+        f"{headers}Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "I am away until Monday. / 我周一回来。\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("responder", VACATION_HEADERS)
+def test_a_loop_between_our_acknowledgement_and_a_vacation_responder_is_broken(
+        desk, dovecot, smtp_server, responder):
+    app, _ = desk
+    dovecot.deliver(samples.gbk_customer_mail())  # a person writes: one acknowledgement
+    ours_per_round, answered = [], 0
+    for _ in range(4):  # poll, process, send; the responder answers all it got
+        _poll_and_process(app)
+        sent = _sent(smtp_server)
+        ours_per_round.append(len(sent))
+        for ours in sent[answered:]:
+            dovecot.deliver(_vacation_reply(ours, answered, VACATION_HEADERS[responder]))
+            answered += 1
+
+    assert ours_per_round == [1, 1, 1, 1]  # the acknowledgement, nothing after
+    assert sent[0]["Auto-Submitted"] == "auto-replied"
+    [(number, stage, _, thread)] = _tickets(app)  # the robot's mail opened nothing either
+    assert (number, stage, [d for d, _ in thread]) == ("T-000001", "new", ["in"])
+    with app.app_context():
+        from addons.mail_gateway.models import IncomingMailRecord
+
+        states = [r.state for r in db.session.scalars(
+            select(IncomingMailRecord).order_by(IncomingMailRecord.id))]
+    assert states == ["routed", "auto"]  # the vacation reply: recognised, kept, not answered
