@@ -51,6 +51,12 @@ def test_rest_tickets_and_messages_follow_the_team_rule(world):
     shown = agent.get(f"/api/v1/ticket/{pk}", headers=agent.api_headers).get_json()["result"]
     assert (shown["number"], shown["channel"], shown["stage"]["kind"]) == ("T-000001", "api", "new")
     assert shown["owner"]["id"] == agent.user_id  # the team's only member
+    with app.app_context(), acting_as(SYSTEM):  # on the company's timeline, linking to its page
+        from addons.contacts.models import TimelineEntry
+
+        entry = db.session.scalar(select(TimelineEntry).where(
+            TimelineEntry.company_id == ids["company"]))
+        assert (entry.subject, entry.url) == ("T-000001 VPN 无法连接", f"/tickets/show/{pk}")
 
     assert other.get(f"/api/v1/ticket/{pk}", headers=other.api_headers).status_code == 404
     assert other.get("/api/v1/ticket/", headers=other.api_headers).get_json()["count"] == 0
