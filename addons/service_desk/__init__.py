@@ -19,6 +19,7 @@ from core.views.screen_slots import Panel
 from . import listeners
 from .api.ticket_api import DeskTicketApi
 from .services.sla.breaches import SLA_BREACHES
+from .views.dashboard_view import DeskDashboardView
 from .views.home_tile import my_tickets
 from .views.labels import EVENT_LABELS
 from .views.config_views import (CannedReplyView, DeskAgentView, DeskTagView, DeskTeamView,
@@ -43,6 +44,8 @@ def register(addon):
                category=CATEGORY)  # breached SLAs, for the team's manager
     addon.view(SlaReportView, "SlaReport", label=_l("SLA report"), icon="fa-bar-chart",
                category=CATEGORY)
+    addon.view(DeskDashboardView, "DeskDashboard", label=_l("Dashboard"), icon="fa-dashboard",
+               category=CATEGORY)  # ratings per team and agent, backlog by age
     addon.view(RatingView, "Ratings", label=_l("Ratings"), icon="fa-star", category=CATEGORY)
     addon.view(CannedReplyView, "CannedReplies", label=_l("Canned replies"), icon="fa-comment",
                category=CATEGORY)

@@ -4,10 +4,12 @@ installed by itself once both are (auto_install), and neither names it
 the one it answers (mail_gateway's `mail_routes`); the service desk's
 `ticket_hooks` mail the customer: an acknowledgement with the ticket's
 number, each public reply threaded under the customer's mail, and the
-rating link when the ticket is solved."""
+rating link when the ticket is solved; and the team's manager when one of
+its tickets misses an SLA target."""
 from addons.mail_gateway.services import mail_routes
 from addons.service_desk.services.tickets import ticket_hooks
 
+from .services.escalation_mail import mail_breach
 from .services.support_route import SUPPORT_ROUTE
 from .services.ticket_mail import acknowledge, mail_rating_link, mail_reply
 
@@ -17,3 +19,4 @@ def register(addon):
     ticket_hooks.opened.add(addon.name, acknowledge)  # "we have it: T-000123"
     ticket_hooks.replied.add(addon.name, mail_reply)  # an agent's public reply, threaded
     ticket_hooks.moved.add(addon.name, mail_rating_link)  # solved: the rating link
+    ticket_hooks.breached.add(addon.name, mail_breach)  # the manager: an SLA target missed

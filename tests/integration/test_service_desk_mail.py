@@ -5,7 +5,12 @@ by address, acknowledged by an auto-submitted mail; the agent replies ->
 the customer receives it under the ticket's tag, threaded under their mail;
 the ticket is solved -> the rating link; the customer answers the reply ->
 the same ticket reopens; an auto-reply and a bounce open nothing (and get
-no acknowledgement: no loop). SQLite only: the mail and the hub are the
+no acknowledgement: no loop); a vacation responder answering everything we
+send (RFC 3834's Auto-Submitted, or only Precedence: bulk, or only
+X-Autoreply) gets one acknowledgement over several poll rounds, and its
+replies join no ticket; a ticket missing both SLA targets mails the
+team's manager once per target, in their profile's language and time zone,
+with a link to the ticket. SQLite only: the mail and the hub are the
 point, the tickets' storage is tested on both databases by service_desk."""
 from __future__ import annotations
 
@@ -144,3 +149,99 @@ def test_a_customer_mail_becomes_a_ticket_answered_by_mail_and_reopened(desk, do
     assert (number, stage) == ("T-000001", "in_progress")
     assert [d for d, _ in thread] == ["in", "out", "in"] and thread[-1][1] == "还是不行。"
     assert len(smtp_server.received) == mails_before  # no acknowledgement of a robot's mail
+
+
+VACATION_HEADERS = {  # what real auto-responders set, the honest one and the others
+    "rfc3834": "Auto-Submitted: auto-replied\r\n",
+    "precedence only": "Precedence: bulk\r\n",
+    "x-autoreply only": "X-Autoreply: yes\r\n",
+}
+
+
+def _vacation_reply(ours, n: int, headers: str) -> bytes:
+    """The customer's auto-responder answering one of our mails."""
+    return (
+        "From: li.na@customer.example.cn\r\nTo: support@crossdock.example.cn\r\n"
+        f"Subject: Out of office: {ours['Subject']}\r\n"
+        f"Message-ID: <vacation-{n}@customer.example.cn>\r\nIn-Reply-To: {ours['Message-ID']}\r\n"
+        f"{headers}Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "I am away until Monday. / 我周一回来。\r\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("responder", VACATION_HEADERS)
+def test_a_loop_between_our_acknowledgement_and_a_vacation_responder_is_broken(
+        desk, dovecot, smtp_server, responder):
+    app, _ = desk
+    dovecot.deliver(samples.gbk_customer_mail())  # a person writes: one acknowledgement
+    ours_per_round, answered = [], 0
+    for _ in range(4):  # poll, process, send; the responder answers all it got
+        _poll_and_process(app)
+        sent = _sent(smtp_server)
+        ours_per_round.append(len(sent))
+        for ours in sent[answered:]:
+            dovecot.deliver(_vacation_reply(ours, answered, VACATION_HEADERS[responder]))
+            answered += 1
+
+    assert ours_per_round == [1, 1, 1, 1]  # the acknowledgement, nothing after
+    assert sent[0]["Auto-Submitted"] == "auto-replied"
+    [(number, stage, _, thread)] = _tickets(app)  # the robot's mail opened nothing either
+    assert (number, stage, [d for d, _ in thread]) == ("T-000001", "new", ["in"])
+    with app.app_context():
+        from addons.mail_gateway.models import IncomingMailRecord
+
+        states = [r.state for r in db.session.scalars(
+            select(IncomingMailRecord).order_by(IncomingMailRecord.id))]
+    assert states == ["routed", "auto"]  # the vacation reply: recognised, kept, not answered
+
+
+def test_a_missed_sla_target_mails_the_team_manager_once_in_their_language(desk, smtp_server,
+                                                                          monkeypatch):
+    from datetime import datetime
+
+    from addons.service_desk.models import DeskTeam, Escalation
+    from addons.service_desk.services.sla.breaches import flag_breaches
+    from addons.service_desk.services.tickets import open_ticket
+    from core.i18n import UserPreference
+    from core.users import create_user
+
+    app, _ = desk
+    monkeypatch.setenv("CROSSDOCK_DESK_PUBLIC_URL", "https://desk.example.cn/crm")
+    with app.app_context(), acting_as(SYSTEM):
+        manager = create_user(app.appbuilder.sm, "wang.jl", "wang.jl@crossdock.example.cn",
+                              "manager-pw-12345678", ["Support Agent"])
+        db.session.add(UserPreference(user_id=manager.id, locale="zh", time_zone="Asia/Shanghai"))
+        desk_team = db.session.scalar(select(DeskTeam))
+        desk_team.manager_id = manager.id
+        ticket = open_ticket(db.session, subject="Printer broken", description="It jams.",
+                             channel="mail", contact_email="li.na@customer.example.cn",
+                             team_id=desk_team.team_id, created_at=datetime(2026, 1, 5, 0, 0))
+        ticket.first_response_due = datetime(2026, 1, 5, 1, 0)  # 09:00 in Shanghai
+        ticket.resolution_due = datetime(2026, 1, 6, 1, 0)
+        db.session.commit()
+        ticket_id = ticket.id
+        # the scheduler's breach check, then its next runs: both targets once
+        said = [flag_breaches(db.session, now=datetime(2026, 1, 7, 0, 0)) for _ in range(3)]
+        db.session.commit()
+        escalations = db.session.scalars(select(Escalation.id).order_by(Escalation.id)).all()
+        db.session.remove()
+    assert said == ["2 SLA target(s) breached and escalated", None, None]
+    jobs_run_out(app)
+
+    mails = _sent(smtp_server)
+    assert [(m["To"], m["Subject"], m["Auto-Submitted"]) for m in mails] == [
+        ("wang.jl@crossdock.example.cn", "SLA 超时：工单 T-000001 未达成首次响应目标",
+         "auto-generated"),
+        ("wang.jl@crossdock.example.cn", "SLA 超时：工单 T-000001 未达成解决目标",
+         "auto-generated")]
+    first, resolution = (m.get_body(("plain",)).get_content() for m in mails)
+    link = f"https://desk.example.cn/crm/tickets/show/{ticket_id}"
+    assert "工单 T-000001（Printer broken）未在期限内达成首次响应目标，" \
+           "期限为 2026-01-05 09:00 Asia/Shanghai。" in first and link in first
+    assert "期限为 2026-01-06 09:00 Asia/Shanghai。" in resolution and link in resolution
+    with app.app_context():  # each mail is about its escalation, not the customer's thread
+        from addons.mail_gateway.models import OutgoingMailRecord
+
+        about = db.session.execute(select(OutgoingMailRecord.record_model,
+                                          OutgoingMailRecord.record_id)
+                                   .order_by(OutgoingMailRecord.id)).all()
+    assert about == [("service_desk.escalation", e) for e in escalations]

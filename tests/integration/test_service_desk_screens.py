@@ -2,7 +2,9 @@
 stage under the record rules (an agent of another team gets 404 and an empty
 list), the ticket page's reply form (POST, CSRF), the customer's tickets on
 the company page, the SLA report for the team's manager only, and the rating
-link: no login, GET changes nothing, POST records once, a forged token 404."""
+link: no login, GET changes nothing, POST records once, a forged token 404;
+the dashboard (ratings per team and agent, backlog by age) counting an
+agent's own teams only."""
 from __future__ import annotations
 
 import pytest
@@ -51,6 +53,12 @@ def test_rest_tickets_and_messages_follow_the_team_rule(world):
     shown = agent.get(f"/api/v1/ticket/{pk}", headers=agent.api_headers).get_json()["result"]
     assert (shown["number"], shown["channel"], shown["stage"]["kind"]) == ("T-000001", "api", "new")
     assert shown["owner"]["id"] == agent.user_id  # the team's only member
+    with app.app_context(), acting_as(SYSTEM):  # on the company's timeline, linking to its page
+        from addons.contacts.models import TimelineEntry
+
+        entry = db.session.scalar(select(TimelineEntry).where(
+            TimelineEntry.company_id == ids["company"]))
+        assert (entry.subject, entry.url) == ("T-000001 VPN 无法连接", f"/tickets/show/{pk}")
 
     assert other.get(f"/api/v1/ticket/{pk}", headers=other.api_headers).status_code == 404
     assert other.get("/api/v1/ticket/", headers=other.api_headers).get_json()["count"] == 0
@@ -164,6 +172,7 @@ def test_every_desk_screen_opens_for_an_admin(world, client_as):
     stages = admin.get("/ticketstageview/list/").get_data(as_text=True)
     assert "Waiting for customer" in stages
     assert admin.get("/sla_report/?by=agent&days=7").status_code == 200
+    assert admin.get("/desk/dashboard/?days=7").status_code == 200
     page = admin.get("/workcalendarview/add").get_data(as_text=True)
     resp = admin.post("/workcalendarview/add", data={
         "name": "Berlin", "time_zone": "Europe/Berlin", "day_start": "08:00",
@@ -174,3 +183,65 @@ def test_every_desk_screen_opens_for_an_admin(world, client_as):
 
         berlin = db.session.scalar(select(WorkCalendar).where(WorkCalendar.name == "Berlin"))
         assert (berlin.time_zone, berlin.holidays) == ("Europe/Berlin", None)
+
+
+def _dashboard(client, query: str = "") -> dict:
+    import json
+    import re
+
+    page = client.get(f"/desk/dashboard/{query}")
+    assert page.status_code == 200, page.get_data(as_text=True)[:2000]
+    found = re.search(r'<script type="application/json" id="desk-dashboard-data">(.*?)</script>',
+                      page.get_data(as_text=True), re.S)
+    return json.loads(found.group(1))
+
+
+def test_the_dashboard_shows_an_agent_their_teams_ratings_and_backlog_only(world):
+    from datetime import datetime, timedelta
+
+    app, ann, olga, _manager, ids = world
+    now = datetime.utcnow()
+    with app.app_context(), acting_as(SYSTEM):
+        from addons.service_desk.models import Rating
+        from addons.service_desk.services.tickets import open_ticket
+        from core.security.teams import Team
+
+        billing = db.session.scalar(select(Team.id).where(Team.name == "Billing"))
+
+        def ticket(team, owner, age_days, solved=False, breached=False, score=None,
+                   rated_days_ago=1):
+            row = open_ticket(db.session, subject="t", channel="phone", team_id=team,
+                              owner_id=owner, created_at=now - timedelta(days=age_days))
+            row.solved_at = now - timedelta(days=age_days / 2) if solved else None
+            row.resolution_breached = breached
+            if score is not None:
+                db.session.add(Rating(ticket_id=row.id, score=score, agent_id=owner,
+                                      team_id=team,
+                                      created_at=now - timedelta(days=rated_days_ago)))
+
+        ticket(ids["team"], ann.user_id, 3, solved=True, score=5)
+        ticket(ids["team"], ann.user_id, 4, solved=True, score=3)
+        ticket(ids["team"], ann.user_id, 50, solved=True, score=1, rated_days_ago=40)
+        ticket(ids["team"], ann.user_id, 2)  # open, 1-3 days old
+        ticket(billing, olga.user_id, 5, solved=True, score=1)
+        ticket(billing, olga.user_id, 10, breached=True)  # open, over a week, past a target
+        db.session.commit()
+
+    ages = ["under_1d", "1_3d", "3_7d", "over_7d"]
+    assert _dashboard(ann) == {
+        "ratings_by_team": [{"key": ids["team"], "name": "Support", "ratings": 2,
+                             "average": 4.0}],
+        "ratings_by_agent": [{"key": ann.user_id, "name": "ann", "ratings": 2, "average": 4.0}],
+        "ages": ages,
+        "backlog": [{"team_id": ids["team"], "name": "Support", "open": 1, "breached": 0,
+                     "ages": {"under_1d": 0, "1_3d": 1, "3_7d": 0, "over_7d": 0}}]}
+    assert _dashboard(olga) == {
+        "ratings_by_team": [{"key": billing, "name": "Billing", "ratings": 1, "average": 1.0}],
+        "ratings_by_agent": [{"key": olga.user_id, "name": "olga", "ratings": 1,
+                              "average": 1.0}],
+        "ages": ages,
+        "backlog": [{"team_id": billing, "name": "Billing", "open": 1, "breached": 1,
+                     "ages": {"under_1d": 0, "1_3d": 0, "3_7d": 0, "over_7d": 1}}]}
+    # 90 days: the rating of 40 days ago counts too
+    assert _dashboard(ann, "?days=90")["ratings_by_team"] == [
+        {"key": ids["team"], "name": "Support", "ratings": 3, "average": 3.0}]

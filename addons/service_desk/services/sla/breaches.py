@@ -2,9 +2,9 @@
 `SLA_BREACHES` every minute (a `hub.Every`). A ticket past its first-response
 deadline with no public reply yet, or past its resolution deadline unsolved
 (and not paused), is flagged, and the team's manager (its desk settings) gets
-one escalation per ticket and target: a to-do on their escalations screen
-(the mail to them comes with connectors/mail). Idempotent: a flagged target
-is not looked at again."""
+one escalation per ticket and target: a to-do on their escalations screen,
+and whatever other addons do on `ticket_hooks.breached` (service_desk_mail
+mails the manager). Idempotent: a flagged target is not looked at again."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,6 +17,7 @@ from connectors import hub
 
 from ...models import DeskTeam, Escalation, Ticket
 from ...models.desk_records import FIRST_RESPONSE, RESOLUTION
+from ..tickets import ticket_hooks
 
 BATCH = 500  # per run; the next run takes the rest
 
@@ -35,11 +36,14 @@ def _escalate(session: Session, ticket: Ticket, target: str, managers: dict) -> 
     if exists is not None:
         return
     what = (gettext("first response") if target == FIRST_RESPONSE else gettext("resolution"))
-    session.add(Escalation(
+    escalation = Escalation(
         ticket_id=ticket.id, target=target, team_id=ticket.team_id,
         owner_id=managers.get(ticket.team_id),
         summary=gettext("%(number)s missed its %(target)s target: %(subject)s",
-                        number=ticket.number, target=what, subject=ticket.subject)[:255]))
+                        number=ticket.number, target=what, subject=ticket.subject)[:255])
+    session.add(escalation)
+    session.flush()  # its id, for what the hooks write about it
+    ticket_hooks.run(ticket_hooks.breached, session, ticket, escalation)
 
 
 def flag_breaches(session: Session, now: datetime | None = None) -> str | None:

@@ -52,7 +52,7 @@ def open_ticket(session: Session, **fields) -> Ticket:
 
 
 def on_timeline(session: Session, ticket: Ticket) -> None:
-    url = url_for("TicketView.show", pk=ticket.id) if has_request_context() else None
+    url = url_for("DeskTicketView.show", pk=ticket.id) if has_request_context() else None
     for contact in (ticket.company, ticket.person):
         if contact is not None:
             timeline.attach(session, contact, "ticket", f"{ticket.number} {ticket.subject}"[:255],
