@@ -42,9 +42,9 @@ from .intake import take_in
 from .web_form.submission import accept, page_token
 
 
-def load_demo(session: Session, *, now: dt.datetime | None = None) -> list[str]:
+def load_demo(session: Session) -> list[str]:
     """What it added, line by line (empty: nothing to add); flushes, the caller commits."""
-    now = now or dt.datetime.utcnow().replace(microsecond=0)
+    now = dt.datetime.utcnow().replace(microsecond=0)
     said: list[str] = []
     form = session.scalars(select(WebForm).where(WebForm.name == data.WEB_FORM["name"])).first()
     if form is None:
