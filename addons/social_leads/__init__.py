@@ -22,6 +22,7 @@ from core.views.screen_slots import Panel
 from . import channels
 from .models import LABELS, lead_columns
 from .services.intake import TIMELINE_KIND
+from .services.load_demo import demo_command
 from .services.web_form.processing import WEB_FORM_INBOUND
 from .views.attribution_panels import lead_attribution, order_attribution, person_identities
 from .views.source_report_view import SourceReportView
@@ -38,6 +39,7 @@ def register(addon):
     addon.on("pre_uninstall", lambda session: timeline.detach_addon(session, "social_leads"))
     hub.register(WEB_FORM_INBOUND)  # a stored web form submission -> intake
     channels.register(addon)  # WeChat, WeCom, Meta, LinkedIn
+    addon.command(demo_command)  # crossdock social_leads demo: a few leads per channel
 
     addon.view(SourceReportView, "Lead sources", label=_l("Lead sources"),
                icon="fa-bar-chart", category=CATEGORY)

@@ -116,6 +116,12 @@ TINY = {
         ["--tickets", "300", "--baseline", "100", "--requests", "1", "--warmup", "0"],
         r"^SQL floor\s+SELECT count[\s\S]*"
         r"^Support Agent\s+start page \(My tickets\)(\s+[\d.]+){4}"),
+    "social_leads_intake.py": (
+        ["--deliveries", "20"],
+        r"^PostgreSQL: 20 deliveries[\s\S]*^  exact: \d+ leads for \d+ persons, .*: yes$"),
+    "social_webhooks.py": (
+        ["--requests", "20"],
+        r"^linkedin\s+20 deliveries \(2 repeated\): p50 [\d.]+ ms, p95 [\d.]+ ms"),
     "sales_seed.py": (
         ["--sqlite", "{tmp}/sales.sqlite", "--count", "1000", "--opportunities", "100",
          "--leads", "20"],

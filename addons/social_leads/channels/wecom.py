@@ -19,7 +19,7 @@ from dataclasses import asdict
 
 from connectors import hub
 from connectors.social.backends import WECOM
-from connectors.social.wecom import ExternalContactChange
+from connectors.social.wecom import ExternalContact, ExternalContactChange
 from connectors.social.wechat_xml import MalformedXml
 
 from ..services import intake
@@ -52,20 +52,15 @@ def receive(session, backend, client, delivery: Delivery) -> Answer:
     return Answer(OK)
 
 
-def process(session, event) -> str:
-    data = stored.read(event)
-    backend = backend_for_event(session, WECOM, data["backend_id"])
-    change = ExternalContactChange(**data["change"])
-    corp_id, backend_id = backend.username, backend.id
-    owner_id = owner_of(session, backend.options, change.user_id)
+def incoming(change: ExternalContactChange, contact: ExternalContact | None, corp_id: str,
+             owner_id: int | None) -> IncomingLead:
+    """The change as a lead; `contact` as read for an added or edited contact
+    (None for a deletion: no read)."""
     identities = (Identity(f"wecom_external:{corp_id}", change.external_user_id),)
     extra = {"wecom_change": change.change}
     fields: dict = {}
     campaign = change.state or None
-    if change.change in ADDED or change.change == EDITED:
-        contact = hub.call_remote(session, backend_id,  # ends the transaction first
-                                  lambda client: client.api.external_contact(
-                                      change.external_user_id))
+    if contact is not None:
         follow = next((f for f in contact.follow_users if f.user_id == change.user_id), None)
         campaign = campaign or (follow.state if follow else "") or None
         if contact.unionid:
@@ -77,11 +72,24 @@ def process(session, event) -> str:
             if value})
     elif change.source:
         extra["wecom_source"] = change.source
-    lead = IncomingLead(
+    return IncomingLead(
         attribution=Attribution(CHANNEL, campaign=campaign), external_id=change.dedupe_key,
         received_at=stored.utc(change.created), identities=identities, owner_id=owner_id,
         extra=extra, touch_only=change.change not in ADDED, **fields)
-    return intake.take_in(session, lead).summary
+
+
+def process(session, event) -> str:
+    data = stored.read(event)
+    backend = backend_for_event(session, WECOM, data["backend_id"])
+    change = ExternalContactChange(**data["change"])
+    corp_id, backend_id = backend.username, backend.id
+    owner_id = owner_of(session, backend.options, change.user_id)
+    contact = None
+    if change.change in ADDED or change.change == EDITED:
+        contact = hub.call_remote(session, backend_id,  # ends the transaction first
+                                  lambda client: client.api.external_contact(
+                                      change.external_user_id))
+    return intake.take_in(session, incoming(change, contact, corp_id, owner_id)).summary
 
 
 WEBHOOK = Webhook(WECOM, handshake, receive)
