@@ -17,7 +17,6 @@ accounts anyone can guess.
 from __future__ import annotations
 
 import secrets
-import sys
 from dataclasses import dataclass, field
 
 import click
@@ -26,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from core.security.actor import SYSTEM, acting_as
+from core.addons.demo_load import load_or_exit
 from core.security.audit import record_event
 from core.security.teams import Team
 
@@ -180,16 +179,8 @@ def _entry_count(session: Session) -> int:
               help="Activate the demo salespeople and print a new password for each.")
 def demo_command(companies: int, people: int, logins: bool) -> None:
     """Load demo contacts (idempotent: what a previous run stored is kept)."""
-    from core.db import db
-
-    with acting_as(SYSTEM):
-        try:
-            result = load_demo(db.session, companies=companies, people=people, logins=logins)
-            db.session.commit()
-        except DemoDataError as exc:
-            db.session.rollback()
-            click.echo(f"error: {exc}; nothing was stored", err=True)
-            sys.exit(2)
+    result = load_or_exit(lambda session: load_demo(session, companies=companies, people=people,
+                                                    logins=logins), (DemoDataError,))
     click.echo(f"companies added: {result.companies_added} (of {companies})")
     click.echo(f"people added: {result.people_added} (of {people})")
     click.echo(f"timeline entries added: {result.entries_added}")

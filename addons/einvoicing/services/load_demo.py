@@ -13,7 +13,6 @@ the system actor.
 """
 from __future__ import annotations
 
-import sys
 from decimal import Decimal
 
 import click
@@ -29,7 +28,7 @@ from addons.sales.models import Currency, Product, SalesOrder, Tax
 from addons.sales.services.orders import order_states
 from addons.sales.services.orders.order_lines import new_line
 from addons.sales.services.seeding.load_demo import load_demo as load_sales_demo
-from core.security.actor import SYSTEM, acting_as
+from core.addons.demo_load import load_or_exit
 from core.security.audit import record_event
 
 from ..data import demo_einvoicing as data
@@ -146,15 +145,6 @@ def _red_letter(session: Session) -> list[str]:
 @click.command("demo")
 def demo_command() -> None:
     """An invoice per e-invoice channel (and, run again, a red-letter fapiao)."""
-    from core.db import db
-
-    with acting_as(SYSTEM):
-        try:
-            said = load_demo(db.session)
-            db.session.commit()
-        except (ValueError, LookupError) as exc:
-            db.session.rollback()
-            click.echo(f"error: {exc}; nothing was stored", err=True)
-            sys.exit(2)
+    said = load_or_exit(load_demo)
     for line in said or ["nothing to add"]:
         click.echo(line)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import sys
 
 import click
 from sqlalchemy import select
@@ -29,7 +28,7 @@ from connectors.social.linkedin_leads import LinkedInLead
 from connectors.social.meta_leads import MetaLead
 from connectors.social.wechat_official import FOLLOW, TEXT, OfficialMessage
 from connectors.social.wecom import ExternalContact, ExternalContactChange, FollowUser
-from core.security.actor import SYSTEM, acting_as
+from core.addons.demo_load import load_or_exit
 from core.security.audit import record_event
 
 from ..channels import linkedin, meta, wechat_official, wecom
@@ -137,16 +136,7 @@ def _web_form(session: Session, form: WebForm, now: dt.datetime) -> list[str]:
 @click.command("demo")
 def demo_command() -> None:
     """A web form and a few leads from each channel (idempotent)."""
-    from core.db import db
-
-    with acting_as(SYSTEM):
-        try:
-            said = load_demo(db.session)
-            db.session.commit()
-        except (ValueError, LookupError) as exc:
-            db.session.rollback()
-            click.echo(f"error: {exc}; nothing was stored", err=True)
-            sys.exit(2)
+    said = load_or_exit(load_demo)
     for line in said or ["the social leads demo is loaded already: nothing to add"]:
         click.echo(line)
     if any(line.startswith("Web form:") for line in said):

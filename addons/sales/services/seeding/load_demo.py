@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -31,7 +30,8 @@ from addons.contacts.models import Company, Person, Tier
 from addons.contacts.services.load_demo import (
     SOURCE_PREFIX as CONTACT_SOURCE, load_demo as load_contacts_demo,
 )
-from core.security.actor import SYSTEM, Actor, acting_as
+from core.addons.demo_load import load_or_exit
+from core.security.actor import Actor, acting_as
 from core.security.audit import record_event
 from core.security.teams import Team
 from core.user_time import today as local_today
@@ -353,16 +353,7 @@ def demo_counts(session: Session) -> dict[str, int]:
                    "for each.")
 def demo_command(logins: bool) -> None:
     """Load demo sales data on top of the contacts demo (idempotent)."""
-    from core.db import db
-
-    with acting_as(SYSTEM):
-        try:
-            result = load_demo(db.session, logins=logins)
-            db.session.commit()
-        except SalesDemoError as exc:
-            db.session.rollback()
-            click.echo(f"error: {exc}; nothing was stored", err=True)
-            sys.exit(2)
+    result = load_or_exit(lambda session: load_demo(session, logins=logins), (SalesDemoError,))
     if result.contacts_loaded:
         click.echo("contacts demo loaded first")
     for label, value in (("stages added", result.stages_added),
