@@ -82,9 +82,9 @@ def process(session, event) -> str:
     app_id, options = backend.username, backend.options
     follower = None
     if message.kind in (FOLLOW, SCAN):
-        follower = hub.call_remote(session, backend.id,  # ends the transaction first
-                                   lambda client: client.api and client.api.user_info(
-                                       message.openid))
+        follower = hub.call_remote(  # ends the transaction first
+            session, backend.id,
+            lambda client: client.api.user_info(message.openid) if client.api else None)
     return intake.take_in(session, incoming(message, app_id, options, follower)).summary
 
 
