@@ -7,9 +7,10 @@ social_leads addon, not here.
 
 - `wechat_official` (微信公众号): `url` the API base (https://api.weixin.qq.com),
   `username` the AppID, secret {"token", "encoding_aes_key" (safe mode, 43
-  characters), "app_secret"}. No remote call to test: WeChat checks our
-  server URL itself when it is saved in the 公众号 settings; the test checks
-  the settings (a usable EncodingAESKey).
+  characters), "app_secret" (optional: the follower's unionid through the
+  user info API)}. WeChat checks our server URL itself when it is saved in
+  the 公众号 settings; the test fetches an access token when the AppSecret
+  is set, else checks the settings (a usable EncodingAESKey).
 - `wecom` (企业微信 external contacts): `url` the API base
   (https://qyapi.weixin.qq.com/cgi-bin), `username` the CorpID, secret
   {"token", "encoding_aes_key", "secret" (of the app with 客户联系 rights)};
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 from ..errors import PermanentError
 from .linkedin_leads import VERSION as LINKEDIN_VERSION, LeadSyncClient
 from .meta_leads import VERSION as GRAPH_VERSION, GraphLeads
-from .wechat_official import OfficialAccount
+from .wechat_official import OfficialAccount, OfficialApi
 from .wecom import WeComCallback, WeComClient
 
 WECHAT_OFFICIAL, WECOM, META_LEADS, LINKEDIN_LEADS = (
@@ -45,11 +46,17 @@ _SECRETS = {WECHAT_OFFICIAL: ("token",), WECOM: ("token", "encoding_aes_key", "s
 class WeChatOfficialBackend:
     app_id: str
     account: OfficialAccount
+    api: OfficialApi | None = None  # with the AppSecret only
 
     def test_connection(self) -> str:
         mode = "safe mode" if self.account.crypt else "plaintext mode"
-        return (f"公众号 {self.app_id}, {mode}; WeChat checks the server URL itself when "
-                "it is saved in the 公众号's 服务器配置")
+        if self.api is None:
+            reach = "no AppSecret: followers are known by their openid only"
+        else:
+            self.api.check_credentials()
+            reach = "access token granted"
+        return (f"公众号 {self.app_id}, {mode}, {reach}; WeChat checks the server URL itself "
+                "when it is saved in the 公众号's 服务器配置")
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,10 @@ def make_client(kind: str, url: str, database: str, username: str, secret: str,
     if kind == WECHAT_OFFICIAL:
         if not username:
             raise ValueError("a 公众号 backend needs its AppID as the username")
-        return WeChatOfficialBackend(username, OfficialAccount(
-            keys["token"], username, keys.get("encoding_aes_key", "")))
+        app_secret = keys.get("app_secret", "")
+        return WeChatOfficialBackend(
+            username, OfficialAccount(keys["token"], username, keys.get("encoding_aes_key", "")),
+            OfficialApi(username, app_secret, api=url) if app_secret else None)
     if kind == WECOM:
         if not username:
             raise ValueError("a WeCom backend needs the CorpID as the username")

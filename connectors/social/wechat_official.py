@@ -16,6 +16,17 @@ Per the 公众号 developer pages (developers.weixin.qq.com/doc/offiaccount):
 - "被动回复用户消息": the answer to the POST itself, within 5 seconds, a
   text reply or "success" for none; in safe mode sealed as
   <Encrypt>, <MsgSignature>, <TimeStamp>, <Nonce>.
+
+API (with the AppSecret), per "获取 Access token" and "获取用户基本信息
+(UnionID机制)": `GET /cgi-bin/token?grant_type=client_credential&appid=
+&secret=` -> access_token, expires_in (7200 s; a new one ends the old, so it
+is cached: wechat_api.py), errcode 40013 invalid AppID, 40001 / 40125 bad
+AppSecret, 40164 our IP not on the 公众号's IP whitelist; then
+`GET /cgi-bin/user/info?access_token=&openid=&lang=zh_CN` -> subscribe,
+openid, `unionid` (only when the 公众号 is bound to an Open Platform
+account), language, subscribe_scene, qr_scene, qr_scene_str (no nickname
+or avatar since 2021-12-27). 40001 / 40014 / 42001 on a call: the token is
+stale (fetched anew once); 40003 an openid not of this 公众号 (permanent).
 """
 from __future__ import annotations
 
@@ -26,7 +37,10 @@ from dataclasses import dataclass
 
 from . import wechat_xml
 from .signatures import RequestRefused, check_fresh, same, sha1_of_sorted
+from .wechat_api import TokenApi
 from .wechat_crypto import MessageCrypt
+
+API = "https://api.weixin.qq.com"
 
 NO_REPLY = "success"  # what the platform takes as "nothing to say", no retry
 SCENE_PREFIX = "qrscene_"
@@ -121,3 +135,41 @@ def _message(fields: dict[str, str], *, safe: bool) -> OfficialMessage:
                                ticket=fields.get("Ticket", ""), raw_type=f"event/{event}", **common)
     return OfficialMessage(OTHER, msg_id=fields.get("MsgId", ""),
                            raw_type=f"{msg_type}/{event}" if event else msg_type, **common)
+
+
+@dataclass(frozen=True)
+class FollowerInfo:
+    """What user/info says of a follower; `unionid` is "" unless the 公众号
+    is bound to an Open Platform account."""
+    openid: str
+    unionid: str = ""
+    language: str = ""
+    subscribe_scene: str = ""
+    qr_scene_str: str = ""
+
+
+class OfficialApi(TokenApi):
+    """The 公众号's API with its AppID and AppSecret: the follower's info."""
+
+    token_path = "cgi-bin/token"
+    stale_token = frozenset({40001, 40014, 42001})
+    credentials_hint = ("check the AppID, the AppSecret and that this server's IP is on the "
+                        "公众号's IP whitelist (基本配置)")
+
+    def __init__(self, app_id: str, app_secret: str, *, api: str = API):
+        super().__init__(api, app_id, app_secret, f"WeChat at {api.rstrip('/')}")
+
+    def _token_params(self) -> dict[str, str]:
+        return {"grant_type": "client_credential", "appid": self.app_id, "secret": self._secret}
+
+    def check_credentials(self) -> None:
+        """A token for our AppID and AppSecret: the backend's "test connection"."""
+        self._token()
+
+    def user_info(self, openid: str) -> FollowerInfo:
+        answer = self._call("cgi-bin/user/info", openid=openid, lang="zh_CN")
+        return FollowerInfo(openid=answer.get("openid") or openid,
+                            unionid=answer.get("unionid") or "",
+                            language=answer.get("language") or "",
+                            subscribe_scene=answer.get("subscribe_scene") or "",
+                            qr_scene_str=answer.get("qr_scene_str") or "")

@@ -18,29 +18,20 @@ API, per "获取access_token" (path/91039) and "获取客户详情" (path/92114)
 `GET /cgi-bin/externalcontact/get?access_token=&external_userid=&cursor=`
 -> external_contact, follow_user (paged by next_cursor past 500).
 Answers are HTTP 200 with `errcode`: 0 ok; 40014 / 42001 the token is
-invalid / expired (fetched anew once); 45009 (frequency limit) and -1
-(system busy) are transient; anything else is permanent with WeCom's words.
+invalid / expired (fetched anew once); the token cache and the other
+errcodes are wechat_api.py's.
 """
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import requests
-
-from ..errors import PermanentError, TransientError
-from ..http import send
 from . import wechat_xml
+from .wechat_api import TokenApi
 from .wechat_crypto import MessageCrypt
 
 API = "https://qyapi.weixin.qq.com/cgi-bin"
 CHANGE_EVENT = "change_external_contact"
-STALE_TOKEN = {40014, 42001}
-TRANSIENT = {45009, -1}
-TOKEN_MARGIN = 300.0  # seconds before expires_in ends that a token is fetched anew
-BUSY_PAUSE = 60.0     # retry_after for 45009 / -1: WeCom publishes no figure
 
 
 @dataclass(frozen=True)
@@ -112,17 +103,19 @@ class WeComCallback:
             welcome_code=fields.get("WelcomeCode", ""), source=fields.get("Source", ""))
 
 
-_tokens: dict[tuple[str, str, str], tuple[str, float]] = {}  # -> (token, good until)
-_lock = threading.Lock()
-
-
-class WeComClient:
+class WeComClient(TokenApi):
     """`externalcontact/get` for the app whose secret has 客户联系 rights."""
 
+    token_path = "gettoken"
+    stale_token = frozenset({40014, 42001})
+    credentials_hint = "check the CorpID and the secret of the app with 客户联系 rights"
+
     def __init__(self, corp_id: str, secret: str, *, api: str = API):
-        self.corp_id, self._secret, self.api = corp_id, secret, api.rstrip("/")
-        self.what = f"WeCom at {self.api}"
-        self.session = requests.Session()
+        super().__init__(api, corp_id, secret, f"WeCom at {api.rstrip('/')}")
+        self.corp_id = corp_id
+
+    def _token_params(self) -> dict[str, str]:
+        return {"corpid": self.corp_id, "corpsecret": self._secret}
 
     def check_credentials(self) -> None:
         """gettoken with our CorpID and secret: the backend's "test connection"."""
@@ -146,49 +139,3 @@ class WeComClient:
                 created=int(row.get("createtime") or 0), state=row.get("state", ""),
                 add_way=int(row.get("add_way") or 0),
                 remark_mobiles=tuple(row.get("remark_mobiles") or ())) for row in follows))
-
-    def _call(self, path: str, **params) -> dict:
-        token = self._token()
-        answer = self._get(path, access_token=token, **params)
-        if answer.get("errcode") in STALE_TOKEN:
-            answer = self._get(path, access_token=self._token(stale=token), **params)
-        return self._ok(answer, path)
-
-    def _token(self, stale: str | None = None) -> str:
-        key = (self.api, self.corp_id, self._secret)
-        with _lock:
-            kept = _tokens.get(key)
-            if kept and kept[0] != stale and time.monotonic() < kept[1]:
-                return kept[0]
-            answer = self._ok(self._get("gettoken", corpid=self.corp_id,
-                                        corpsecret=self._secret), "gettoken")
-            life = float(answer.get("expires_in") or 7200)
-            _tokens[key] = (answer["access_token"], time.monotonic() + life - TOKEN_MARGIN)
-            return answer["access_token"]
-
-    def _get(self, path: str, **params) -> dict:
-        try:
-            response = send(self.session, "GET", f"{self.api}/{path}", what=self.what,
-                            params=params)
-        except TransientError as exc:  # transport words can quote the URL: secret and token in it
-            words = str(exc)
-            for secret in (self._secret, params.get("access_token")):
-                words = words.replace(secret, "***") if secret else words
-            raise TransientError(words, retry_after=exc.retry_after) from None
-        try:
-            answer = response.json()
-        except ValueError:
-            raise PermanentError(f"{self.what}: {path} answered no JSON (HTTP "
-                                 f"{response.status_code}); check the API address") from None
-        return answer if isinstance(answer, dict) else {}
-
-    def _ok(self, answer: dict, path: str) -> dict:
-        code = answer.get("errcode", 0)
-        if code == 0:
-            return answer
-        words = f"{self.what}: {path} refused: errcode {code} {answer.get('errmsg', '')}".rstrip()
-        if code in TRANSIENT:
-            raise TransientError(words, retry_after=BUSY_PAUSE)
-        if path == "gettoken":
-            words += " - check the CorpID and the secret of the app with 客户联系 rights"
-        raise PermanentError(words, details={"errcode": code})

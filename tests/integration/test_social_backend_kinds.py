@@ -12,6 +12,7 @@ from connectors.errors import PermanentError
 from tests.doubles.graph_double import GraphDouble
 from tests.doubles.json_http import JsonHttpServer
 from tests.doubles.linkedin_double import LinkedInDouble
+from tests.doubles.wechat_api_double import WeChatApiDouble
 from tests.doubles.wecom_double import WeComDouble
 
 WECOM_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
@@ -33,7 +34,19 @@ def serve():
 def test_each_kind_tests_its_connection(serve):
     wechat = make_client("wechat_official", "https://api.weixin.qq.com", "", "wx2c2769f8efd9abc2",
                          json.dumps({"token": "t", "encoding_aes_key": WECOM_KEY}), {})
-    assert wechat.test_connection().startswith("公众号 wx2c2769f8efd9abc2, safe mode;")
+    assert wechat.test_connection().startswith(
+        "公众号 wx2c2769f8efd9abc2, safe mode, no AppSecret: followers are known by their "
+        "openid only;")
+    oa = serve(WeChatApiDouble(app_id="wx2c2769f8efd9abc2", app_secret="oa-app-secret"))
+    secret = {"token": "t", "app_secret": "oa-app-secret"}
+    wechat = make_client("wechat_official", oa.url, "", "wx2c2769f8efd9abc2",
+                         json.dumps(secret), {})
+    assert wechat.test_connection().startswith(
+        "公众号 wx2c2769f8efd9abc2, plaintext mode, access token granted;")
+    wrong = make_client("wechat_official", oa.url, "", "wx2c2769f8efd9abc2",
+                        json.dumps({**secret, "app_secret": "old"}), {})
+    with pytest.raises(PermanentError, match="errcode 40001 invalid credential.*check the AppID"):
+        wrong.test_connection()
 
     wecom = serve(WeComDouble(corp_id="wwcorp"))
     secret = {"token": "t", "encoding_aes_key": WECOM_KEY, "secret": "contact-secret"}

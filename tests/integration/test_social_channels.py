@@ -4,8 +4,9 @@ platform the handshake, a valid delivery stored once however often it comes
 and handed to intake as the right IncomingLead (intake itself is replaced by
 a recorder here: it is tested on its own), a forged or replayed one refused
 with 403 and nothing stored; WeChat's safe mode with Tencent's published
-vectors and a sealed passive reply; the Graph API's rate limit retried, not
-failed; the Meta backfill finding the lead whose webhook never came."""
+vectors and a sealed passive reply, a follower's unionid read through the
+user info API (its rate limit retried, not failed); the Graph API's rate
+limit retried, not failed; the Meta backfill finding the lead whose webhook never came."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,13 +22,14 @@ import pytest
 from sqlalchemy import select
 
 from connectors.hub.models import Backend, InboundEvent, SyncJob
-from connectors.social import signatures, wechat_xml
+from connectors.social import signatures, wechat_api, wechat_xml
 from connectors.social.signatures import sha1_of_sorted
 from connectors.social.wechat_crypto import MessageCrypt
 from core.db import db
 from tests.doubles.graph_double import GraphDouble, Lead
 from tests.doubles.json_http import JsonHttpServer
 from tests.doubles.linkedin_double import LinkedInDouble
+from tests.doubles.wechat_api_double import WeChatApiDouble
 from tests.doubles.wecom_double import WeComDouble
 from tests.helpers import add_user
 from tests.invoicing_world import jobs_run_out
@@ -111,9 +113,12 @@ def test_wechat_official_account_safe_mode(app, taken, monkeypatch):
     from addons.social_leads.services.incoming import Attribution, Identity, IncomingLead
 
     app_id, token = "wx2c2769f8efd9abc2", "spamtest"
-    backend = _backend(app, "wechat_official", "https://api.weixin.qq.com",
-                       {"token": token, "encoding_aes_key": OA_KEY, "app_secret": "s"},
-                       username=app_id,
+    api = WeChatApiDouble(app_id=app_id, app_secret="oa-app-secret")
+    api.add_follower("oFan1", unionid="oUNION1", scene="expo2026")
+    server = JsonHttpServer(api).start()
+    backend = _backend(app, "wechat_official", server.url,
+                       {"token": token, "encoding_aes_key": OA_KEY,
+                        "app_secret": "oa-app-secret"}, username=app_id,
                        options={"welcome": "欢迎关注", "scenes": {"expo2026": "上海车展 2026"}})
     web, url = app.test_client(), f"/social/wechat/{backend}"
     now = str(int(time.time()))
@@ -160,7 +165,15 @@ def test_wechat_official_account_safe_mode(app, taken, monkeypatch):
 
     assert _stored(app, "social.wechat_official") == [
         f"{backend}:6054768590064713728", f"{backend}:oFan1:{now}"]
-    assert [state for _, state, _ in jobs_run_out(app)] == ["done", "done"]
+    api.busy(1)  # 45009 on the follower's info: the job is retried, not failed
+    monkeypatch.setattr(wechat_api, "BUSY_PAUSE", 0.1)
+    monkeypatch.setattr(wechat_api, "_tokens", {})  # none kept for a reused port
+    try:
+        assert [state for _, state, _ in jobs_run_out(app)] == ["done", "done"]
+    finally:
+        server.stop()
+    assert _attempts(app, "inbound.social.wechat_official") == [1, 2]  # the text: no read
+    assert api.calls == ["/cgi-bin/token", "/cgi-bin/user/info", "/cgi-bin/user/info"]
     assert sorted(taken, key=lambda lead: lead.external_id) == [  # two followers: any order
         IncomingLead(attribution=Attribution("wechat_official"), external_id="6054768590064713728",
                      received_at=_utc(1409735668), message="abcdteT",
@@ -170,8 +183,9 @@ def test_wechat_official_account_safe_mode(app, taken, monkeypatch):
         IncomingLead(attribution=Attribution("wechat_official", campaign="上海车展 2026",
                                              qr_scene="expo2026"),
                      external_id=f"oFan1:{now}", received_at=_utc(int(now)),
-                     identities=(Identity(f"wechat_openid:{app_id}", "oFan1"),),
-                     extra={"wechat_event": "event/subscribe"})]
+                     identities=(Identity(f"wechat_openid:{app_id}", "oFan1"),
+                                 Identity("wechat_unionid", "oUNION1")),
+                     extra={"wechat_event": "event/subscribe", "wechat_language": "zh_CN"})]
 
 
 def test_wecom_external_contact_added_by_an_employee(app, taken, monkeypatch):

@@ -1,19 +1,22 @@
-"""The social clients against doubles of Graph, WeCom and LinkedIn over
-real HTTP: a lead read field by field, the backfill through every page,
-tokens fetched once and renewed when the remote says so, and each
-remote's refusals and rate limits classified as the hub needs them."""
+"""The social clients against doubles of Graph, WeCom, the 公众号 API and
+LinkedIn over real HTTP: a lead (or a follower) read field by field, the
+backfill through every page, tokens fetched once and renewed when the remote
+says so, and each remote's refusals and rate limits classified as the hub
+needs them."""
 from __future__ import annotations
 
 import pytest
 
 from connectors.errors import PermanentError, TransientError
-from connectors.social import wecom
+from connectors.social import wechat_api
 from connectors.social.linkedin_leads import LeadSyncClient
 from connectors.social.meta_leads import GraphLeads
+from connectors.social.wechat_official import FollowerInfo, OfficialApi
 from connectors.social.wecom import WeComClient
 from tests.doubles.graph_double import GraphDouble, Lead
 from tests.doubles.json_http import JsonHttpServer
 from tests.doubles.linkedin_double import LinkedInDouble
+from tests.doubles.wechat_api_double import WeChatApiDouble
 from tests.doubles.wecom_double import WeComDouble
 
 
@@ -64,7 +67,7 @@ def test_graph_lead_backfill_and_errors(serve):
 
 
 def test_wecom_contact_with_token_cache_and_refusals(serve):
-    wecom._tokens.clear()
+    wechat_api._tokens.clear()
     server = serve(WeComDouble(follow_page=1))
     remote = server.app
     remote.add_contact({"external_userid": "woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA", "name": "李雷",
@@ -93,6 +96,37 @@ def test_wecom_contact_with_token_cache_and_refusals(serve):
     wrong = WeComClient("ww1436e0e65a779aee", "wrong-secret", api=f"{server.url}/cgi-bin")
     with pytest.raises(PermanentError, match="40001 invalid credential.*check the CorpID and the secret"):
         wrong.external_contact("woAJ2GCAAAXtWyujaWJHDDGi0mACAAAA")
+
+
+def test_wechat_follower_info_with_token_renewal_and_refusals(serve, monkeypatch):
+    monkeypatch.setattr(wechat_api, "_tokens", {})
+    server = serve(WeChatApiDouble(app_id="wx2c2769f8efd9abc2", app_secret="oa-app-secret"))
+    remote = server.app
+    remote.add_follower("oFan1", unionid="oUNION1", scene="expo2026")
+    remote.add_follower("oFan2", language="en")  # the 公众号 bound to no Open Platform account
+    client = OfficialApi("wx2c2769f8efd9abc2", "oa-app-secret", api=server.url)
+
+    assert client.user_info("oFan1") == FollowerInfo(
+        openid="oFan1", unionid="oUNION1", language="zh_CN",
+        subscribe_scene="ADD_SCENE_QR_CODE", qr_scene_str="expo2026")
+    assert client.user_info("oFan2") == FollowerInfo(
+        openid="oFan2", language="en", subscribe_scene="ADD_SCENE_SEARCH")
+    assert len(remote.tokens) == 1  # cached across calls
+
+    remote.expire_tokens()  # 42001 mid-run: fetched anew once, the call goes through
+    assert client.user_info("oFan1").unionid == "oUNION1"
+    assert len(remote.tokens) == 2
+    assert remote.calls[-3:] == ["/cgi-bin/user/info", "/cgi-bin/token", "/cgi-bin/user/info"]
+
+    remote.busy(1)
+    with pytest.raises(TransientError, match="errcode 45009 reach max api daily quota"):
+        client.user_info("oFan1")
+    with pytest.raises(PermanentError, match="user/info refused: errcode 40003 invalid openid"):
+        client.user_info("o-not-ours")
+    wrong = OfficialApi("wx2c2769f8efd9abc2", "old-secret", api=server.url)
+    with pytest.raises(PermanentError, match="40001 invalid credential.*check the AppID, the "
+                                             "AppSecret and that this server's IP"):
+        wrong.user_info("oFan1")
 
 
 def test_linkedin_lead_response_and_errors(serve):

@@ -5,7 +5,8 @@ answers mapped by the form's settings, and becomes a lead attributed to the
 form and campaign, placed by sales' assignment rule; the same person's next
 lead (same e-mail, another form) is a touch and an activity for the owner on
 that lead, not a second lead; a forged delivery is refused with 403 and
-leaves nothing."""
+leaves nothing. A 公众号 follower and a WeCom external contact with the same
+unionid (read through each platform's API) are one lead."""
 from __future__ import annotations
 
 import hashlib
@@ -19,11 +20,14 @@ from sqlalchemy import func, select
 from core.db import db
 from tests.doubles.graph_double import GraphDouble, Lead as GraphLead
 from tests.doubles.json_http import JsonHttpServer
+from tests.doubles.wechat_api_double import WeChatApiDouble
+from tests.doubles.wecom_double import WeComDouble
 from tests.helpers import add_user
 from tests.invoicing_world import jobs_run_out
 
 pytestmark = pytest.mark.addons("social_leads")
 APP_SECRET = "meta-app-secret"
+WECOM_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 
 
 @pytest.fixture
@@ -115,3 +119,69 @@ def test_a_meta_lead_ad_becomes_one_lead_and_its_repeat_a_touch(app):
             assert "pallets_per_day: 1200" in activity.note
     finally:
         server.stop()
+
+
+def test_a_wechat_follower_and_a_wecom_contact_with_one_unionid_are_one_lead(app):
+    from addons.sales.models.lead import Lead
+    from addons.social_leads.models import LeadTouch, SocialIdentity
+    from connectors.hub.models import Backend
+    from connectors.social import wechat_xml
+    from connectors.social.signatures import sha1_of_sorted
+    from connectors.social.wechat_crypto import MessageCrypt
+
+    app_id, corp = "wx2c2769f8efd9abc2", "ww1436e0e65a779aee"
+    official = WeChatApiDouble(app_id=app_id, app_secret="oa-app-secret")
+    official.add_follower("oFanLin", unionid="oUNION-LIN", scene="expo2026")
+    wecom = WeComDouble(corp_id=corp)
+    wecom.add_contact({"external_userid": "wmLIN", "name": "林晓彤", "type": 1,
+                       "unionid": "oUNION-LIN", "corp_name": "杭州海运物流有限公司"},
+                      [{"userid": "zhangsan", "createtime": 1733450000, "add_way": 1}])
+    servers = [JsonHttpServer(official).start(), JsonHttpServer(wecom).start()]
+    try:
+        with app.app_context():
+            oa = Backend(name="公众号", kind="wechat_official", url=servers[0].url,
+                         username=app_id, active=True, options_json="{}",
+                         secret=json.dumps({"token": "oa-token", "app_secret": "oa-app-secret"}))
+            qy = Backend(name="企业微信", kind="wecom", url=f"{servers[1].url}/cgi-bin",
+                         username=corp, active=True, options_json="{}",
+                         secret=json.dumps({"token": "qy-token", "encoding_aes_key": WECOM_KEY,
+                                            "secret": "contact-secret"}))
+            db.session.add_all([oa, qy])
+            db.session.commit()
+            oa_url, qy_url = f"/social/wechat/{oa.id}", f"/social/wecom/{qy.id}"
+        web, now = app.test_client(), str(int(time.time()))
+        follow = wechat_xml.document({"ToUserName": "gh_10f6c3c3ac5a", "FromUserName": "oFanLin",
+                                      "CreateTime": now, "MsgType": "event",
+                                      "Event": "subscribe", "EventKey": "qrscene_expo2026"})
+        signed = {"signature": sha1_of_sorted("oa-token", now, "11"), "timestamp": now,
+                  "nonce": "11"}
+        assert web.post(oa_url, query_string=signed, data=follow).status_code == 200
+        assert [state for _, state, _ in jobs_run_out(app)] == ["done"]
+
+        added = wechat_xml.document({
+            "ToUserName": corp, "FromUserName": "sys", "CreateTime": now, "MsgType": "event",
+            "Event": "change_external_contact", "ChangeType": "add_external_contact",
+            "UserID": "zhangsan", "ExternalUserID": "wmLIN"})
+        encrypted, msg_signature = MessageCrypt("qy-token", WECOM_KEY, corp).seal(
+            added, now, "22")
+        assert web.post(qy_url, query_string={"msg_signature": msg_signature, "timestamp": now,
+                                              "nonce": "22"},
+                        data=wechat_xml.document({"ToUserName": corp, "Encrypt": encrypted})
+                        ).status_code == 200
+        assert [state for _, state, _ in jobs_run_out(app)] == ["done", "done"]
+        with app.app_context():
+            lead_id = db.session.scalars(select(Lead.id)).one()  # one lead, not two
+            touches = db.session.execute(select(LeadTouch.lead_id, LeadTouch.channel,
+                                                LeadTouch.created).order_by(LeadTouch.id)).all()
+            assert [tuple(t) for t in touches] == [(lead_id, "wechat_official", True),
+                                                   (lead_id, "wecom", False)]
+            identities = db.session.execute(select(SocialIdentity.kind, SocialIdentity.value,
+                                                   SocialIdentity.lead_id)
+                                            .order_by(SocialIdentity.id)).all()
+            assert [tuple(i) for i in identities] == [
+                (f"wechat_openid:{app_id}", "oFanLin", lead_id),
+                ("wechat_unionid", "oUNION-LIN", lead_id),
+                (f"wecom_external:{corp}", "wmLIN", lead_id)]
+    finally:
+        for server in servers:
+            server.stop()

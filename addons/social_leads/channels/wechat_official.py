@@ -10,8 +10,12 @@ backend's `welcome` text (options) as a passive reply to a follow, else
 Options: {"welcome": "感谢关注…", "scenes": {"<QR scene>": "<campaign>"}}; a
 scene not listed is its own campaign. A follow or a QR scan makes or finds
 the lead; a text message, an unfollow and anything else only touch an
-existing one. The unionid is not in these messages (it needs the user info
-API with the AppSecret): the openid per AppID identifies the follower.
+existing one. The openid per AppID identifies the follower; the unionid is
+not in these messages: with the AppSecret set, a follow or scan reads the
+follower's info (user/info) and adds the unionid when the 公众号 is bound to
+an Open Platform account, so the person WeCom knows by the same unionid is
+the same lead. That read failing transiently retries the job; permanently,
+fails it with WeChat's words.
 """
 from __future__ import annotations
 
@@ -19,7 +23,8 @@ from dataclasses import asdict
 
 from connectors import hub
 from connectors.social.backends import WECHAT_OFFICIAL
-from connectors.social.wechat_official import (FOLLOW, NO_REPLY, SCAN, OfficialMessage)
+from connectors.social.wechat_official import (FOLLOW, NO_REPLY, SCAN, FollowerInfo,
+                                               OfficialMessage)
 from connectors.social.wechat_xml import MalformedXml
 
 from ..services import intake
@@ -50,15 +55,23 @@ def receive(session, backend, client, delivery: Delivery) -> Answer:
     return Answer(NO_REPLY)
 
 
-def incoming(message: OfficialMessage, app_id: str, options: dict) -> IncomingLead:
+def incoming(message: OfficialMessage, app_id: str, options: dict,
+             follower: FollowerInfo | None = None) -> IncomingLead:
+    """The message as a lead; `follower` as user/info gave it (None without
+    an AppSecret, or for a message that only touches)."""
     scene = message.scene or None
     campaign = (options.get("scenes") or {}).get(scene, scene) if scene else None
+    identities = (Identity(f"wechat_openid:{app_id}", message.openid),)
+    extra = {"wechat_event": message.raw_type}
+    if follower is not None:
+        if follower.unionid:
+            identities += (Identity("wechat_unionid", follower.unionid),)
+        if follower.language:
+            extra["wechat_language"] = follower.language
     return IncomingLead(
         attribution=Attribution(CHANNEL, campaign=campaign, qr_scene=scene),
         external_id=message.dedupe_key, received_at=stored.utc(message.created),
-        message=message.text or None,
-        identities=(Identity(f"wechat_openid:{app_id}", message.openid),),
-        extra={"wechat_event": message.raw_type},
+        message=message.text or None, identities=identities, extra=extra,
         touch_only=message.kind not in (FOLLOW, SCAN))
 
 
@@ -66,7 +79,13 @@ def process(session, event) -> str:
     data = stored.read(event)
     backend = backend_for_event(session, WECHAT_OFFICIAL, data["backend_id"])
     message = OfficialMessage(**data["message"])
-    return intake.take_in(session, incoming(message, backend.username, backend.options)).summary
+    app_id, options = backend.username, backend.options
+    follower = None
+    if message.kind in (FOLLOW, SCAN):
+        follower = hub.call_remote(  # ends the transaction first
+            session, backend.id,
+            lambda client: client.api.user_info(message.openid) if client.api else None)
+    return intake.take_in(session, incoming(message, app_id, options, follower)).summary
 
 
 WEBHOOK = Webhook(WECHAT_OFFICIAL, handshake, receive)
