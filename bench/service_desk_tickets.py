@@ -1,5 +1,6 @@
 """The service desk's pages on 200,000 tickets (issue 16): the ticket list,
-the SLA report, the start page's "My tickets" tile and REST, p50/p95.
+the SLA report, the dashboard, the start page's "My tickets" tile and REST,
+p50/p95.
 
 Seeds SQLite (or, with --db postgresql, a throwaway PostgreSQL cluster,
 bench/pg_cluster.py) in bulk Core INSERTs (the seed is not what is
@@ -15,7 +16,8 @@ after --warmup untimed ones:
   and as Admin: the ticket list, page 1 and filtered (stage "in progress",
   priority high), and the REST list `/api/v1/ticket/?q=...`, the same two;
 - the SLA report per team and per agent, as the first team's manager and
-  as Admin;
+  as Admin; the dashboard (ratings, backlog by age) over 30 and 90 days, as
+  the agent and as Admin;
 - the start page with the agent's "My tickets" tile.
 
 The baseline is the same pages in the same run at --baseline tickets (the
@@ -232,6 +234,9 @@ def cases(w: dict) -> list[tuple[str, str, str, str]]:
     for role, user in (("Team manager", "lead01"), ("Admin", "admin")):
         out += [(role, "SLA report per team", user, "/sla_report/?by=team"),
                 (role, "SLA report per agent", user, "/sla_report/?by=agent")]
+    for role, user in (("Support Agent", "agent11"), ("Admin", "admin")):
+        out += [(role, "dashboard, 30 days", user, "/desk/dashboard/?days=30"),
+                (role, "dashboard, 90 days", user, "/desk/dashboard/?days=90")]
     out.append(("Support Agent", "start page (My tickets)", "agent11", "/"))
     return out
 
