@@ -30,7 +30,7 @@ from .security.access import ensure_roles, sync_role_permissions
 from .security.login_guard import CrossdockSecurityManager, guard_login
 from .security.password_policy import fab_validator
 from .security.record_rules import AccessDenied, refusal_in_request
-from .security.request_guard import csrf, guard_request
+from .security.request_guard import guard_request, init_csrf
 from .security.view_permissions import ensure_view_permissions
 from .views import date_inputs, local_datetime, menu_cache, relation_choices
 
@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.session_interface = _SessionInterface()
     secrets.configure(settings.secrets_keys, settings.secret_key)
     db.init_app(app)
-    csrf.init_app(app)
+    init_csrf(app)
 
     with app.app_context():
         make_sqlite_transactional(db.engine)

@@ -11,14 +11,19 @@ those with 405 (its own templates already POST).
 """
 from __future__ import annotations
 
-from flask import abort, request
+from flask import Flask, abort, current_app, request
 from flask_wtf.csrf import CSRFProtect
-
-csrf = CSRFProtect()
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 CSRF_EXEMPT_ENDPOINTS = {"SecurityApi.login", "SecurityApi.refresh"}
 GET_FORBIDDEN_VIEWS = {"delete", "action"}
+
+
+def init_csrf(app: Flask) -> None:
+    """Flask-WTF's CSRFProtect, one per app: FAB exempts each app's REST
+    blueprints on it (it keeps the Blueprint objects), so a shared one would
+    keep every app ever built alive (tests build one per test)."""
+    CSRFProtect(app)
 
 
 def exempt_from_csrf(endpoint: str) -> None:
@@ -38,7 +43,7 @@ def guard_request() -> None:
             return
         if request.path.startswith("/api/") and _has_token_auth():
             return
-        csrf.protect()
+        current_app.extensions["csrf"].protect()
     elif request.method == "GET" and request.endpoint:
         view = request.endpoint.rsplit(".", 1)[-1]
         if view in GET_FORBIDDEN_VIEWS:
