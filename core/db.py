@@ -19,7 +19,9 @@ waiting for itself would end in "database is locked" after the timeout.
 """
 from __future__ import annotations
 
+import sqlite3
 import threading
+import time
 from weakref import WeakSet
 
 from flask import has_request_context, request
@@ -78,6 +80,21 @@ def _begin_immediate(conn: Connection) -> bool:
     return not _holds_write_lock(conn)
 
 
+def _switch_to_wal(cur) -> None:
+    """WAL mode, kept in the file. Two processes opening a new file at once
+    may both try the switch, and SQLite answers "database is locked" at once,
+    without its busy handler: try again for up to the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def make_sqlite_transactional(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
         return
@@ -89,7 +106,7 @@ def make_sqlite_transactional(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if engine.url.database not in (None, "", ":memory:"):
-            cur.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cur)
             # SQLite's advice for WAL: no fsync per commit (3 ms each here, far
             # more on a busy disk), never a corrupt file; a power cut may take
             # back the last commits, which the hub's idempotent pushes survive
