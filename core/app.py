@@ -25,6 +25,7 @@ from .addons.loader import load_all, mount
 from .addons.runtime import AddonRuntime
 from .config import Settings
 from .db import db, make_sqlite_transactional
+from .serving import metrics_endpoint, probes, request_observer
 from .security import password_turns, secrets, security_headers, session_version
 from .security.access import ensure_roles, sync_role_permissions
 from .security.login_guard import CrossdockSecurityManager, guard_login
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.config.update(_flask_config(settings))
     app.jinja_env.finalize = _as_people_read_it
     app.session_interface = _SessionInterface()
+    request_observer.init_app(app)  # first: its after_request sees the final response
     secrets.configure(settings.secrets_keys, settings.secret_key)
     db.init_app(app)
     init_csrf(app)
@@ -149,6 +151,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
                                {la.name: la for la, _ in loaded}, broken, gate,
                                set(sources), kept_scripts)
         app.extensions["crossdock"] = CrossdockExtension(settings, runtime, appbuilder)
+        probes.init_app(app, db.engine, runtime.addon_dirs,
+                        {la.name: la.manifest.version for la, _ in loaded})
+        metrics_endpoint.init_app(app)  # before the extensions add their collectors
 
         from .views import register_core_views
         from .views.literal_like_filters import use_literal_like_filters

@@ -103,8 +103,10 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
     """Serve Crossdock (development server) on the configured database."""
+    from .serving.log_format import configure_from_env
     from .users import ensure_admin
 
+    configure_from_env()
     app = _app()
     with app.app_context():
         sm = app.appbuilder.sm
