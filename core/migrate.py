@@ -89,3 +89,18 @@ def branches_behind(script: ScriptDirectory, db_heads: Iterable[str],
     labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
     return [b for b in branches if b in labels
             and not {r.revision for r in script.get_revisions(f"{b}@head")} <= applied]
+
+
+def pending_revisions(connection: Connection, branches: Iterable[str],
+                      addon_dirs: Iterable[Path] = ()) -> list[tuple[str, object]]:
+    """(branch, alembic Script) of each revision of `branches` the database has
+    not run, oldest first: what `upgrade` would run."""
+    script = ScriptDirectory.from_config(alembic_config(addon_dirs))
+    applied = _ancestry(script, current_heads(connection))
+    labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
+    pending = []
+    for branch in branches:
+        if branch in labels:
+            revs = script.iterate_revisions(f"{branch}@head", "base")
+            pending += reversed([(branch, r) for r in revs if r.revision not in applied])
+    return pending
