@@ -164,7 +164,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         use_literal_like_filters(appbuilder)  # %, _ typed in filters match themselves
 
         ensure_view_permissions(appbuilder, db.session)
-        sync_role_permissions(db.session, runtime.loaded.values(), gate.refresh(force=True))
+        gate.refresh(force=True)
+        sync_role_permissions(db.session, runtime.loaded.values(), gate.enabled())
         db.session.commit()
 
     api.init_app(app)  # JSON errors under /api/, JWT problems as 401, body size limit
