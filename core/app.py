@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from alembic.util import CommandError
 from flask import Flask, jsonify, request
 from flask import session as http_session  # create_app has a local `session`
 from flask.sessions import SecureCookieSessionInterface
@@ -119,8 +120,18 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
             # an installed addon whose code is gone must not stop the host
             kept_scripts = scripts.restore(conn, settings.instance_path / "addon_scripts",
                                            sources, migration_dirs(sources))
-            migrate.upgrade(conn, migrate.PLATFORM,
-                            migration_dirs(sources) + list(kept_scripts.values()))
+            dirs = migration_dirs(sources) + list(kept_scripts.values())
+            try:
+                migrate.upgrade(conn, migrate.PLATFORM, dirs)
+            except CommandError:
+                newer = scripts.unknown_heads(conn, dirs)
+                if not newer:
+                    raise
+                # a newer release's expand migrations ran (a rolling upgrade):
+                # this release still serves on them, and migrates nothing
+                log.warning("the database is newer than this code (revisions %s): not "
+                            "migrating it; this release serves until it is replaced",
+                            ", ".join(newer))
             with Session(bind=conn) as session:
                 ensure_roles(session)
                 session.flush()
