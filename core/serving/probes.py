@@ -113,7 +113,9 @@ def _knows(script: ScriptDirectory, revision: str) -> bool:
 
 
 def _reason(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+    """The exception's type and first line (pika's often have no text: their repr)."""
+    text = str(exc).strip() or repr(exc)
+    return f"{type(exc).__name__}: {text.splitlines()[0]}"
 
 
 def _answer(start_response, status: int, body: dict):
