@@ -147,6 +147,9 @@ def test_expand_migration_under_the_running_release_then_the_new_code(tmp_path, 
     lines = [line for line in old_log.read_text().splitlines() if line.strip()]
     logged = [json.loads(line) for line in lines]  # every line JSON, gunicorn's too
     assert any(x["logger"] == "gunicorn.error" for x in logged)
+    access = [x for x in logged if x["logger"] == "crossdock.access"]
+    assert len(access) >= 2 * len(client.answers)  # a line per request, with its id
+    assert all(x["request_id"] and x["route"] for x in access)
     assert not any(x["level"] in ("ERROR", "CRITICAL") for x in logged), old_log.read_text()
 
     with gunicorn(v2, tmp_path / "release-2.log", workers=1) as new:
