@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from alembic.util import CommandError
 from flask import Flask, jsonify, request
 from flask import session as http_session  # create_app has a local `session`
 from flask.sessions import SecureCookieSessionInterface
@@ -25,6 +26,7 @@ from .addons.loader import load_all, mount
 from .addons.runtime import AddonRuntime
 from .config import Settings
 from .db import db, make_sqlite_transactional
+from .serving import metrics_endpoint, probes, request_observer
 from .security import password_turns, secrets, security_headers, session_version
 from .security.access import ensure_roles, sync_role_permissions
 from .security.login_guard import CrossdockSecurityManager, guard_login
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.config.update(_flask_config(settings))
     app.jinja_env.finalize = _as_people_read_it
     app.session_interface = _SessionInterface()
+    request_observer.init_app(app)  # first: its after_request sees the final response
     secrets.configure(settings.secrets_keys, settings.secret_key)
     db.init_app(app)
     init_csrf(app)
@@ -117,8 +120,18 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
             # an installed addon whose code is gone must not stop the host
             kept_scripts = scripts.restore(conn, settings.instance_path / "addon_scripts",
                                            sources, migration_dirs(sources))
-            migrate.upgrade(conn, migrate.PLATFORM,
-                            migration_dirs(sources) + list(kept_scripts.values()))
+            dirs = migration_dirs(sources) + list(kept_scripts.values())
+            try:
+                migrate.upgrade(conn, migrate.PLATFORM, dirs)
+            except CommandError:
+                newer = scripts.unknown_heads(conn, dirs)
+                if not newer:
+                    raise
+                # a newer release's expand migrations ran (a rolling upgrade):
+                # this release still serves on them, and migrates nothing
+                log.warning("the database is newer than this code (revisions %s): not "
+                            "migrating it; this release serves until it is replaced",
+                            ", ".join(newer))
             with Session(bind=conn) as session:
                 ensure_roles(session)
                 session.flush()
@@ -149,6 +162,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
                                {la.name: la for la, _ in loaded}, broken, gate,
                                set(sources), kept_scripts)
         app.extensions["crossdock"] = CrossdockExtension(settings, runtime, appbuilder)
+        probes.init_app(app, db.engine, runtime.addon_dirs,
+                        {la.name: la.manifest.version for la, _ in loaded})
+        metrics_endpoint.init_app(app)  # before the extensions add their collectors
 
         from .views import register_core_views
         from .views.literal_like_filters import use_literal_like_filters
@@ -159,7 +175,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         use_literal_like_filters(appbuilder)  # %, _ typed in filters match themselves
 
         ensure_view_permissions(appbuilder, db.session)
-        sync_role_permissions(db.session, runtime.loaded.values(), gate.refresh(force=True))
+        gate.refresh(force=True)
+        sync_role_permissions(db.session, runtime.loaded.values(), gate.enabled())
         db.session.commit()
 
     api.init_app(app)  # JSON errors under /api/, JWT problems as 401, body size limit

@@ -103,8 +103,10 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 def run(host: str, port: int) -> None:
     """Serve Crossdock (development server) on the configured database."""
+    from .serving.log_format import configure_from_env
     from .users import ensure_admin
 
+    configure_from_env()
     app = _app()
     with app.app_context():
         sm = app.appbuilder.sm
@@ -131,6 +133,50 @@ def db_upgrade() -> None:
     app, done = _lifecycle_call(lifecycle.upgrade)
     click.echo("platform: up to date")
     click.echo(f"addons upgraded: {', '.join(done) or 'none'}")
+
+
+@db.command("check-upgrade")
+def db_check_upgrade() -> None:
+    """Before a rolling upgrade, with the new code: the migrations `db upgrade`
+    would run, and whether the code still serving survives them (expand) or
+    not (contract). Exits 2 when one contracts without saying so."""
+    from sqlalchemy import create_engine, inspect, select
+
+    from . import migrate
+    from .addons.discovery import discover, migration_dirs
+    from .addons.models import INSTALLED, AddonModule
+    from .config import Settings
+    from .migration_phases import CONTRACT, judge
+
+    settings = Settings.from_env()
+    engine = create_engine(settings.database_url)  # not create_app: it migrates the platform
+    try:
+        with engine.connect() as conn:
+            installed = (sorted(conn.scalars(select(AddonModule.name).where(
+                AddonModule.state == INSTALLED))) if inspect(conn).has_table(
+                AddonModule.__tablename__) else [])
+            pending = migrate.pending_revisions(
+                conn, [migrate.PLATFORM, *installed],
+                migration_dirs(discover(settings.addons_paths)))
+    finally:
+        engine.dispose()
+    judged = [judge(branch, rev.revision, Path(rev.path)) for branch, rev in pending]
+    if not judged:
+        click.echo("nothing to migrate")
+    for rev in judged:
+        what = "; ".join(str(f) for f in rev.findings)
+        if rev.refused:
+            click.echo(f"{rev.branch} {rev.revision}: contracts without saying so ({what})")
+        elif rev.phase == CONTRACT:
+            click.echo(f"{rev.branch} {rev.revision}: contract ({what or 'declared'}); the "
+                       "code still serving must not use what it removes")
+        else:
+            click.echo(f"{rev.branch} {rev.revision}: expand")
+    refused = [r for r in judged if r.refused]
+    if refused:
+        _refuse(f"{len(refused)} migration(s) would break the code still serving: ship "
+                "them in a later release marked phase = \"contract\" (README, \"Upgrading "
+                "without downtime\")")
 
 
 @main.group()

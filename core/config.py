@@ -109,16 +109,30 @@ class Settings:
         fields all have defaults), from overrides, then the environment."""
         found = self._sections.get(kind)
         if found is None:
-            values = {}
-            for f in dataclasses.fields(kind):
-                if f.name in self.extra:
-                    values[f.name] = self.extra[f.name]
-                    continue
-                raw = _env(f.name.upper())
-                if raw is not None:
-                    values[f.name] = _parse(raw, f.default, f.name)
-            found = self._sections[kind] = kind(**values)
+            found = self._sections[kind] = read_section(kind, self.extra)
         return found
+
+
+def read_section(kind: type[Section], overrides: dict | None = None) -> Section:
+    """A section from `overrides`, then the environment, without building
+    `Settings` (which makes the instance folder and its secret key): for a
+    process's set-up before any app, such as gunicorn's config."""
+    values = {}
+    for f in dataclasses.fields(kind):
+        if overrides and f.name in overrides:
+            values[f.name] = overrides[f.name]
+            continue
+        raw = _env(f.name.upper())
+        if raw is not None:
+            values[f.name] = _parse(raw, f.default, f.name)
+    return kind(**values)
+
+
+def prometheus_multiproc_dir() -> Path | None:
+    """prometheus_client's own variable (it reads it when imported): the folder
+    where each process of a gunicorn server writes its metrics, summed at scrape."""
+    value = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    return Path(value) if value else None
 
 
 def _time_zone(name: str) -> str:

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.util import to_tuple
+from alembic.util import CommandError, to_tuple
 from sqlalchemy.engine import Connection
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
@@ -49,8 +49,18 @@ def applied_revisions(connection: Connection, addon_dirs: Iterable[Path] = ()) -
     A revision's `depends_on` counts (Alembic then stores only the dependent's
     id, so another branch's head may be applied without being stored)."""
     script = ScriptDirectory.from_config(alembic_config(addon_dirs))
+    return _ancestry(script, current_heads(connection))
+
+
+def _ancestry(script: ScriptDirectory, heads: Iterable[str]) -> set[str]:
+    """`heads` and every revision they rest on; heads `script` does not know are left out."""
+    todo = []
+    for head in heads:
+        try:
+            todo.append(script.get_revision(head))
+        except CommandError:  # "Can't locate revision": a newer release's, or a stub's
+            continue
     applied: set[str] = set()
-    todo = [script.get_revision(h) for h in current_heads(connection)]
     while todo:
         rev = todo.pop()
         if rev is None or rev.revision in applied:
@@ -68,3 +78,29 @@ def branch_is_current(connection: Connection, branch: str, addon_dirs: Iterable[
     script = ScriptDirectory.from_config(alembic_config(addon_dirs))
     heads = {r.revision for r in script.get_revisions(f"{branch}@head")}
     return heads <= applied_revisions(connection, addon_dirs)
+
+
+def branches_behind(script: ScriptDirectory, db_heads: Iterable[str],
+                    branches: Iterable[str]) -> list[str]:
+    """The `branches` whose head (in `script`, the code's) the database has not
+    applied. Database revisions the code does not know (a newer release
+    migrated it) are left out: the caller decides what they mean."""
+    applied = _ancestry(script, db_heads)
+    labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
+    return [b for b in branches if b in labels
+            and not {r.revision for r in script.get_revisions(f"{b}@head")} <= applied]
+
+
+def pending_revisions(connection: Connection, branches: Iterable[str],
+                      addon_dirs: Iterable[Path] = ()) -> list[tuple[str, object]]:
+    """(branch, alembic Script) of each revision of `branches` the database has
+    not run, oldest first: what `upgrade` would run."""
+    script = ScriptDirectory.from_config(alembic_config(addon_dirs))
+    applied = _ancestry(script, current_heads(connection))
+    labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
+    pending = []
+    for branch in branches:
+        if branch in labels:
+            revs = script.iterate_revisions(f"{branch}@head", "base")
+            pending += reversed([(branch, r) for r in revs if r.revision not in applied])
+    return pending

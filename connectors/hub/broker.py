@@ -42,3 +42,31 @@ def describe(url: str | None) -> str:
     scheme, _, rest = url.partition("://")
     host = rest.rsplit("@", 1)[-1]  # never show credentials
     return f"{scheme}://{host}"
+
+
+PING_TIMEOUT_SECONDS = 2.0
+
+
+def ping(url: str | None) -> None:
+    """Raises when the broker does not answer within PING_TIMEOUT_SECONDS (a
+    fresh connection, not the workers'): Redis PING, a RabbitMQ connection.
+    The embedded broker lives in this process and always answers."""
+    if not url:
+        return
+    if url.startswith(("amqp://", "amqps://")):
+        import pika
+
+        params = pika.URLParameters(url)
+        params.socket_timeout = params.stack_timeout = PING_TIMEOUT_SECONDS
+        params.blocked_connection_timeout = PING_TIMEOUT_SECONDS
+        params.connection_attempts, params.retry_delay = 1, 0
+        pika.BlockingConnection(params).close()
+        return
+    import redis
+
+    client = redis.Redis.from_url(url, socket_timeout=PING_TIMEOUT_SECONDS,
+                                  socket_connect_timeout=PING_TIMEOUT_SECONDS)
+    try:
+        client.ping()
+    finally:
+        client.close()

@@ -27,6 +27,13 @@ def _app():
     return create_app()
 
 
+def _serving_app():
+    """The app of a long-running process, its logs in the configured format."""
+    from core.serving.log_format import configure_from_env
+    configure_from_env()
+    return _app()
+
+
 def _wait_for_signal() -> None:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -40,7 +47,7 @@ def _wait_for_signal() -> None:
               help="Worker threads in this process.")
 def worker(threads: int) -> None:
     """Run hub jobs from the broker (needs CROSSDOCK_BROKER_URL)."""
-    app = _app()
+    app = _serving_app()
     runtime = app.extensions["hub"]
     if runtime.embedded:
         _refuse("CROSSDOCK_BROKER_URL is not set: with the embedded broker, jobs run inside "
@@ -56,7 +63,7 @@ def scheduler() -> None:
     """Run the sweeper, status pulls and clean-up (one elected among several)."""
     from connectors.hub.scheduler import Scheduler
 
-    app = _app()
+    app = _serving_app()
     runtime = app.extensions["hub"]
     if runtime.embedded:
         _refuse("CROSSDOCK_BROKER_URL is not set: with the embedded broker, the scheduler runs "

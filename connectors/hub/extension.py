@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from core.serving.probes import add_readiness_check
+
+from .broker import ping
 from .cli import hub, scheduler, worker
 from .runtime import HubRuntime
 
@@ -26,6 +29,7 @@ def init_app(app, appbuilder) -> None:
     _log_to_stderr()
     settings = app.extensions["crossdock"].settings
     app.extensions["hub"] = HubRuntime(app, settings)
+    add_readiness_check(app, "broker", lambda: ping(settings.broker_url))
     from .views import register_views
     from .views.home_tiles import register_tiles
     register_views(appbuilder)

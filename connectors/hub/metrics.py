@@ -1,4 +1,5 @@
-"""Prometheus metrics at /metrics, read from the job table at scrape time.
+"""The hub's Prometheus metrics, read from the job table at scrape time
+(served at core's /metrics, core/serving/metrics_endpoint.py, beside the HTTP ones).
 
 A custom collector (prometheus_client's documented pattern for values that
 live elsewhere: "Custom Collectors" in its README) yields fresh gauges on
@@ -15,31 +16,20 @@ counted in memory:
   person's look (e.g. reason "totals_differ");
 - crossdock_hub_events_total{event,backend}: retries, lease expiries, re-sends
   and recoveries since the database was made (hub_event_count, job_events.py).
-
-Who may read: a logged-in Admin, or a scraper sending
-`Authorization: Bearer <CROSSDOCK_METRICS_TOKEN>` when that setting is set.
 """
 from __future__ import annotations
 
-import hmac
-
-from flask import Blueprint, Response, current_app, request
-from flask_login import current_user
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy.orm import Session
 
 from core.db import db
-from core.security.access import ADMIN
+from core.serving.metrics_endpoint import add_collector
 
 from .job_events import totals as event_totals
 from .models import STATES, utcnow
-from .settings import HubSettings
 from .views.figures import (BACKLOG_STATES, OUTCOMES, WINDOW, JobFilter, attention_counts,
                             backend_names, counts_by_state, finished_since, oldest_waiting,
                             percentile)
-
-blueprint = Blueprint("hub_metrics", __name__)
 
 
 class JobTableCollector:
@@ -115,31 +105,5 @@ class JobTableCollector:
         yield events
 
 
-def _allowed() -> int | None:
-    """None when allowed, else the status to answer (401 or 403)."""
-    token = current_app.extensions["crossdock"].settings.section(HubSettings).metrics_token
-    auth = request.headers.get("Authorization", "")
-    if auth.startswith("Bearer "):
-        if token and hmac.compare_digest(auth[len("Bearer "):].encode(), token.encode()):
-            return None
-        return 403
-    if current_user.is_authenticated:
-        return None if any(r.name == ADMIN for r in current_user.roles) else 403
-    return 401
-
-
-@blueprint.route("/metrics", methods=["GET"])
-def metrics():
-    status = _allowed()
-    if status is not None:
-        headers = {"WWW-Authenticate": 'Bearer realm="metrics"'} if status == 401 else {}
-        return Response("metrics: log in as an administrator or send the metrics token\n",
-                        status=status, mimetype="text/plain", headers=headers)
-    registry = CollectorRegistry(auto_describe=False)
-    registry.register(JobTableCollector())
-    return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-
 def register_metrics(app) -> None:
-    if blueprint.name not in app.blueprints:
-        app.register_blueprint(blueprint)
+    add_collector(app, JobTableCollector())

@@ -1,4 +1,4 @@
-"""The integration hub's knobs (`CROSSDOCK_HUB_*`, `CROSSDOCK_METRICS_TOKEN`;
+"""The integration hub's knobs (`CROSSDOCK_HUB_*`;
 the README's configuration table says what each does)."""
 from __future__ import annotations
 
@@ -15,4 +15,3 @@ class HubSettings:
     hub_sweep_seconds: float = 5.0  # scheduler tick: sweeper, leases
     hub_status_pull_seconds: float = 300.0  # how often a hub.Pull runs, unless it says
     hub_keep_done_days: int = 30  # done/cancelled jobs older than this are deleted
-    metrics_token: str | None = None  # /metrics answers `Authorization: Bearer <token>`

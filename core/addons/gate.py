@@ -71,6 +71,12 @@ class AddonGate:
     def active(self) -> frozenset[str]:
         return self.refresh()
 
+    def enabled(self) -> frozenset[str]:
+        """Installed and enabled, those whose code here waits for an upgrade
+        too: the roles' permissions are shared with the processes still
+        running the older code (a rolling upgrade), which serve them."""
+        return self.refresh() | self._pending
+
     def is_active(self, name: str) -> bool:
         return name in self.refresh()
 

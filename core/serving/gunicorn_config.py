@@ -8,14 +8,21 @@ in the same memory. Measured with bench/load_users.py; the README's
 
 Every value can be overridden on the command line or by gunicorn's own
 `GUNICORN_CMD_ARGS`; CROSSDOCK_WEB_WORKERS / CROSSDOCK_WEB_THREADS /
-CROSSDOCK_BIND set the common three.
+CROSSDOCK_BIND set the common three, CROSSDOCK_LOG_FORMAT gunicorn's own log
+lines too (core/serving/settings.py).
 """
 import os
 
-bind = os.environ.get("CROSSDOCK_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("CROSSDOCK_WEB_WORKERS") or os.cpu_count() or 2)
+from core.config import prometheus_multiproc_dir, read_section
+from core.serving.log_format import logging_config
+from core.serving.settings import ServingSettings
+
+_serving = read_section(ServingSettings)
+
+bind = _serving.bind
+workers = _serving.web_workers or os.cpu_count() or 2
 worker_class = "gthread"
-threads = int(os.environ.get("CROSSDOCK_WEB_THREADS") or 8)
+threads = _serving.web_threads
 # not preloaded: each worker opens its own database pool after the fork
 preload_app = False
 timeout = 60  # a request still running after a minute is killed (and logged)
@@ -26,4 +33,15 @@ keepalive = 75
 # recycle a worker now and then (jittered so they do not restart together)
 max_requests = 20_000
 max_requests_jitter = 2_000
-accesslog = os.environ.get("CROSSDOCK_ACCESS_LOG")  # unset: no access log ("-": stdout)
+accesslog = _serving.access_log  # text mode only: JSON mode has the app's richer lines
+logconfig_dict = logging_config(_serving.log_format)
+
+
+def on_starting(server):
+    """Metrics files of a previous run's processes would be summed with this
+    run's (prometheus_client's multiprocess mode): start from an empty folder."""
+    folder = prometheus_multiproc_dir()
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # only its own files: the folder may be shared
+            stale.unlink()

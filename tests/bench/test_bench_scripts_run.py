@@ -112,6 +112,9 @@ TINY = {
     "page_cost.py": (
         ["--count", "300", "--opportunities", "50", "--requests", "1"],
         r"^Sales Manager\s+opportunities\s+[\d.]+\s+[\d.]+"),
+    "serving_probes.py": (
+        ["--requests", "5"],
+        r"^/metrics\s+p50\s+[\d.]+ ms\s+p95\s+[\d.]+ ms$"),
     "service_desk_tickets.py": (
         ["--tickets", "300", "--baseline", "100", "--requests", "1", "--warmup", "0"],
         r"^SQL floor\s+SELECT count[\s\S]*"

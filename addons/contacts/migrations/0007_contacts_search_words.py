@@ -35,6 +35,7 @@ revision = '0007_contacts_search_words'
 down_revision = '0006_contacts_import'
 branch_labels = None
 depends_on = None
+phase = "contract"  # the search side tables are rebuilt under their names: code before it reads columns gone (core/migration_phases.py)
 
 KINDS = ("contacts_company", "contacts_person")
 CHUNK = 5000

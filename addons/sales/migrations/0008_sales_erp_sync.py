@@ -20,6 +20,7 @@ revision = '0008_sales_erp_sync'
 down_revision = '0007_sales_board_index'
 branch_labels = None
 depends_on = None
+phase = "contract"  # drops the ERP outbox that code before the hub wrote (core/migration_phases.py)
 
 _LIVE = sa.text('consumed_at IS NULL')
 
