@@ -9,6 +9,9 @@ class DeskMailSettings:
     # where people reach Crossdock ("https://crm.example.cn"): the links in
     # mails sent outside a request (the breach check's escalations)
     desk_public_url: str = ""
+    # the address that opens tickets: a local part ("support@", any domain of
+    # the mailbox) or a whole address ("help@example.cn")
+    support_alias: str = "support@"
 
 
 def configured() -> DeskMailSettings:

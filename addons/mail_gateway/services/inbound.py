@@ -81,7 +81,7 @@ def _way(session: Session, mail: IncomingMail, row: IncomingMailRecord,
 def _handled(session, route, delivery: Delivery, model: str | None, record_id: int | None) -> str:
     said = route.handle(session, Delivery(delivery.mail, delivery.backend_id,
                                           delivery.incoming_id, model, record_id))
-    return said or (f"{model} {record_id}" if model else route.alias or "routed")
+    return said or (f"{model} {record_id}" if model else route.current_alias() or "routed")
 
 
 def _bounced(session: Session, mail: IncomingMail, row: IncomingMailRecord) -> str:

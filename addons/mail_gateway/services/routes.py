@@ -46,15 +46,18 @@ class MailRoute:
     """`handle(session, delivery) -> str | None` writes the addon's records
     (in the processing job's transaction) and says in words what it did."""
     handle: Callable[[Any, Delivery], str | None]
-    alias: str | None = None
+    alias: str | Callable[[], str] | None = None  # callable: read per mail (a setting)
     when: Callable[[IncomingMail], bool] | None = None
     model: str | None = None
     record_of_tag: Callable[[Any, str], int | None] | None = None
     answers_automatically: bool = False
 
+    def current_alias(self) -> str | None:
+        return self.alias() if callable(self.alias) else self.alias
+
     def takes_address(self, mail: IncomingMail) -> bool:
-        if self.alias:
-            alias = self.alias.lower()
+        if alias := self.current_alias():
+            alias = alias.lower()
             for address in (*mail.to, *mail.cc):
                 if address == alias or (alias.endswith("@") and address.startswith(alias)):
                     return True

@@ -8,8 +8,6 @@ never hands it a robot's mail: two auto-responders cannot loop.
 names the alias; a whole address ("help@example.cn") narrows it."""
 from __future__ import annotations
 
-import os
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +16,8 @@ from addons.service_desk.models import Ticket
 from addons.service_desk.services.tickets.customers import ALL_ROWS
 from addons.service_desk.services.tickets.inbound import from_message
 from addons.service_desk.services.tickets.thread import Attachment
+
+from ..settings import configured
 
 TICKET_MODEL = "service_desk.ticket"  # the record model of the mails we send about a ticket
 
@@ -44,6 +44,6 @@ def take_mail(session: Session, delivery: Delivery) -> str:
 
 
 SUPPORT_ROUTE = MailRoute(handle=take_mail,
-                          alias=os.environ.get("CROSSDOCK_SUPPORT_ALIAS", "support@"),
+                          alias=lambda: configured().support_alias,
                           model=TICKET_MODEL, record_of_tag=ticket_of_tag,
                           answers_automatically=True)
