@@ -14,7 +14,6 @@ processes, a Redis or a RabbitMQ broker, and a real Tryton as the ERP.
 from __future__ import annotations
 
 import signal
-import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -142,11 +141,9 @@ def test_two_web_two_workers_two_schedulers_on_redis(redis, fresh_tryton, make_h
     assert api_b.get(url_b + "/api/v1/note/").status_code == 404
     token = csrf_token(browser.get(url_a + "/modules/").text)
     done = browser.post(url_a + "/modules/install/example_notes", data={"csrf_token": token})
-    installed_at = time.monotonic()
     assert done.status_code == 200 and "Installed: example_notes" in done.text, done.text
     wait_until(lambda: api_b.get(url_b + "/api/v1/note/").status_code == 200,
                PROPAGATION_SECONDS, "the install through A is not seen by B", step=0.1)
-    print(f"install on A seen by B after {time.monotonic() - installed_at:.1f} s")
 
     # the elected scheduler dies; the standby takes the lease
     pids = {p.pid for p in schedulers}
@@ -156,10 +153,8 @@ def test_two_web_two_workers_two_schedulers_on_redis(redis, fresh_tryton, make_h
     [standby] = [p for p in schedulers if p is not leader]
     leader.send_signal(signal.SIGKILL)
     leader.wait()
-    killed_at = time.monotonic()
     wait_until(lambda: lease_holder_pid(hub) == standby.pid, TAKEOVER_SECONDS,
                lambda: ("the standby did not take over", hub.log_tail()), step=0.1)
-    print(f"standby scheduler elected {time.monotonic() - killed_at:.1f} s after the kill")
 
     # 60 orders through A and B; a worker killed while it holds jobs, not replaced:
     # only the standby's sweep can give its jobs back
