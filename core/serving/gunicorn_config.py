@@ -11,6 +11,7 @@ Every value can be overridden on the command line or by gunicorn's own
 CROSSDOCK_BIND set the common three.
 """
 import os
+import re
 
 bind = os.environ.get("CROSSDOCK_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CROSSDOCK_WEB_WORKERS") or os.cpu_count() or 2)
@@ -27,3 +28,17 @@ keepalive = 75
 max_requests = 20_000
 max_requests_jitter = 2_000
 accesslog = os.environ.get("CROSSDOCK_ACCESS_LOG")  # unset: no access log ("-": stdout)
+
+
+def on_starting(server):
+    """One control socket per web process. gunicorn 27's default path is one per
+    user: a second gunicorn on the host (another port) unlinked the first's and
+    `gunicornc` reached whichever started last. Named for the first address
+    (`gunicorn-127.0.0.1-8000.ctl`), unless a path was given on the command line."""
+    cfg = server.cfg
+    setting = cfg.settings.get("control_socket")  # none before gunicorn 27
+    if setting is None or setting.value != setting.default:
+        return
+    address = re.sub(r"[^\w.-]+", "-", cfg.bind[0]).strip("-")
+    cfg.set("control_socket", os.path.join(os.path.dirname(setting.default),
+                                           f"gunicorn-{address}.ctl"))

@@ -2,7 +2,8 @@
 web processes (gunicorn), `crossdock worker` and `crossdock scheduler`
 processes, a Redis or a RabbitMQ broker, and a real Tryton as the ERP.
 
-- Redis: two web processes, two workers, two schedulers. An addon installed
+- Redis: two web processes, each its own gunicorn control socket, two
+  workers, two schedulers. An addon installed
   through web process A answers on web process B within 5 s; the elected
   scheduler killed (-9), the standby holds the lease within seconds; orders
   confirmed through both web processes' REST API, one worker killed (-9)
@@ -13,9 +14,12 @@ processes, a Redis or a RabbitMQ broker, and a real Tryton as the ERP.
 """
 from __future__ import annotations
 
+import re
 import signal
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 import requests
@@ -24,7 +28,7 @@ from sqlalchemy import select
 from core.db import db
 from tests.erp.tryton_shop import assert_exactly_once, order_lines, setup_shop
 from tests.helpers import PASSWORD, csrf_token
-from tests.hub_processes import Hub, wait_until
+from tests.hub_processes import GUNICORN, Hub, wait_until
 
 pytestmark = pytest.mark.postgres
 PROPAGATION_SECONDS = 5  # the promise made to admins: an install reaches every process
@@ -113,6 +117,16 @@ def lease_holder_pid(hub: Hub) -> int | None:
     return int(row.holder.split("/")[0].rsplit(":", 2)[1]) if row else None
 
 
+def control(hub: Hub, web, command: str) -> str:
+    """`gunicornc -c command` on the web process's control socket, as its log names it."""
+    [path] = re.findall(r"Control socket listening at (\S+)",
+                        hub.process_logs[web.pid].read_text())
+    out = subprocess.run([str(Path(GUNICORN).with_name("gunicornc")), "-s", path, "-c", command],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
 def kill_when_busy(hub: Hub, victim, timeout: float = 120) -> list[int]:
     """SIGKILL `victim` (a worker) once it holds jobs; the jobs it held."""
     wait_until(lambda: claims_of(hub, victim.pid), timeout,
@@ -131,6 +145,9 @@ def test_two_web_two_workers_two_schedulers_on_redis(redis, fresh_tryton, make_h
     schedulers = [hub.start_scheduler(), hub.start_scheduler()]
     hub.wait_serving(web_a, url_a)
     hub.wait_serving(web_b, url_b)
+    for web, url in ((web_a, url_a), (web_b, url_b)):  # gunicornc reaches each one
+        listeners = control(hub, web, "show listeners")
+        assert f":{url.rsplit(':', 1)[1]}" in listeners, listeners
 
     # an addon installed through A's Modules screen answers on B within 5 s
     browser = requests.Session()
@@ -147,7 +164,7 @@ def test_two_web_two_workers_two_schedulers_on_redis(redis, fresh_tryton, make_h
 
     # the elected scheduler dies; the standby takes the lease
     pids = {p.pid for p in schedulers}
-    wait_until(lambda: lease_holder_pid(hub) in pids, 60,
+    wait_until(lambda: lease_holder_pid(hub) in pids, 90,
                lambda: ("no scheduler elected", hub.log_tail()))
     [leader] = [p for p in schedulers if p.pid == lease_holder_pid(hub)]
     [standby] = [p for p in schedulers if p is not leader]
