@@ -140,13 +140,13 @@ class Hub:
         self.webs.append(proc)
         return proc, f"http://127.0.0.1:{port}"
 
-    def wait_serving(self, proc: subprocess.Popen, base_url: str, timeout: float = 90) -> None:
+    def wait_serving(self, proc: subprocess.Popen, base_url: str, timeout: float = 120) -> None:
         def serving() -> bool:
             assert proc.poll() is None, f"web process exited:\n{self.log_tail()}"
             try:
-                # the first request of a process just started can take seconds
-                return requests.get(base_url + "/login/", timeout=30).status_code == 200
-            except requests.ConnectionError:
+                # the first request waits for the worker process's create_app
+                return requests.get(base_url + "/login/", timeout=10).status_code == 200
+            except (requests.ConnectionError, requests.Timeout):
                 return False
         wait_until(serving, timeout, lambda: f"{base_url} not serving:\n{self.log_tail()}")
 
