@@ -16,6 +16,7 @@ pytest.register_assert_rewrite("core.testing.plugin")  # imported below, before 
 from core.testing.plugin import new_pg_database, settings_for  # noqa: E402,F401 (used by tests)
 from tests.erp.tryton_server import fresh_tryton, tryton  # noqa: E402,F401  (real Tryton servers)
 from tests.hub_processes import redis  # noqa: E402,F401  (a throwaway Redis server)
+from tests.rabbitmq_server import rabbitmq  # noqa: E402,F401  (a throwaway RabbitMQ node)
 
 # the plugin's entry point has the module's name, so an installed one is not loaded twice
 pytest_plugins = ["core.testing.plugin"]

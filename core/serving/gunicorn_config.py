@@ -12,6 +12,7 @@ CROSSDOCK_BIND set the common three, CROSSDOCK_LOG_FORMAT gunicorn's own log
 lines too (core/serving/settings.py).
 """
 import os
+import re
 
 from core.config import prometheus_multiproc_dir, read_section
 from core.serving.log_format import logging_config
@@ -38,6 +39,11 @@ logconfig_dict = logging_config(_serving.log_format)
 
 
 def on_starting(server):
+    _start_metrics_afresh()
+    _own_control_socket(server)
+
+
+def _start_metrics_afresh():
     """Metrics files of a previous run's processes would be summed with this
     run's (prometheus_client's multiprocess mode): start from an empty folder."""
     folder = prometheus_multiproc_dir()
@@ -45,3 +51,17 @@ def on_starting(server):
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("*.db"):  # only its own files: the folder may be shared
             stale.unlink()
+
+
+def _own_control_socket(server):
+    """One control socket per web process. gunicorn 27's default path is one per
+    user: a second gunicorn on the host (another port) unlinked the first's and
+    `gunicornc` reached whichever started last. Named for the first address
+    (`gunicorn-127.0.0.1-8000.ctl`), unless a path was given on the command line."""
+    cfg = server.cfg
+    setting = cfg.settings.get("control_socket")  # none before gunicorn 27
+    if setting is None or setting.value != setting.default:
+        return
+    address = re.sub(r"[^\w.-]+", "-", cfg.bind[0]).strip("-")
+    cfg.set("control_socket", os.path.join(os.path.dirname(setting.default),
+                                           f"gunicorn-{address}.ctl"))

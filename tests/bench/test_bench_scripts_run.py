@@ -40,6 +40,9 @@ TIMEOUT = 240  # seconds per script: a hang fails the test instead of the suite
 
 # script -> (tiny arguments, what its last figures look like); "{tmp}" is the run's folder
 TINY = {
+    "broker_start.py": (
+        ["--runs", "1"],
+        r"^rabbitmq\s+1\s+[\d.]+\s+[\d.]+$"),
     "contacts_company_picker.py": (
         ["--db", "sqlite", "--count", "1000", "--requests", "1"],
         r"^admin\s+create with company\s+[\d.]+\s+[\d.]+$"),

@@ -21,37 +21,18 @@ from sqlalchemy import select
 from core.db import db
 from tests import hub_processes
 from tests.doubles.fault_proxy import FaultProxy
-from tests.helpers import add_user, install, login
+from tests.erp.tryton_shop import assert_exactly_once, order_lines, setup_shop, tryton_sales
+from tests.helpers import login
 from tests.hub_processes import wait_until as _wait
 
 pytestmark = pytest.mark.postgres
-PRODUCTS = {"TEST-A": Decimal("10.00"), "TEST-B": Decimal("25.50"), "TEST-C": Decimal("7.25")}
 
 
 class Hub(hub_processes.Hub):
     """The hub processes and a shop whose orders go to Tryton."""
 
-    # -- data ------------------------------------------------------------------
     def setup_shop(self, erp_url: str, tryton, customers: int) -> None:
-        install(self.app, "sales")
-        add_user(self.app, "ops", ["Admin"])
-        with self.app.app_context():
-            from addons.contacts.models import Company
-            from addons.sales.models import Currency, Product, Tax
-            from connectors.hub.backends import save_backend
-
-            cny = db.session.scalars(select(Currency).filter_by(code="CNY")).one()
-            tax = db.session.scalars(select(Tax).filter_by(name="VAT 13%")).one()
-            for code, price in {**PRODUCTS, "NOT-IN-TRYTON": Decimal("1")}.items():
-                db.session.add(Product(code=code, name=code, list_price=price, currency=cny,
-                                       tax=tax, active=True))
-            for n in range(customers):
-                db.session.add(Company(name=f"客户 Customer {n:03d}", city="上海",
-                                       country_code="CN"))
-            save_backend(db.session, None, name="Tryton", kind="tryton", url=erp_url,
-                         database=tryton.database, username=tryton.username,
-                         secret=tryton.password)
-            db.session.commit()
+        setup_shop(self.app, erp_url, tryton, customers)
 
     def confirm_orders(self, count: int, bad: set[int] = frozenset()) -> dict[str, dict]:
         """`count` confirmed orders over the customers; those in `bad` carry a
@@ -69,9 +50,7 @@ class Hub(hub_processes.Hub):
                 order = SalesOrder(company=companies[n % len(companies)],
                                    currency=products["TEST-A"].currency)
                 db.session.add(order)
-                lines = {"TEST-A": Decimal(1 + n % 5), "TEST-B": Decimal(2)}
-                if n % 3 == 0:
-                    lines["TEST-C"] = Decimal(10)
+                lines = order_lines(n)
                 if n in bad:
                     lines["NOT-IN-TRYTON"] = Decimal(1)
                 for code, qty in lines.items():
@@ -82,34 +61,6 @@ class Hub(hub_processes.Hub):
                 expected[order.number] = {"lines": {c: q for c, q in lines.items()},
                                           "untaxed": order.amount_untaxed, "id": order.id}
         return expected
-
-def tryton_sales(tryton, numbers) -> dict[str, list[dict]]:
-    """Tryton's sales carrying our references, with their lines, read through RPC."""
-    sales = tryton.search_read("sale.sale", [("reference", "in", list(numbers))],
-                               ["reference", "state", "untaxed_amount"])
-    lines = tryton.search_read("sale.line", [("sale", "in", [s["id"] for s in sales])],
-                               ["sale", "product.code", "quantity"])
-    by_sale: dict[int, dict] = {}
-    for line in lines:
-        by_sale.setdefault(line["sale"], {})[line["product."]["code"]] = Decimal(
-            str(line["quantity"]))
-    found: dict[str, list[dict]] = {}
-    for sale in sales:
-        found.setdefault(sale["reference"], []).append(
-            {**sale, "lines": by_sale.get(sale["id"], {})})
-    return found
-
-
-def assert_exactly_once(tryton, expected: dict[str, dict]) -> None:
-    found = tryton_sales(tryton, expected)
-    twice = {ref: len(s) for ref, s in found.items() if len(s) != 1}
-    missing = sorted(set(expected) - set(found))
-    assert not twice and not missing, f"twice: {twice}, missing: {missing[:20]}"
-    for ref, want in expected.items():
-        [sale] = found[ref]
-        assert sale["state"] in ("confirmed", "processing"), (ref, sale["state"])
-        assert sale["lines"] == want["lines"], (ref, sale["lines"], want["lines"])
-        assert Decimal(sale["untaxed_amount"]) == want["untaxed"], ref
 
 
 @pytest.fixture
