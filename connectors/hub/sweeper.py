@@ -4,7 +4,9 @@
   to `queued` and is sent again: we do not wait for the Redis broker's own
   recovery, which can take many minutes (FIELD_NOTES);
 - a pending job older than a few seconds was committed but never sent;
-- a queued job still not started well after it was due lost its message.
+- a queued job still not started well after it was due lost its message, if
+  the workers took a job that was in line after it (or took nothing lately):
+  a job merely waiting behind a backlog is not sent again (see `in_line`).
 - a running job whose worker process on this host is gone is taken back at
   once (recovery.py), without waiting for its lease.
 Sending twice is harmless: only one claim succeeds. Jobs waiting behind an
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import case, delete, exists, false, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from . import job_events
@@ -36,6 +38,27 @@ def chain_heads(stmt):
     return stmt.where(~exists().where(
         earlier.record_key == SyncJob.record_key, earlier.id < SyncJob.id,
         earlier.state.in_(WAITING_STATES))).order_by(SyncJob.id).limit(BATCH)
+
+
+# where a job stands in the broker's queue: sent (or due, when sent with a delay)
+_place = case((SyncJob.next_attempt_at > SyncJob.sent_at, SyncJob.next_attempt_at),
+              else_=SyncJob.sent_at)
+
+
+def in_line(session: Session, now: dt.datetime, window: dt.timedelta):
+    """A condition true for queued jobs that are plausibly still waiting their
+    turn: none later in line has been taken by a worker in `window`. The queue
+    is FIFO, so a job passed over by the workers lost its message (a worker
+    killed with it prefetched, a broker restart). Without this a backlog longer
+    than `window` was sent again in full every sweep: the workers claimed
+    duplicates and the log cried "lost" for every waiting job. Clocks of the
+    processes that send may differ a little: a job thought passed over is sent
+    twice, which is harmless (one claim wins)."""
+    taken = session.scalar(select(func.max(_place)).where(
+        (SyncJob.state == RUNNING) | (SyncJob.finished_at >= now - window)))
+    if taken is None:  # nothing taken lately: the queue stalled, resend what is due
+        return false()
+    return _place >= taken
 
 
 def sweep(session: Session, runtime) -> dict[str, int]:
@@ -60,7 +83,8 @@ def sweep(session: Session, runtime) -> dict[str, int]:
         (SyncJob.state == PENDING) & (SyncJob.created_at < now - PENDING_GRACE),
         (SyncJob.state == QUEUED) & (SyncJob.next_attempt_at.is_(None)
                                      | (SyncJob.next_attempt_at < now - resend_after))
-        & (SyncJob.sent_at.is_(None) | (SyncJob.sent_at < now - resend_after)),
+        & (SyncJob.sent_at.is_(None) | ((SyncJob.sent_at < now - resend_after)
+                                         & ~in_line(session, now, resend_after))),
     )))).all()
     for state in (PENDING, QUEUED):
         ids = [job_id for job_id, s in unsent if s == state]
