@@ -1,0 +1,313 @@
+"""A person's personal data (PIPL art. 45/47, GDPR art. 15/17): a customer
+with data in every installed addon (contacts, sales, invoicing, service desk,
+mail, social leads) is exported as a ZIP holding each piece, and erased in
+one transaction that leaves their name, e-mail and phone in no text column of
+any table, keeps the issued invoice and the audit rows, and is itself audited.
+A failing provider undoes everything; only Admin may do either, GET changes
+nothing."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import uuid
+import zipfile
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from core.db import db
+from core.security.actor import SYSTEM, acting_as
+from tests.helpers import add_user, run_cli
+
+pytestmark = pytest.mark.addons("contacts", "sales", "invoicing_link", "service_desk",
+                                 "mail_gateway", "social_leads")
+
+NAME, EMAIL, PHONE = "周雨欣", "Yuxin.Zhou@kehu.example.cn", "+86 139 1234 5678"
+OPENID = "oAbC-yuxin-openid-7731"
+# what must be gone after the erasure, wherever it was copied (E.164 and national too)
+TRACES = (NAME, EMAIL.lower(), "+8613912345678", "139 1234 5678", OPENID,
+          "浦东新区世纪大道100号")
+OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+
+
+def _raw_mail() -> bytes:
+    return (f"From: {EMAIL}\r\nTo: sales@ours.example.cn\r\nSubject: quote please\r\n"
+            f"Message-ID: <q1@kehu.example.cn>\r\n\r\nRegards, Zhou Yuxin {PHONE}\r\n").encode()
+
+
+@pytest.fixture
+def world(app):
+    """The person, with a lead, an activity, a confirmed and invoiced order, a
+    ticket with an attachment and a rating, a mail in and out, a WeChat
+    identity, a touch, a consent and the raw web form submission."""
+    owner = add_user(app, "s1", ["Salesperson"])
+    with app.app_context(), acting_as(SYSTEM):
+        from addons.contacts.models import (Company, ContactEmail, ContactPhone, Person,
+                                            TimelineEntry)
+        from addons.invoicing_link.services.invoices import draft_from_order, issue_invoice
+        from addons.mail_gateway.models.incoming_mail import ROUTED, IncomingMailRecord
+        from addons.mail_gateway.models.outgoing_mail import (SENT, MailAttachment,
+                                                              OutgoingMailRecord)
+        from addons.mail_gateway.services.inbound import MAIL_INBOUND
+        from addons.mail_gateway.services.stored_mail import payload
+        from addons.sales.models import Activity, Currency, Lead, Product, SalesOrder, Tax
+        from addons.sales.services.orders import order_states
+        from addons.sales.services.orders.order_lines import new_line
+        from addons.service_desk.models import Rating
+        from addons.service_desk.services import tickets
+        from addons.social_leads.models import Consent, LeadTouch, SocialIdentity
+        from addons.social_leads.services.web_form.processing import WEB_FORM_INBOUND
+        from connectors import hub
+
+        company = Company(name="Kehu Trading 客户贸易", owner_id=owner)
+        person = Person(name=NAME, company=company, owner_id=owner, job_title="采购经理",
+                        street="浦东新区世纪大道100号", city="上海", notes=f"{NAME} prefers WeChat",
+                        emails=[ContactEmail(kind="work", email=EMAIL)],
+                        phones=[ContactPhone(kind="mobile", number=PHONE)])
+        db.session.add_all([company, person])
+        db.session.flush()
+        db.session.add(TimelineEntry(person=person, kind="call", subject=f"Call with {NAME}",
+                                     body="wants 3 units",
+                                     occurred_at=dt.datetime(2026, 12, 1, 2, tzinfo=dt.UTC)))
+        lead = Lead(name=f"{NAME} - WeChat", person=person, contact_name=NAME, email=EMAIL,
+                    phone=PHONE, description=f"asked for a quote, {PHONE}", owner_id=owner)
+        db.session.add(lead)
+        db.session.flush()
+        db.session.add(Activity(kind="call", summary=f"Call {NAME} back", note=EMAIL,
+                                due_date=dt.date(2026, 12, 8), owner_id=owner, person_id=person.id))
+        cny = db.session.scalars(select(Currency).filter_by(code="CNY")).one()
+        vat13 = db.session.scalars(select(Tax).filter_by(name="VAT 13%")).one()
+        product = Product(code="W-1", name="Widget", list_price=Decimal("100"), currency=cny,
+                          tax=vat13)
+        order = SalesOrder(company=company, person=person, currency=cny, owner_id=owner)
+        db.session.add_all([product, order])
+        new_line(db.session, order, product, Decimal(3), discount=Decimal(0))
+        db.session.commit()
+        order_states.confirm(db.session, order)
+        db.session.commit()
+        invoice = draft_from_order.invoice_order(db.session, order)
+        db.session.flush()
+        issue_invoice.issue(db.session, invoice)
+        db.session.commit()
+
+        ticket = tickets.from_message(
+            db.session, sender_email=EMAIL, sender_name=NAME, subject=f"{NAME}: 打印机坏了",
+            text=f"call me on {PHONE}", message_id="<t1@kehu.example.cn>", in_reply_to=None,
+            references=(), channel="mail",
+            attachments=(tickets.Attachment("发票.pdf", "application/pdf", b"%PDF yuxin"),))
+        db.session.add(Rating(ticket_id=ticket.id, score=2, comment=f"slow, {NAME}"))
+
+        event = hub.receive(db.session, MAIL_INBOUND, "<q1@kehu.example.cn>",
+                            payload(1, "INBOX", 7, len(_raw_mail()), True, _raw_mail()))
+        db.session.add(IncomingMailRecord(event_id=event.id, folder="INBOX",
+                                          message_id="<q1@kehu.example.cn>", sender=EMAIL.lower(),
+                                          subject="quote please", size=90, state=ROUTED))
+        db.session.add(OutgoingMailRecord(
+            record_model="sales.lead", record_id=lead.id, reference="L1",
+            sender="sales@ours.example.cn", to_addresses=EMAIL, subject=f"您好 {NAME}",
+            body_text=f"Dear {NAME}, our quote.", state=SENT,
+            attachments=[MailAttachment(filename="quote.pdf", content_type="application/pdf",
+                                        content=b"%PDF quote")]))
+
+        submission = str(uuid.uuid4())
+        db.session.add_all([
+            SocialIdentity(kind="wechat_openid", value=OPENID, lead_id=lead.id,
+                           person_id=person.id),
+            LeadTouch(lead_id=lead.id, created=True, external_id=OPENID,
+                      touched_at=dt.datetime(2026, 12, 1, 1), channel="wechat"),
+            Consent(submission_id=submission, text="我同意 / I agree", language="zh",
+                    given_at=dt.datetime(2026, 12, 1, 1), address="203.0.113.9", email=EMAIL,
+                    phone=PHONE)])
+        hub.receive(db.session, WEB_FORM_INBOUND, submission,
+                    {"values": {"name": NAME, "email": EMAIL, "phone": PHONE}})
+        db.session.commit()
+        return {"person": person.id, "invoice": invoice.id, "number": invoice.number,
+                "total": invoice.amount_total, "ticket": ticket.number}
+
+
+def _admin(client_as):
+    return client_as("Admin")
+
+
+def _audit_count() -> int:
+    return db.session.scalar(text("SELECT count(*) FROM crossdock_audit_log"))
+
+
+def _traces_left() -> list[str]:
+    """`table.column: value` of every text or binary cell holding one of TRACES,
+    as written or as JSON text escapes it (the audit log's `changes`)."""
+    needles = {n for t in TRACES for n in (t.lower(), json.dumps(t.lower())[1:-1])}
+    found = []
+    for table in inspect(db.engine).get_table_names():
+        for row in db.session.execute(text(f'SELECT * FROM "{table}"')).mappings():
+            for column, value in row.items():
+                if isinstance(value, (bytes, memoryview)):
+                    value = bytes(value).decode("utf-8", "replace")
+                elif isinstance(value, (dict, list)):
+                    value = json.dumps(value, ensure_ascii=False)
+                if isinstance(value, str) and any(n in value.lower() for n in needles):
+                    found.append(f"{table}.{column}: {value[:80]}")
+    db.session.rollback()
+    return found
+
+
+def test_the_export_holds_each_piece_and_is_audited(app, world, client_as):
+    admin = _admin(client_as)
+    resp = admin.post(f"/contacts/personal-data/{world['person']}/export",
+                      data={"csrf_token": admin.csrf_token})
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:400]
+    assert resp.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(resp.data))
+
+    def rows(name):
+        return json.loads(archive.read(name))
+
+    [person] = rows("contacts/person.json")
+    assert (person["name"], person["street"], person["job_title"]) == (
+        NAME, "浦东新区世纪大道100号", "采购经理")
+    assert rows("contacts/emails.json") == [{"kind": "work", "email": EMAIL}]
+    assert rows("contacts/phones.json")[0]["e164"] == "+8613912345678"
+    [entry] = rows("contacts/timeline.json")
+    assert entry["subject"] == f"Call with {NAME}" and OFFSET.match(entry["occurred_at"])
+    assert [lead["email"] for lead in rows("sales/leads.json")] == [EMAIL]
+    assert rows("sales/activities.json")[0]["summary"] == f"Call {NAME} back"
+    [order] = rows("sales/orders.json")
+    assert order["state"] == "confirmed" and OFFSET.match(order["confirmed_at"])
+    [invoice] = rows("invoicing_link/invoices.json")
+    assert (invoice["number"], Decimal(invoice["amount_total"])) == (world["number"],
+                                                                     world["total"])
+    [ticket] = rows("service_desk/tickets.json")
+    assert ticket["number"] == world["ticket"]
+    inbound = [m for m in rows("service_desk/messages.json") if m["direction"] == "in"]
+    assert inbound[0]["body"] == f"call me on {PHONE}"
+    assert archive.read(f"service_desk/files/{inbound[0]['files'][0]}") == b"%PDF yuxin"
+    assert rows("service_desk/ratings.json")[0]["comment"] == f"slow, {NAME}"
+    [received] = rows("contacts_mail/received.json")
+    assert PHONE.encode() in archive.read(f"contacts_mail/files/{received['file']}")
+    [sent] = rows("contacts_mail/sent.json")
+    assert archive.read(f"contacts_mail/files/{sent['files'][0]}") == b"%PDF quote"
+    assert [i["value"] for i in rows("social_leads/identities.json")] == [OPENID]
+    [consent] = rows("social_leads/consents.json")
+    assert (consent["email"], consent["address"]) == (EMAIL, "203.0.113.9")
+    [event] = rows("social_leads/events.json")
+    assert EMAIL in archive.read(f"social_leads/files/{event['file']}").decode()
+    summary = archive.read("summary.txt").decode()
+    assert "个人信息导出 / Personal data export" in summary and NAME in summary
+    assert "service_desk/tickets.json  工单 / tickets: 1" in summary
+    assert OFFSET.match(re.search(r"Exported at: (\S+)", summary).group(1))
+
+    with app.app_context():
+        from core.security.audit import AuditLog
+
+        [audit] = db.session.scalars(select(AuditLog).where(
+            AuditLog.action == "export_personal_data")).all()
+        assert (audit.actor, audit.record_id) == ("admin", str(world["person"]))
+        assert audit.changes["sections"]["service_desk/tickets"] == 1
+
+
+def test_the_erasure_leaves_no_trace_keeps_the_invoice_and_the_audit_rows(app, world,
+                                                                          client_as):
+    admin = _admin(client_as)
+    with app.app_context():
+        assert len(_traces_left()) > 20  # the scan sees the data where it is
+        audit_before = _audit_count()
+    resp = admin.post(f"/contacts/personal-data/{world['person']}/erase",
+                      data={"csrf_token": admin.csrf_token, "confirm": "yes"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:400]
+    page = resp.get_data(as_text=True)
+    assert "accounting" in page and "invoicing_link" in page  # kept, and why
+
+    with app.app_context():
+        from addons.contacts.models import Person
+        from addons.invoicing_link.models import Invoice
+        from core.security.audit import AuditLog
+
+        assert _traces_left() == []
+        assert db.session.get(Person, world["person"]).name == f"[erased] #{world['person']}"
+        invoice = db.session.get(Invoice, world["invoice"])
+        assert (invoice.number, invoice.amount_total, invoice.person_id) == (
+            world["number"], world["total"], world["person"])
+        assert _audit_count() > audit_before  # none gone; the erasure's own rows added
+        [event] = db.session.scalars(select(AuditLog).where(
+            AuditLog.action == "erase_personal_data")).all()
+        assert (event.actor, event.record_id) == ("admin", str(world["person"]))
+        assert event.request_id
+        done = event.changes["providers"]
+        assert {"contacts", "sales", "invoicing_link", "service_desk", "contacts_mail",
+                "social_leads"} <= set(done)
+        assert {"what": "invoices", "action": "kept", "count": 1} == {
+            k: v for k, v in done["invoicing_link"][-1].items() if k != "why"}
+        created = db.session.scalars(select(AuditLog).where(
+            AuditLog.model == "Person", AuditLog.action == "create",
+            AuditLog.record_id == str(world["person"]))).one()
+        assert created.changes["name"] == [None, "[erased]"]  # the row stays, the name not
+
+
+def test_a_failing_provider_leaves_everything_as_it_was(app, world, client_as, monkeypatch):
+    from addons.contacts.services.personal_data import provider
+
+    def refuse(session, subject):
+        raise RuntimeError("the archive is offline")
+
+    failing = provider.Provider("archive", lambda s, p: provider.Found(), refuse)
+    monkeypatch.setattr(provider.personal_data, "_hooks",
+                        [*provider.personal_data._hooks, ("sales", failing)])
+    admin = _admin(client_as)
+    with app.app_context():
+        audit_before, traces_before = _audit_count(), _traces_left()
+    resp = admin.post(f"/contacts/personal-data/{world['person']}/erase",
+                      data={"csrf_token": admin.csrf_token, "confirm": "yes"},
+                      follow_redirects=True)
+    assert "archive: the archive is offline" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert (_audit_count(), _traces_left()) == (audit_before, traces_before)
+
+
+def test_only_admin_may_and_a_get_changes_nothing(app, world, client_as):
+    pk = world["person"]
+    owner = client_as("Salesperson", username="s1_again")
+    admin = _admin(client_as)
+    with app.app_context():
+        audit_before = _audit_count()
+    assert owner.post(f"/contacts/personal-data/{pk}/export",
+                      data={"csrf_token": owner.csrf_token}).status_code == 403
+    assert owner.post(f"/contacts/personal-data/{pk}/erase",
+                      data={"csrf_token": owner.csrf_token, "confirm": "yes"}).status_code == 403
+    assert owner.get(f"/contacts/personal-data/{pk}/erase").status_code == 403
+    assert "personal-data" not in owner.get(f"/person/show/{pk}").get_data(as_text=True)
+    page = admin.get(f"/person/show/{pk}").get_data(as_text=True)
+    assert f"/contacts/personal-data/{pk}/export" in page
+    assert admin.get(f"/contacts/personal-data/{pk}/erase").status_code == 200
+    assert admin.get(f"/contacts/personal-data/{pk}/export").status_code == 405
+    unconfirmed = admin.post(f"/contacts/personal-data/{pk}/erase",
+                             data={"csrf_token": admin.csrf_token})
+    assert unconfirmed.status_code == 302
+    assert admin.post(f"/contacts/personal-data/{pk}/erase",
+                      data={"confirm": "yes"}).status_code == 400  # no CSRF token
+    with app.app_context():
+        from addons.contacts.models import Person
+
+        assert _audit_count() == audit_before
+
+        assert db.session.get(Person, pk).name == NAME
+
+
+def test_the_commands_export_and_erase(app, world, tmp_path, database_url):
+    out = tmp_path / "yuxin.zip"
+    done = run_cli(tmp_path, database_url, "contacts", "export-personal-data",
+                   str(world["person"]), "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(zipfile.ZipFile(out).read("contacts/person.json"))[0]["name"] == NAME
+    missing = run_cli(tmp_path, database_url, "contacts", "erase-personal-data", "999999",
+                      "--yes")
+    assert missing.returncode == 2 and "person #999999 does not exist" in missing.stderr
+    done = run_cli(tmp_path, database_url, "contacts", "erase-personal-data",
+                   str(world["person"]), "--yes")
+    assert done.returncode == 0, done.stderr
+    assert "invoicing_link: invoices: kept 1" in done.stdout
+    again = run_cli(tmp_path, database_url, "contacts", "erase-personal-data",
+                    str(world["person"]), "--yes")
+    assert again.returncode == 2 and "erased already" in again.stderr
