@@ -13,12 +13,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from addons.contacts.services.personal_data.provider import (ANONYMISED, DELETED, KEPT,
-                                                             Erased, Found, Provider, Subject)
+from addons.contacts.services import timeline
+from addons.contacts.services.personal_data.provider import (ANONYMISED, DELETED, ERASED_TEXT,
+                                                             KEPT, Erased, Found, Provider,
+                                                             Subject)
 from addons.contacts.services.personal_data.rows import row_of
 
 from ..models import Activity, Lead, SalesOrder
 from ..models.sales_order import EDITABLE
+from .activities.scheduling import TIMELINE_SOURCE as ACTIVITY_SOURCE
+from .leads.lead_conversion import TIMELINE_SOURCE as LEAD_SOURCE
 
 LEAD_FIELDS = ("id", "type", "name", "contact_name", "company_name", "email", "phone", "source",
                "campaign", "region", "country_code", "description", "status", "stage",
@@ -78,8 +82,12 @@ def erase(session: Session, subject: Subject) -> Erased:
         erased.identifiers.update(v for v in (lead.contact_name, lead.email, lead.phone) if v)
         for name in LEAD_CONTACT_FIELDS:
             setattr(lead, name, None)
-        lead.name = f"[erased] #{lead.id}"
+        lead.name = f"{ERASED_TEXT} #{lead.id}"
     erased.add("leads", ANONYMISED, len(leads))
+    entries = timeline.blank(session, [*((LEAD_SOURCE, lead.id) for lead in leads),
+                                       *((ACTIVITY_SOURCE, a.id) for a in activities)],
+                             ERASED_TEXT)  # before deleting: that unlinks the entries
+    erased.add("timeline entries", ANONYMISED, entries)
     for activity in activities:
         session.delete(activity)
     erased.add("activities", DELETED, len(activities))

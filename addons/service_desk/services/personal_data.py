@@ -12,12 +12,14 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from addons.contacts.services import timeline
 from addons.contacts.services.personal_data.provider import (ANONYMISED, DELETED, ERASED_TEXT,
                                                              Erased, Found, Provider, Subject)
 from addons.contacts.services.personal_data.rows import row_of
 
 from ..models import Rating, Ticket, TicketMessage
 from ..models.ticket_message import INBOUND
+from .tickets.opening import SOURCE
 
 TICKET_FIELDS = ("number", "subject", "description", "channel", "ticket_type", "priority",
                  "stage", "contact_email", "created_at", "first_response_at", "solved_at",
@@ -77,6 +79,8 @@ def erase(session: Session, subject: Subject) -> Erased:
         ticket.subject = f"{ERASED_TEXT} {ticket.number or ticket.id}"
         ticket.description = ticket.contact_email = None
     erased.add("tickets", ANONYMISED, len(tickets))
+    erased.add("timeline entries", ANONYMISED,
+               timeline.blank(session, [(SOURCE, i) for i in ids], ERASED_TEXT))
     messages = _messages(session, subject, ids)
     attachments = 0
     for message in messages:

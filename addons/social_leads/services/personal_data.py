@@ -16,6 +16,7 @@ import json
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from addons.contacts.services import timeline
 from addons.contacts.services.personal_data.provider import (ANONYMISED, DELETED, ERASED_TEXT,
                                                              Erased, Found, Provider, Subject)
 from addons.contacts.services.personal_data.rows import row_of
@@ -24,6 +25,7 @@ from connectors import hub
 
 from ..channels import CHANNELS
 from ..models import Consent, LeadTouch, SocialIdentity
+from .intake import TIMELINE_SOURCE
 from .web_form.processing import WEB_FORM_INBOUND
 
 SOURCES = [channel.INBOUND.source for channel in CHANNELS] + [WEB_FORM_INBOUND.source]
@@ -101,6 +103,8 @@ def erase(session: Session, subject: Subject) -> Erased:
         erased.identifiers.add(touch.external_id)
         touch.external_id = f"{ERASED_TEXT} #{touch.id}"  # unique per channel
     erased.add("touches", ANONYMISED, len(touches))
+    erased.add("timeline entries", ANONYMISED, timeline.blank(
+        session, [(TIMELINE_SOURCE, t.id) for t in touches], ERASED_TEXT))
     for event_id, _source, _external_id in events:
         hub.erase_payload(session, event_id, json.dumps({"erased": True}))
     erased.add("events", ANONYMISED, len(events))
