@@ -38,11 +38,12 @@ def blank_erased(session: Session, since: int, identifiers: Iterable[str]) -> in
     for row in session.execute(select(AuditLog.model, AuditLog.record_id, AuditLog.action,
                                       AuditLog.changes)
                                .where(AuditLog.id > since,
-                                      AuditLog.action.in_(("update", "delete")))):
+                                      AuditLog.action.in_(("update", "delete")))
+                               .order_by(AuditLog.id)):
         fields = final.setdefault((row.model, row.record_id), {})
         for field, change in (row.changes or {}).items():
             fields[field] = change[1] if isinstance(change, list) and len(change) == 2 else None
-    needles = sorted({v.strip().casefold() for v in identifiers if v and len(v.strip()) >= 2})
+    needles = sorted({v.strip().casefold() for v in identifiers if v and _distinctive(v.strip())})
     changed = 0
     for audit_id, changes, key in _candidates(session, list(final), needles):
         blanked = _blank(changes, final.get(key, {}), needles)
@@ -53,16 +54,23 @@ def blank_erased(session: Session, since: int, identifiers: Iterable[str]) -> in
     return changed
 
 
+def _distinctive(value: str) -> bool:
+    """Long enough to stand for the person: 3 characters, or 2 Chinese (王伟)."""
+    return len(value) >= 3 or (len(value) == 2 and all("\u4e00" <= c <= "\u9fff" for c in value))
+
+
 def _candidates(session: Session, records: list[tuple[str, str]], needles: list[str]):
-    """(id, changes, (model, record id)) of the rows that may hold erased data."""
+    """(id, changes, (model, record id)) of the rows that may hold erased data:
+    the records' rows by index, then one scan for the needles."""
     conditions = []
     for start in range(0, len(records), _CHUNK):
         conditions.append(or_(*((AuditLog.model == model) & (AuditLog.record_id == rid)
                                 for model, rid in records[start:start + _CHUNK])))
     text = func.lower(cast(AuditLog.changes, Text))
-    for needle in needles:  # as the JSON text holds it: \u escapes, or as is
-        for form in {json.dumps(needle)[1:-1], json.dumps(needle, ensure_ascii=False)[1:-1]}:
-            conditions.append(text.contains(form.lower(), autoescape=True))
+    forms = {form.lower() for needle in needles  # as the JSON text holds it: \u escapes, or not
+             for form in (json.dumps(needle)[1:-1], json.dumps(needle, ensure_ascii=False)[1:-1])}
+    if forms:
+        conditions.append(or_(*(text.contains(form, autoescape=True) for form in sorted(forms))))
     if not conditions:
         return
     seen = set()

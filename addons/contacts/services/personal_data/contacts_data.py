@@ -23,6 +23,9 @@ PERSON_FIELDS = ("id", "name", "job_title", "company", "street", "city", "provin
 # emptied on erasure; country, industry, tier, owner and team describe no one
 IDENTIFYING = ("job_title", "street", "city", "province", "postal_code", "website", "source",
                "notes")
+# of those, the values that stand for this person wherever else they appear
+# (the audit log forgets them); "上海" or "采购经理" do not
+DISTINCT = ("street", "website", "notes")
 LABELS = {"person": ("个人资料", "person"), "emails": ("电子邮箱", "e-mails"),
           "phones": ("电话", "phones"), "tags": ("标签", "tags"),
           "custom_fields": ("自定义字段", "custom fields"), "timeline": ("时间线", "timeline"),
@@ -64,10 +67,8 @@ def export(session: Session, subject: Subject) -> Found:
 
 def erase(session: Session, subject: Subject) -> Erased:
     person, erased = subject.person, Erased(identifiers=subject.identifiers)
+    erased.identifiers.update(v for v in (getattr(person, n) for n in DISTINCT) if v)
     for name in IDENTIFYING:
-        value = getattr(person, name)
-        if isinstance(value, str):
-            erased.identifiers.add(value)
         setattr(person, name, None)
     person.name = placeholder_name(person.id)
     person.active = False
@@ -82,8 +83,6 @@ def erase(session: Session, subject: Subject) -> Erased:
     for rows, what in ((customs, "custom_fields"), (_timeline(session, person.id), "timeline"),
                        (_external_ids(session, person.id), "external_ids")):
         for row in rows:
-            erased.identifiers.update(v for v in (getattr(row, "value_text", None),
-                                                  getattr(row, "external_id", None)) if v)
             session.delete(row)
         erased.add(what, DELETED, len(rows))
     session.flush()

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 
+from core.user_time import exported
+
 
 def plain(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, dt.datetime):
-        from core.user_time import exported
-
         return exported(value)
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
