@@ -314,3 +314,25 @@ def test_the_commands_export_and_erase(app, world, tmp_path, database_url):
     again = run_cli(tmp_path, database_url, "contacts", "erase-personal-data",
                     str(world["person"]), "--yes")
     assert again.returncode == 2 and "erased already" in again.stderr
+
+
+def test_the_audit_log_takes_only_an_erasure_marker_in_changes(app):
+    """The one exception to append-only (platform migration 0014): `changes`
+    rewritten to hold the marker, every other column as it was."""
+    from sqlalchemy.exc import DBAPIError
+
+    with app.app_context():
+        with db.engine.connect() as conn:  # the install's rows
+            first = conn.execute(text("SELECT min(id) FROM crossdock_audit_log")).scalar()
+        for statement in (
+                "UPDATE crossdock_audit_log SET changes = '{\"name\": \"other\"}' WHERE id = :id",
+                "UPDATE crossdock_audit_log SET changes = '{\"name\": \"[erased]\"}', "
+                "actor = 'someone else' WHERE id = :id",
+                "DELETE FROM crossdock_audit_log WHERE id = :id"):
+            with db.engine.connect() as conn:
+                with pytest.raises(DBAPIError, match="append-only"):
+                    conn.execute(text(statement), {"id": first})
+                conn.rollback()
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE crossdock_audit_log SET changes = "
+                              "'{\"name\": \"[erased]\"}' WHERE id = :id"), {"id": first})
