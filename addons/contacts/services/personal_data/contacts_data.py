@@ -14,7 +14,7 @@ from core.addons.model_extension import active_fields
 
 from ...models import ContactExternalId, CustomValue, TimelineEntry
 from ..custom_fields.values import values_of
-from .provider import ANONYMISED, DELETED, Erased, Found, Provider, Subject
+from .provider import ANONYMISED, DELETED, ERASED_TEXT, Erased, Found, Provider, Subject
 from .rows import plain, row_of
 
 PERSON_FIELDS = ("id", "name", "job_title", "company", "street", "city", "province",
@@ -35,7 +35,7 @@ TIMELINE_FIELDS = ("id", "kind", "subject", "body", "occurred_at", "author", "so
 
 
 def placeholder_name(person_id: int) -> str:
-    return f"[erased] #{person_id}"
+    return f"{ERASED_TEXT} #{person_id}"
 
 
 def _timeline(session: Session, person_id: int):

@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from core.addons.extension_points import AddonHooks
+from core.security.audit_redaction import ERASED
 
 from ...models import Person
 
 ANONYMISED, DELETED, KEPT = "anonymised", "deleted", "kept"
-ERASED_TEXT = "[erased]"  # what replaces a required text (core/security/audit_redaction.ERASED)
+ERASED_TEXT = ERASED  # what replaces a text that must stay filled, as in the audit log
 
 
 @dataclass(frozen=True)
