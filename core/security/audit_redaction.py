@@ -3,8 +3,9 @@ GDPR art. 17): the rows stay (who did what, when, under which request), the
 erased values in their `changes` become `ERASED`.
 
 1. `erasure_start(session)` before the erasure changes anything: the audit
-   rows after it are the erasure's own (its updates and deletes, with the
-   values they took away).
+   rows after it under this request id are the erasure's own (its updates
+   and deletes, with the values they took away), not those of a transaction
+   committing meanwhile.
 2. `blank_erased(session, since, identifiers)` once the erasure is flushed:
    in every row of the records the erasure changed or deleted, the values of
    the fields it changed, except each field's value after the erasure (a
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from sqlalchemy import Text, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from .actor import current_request_id
 from .audit import AuditLog
 
 ERASED = "[erased]"
@@ -38,6 +40,7 @@ def blank_erased(session: Session, since: int, identifiers: Iterable[str]) -> in
     for row in session.execute(select(AuditLog.model, AuditLog.record_id, AuditLog.action,
                                       AuditLog.changes)
                                .where(AuditLog.id > since,
+                                      AuditLog.request_id == current_request_id(),
                                       AuditLog.action.in_(("update", "delete")))
                                .order_by(AuditLog.id)):
         fields = final.setdefault((row.model, row.record_id), {})
