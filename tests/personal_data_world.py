@@ -43,7 +43,7 @@ def world_fixture(app):
         from addons.sales.models import Activity, Currency, Lead, Product, SalesOrder, Tax
         from addons.sales.services.orders import order_states
         from addons.sales.services.orders.order_lines import new_line
-        from addons.service_desk.models import Rating
+        from addons.service_desk.models import Escalation, Rating
         from addons.service_desk.services import tickets
         from addons.social_leads.models import Consent, LeadTouch, SocialIdentity
         from addons.social_leads.services.web_form.processing import WEB_FORM_INBOUND
@@ -87,6 +87,8 @@ def world_fixture(app):
             references=(), channel="mail",
             attachments=(tickets.Attachment("发票.pdf", "application/pdf", b"%PDF yuxin"),)).ticket
         db.session.add(Rating(ticket_id=ticket.id, score=2, comment=f"slow, {NAME}"))
+        db.session.add(Escalation(ticket_id=ticket.id, target="resolution",
+                                  summary=f"{ticket.number} missed: {ticket.subject}"))
 
         event = hub.receive(db.session, MAIL_INBOUND, "<q1@kehu.example.cn>",
                             payload(1, "INBOX", 7, len(_raw_mail()), True, _raw_mail()))

@@ -4,8 +4,9 @@ every message of those tickets and any message they wrote elsewhere, the
 attachments, the ratings.
 
 Erasure keeps the tickets (SLA and rating figures) with subject,
-description and reply address replaced, blanks the messages' bodies and
-authors, deletes the attachments and the ratings' comments (scores stay).
+description and reply address replaced (and the escalations' summaries that
+quote the subject), blanks the messages' bodies and authors, deletes the
+attachments and the ratings' comments (scores stay).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from addons.contacts.services.personal_data.provider import (ANONYMISED, DELETED
                                                              Erased, Found, Provider, Subject)
 from addons.contacts.services.personal_data.rows import row_of
 
-from ..models import Rating, Ticket, TicketMessage
+from ..models import Escalation, Rating, Ticket, TicketMessage
 from ..models.ticket_message import INBOUND
 from .tickets.opening import SOURCE
 
@@ -91,6 +92,10 @@ def erase(session: Session, subject: Subject) -> Erased:
         message.attachments.clear()  # delete-orphan: the rows go
     erased.add("messages", ANONYMISED, len(messages))
     erased.add("attachments", DELETED, attachments)
+    escalations = session.scalars(select(Escalation).where(Escalation.ticket_id.in_(ids))).all()
+    for escalation in escalations:  # their summary quotes the ticket's subject
+        escalation.summary = f"{ERASED_TEXT} {escalation.ticket.number}"
+    erased.add("escalations", ANONYMISED, len(escalations))
     ratings = [r for r in _ratings(session, ids) if r.comment]
     for rating in ratings:
         rating.comment = None
