@@ -5,6 +5,8 @@ mirrored from the ERP that invoices itself, payments read back from both
 (services/finance_sync/), and reconciled with them (services/reconciliation/)."""
 from flask_babel import lazy_gettext as _l
 
+from addons.contacts.services.personal_data.provider import (
+    personal_data as contacts_personal_data)
 from addons.contacts.views.company_view import CompanyView
 from addons.sales.services.orders import confirm_checks
 from addons.sales.views.order_view import OrderView, QuotationView
@@ -14,6 +16,7 @@ from core.views.screen_slots import Panel
 
 from . import listeners
 from .api.invoice_api import InvoiceApi
+from .services import personal_data
 from .services.credit.credit_check import check_credit
 from .services.debts.overdue import OVERDUE_REMINDERS
 from .services.finance_sync import register_with_hub
@@ -41,6 +44,7 @@ def register(addon):
     # crossdock invoicing_link reconcile --backend NAME --from D --to D [--csv FILE]
     addon.command(reconcile_command)
     declare_actions(EVENT_LABELS)
+    contacts_personal_data.add(addon.name, personal_data.PROVIDER)  # export and erasure
     addon.view(InvoiceView, "Invoices", label=_l("Invoices"), icon="fa-file-text",
                category=CATEGORY, category_label=_l("Invoicing"), category_icon="fa-money")
     addon.view(DebtorsView, "Debtors", label=_l("Debtors"), icon="fa-exclamation-circle",

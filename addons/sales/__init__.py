@@ -4,6 +4,8 @@ price lists, taxes and currencies, quotations and orders (confirming one records
 hub jobs that sync it to the ERP), and a sales dashboard."""
 from flask_babel import gettext, lazy_gettext as _l
 
+from addons.contacts.services.personal_data.provider import (
+    personal_data as contacts_personal_data)
 from core import rule_errors
 from core.security.audit_actions import declare_actions
 
@@ -13,6 +15,7 @@ from .api.catalog_api import (CurrencyApi, CurrencyRateApi, PriceListApi, PriceL
                               PricingApi, ProductApi, TaxApi)
 from .api.lead_api import LeadApi
 from .api.order_api import OrderApi
+from .services import personal_data
 from .services.erp_sync import erp_check_command, erp_resend_command, register_with_hub
 from .services.leads.lead_assignment import assign_command
 from .services.seeding.default_data import seed_defaults
@@ -45,6 +48,7 @@ def register(addon):
     listeners.register()  # rules that follow every flush, whatever path writes (listeners.py)
     register_with_hub()  # confirmed orders -> ERP jobs, their status pulls
     declare_actions(EVENT_LABELS)  # how its audit events read
+    contacts_personal_data.add(addon.name, personal_data.PROVIDER)  # export and erasure
     rule_errors.translate_with(gettext)  # rules' refusals in the reader's language
 
     # the menu, in the order of a salesperson's day

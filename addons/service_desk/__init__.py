@@ -10,6 +10,8 @@ customer in contacts and the ticket, and reopens a solved one on a reply."""
 from flask_babel import lazy_gettext as _l
 
 from addons.contacts.services import timeline
+from addons.contacts.services.personal_data.provider import (
+    personal_data as contacts_personal_data)
 from addons.contacts.views.company_view import CompanyView
 from addons.contacts.views.person_view import PersonView
 from connectors import hub
@@ -18,6 +20,7 @@ from core.views.screen_slots import Panel
 
 from . import listeners
 from .api.ticket_api import DeskTicketApi
+from .services import personal_data
 from .services.sla.breaches import SLA_BREACHES
 from .views.dashboard_view import DeskDashboardView
 from .views.home_tile import my_tickets
@@ -37,6 +40,7 @@ def register(addon):
     listeners.register()  # the rules every flush keeps (listeners.py)
     hub.register(SLA_BREACHES)  # every minute: breached targets flagged, escalated
     declare_actions(EVENT_LABELS)  # how its audit events read
+    contacts_personal_data.add(addon.name, personal_data.PROVIDER)  # export and erasure
     addon.on("pre_uninstall", lambda session: timeline.detach_addon(session, "service_desk"))
     addon.view(DeskTicketView, "Tickets", label=_l("Tickets"), icon="fa-life-ring",
                category=CATEGORY, category_label=_l("Service desk"), category_icon="fa-headphones")

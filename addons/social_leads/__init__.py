@@ -11,6 +11,8 @@ opportunity and is read by its orders through their `lead_id`."""
 from flask_babel import lazy_gettext as _l
 
 from addons.contacts.services import timeline
+from addons.contacts.services.personal_data.provider import (
+    personal_data as contacts_personal_data)
 from addons.contacts.views.person_view import PersonView
 from addons.sales.models.lead import Lead
 from addons.sales.views.lead_view import LeadView, OpportunityView
@@ -21,6 +23,7 @@ from core.views.screen_slots import Panel
 
 from . import channels
 from .models import LABELS, lead_columns
+from .services import personal_data
 from .services.intake import TIMELINE_KIND
 from .services.load_demo import demo_command
 from .services.web_form.processing import WEB_FORM_INBOUND
@@ -38,6 +41,7 @@ def register(addon):
     timeline.declare_kind(TIMELINE_KIND, _l("Social lead"), "fa-comments")
     addon.on("pre_uninstall", lambda session: timeline.detach_addon(session, "social_leads"))
     hub.register(WEB_FORM_INBOUND)  # a stored web form submission -> intake
+    contacts_personal_data.add(addon.name, personal_data.PROVIDER)  # export and erasure
     channels.register(addon)  # WeChat, WeCom, Meta, LinkedIn
     addon.command(demo_command)  # crossdock social_leads demo: a few leads per channel
 

@@ -12,6 +12,9 @@ Declare (where the handler is defined) and register (in the addon's `register()`
 Act, inside the business transaction:
 - `enqueue(session, PUSH, record_id, backend_id, serial_key=..., retry_failed=...)`;
 - `receive(session, source, external_id, payload)`: store an event raw, once;
+  `stored_payload(session, event_id)` reads it back, `events_mentioning(session,
+  sources, needles)` finds those holding a person's e-mail or id, `erase_payload(session,
+  event_id, replacement)` overwrites one (a person's data erased);
 - `bind(session, backend_id, *binds)`: bindings for records a pull's `apply` made;
 - `pull_now(session, *pulls)`: run pulls now, outside the schedule (on demand).
 Read, to show sync state:
@@ -30,7 +33,7 @@ from .bindings import bind
 from .clients import client_of
 from .enqueue import enqueue
 from .handlers import Bind, Every, Inbound, Outcome, Pull, Push, Settled, Skip
-from .inbound import receive
+from .inbound import erase_payload, events_mentioning, receive, stored_payload
 from .lookup import (SyncState, active_backends, bindings_for, bound_select, jobs_for,
                      records_bound, records_known_to, sync_states, waiting_for,
                      waiting_for_each)
@@ -40,7 +43,7 @@ from .remote_check import bound, call_remote, flag, read_remote
 
 __all__ = ["Bind", "Every", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
            "active_backends", "bind", "bindings_for", "bound", "bound_select", "call_remote",
-           "client_of",
-           "enqueue", "flag", "jobs_for", "pull_now", "read_remote", "receive", "records_bound",
-           "records_known_to", "register", "register_labels", "sync_states", "waiting_for",
+           "client_of", "enqueue", "erase_payload", "events_mentioning", "flag", "jobs_for",
+           "pull_now", "read_remote", "receive", "records_bound", "records_known_to",
+           "register", "register_labels", "stored_payload", "sync_states", "waiting_for",
            "waiting_for_each"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,3 +64,30 @@ def _handler(source: Inbound | str) -> Inbound:
 
 def load_event(session: Session, event_id: int) -> InboundEvent | None:
     return session.get(InboundEvent, event_id)
+
+
+def stored_payload(session: Session, event_id: int) -> str | None:
+    """An event's payload as it was received (None: no such event)."""
+    return session.scalar(select(InboundEvent.payload).where(InboundEvent.id == event_id))
+
+
+def events_mentioning(session: Session, sources: list[str], needles: list[str]
+                      ) -> list[tuple[int, str, str]]:
+    """(id, source, external id) of the events of `sources` whose raw payload
+    holds one of `needles` (case ignored): a person's e-mail, phone, social id."""
+    needles = [n.lower() for n in needles if n]
+    if not sources or not needles:
+        return []
+    text = func.lower(InboundEvent.payload)
+    return [tuple(row) for row in session.execute(
+        select(InboundEvent.id, InboundEvent.source, InboundEvent.external_id)
+        .where(InboundEvent.source.in_(sources),
+               or_(*(text.contains(n, autoescape=True) for n in needles)))
+        .order_by(InboundEvent.id))]
+
+
+def erase_payload(session: Session, event_id: int, replacement: str) -> None:
+    """Replace an event's raw payload (the erasure of the person who sent it):
+    the row, its source and external id stay, so a redelivery is still a no-op."""
+    session.execute(update(InboundEvent).where(InboundEvent.id == event_id)
+                    .values(payload=replacement))

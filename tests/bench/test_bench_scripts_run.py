@@ -64,6 +64,9 @@ TINY = {
     "duplicate_detection.py": (
         ["--contacts", "300"],
         r"^likely groups \(domain\) page 0, p50\s+[\d.]+ ms"),
+    "personal_data_erasure.py": (
+        ["--audit-rows", "2000"],
+        r"^erase: \d+ records, \d+ audit rows blanked, of \d+, in [\d.]+ s$"),
     "einvoice_validate.py": (
         ["--documents", "20", "--pdfs", "2"],
         r"^validate CII: 20 documents in [\d.]+ s, \d+/s, per document p50 [\d.]+ ms"

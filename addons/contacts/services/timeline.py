@@ -34,6 +34,11 @@ include_people=False) -> list[TimelineEntry]``
     deleted (sales does it in a session listener, for every path). Returns how
     many entries were detached. Flushes nothing; safe inside ``before_flush``.
 
+``blank(session, sources=[(model, id), ...], subject) -> int``
+    Those records' data was erased (a person's erasure): their entries, on
+    every contact's timeline, keep kind, time and link, and read `subject`
+    with no body. Through the ORM (audited). Returns how many entries.
+
 ``detach_addon(session, addon) -> int``
     Every entry whose source is a record of ``addon`` (``"<addon>.<model>"``):
     for that addon's ``pre_uninstall``, when its records are about to go.
@@ -159,6 +164,18 @@ def detach(session: Session, *, source: tuple[str, object]) -> int:
         .where(TimelineEntry.source_model == model, TimelineEntry.source_id == record_id)
         .values(source_model=None, source_id=None, url=None)
         .execution_options(synchronize_session=False)).rowcount or 0
+
+
+def blank(session: Session, sources, subject: str) -> int:
+    """See the module docstring."""
+    keys = {(str(model), str(record_id)) for model, record_id in sources}
+    entries = [e for model in {m for m, _ in keys} for e in session.scalars(
+        select(TimelineEntry).where(TimelineEntry.source_model == model,
+                                    TimelineEntry.source_id.in_(
+                                        [i for m, i in keys if m == model])))]
+    for entry in entries:
+        entry.subject, entry.body = subject, None
+    return len(entries)
 
 
 def detach_addon(session: Session, addon: str) -> int:

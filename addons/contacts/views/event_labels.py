@@ -6,4 +6,6 @@ EVENT_LABELS = {
     "custom fields changed": _l("Custom fields changed"),
     "custom field removed": _l("Custom field removed"),
     "merge": _l("Merged"), "import": _l("Imported"), "demo_data_loaded": _l("Demo data loaded"),
+    "export_personal_data": _l("Personal data exported"),
+    "erase_personal_data": _l("Personal data erased"),
 }

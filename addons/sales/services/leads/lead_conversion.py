@@ -49,6 +49,7 @@ from ...models.lead import LEAD, OPEN, OPPORTUNITY
 from .status_words import status_word
 
 TIMELINE_KIND = "opportunity"
+TIMELINE_SOURCE = "sales.lead"  # the timeline entry of a converted lead
 timeline.declare_kind(TIMELINE_KIND, _l("Opportunity"), "fa-star")
 
 
@@ -199,5 +200,5 @@ def convert(session: Session, lead: Lead, *, company_id: int | None = None,
         if contact is not None:
             timeline.attach(session, contact, TIMELINE_KIND, f"Opportunity: {lead.name}",
                             body=lead.description, author_id=current_actor().user_id,
-                            source=("sales.lead", lead.id), url=url)
+                            source=(TIMELINE_SOURCE, lead.id), url=url)
     return lead
