@@ -48,9 +48,14 @@ def applied_revisions(connection: Connection, addon_dirs: Iterable[Path] = ()) -
     """Every revision the database has run: the stored heads and all they rest on.
     A revision's `depends_on` counts (Alembic then stores only the dependent's
     id, so another branch's head may be applied without being stored)."""
+    return revisions_below(current_heads(connection), addon_dirs)
+
+
+def revisions_below(heads: Iterable[str], addon_dirs: Iterable[Path] = ()) -> set[str]:
+    """The revisions `heads` rest on, themselves included (each must be known)."""
     script = ScriptDirectory.from_config(alembic_config(addon_dirs))
     applied: set[str] = set()
-    todo = [script.get_revision(h) for h in current_heads(connection)]
+    todo = [script.get_revision(h) for h in heads]
     while todo:
         rev = todo.pop()
         if rev is None or rev.revision in applied:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from . import registry
 from .cli import hub, scheduler, worker
 from .runtime import HubRuntime
+from .scheduled_backup import SCHEDULED_BACKUP
 
 commands = (hub, worker, scheduler)
 
@@ -33,6 +35,7 @@ def init_app(app, appbuilder) -> None:
     from connectors.einvoice.sdi import endpoint as sdi_endpoint
     sdi_endpoint.register(app)
     register_tiles(app)  # backlog and failed jobs on the start page (Admin)
+    registry.register(SCHEDULED_BACKUP)  # does nothing until CROSSDOCK_BACKUP_EVERY_HOURS is set
 
 
 def serve(app) -> None:
