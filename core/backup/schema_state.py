@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
-from alembic.script.revision import ResolutionError
+from alembic.util import CommandError
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
@@ -24,7 +24,7 @@ def _script(addons_paths: tuple[Path, ...]) -> tuple[ScriptDirectory, list[Path]
 def _known(script: ScriptDirectory, revision: str):
     try:
         return script.get_revision(revision)
-    except ResolutionError:
+    except CommandError:  # alembic's word for a revision no script folder has
         return None
 
 
