@@ -134,12 +134,15 @@ def payload(path: Path, ring: MultiFernet) -> Iterator[bytes]:
         header, _sealed = read_header(fh, path, ring)
         backup_id = bytes.fromhex(header["backup_id"])
         compressed = header["payload"]["compression"] == "zlib"
+        longest = 2 * header["payload"]["chunk_bytes"] + 4096  # deflate and Fernet add a little
         digest, size, index, last = hashlib.sha256(), 0, 0, False
         while not last:
             length = fh.read(_LENGTH.size)
-            raw = fh.read(_LENGTH.unpack(length)[0]) if len(length) == _LENGTH.size else b""
-            if not raw:
+            if len(length) < _LENGTH.size:
                 raise BackupError(f"{path}: truncated (chunk {index} missing)")
+            if _LENGTH.unpack(length)[0] > longest:
+                raise BackupError(f"{path}: chunk {index} was altered or cut")
+            raw = fh.read(_LENGTH.unpack(length)[0])
             try:
                 plain = ring.decrypt(base64.urlsafe_b64encode(raw))
             except InvalidToken:

@@ -50,10 +50,15 @@ def refuse_unless_empty(url: str) -> None:
     path = _path(url)
     if not path.exists() or path.stat().st_size == 0:
         return
-    with _connect(path) as conn:
+    conn = _connect(path)
+    try:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-    conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"the target {path} is not an SQLite database ({exc}): "
+                          "restore into a new file") from None
+    finally:
+        conn.close()
     if tables:
         raise BackupError(
             f"the target database {path} is not empty: it holds {len(tables)} table(s) "
