@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from .envelope import BackupError
 from .schema_state import describe
@@ -51,7 +52,7 @@ def dump(url: str, addons_paths: tuple[Path, ...], into: Path) -> dict:
     dsn, env = _libpq(url)
     engine = create_engine(url, isolation_level="REPEATABLE READ")
     try:
-        with engine.connect() as conn:
+        with _connected(engine) as conn:
             snapshot = conn.scalar(text("SELECT pg_export_snapshot()"))
             described = describe(conn, addons_paths)
             _run([_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}",
@@ -62,10 +63,18 @@ def dump(url: str, addons_paths: tuple[Path, ...], into: Path) -> dict:
     return described
 
 
+def _connected(engine):
+    try:
+        return engine.connect()
+    except OperationalError as exc:
+        raise BackupError(f"cannot reach the database {engine.url.database}: "
+                          f"{str(exc.orig).strip()}") from None
+
+
 def _tables(url: str) -> list[str]:
     engine = create_engine(url)
     try:
-        with engine.connect() as conn:
+        with _connected(engine) as conn:
             return list(conn.scalars(text(
                 "SELECT table_schema || '.' || table_name FROM information_schema.tables "
                 "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1")))
