@@ -40,18 +40,19 @@ def _upgrade(settings: Settings, branches: list[str], url: str) -> None:
     from ..app import create_app
     from ..db import db
 
-    app = create_app(dataclasses.replace(settings, database_url=url))
-    with app.app_context():
-        try:
-            addons = [b for b in branches if b != PLATFORM]
-            if addons:
-                lifecycle.upgrade(db.session, app.extensions["crossdock"].runtime, addons)
-        except lifecycle.LifecycleError as exc:
-            raise BackupError(f"migrating the restored database failed ({exc}); the target "
-                              "is left empty") from None
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+    try:
+        app = create_app(dataclasses.replace(settings, database_url=url))
+        with app.app_context():
+            try:
+                addons = [b for b in branches if b != PLATFORM]
+                if addons:
+                    lifecycle.upgrade(db.session, app.extensions["crossdock"].runtime, addons)
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure of the migration is the restore's
+        raise BackupError(f"migrating the restored database failed ({exc}); the target "
+                          "is left empty") from exc
 
 
 def _put_secret_key(settings: Settings, key: str | None) -> Path | None:

@@ -28,6 +28,7 @@ from tests.conftest import test_settings as settings_of
 from tests.sqlite_only import sqlite_database_url  # noqa: F401
 
 pytestmark = pytest.mark.addons("contacts")
+PREVIOUS = "0007_contacts_search_words"  # the contacts revision before its head
 OLD_KEY, NEW_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
 
@@ -101,6 +102,16 @@ def test_other_kind_newer_schema_and_older_schema(app, database_url, tmp_path):
     engine.dispose()
     newer = take_backup(settings(tmp_path, f"sqlite:///{source}"), tmp_path / "newer.backup")
     assert "revision(s) this code does not know: 9999_future" in refused(tmp_path, newer)
+
+    # says it is one behind while its tables are current: the migration fails, nothing stays
+    engine = create_engine(f"sqlite:///{source}")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :h "
+                          "WHERE version_num = '9999_future'"), {"h": PREVIOUS})
+    engine.dispose()
+    lying = take_backup(settings(tmp_path, f"sqlite:///{source}"), tmp_path / "lying.backup")
+    assert "migrating the restored database failed" in refused(tmp_path, lying, migrate=True)
+    assert list(target(tmp_path).parent.iterdir()) == []
 
     # a backup of PostgreSQL, offered to SQLite
     header, _sealed = envelope.open_backup(newer, envelope_ring())
