@@ -120,6 +120,56 @@ def run(host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
+@main.command()
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The backup file to write.")
+@click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="A folder to write a new backup into (default: CROSSDOCK_BACKUP_DIR, "
+                   "else <instance>/backups).")
+@click.option("--keep", type=click.IntRange(min=1),
+              help="Then delete the folder's oldest backups beyond this many.")
+def backup(output: Path | None, folder: Path | None, keep: int | None) -> None:
+    """Back up the database and the secret key, encrypted, while the app serves."""
+    from .backup.envelope import BackupError
+    from .backup.files import backup_folder, new_backup_path, prune
+    from .backup.take import take_backup
+    from .config import Settings
+
+    if output and (folder or keep):
+        _refuse("--output writes one file: --to and --keep are for a folder of backups")
+    settings = Settings.from_env()
+    folder = folder or backup_folder(settings)
+    try:
+        path = take_backup(settings, output or new_backup_path(folder))
+    except BackupError as exc:
+        _refuse(str(exc))
+    click.echo(f"backup: {path} ({path.stat().st_size} bytes)")
+    for gone in prune(folder, keep) if keep else ():
+        click.echo(f"  deleted {gone.name} (keeping {keep})")
+
+
+@main.command()
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--migrate", is_flag=True,
+              help="Restore a backup older than this code, then upgrade its schema.")
+def restore(backup_file: Path, migrate: bool) -> None:
+    """Restore a backup into an empty database (the configured one)."""
+    from .backup.envelope import BackupError
+    from .backup.restore import restore_backup
+    from .config import Settings
+
+    try:
+        done = restore_backup(Settings.from_env(), backup_file, migrate=migrate)
+    except BackupError as exc:
+        _refuse(str(exc))
+    click.echo(f"restored: {backup_file} (taken {done.header['created_at']}, "
+               f"Crossdock {done.header['crossdock_version']})")
+    if done.migrated:
+        click.echo(f"  migrated: {', '.join(done.migrated)}")
+    if done.secret_key_file:
+        click.echo(f"  secret key written to {done.secret_key_file}")
+
+
 @main.group()
 def db() -> None:
     """Database schema."""

@@ -52,6 +52,11 @@ def applied_revisions(connection: Connection, addon_dirs: Iterable[Path] = ()) -
     return _ancestry(script, current_heads(connection))
 
 
+def revisions_below(heads: Iterable[str], addon_dirs: Iterable[Path] = ()) -> set[str]:
+    """The revisions `heads` rest on, themselves included (unknown heads left out)."""
+    return _ancestry(ScriptDirectory.from_config(alembic_config(addon_dirs)), heads)
+
+
 def _ancestry(script: ScriptDirectory, heads: Iterable[str]) -> set[str]:
     """`heads` and every revision they rest on; heads `script` does not know are left out."""
     todo = []

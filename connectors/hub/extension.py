@@ -6,9 +6,11 @@ import logging
 
 from core.serving.probes import add_readiness_check
 
+from . import registry
 from .broker import ping
 from .cli import hub, scheduler, worker
 from .runtime import HubRuntime
+from .scheduled_backup import SCHEDULED_BACKUP
 
 commands = (hub, worker, scheduler)
 
@@ -37,6 +39,7 @@ def init_app(app, appbuilder) -> None:
     from connectors.einvoice.sdi import endpoint as sdi_endpoint
     sdi_endpoint.register(app)
     register_tiles(app)  # backlog and failed jobs on the start page (Admin)
+    registry.register(SCHEDULED_BACKUP)  # does nothing until CROSSDOCK_BACKUP_EVERY_HOURS is set
 
 
 def serve(app) -> None:

@@ -1,7 +1,9 @@
 """A backup of an addon's tables, taken before uninstall drops them.
 
-Rows are written as JSON lines, one file per uninstall, gzip-compressed, in the
-instance folder's `backups/`. The file is complete before anything is dropped.
+Rows are written as JSON lines, one file per uninstall, in the instance
+folder's `backups/`, in the envelope of whole backups (core/backup/envelope.py:
+encrypted with the instance's keys, checksummed). The file is complete before
+anything is dropped. Files of older versions (gzip JSON lines) still read.
 
 Rows of other addons' tables that belong to the ones uninstalled (a contact's
 timeline entries pointing at their records) join the file through
@@ -13,11 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from sqlalchemy import MetaData, Table, select
 from sqlalchemy.engine import Connection
+
+from ..backup import envelope
+from ..security.secrets import configured_ring
+
+CONTENT = "addon-tables"  # the header's `content`: what `crossdock addons restore` reads
 
 
 def _plain(value):
@@ -50,25 +58,41 @@ def backup_tables(conn: Connection, tables: list[str], folder: Path, label: str,
                   addons: list[str] = ()) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    path = folder / f"{stamp}-{label}.jsonl.gz"
     meta = MetaData()
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
-        for name in tables:
-            table = Table(name, meta, autoload_with=conn)
-            for row in conn.execute(select(table)).mappings():
-                fh.write(json.dumps({"table": name,
-                                     "row": {k: _plain(v) for k, v in row.items()}},
-                                    ensure_ascii=False) + "\n")
-        for provider in _related if addons else ():
-            for name, row in provider(conn, list(addons)):
-                if name in tables:  # dropped with them: already written above
-                    continue
-                fh.write(json.dumps({"table": name, "related": True,
-                                     "row": {k: _plain(v) for k, v in row.items()}},
-                                    ensure_ascii=False) + "\n")
-    return path
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".uninstall-") as work:
+        rows = Path(work) / "rows.jsonl"
+        with rows.open("w", encoding="utf-8") as fh:
+            for name in tables:
+                table = Table(name, meta, autoload_with=conn)
+                for row in conn.execute(select(table)).mappings():
+                    fh.write(json.dumps({"table": name,
+                                         "row": {k: _plain(v) for k, v in row.items()}},
+                                        ensure_ascii=False) + "\n")
+            for provider in _related if addons else ():
+                for name, row in provider(conn, list(addons)):
+                    if name in tables:  # dropped with them: already written above
+                        continue
+                    fh.write(json.dumps({"table": name, "related": True,
+                                         "row": {k: _plain(v) for k, v in row.items()}},
+                                        ensure_ascii=False) + "\n")
+        header = {"content": CONTENT, "created_at": dt.datetime.now(dt.timezone.utc).isoformat(
+            timespec="seconds"), "database": conn.dialect.name, "addons": list(addons),
+            "tables": list(tables)}
+        return envelope.write(folder / f"{stamp}-{label}.backup", header, rows,
+                              configured_ring(), compress=True)
 
 
 def read_backup(path: Path) -> list[dict]:
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+    """The rows of an uninstall backup; ValueError (envelope.BackupError) when
+    it cannot be read, is not one, or was altered."""
+    with path.open("rb") as fh:
+        if fh.read(2) == b"\x1f\x8b":  # gzip: written before the envelope
+            with gzip.open(path, "rt", encoding="utf-8") as lines:
+                return [json.loads(line) for line in lines]
+    ring = configured_ring()
+    header, _sealed = envelope.open_backup(path, ring)
+    if header.get("content") != CONTENT:
+        raise envelope.BackupError(f"{path} is a whole-instance backup: restore it with "
+                                   "'crossdock restore' into an empty database")
+    text = b"".join(envelope.payload(path, ring)).decode("utf-8")
+    return [json.loads(line) for line in text.splitlines()]

@@ -29,13 +29,25 @@ def derive_key(secret_key: str) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def configure(keys: tuple[str, ...], secret_key: str) -> None:
-    global _box
+def key_ring(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
+    """The instance's keys: CROSSDOCK_SECRETS_KEYS (newest first), else one derived
+    from the secret key. Backups are encrypted with it too (core/backup)."""
     try:
         fernets = [Fernet(k) for k in (keys or (derive_key(secret_key),))]
     except ValueError as exc:
         raise SecretError(f"CROSSDOCK_SECRETS_KEYS holds an invalid Fernet key: {exc}") from None
-    _box = MultiFernet(fernets)
+    return MultiFernet(fernets)
+
+
+def configure(keys: tuple[str, ...], secret_key: str) -> None:
+    global _box
+    _box = key_ring(keys, secret_key)
+
+
+def configured_ring() -> MultiFernet:
+    if _box is None:
+        raise SecretError("secrets are not configured (create_app not called)")
+    return _box
 
 
 def encrypt(plain: str) -> str:

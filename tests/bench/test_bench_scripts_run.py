@@ -52,6 +52,10 @@ TINY = {
     "contacts_import.py": (
         ["--rows", "300", "--base", "100", "--only", "sqlite"],
         r"^  preview \+ commit: [\d.]+ s"),
+    "backup_restore.py": (
+        ["--db", "sqlite", "--count", "300"],
+        r"^SQLite: database [\d.,]+ MB, dump [\d.,]+ MB, file [\d.,]+ MB; backup [\d.]+ s .*, "
+        r"restore [\d.]+ s"),
     "contacts_list_search.py": (
         ["--db", "sqlite", "--count", "300", "--requests", "1", "--warmup", "0"],
         r"^admin\s+REST create \(POST\)(\s+[\d.]+){4}"),
