@@ -26,6 +26,7 @@ from .addons.loader import load_all, mount
 from .addons.runtime import AddonRuntime
 from .config import Settings
 from .db import db, make_sqlite_transactional
+from .backup.figures import BackupCollector
 from .serving import metrics_endpoint, probes, request_observer
 from .security import password_turns, secrets, security_headers, session_version
 from .security.access import ensure_roles, sync_role_permissions
@@ -165,6 +166,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         probes.init_app(app, db.engine, runtime.addon_dirs,
                         {la.name: la.manifest.version for la, _ in loaded})
         metrics_endpoint.init_app(app)  # before the extensions add their collectors
+        metrics_endpoint.add_collector(app, BackupCollector(db.engine))
 
         from .views import register_core_views
         from .views.literal_like_filters import use_literal_like_filters

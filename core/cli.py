@@ -132,6 +132,7 @@ def backup(output: Path | None, folder: Path | None, keep: int | None) -> None:
     """Back up the database and the secret key, encrypted, while the app serves."""
     from .backup.envelope import BackupError
     from .backup.files import backup_folder, new_backup_path, prune
+    from .backup.history import recorded
     from .backup.take import take_backup
     from .config import Settings
 
@@ -139,8 +140,10 @@ def backup(output: Path | None, folder: Path | None, keep: int | None) -> None:
         _refuse("--output writes one file: --to and --keep are for a folder of backups")
     settings = Settings.from_env()
     folder = folder or backup_folder(settings)
+    target = output or new_backup_path(folder)
     try:
-        path = take_backup(settings, output or new_backup_path(folder))
+        with recorded(settings, "command", target):
+            path = take_backup(settings, target)
     except BackupError as exc:
         _refuse(str(exc))
     click.echo(f"backup: {path} ({path.stat().st_size} bytes)")

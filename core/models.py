@@ -2,6 +2,7 @@
 from flask_appbuilder.security.sqla import models as fab_security  # noqa: F401
 
 from .addons.models import AddonModule, AddonRegistryVersion  # noqa: F401
+from .backup.history import BackupRun  # noqa: F401
 from .i18n import UserPreference  # noqa: F401
 from .security.audit import AuditLog  # noqa: F401
 from .security.session_version import user_session_version  # noqa: F401

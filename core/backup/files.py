@@ -16,7 +16,7 @@ def backup_folder(settings: Settings) -> Path:
 
 
 def new_backup_path(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
+    """A new backup's name in `folder` (made by the backup itself)."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     return folder / f"crossdock-{stamp}.backup"
 

@@ -3,7 +3,7 @@ apply retention (the hub's elected scheduler asks every minute:
 connectors/hub/scheduled_backup.py). Due means the newest backup in the
 folder is older than CROSSDOCK_BACKUP_EVERY_HOURS, so a restart or another
 scheduler taking over does not back up again early. A failure is logged
-with its reason and retried at the next asking."""
+with its reason, recorded (history.py) and retried at the next asking."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +12,7 @@ import threading
 
 from ..config import Settings
 from .files import backup_folder, backups_in, new_backup_path, prune
+from .history import recorded
 from .settings import BackupSettings
 from .take import take_backup
 
@@ -34,7 +35,9 @@ def _due(settings: Settings) -> bool:
 def _backup_and_prune(settings: Settings) -> None:
     folder, keep = backup_folder(settings), settings.section(BackupSettings).backup_keep
     try:
-        path = take_backup(settings, new_backup_path(folder))
+        path = new_backup_path(folder)
+        with recorded(settings, "schedule", path):
+            take_backup(settings, path)
         gone = prune(folder, keep)
         log.info("scheduled backup written: %s (%d old one(s) deleted, keeping %d)",
                  path, len(gone), keep)

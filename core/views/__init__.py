@@ -1,4 +1,4 @@
-"""Core screens: Modules, Audit log, Teams, and the language switch."""
+"""Core screens: Modules, Audit log, Backups, Teams, and the language switch."""
 from __future__ import annotations
 
 from flask import current_app
@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 
 
 def register_core_views(appbuilder) -> None:
+    from ..home_tiles import add_tile
     from .audit_log import AuditLogView
+    from .backup_runs import BackupRunView, backup_tile
     from .modules import ModulesView
     from .preferences import PreferencesView
     from .profile import ProfileView
@@ -22,5 +24,8 @@ def register_core_views(appbuilder) -> None:
                         category="Settings")
     appbuilder.add_view(AuditLogView, "Audit Log", label=_l("Audit Log"), icon="fa-history",
                         category="Settings")
+    appbuilder.add_view(BackupRunView, "Backups", label=_l("Backups"), icon="fa-database",
+                        category="Settings")
+    add_tile(current_app, backup_tile, order=95)
     appbuilder.add_view_no_menu(PreferencesView)
     appbuilder.add_view_no_menu(ProfileView)
