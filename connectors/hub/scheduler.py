@@ -101,8 +101,6 @@ class Scheduler:
                 if not self.acquire(session):
                     self.watches.stop_all()  # another process is the scheduler now
                     return None
-                self.watches.follow(self._of_active_addons(registry.watches(),
-                                                           lambda w: w.watch))
                 done = {"sweep": sweep(session, self.runtime)}
                 clock = time.monotonic()
                 due = self._due_pulls(clock)
@@ -114,6 +112,8 @@ class Scheduler:
                 if clock - self._last_clean >= CLEAN_UP_EVERY:
                     self._last_clean = clock
                     done["cleaned"] = clean_up(session, self.runtime.hub_settings.hub_keep_done_days)
+                self.watches.follow(self._of_active_addons(registry.watches(),
+                                                           lambda w: w.watch))
                 return done
             finally:
                 session.remove()
