@@ -121,7 +121,7 @@ class FolderWatch:
         self.thread.join(STOP_TIMEOUT)
 
     def _run(self) -> None:
-        failures = 0
+        self.failures = 0  # in a row; the first wait that works ends the series
         while not self.stop.is_set():
             try:
                 with self.account.mailbox() as mailbox:
@@ -130,13 +130,10 @@ class FolderWatch:
                                  mailbox.what, self.label, POLL_SECONDS)
                         self.stop.wait()
                         return
-                    if failures:
-                        log.info("mail: IDLE on %s again", self.label)
-                    failures = 0
                     self._watch(mailbox)
             except Exception as exc:  # noqa: BLE001 - the scheduled poll goes on meanwhile
-                failures += 1
-                delay = min(RECONNECT_FIRST * 2 ** (failures - 1), RECONNECT_LONGEST)
+                self.failures += 1
+                delay = min(RECONNECT_FIRST * 2 ** (self.failures - 1), RECONNECT_LONGEST)
                 log.warning("mail: IDLE on %s: %s; connecting again in %.0f s", self.label,
                             exc if str(exc) else type(exc).__name__, delay)
                 self.stop.wait(delay)
@@ -145,8 +142,12 @@ class FolderWatch:
         pause = STALLED_FIRST
         while not self.stop.is_set():
             state = self._in_session(kept_state)
-            if not mailbox.wait_for_new(self.folder, state, timeout=RENEW_SECONDS,
-                                        stop=self.stop) or self.stop.is_set():
+            found = mailbox.wait_for_new(self.folder, state, timeout=RENEW_SECONDS,
+                                         stop=self.stop)
+            if self.failures:
+                log.info("mail: IDLE on %s again", self.label)
+                self.failures = 0
+            if not found or self.stop.is_set():
                 continue  # renewed the IDLE, or stopping
             self._in_session(poll_folder)
             if self._in_session(kept_state) != state:
