@@ -258,13 +258,21 @@ def _wait_for(condition, timeout: float) -> None:
         time.sleep(0.1)
 
 
+def _threads(prefix: str) -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith(prefix)]
+
+
 def test_with_idle_a_mail_is_a_ticket_without_a_poll_round_and_after_a_server_restart(
-        desk, dovecot, smtp_server, caplog):
+        desk, dovecot, smtp_server, caplog, monkeypatch):
     """The elected scheduler's one round polls the empty mailbox and starts
     the IDLE watch (addons/mail_gateway/services/idle_watch.py); no round
-    follows, so the tickets can only come through IDLE."""
+    follows, so the tickets can only come through IDLE. A disabled account
+    is no longer watched; stopping the scheduler ends the watch."""
+    from addons.mail_gateway.services import idle_watch
+    from connectors.hub.models import Backend
     from connectors.hub.scheduler import Scheduler
 
+    monkeypatch.setattr(idle_watch, "FOLLOW_SECONDS", 0.2)  # accounts read again (10 s)
     app, _ = desk
     runtime = app.extensions["hub"]
     runtime.start_worker(2)  # the inbound mails' jobs
@@ -278,13 +286,19 @@ def test_with_idle_a_mail_is_a_ticket_without_a_poll_round_and_after_a_server_re
         dovecot.start()
         dovecot.deliver(samples.plain_mail(2))
         _wait_for(lambda: len(_tickets(app)) == 2, timeout=30)
+
+        with app.app_context():
+            db.session.scalar(select(Backend)).active = False
+            db.session.commit()
+        _wait_for(lambda: not _threads("crossdock-mail-idle"), timeout=10)
+        assert _threads("crossdock-watch-mail_gateway.idle")  # the watch goes on, idle
     finally:
         scheduler.stop()
+    assert not _threads("crossdock-watch")
     assert [(company, thread[0][1]) for _, _, company, thread in _tickets(app)] == [
         ("华东机械有限公司", "您好，打印机坏了。联系人：朱镕基\n附件是报价单。"),
         (None, "question 2")]
     assert len(_sent(smtp_server)) >= 1  # acknowledged, as after a scheduled poll
-    assert not [t.name for t in threading.enumerate() if t.name.startswith("crossdock-mail-idle")]
     said = [r.getMessage() for r in caplog.records
             if r.name.endswith("idle_watch") and r.levelno >= logging.WARNING]
     assert 1 <= len(said) <= 5, said  # one line per failed attempt (after 1, 2, 4 s ...)
