@@ -23,10 +23,11 @@ after --warmup untimed ones:
 The baseline is the same pages in the same run at --baseline tickets (the
 seed stops there, is measured, then tops up to --tickets), plus the SQL
 floor `SELECT count(*) FROM desk_ticket`: figures comparable across
-machines. Target p95 < 500 ms. The HTML pages' p95 is mostly the
-interpreter's full garbage collections (200-300 ms every four pages or so,
-over the app's ~370,000 long-lived objects; gc.freeze() after start-up
-removes them), there at 2,000 tickets already: p50 is the page's own cost.
+machines. Target p95 < 500 ms. After start-up the app's ~370,000
+long-lived objects are frozen (gc.freeze()), as the server's workers do
+(core/serving/gunicorn_config.py): else the interpreter's full garbage
+collections over them (200-300 ms every four pages or so) were the HTML
+pages' p95, at 2,000 tickets already.
 
     .venv/bin/python bench/service_desk_tickets.py                  # 200,000 on SQLite
     .venv/bin/python bench/service_desk_tickets.py --db postgresql
@@ -35,6 +36,7 @@ removes them), there at 2,000 tickets already: p50 is the page's own cost.
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import statistics
 import sys
@@ -333,6 +335,8 @@ def run(url: str, tickets: int, baseline: int, n: int, warmup: int, db_name: str
 
     app = create_app(test_settings(Path(tempfile.mkdtemp()) / "instance", url))
     install(app, "service_desk")
+    gc.collect()
+    gc.freeze()  # as gunicorn_config.post_worker_init does
     t = time.perf_counter()
     w = seed_people(app)
     seed_tickets(app, w, 1, baseline)

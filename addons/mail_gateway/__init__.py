@@ -6,13 +6,15 @@ bounces marked), renders it from its own templates per language
 (`services.render`), and receives mail by adding a route to
 `services.mail_routes` (an alias, a predicate, replies to its records).
 Accounts are the hub's `mail` backends (Integration > Backends); their
-folders are polled every minute (services/polling.py). The protocols are in
-connectors/mail."""
+folders are polled every minute (services/polling.py), and at once when an
+IMAP server announces a mail (IDLE, services/idle_watch.py). The protocols
+are in connectors/mail."""
 from flask_babel import lazy_gettext as _l
 
 from connectors import hub
 from core.views.screen_slots import Action
 
+from .services.idle_watch import IDLE_WATCH
 from .services.inbound import MAIL_INBOUND
 from .services.polling import POLL
 from .services.sending import register_with_hub
@@ -24,6 +26,7 @@ CATEGORY = "Mail"
 def register(addon):
     register_with_hub()  # outgoing mails: the send push
     hub.register(MAIL_INBOUND, POLL)  # every minute: each mail account's folders, stored raw
+    hub.register(IDLE_WATCH)  # and at once when an IMAP server announces a mail
     addon.view(OutgoingMailView, "OutgoingMails", label=_l("Outgoing mails"),
                icon="fa-paper-plane", category=CATEGORY, category_label=_l("Mail"),
                category_icon="fa-envelope")

@@ -10,6 +10,7 @@ class MailGatewaySettings:
     mail_sender_per_hour: int = 60  # more received mails from one sender in an hour: not routed
     mail_poll_batch: int = 100  # messages per IMAP fetch; a poll fetches until none are left
     mail_poll_lease_seconds: int = 300  # a worker killed mid-poll holds a folder this long
+    mail_idle: bool = True  # IMAP IDLE: new mail polled at once where the server offers it
 
 
 def configured() -> MailGatewaySettings:

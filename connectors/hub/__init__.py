@@ -8,6 +8,8 @@ Declare (where the handler is defined) and register (in the addon's `register()`
 - `Pull(kind, model, pull, every_seconds=None)`: remote states come back;
 - `Inbound(source, process)`: an event a remote sent us is processed;
 - `Every(kind, run, every_seconds)`: local work on a schedule (no remote);
+- `Watch(kind, watch)`: a wait on a remote, in the elected scheduler, that runs
+  scheduled work early (IMAP IDLE);
 - `register(*handlers)`; `register_labels(model, labels)` names records in logs.
 Act, inside the business transaction:
 - `enqueue(session, PUSH, record_id, backend_id, serial_key=..., retry_failed=...)`;
@@ -32,7 +34,7 @@ What handlers use: `Outcome`, `Bind`, `Skip`, `Settled`.
 from .bindings import bind
 from .clients import client_of
 from .enqueue import enqueue
-from .handlers import Bind, Every, Inbound, Outcome, Pull, Push, Settled, Skip
+from .handlers import Bind, Every, Inbound, Outcome, Pull, Push, Settled, Skip, Watch
 from .inbound import erase_payload, events_mentioning, receive, stored_payload
 from .lookup import (SyncState, active_backends, bindings_for, bound_select, jobs_for,
                      records_bound, records_known_to, sync_states, waiting_for,
@@ -42,6 +44,7 @@ from .status_pull import pull_now
 from .remote_check import bound, call_remote, flag, read_remote
 
 __all__ = ["Bind", "Every", "Inbound", "Outcome", "Pull", "Push", "Settled", "Skip", "SyncState",
+           "Watch",
            "active_backends", "bind", "bindings_for", "bound", "bound_select", "call_remote",
            "client_of", "enqueue", "erase_payload", "events_mentioning", "flag", "jobs_for",
            "pull_now", "read_remote", "receive", "records_bound", "records_known_to",

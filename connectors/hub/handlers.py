@@ -11,6 +11,8 @@
 - `Pull`: remote state comes back on a schedule for bound records.
 - `Inbound`: the remote called us; the raw event was stored (`hub.receive`)
   and `process(session, event)` turns it into records later.
+- `Every` (local work on a schedule) and `Watch` (a wait on a remote that
+  runs scheduled work early) are the scheduler's.
 
 A value is enqueued (`hub.enqueue(session, ORDER_PUSH, ...)`) and registered
 (`hub.register(ORDER_PUSH, ...)`) as itself; the job row stores its `kind`,
@@ -114,6 +116,20 @@ class Every:
     kind: str  # e.g. "invoicing.overdue_reminders"
     run: Callable[[Any], str | None]
     every_seconds: float = 3600
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A wait on a remote that hastens scheduled work (IMAP IDLE: a new mail
+    polled now, not at the next round). The elected scheduler runs
+    `watch(app, stop)` in a thread of its own while it is elected and the
+    addon active, so one process of the instance watches; it sets `stop` (a
+    `threading.Event`) when it steps down or stops, and `watch` returns
+    soon after. A watch only triggers work its addon's schedule does anyway
+    (same code, same leases): a missed signal costs time, never data. One
+    that ends early (an error: logged) is started again a minute later."""
+    kind: str  # e.g. "mail_gateway.idle"
+    watch: Callable[[Any, Any], None]
 
 
 @dataclass(frozen=True)

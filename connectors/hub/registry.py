@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .handlers import Every, Inbound, Pull, Push
+from .handlers import Every, Inbound, Pull, Push, Watch
 
 _handlers: dict[str, Push | Inbound] = {}
 _pulls: dict[str, Pull] = {}
 _tasks: dict[str, Every] = {}
+_watches: dict[str, Watch] = {}
 _labellers: dict[str, Callable[[Any, list[int]], dict[int, str]]] = {}
 
 
-def register(*declared: Push | Pull | Inbound | Every) -> None:
+def register(*declared: Push | Pull | Inbound | Every | Watch) -> None:
     """Make declared handlers known to the hub (again: harmless; a new value
     for a kind replaces the old one, as an addon reloaded in tests does)."""
     for value in declared:
@@ -26,11 +27,13 @@ def register(*declared: Push | Pull | Inbound | Every) -> None:
             _pulls[value.kind] = value
         elif isinstance(value, Every):
             _tasks[value.kind] = value
+        elif isinstance(value, Watch):
+            _watches[value.kind] = value
         elif isinstance(value, (Push, Inbound)):
             _handlers[value.kind] = value
         else:
             raise TypeError(f"not a hub handler: {value!r} "
-                            "(hub.Push, hub.Pull, hub.Inbound or hub.Every)")
+                            "(hub.Push, hub.Pull, hub.Inbound, hub.Every or hub.Watch)")
 
 
 def is_registered(value: Push | Inbound) -> bool:
@@ -69,6 +72,10 @@ def pulls() -> list[Pull]:
 
 def tasks() -> list[Every]:
     return list(_tasks.values())
+
+
+def watches() -> list[Watch]:
+    return list(_watches.values())
 
 
 def pull_for(model: str) -> Pull:

@@ -1,5 +1,6 @@
 """Periodic work in exactly one process: the sweeper every tick, the status
-pull and the clean-up of old jobs less often.
+pull and the clean-up of old jobs less often, and the addons' watches
+(`hub.Watch`, watching.py) while elected.
 
 Election through the database: the scheduler lease row is taken by a
 conditional UPDATE (free, expired, or already ours) and renewed once half of
@@ -27,6 +28,7 @@ from .models import SchedulerLease, utcnow
 from .process_identity import is_gone, this_process
 from .status_pull import pull_states
 from .sweeper import clean_up, sweep
+from .watching import Watches
 
 log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
@@ -56,6 +58,7 @@ class Scheduler:
         self._thread: threading.Thread | None = None
         self._last_pull: dict[str, float] = {}  # Pull kind -> when it last ran (monotonic)
         self._last_clean = 0.0
+        self.watches = Watches(runtime.app)
 
     def acquire(self, session) -> bool:
         """Take or renew the lease; True while this process is the scheduler.
@@ -96,6 +99,7 @@ class Scheduler:
             session = db.session
             try:
                 if not self.acquire(session):
+                    self.watches.stop_all()  # another process is the scheduler now
                     return None
                 done = {"sweep": sweep(session, self.runtime)}
                 clock = time.monotonic()
@@ -108,14 +112,15 @@ class Scheduler:
                 if clock - self._last_clean >= CLEAN_UP_EVERY:
                     self._last_clean = clock
                     done["cleaned"] = clean_up(session, self.runtime.hub_settings.hub_keep_done_days)
+                self.watches.follow(self._of_active_addons(registry.watches(),
+                                                           lambda w: w.watch))
                 return done
             finally:
                 session.remove()
 
     def _due_pulls(self, clock: float) -> list:
         """The registered pulls of active addons whose interval has passed (marked
-        as run). Every importable addon registers its pulls at start; one that is
-        not installed, or disabled, has no tables to write to."""
+        as run)."""
         default = self.runtime.hub_settings.hub_status_pull_seconds
         return self._due(clock, registry.pulls(), lambda p: p.pull,
                          lambda p: p.every_seconds or default)
@@ -125,6 +130,16 @@ class Scheduler:
         return self._due(clock, registry.tasks(), lambda t: t.run, lambda t: t.every_seconds)
 
     def _due(self, clock: float, declared, function, interval) -> list:
+        due = [v for v in self._of_active_addons(declared, function)
+               if clock - self._last_pull.get(v.kind, float("-inf")) >= interval(v)]
+        for value in due:
+            self._last_pull[value.kind] = clock
+        return due
+
+    def _of_active_addons(self, declared, function) -> list:
+        """The declared values whose function's addon is active (or that are the
+        host's own). Every importable addon registers its handlers at start; one
+        that is not installed, or disabled, has no tables to write to."""
         addons = current_app.extensions["crossdock"].runtime
         active = addons.gate.active()
 
@@ -132,11 +147,7 @@ class Scheduler:
             owner = addons.owner_of(getattr(function(value), "__module__", "") or "")
             return owner is None or owner in active
 
-        due = [v for v in declared if owner_active(v)
-               and clock - self._last_pull.get(v.kind, float("-inf")) >= interval(v)]
-        for value in due:
-            self._last_pull[value.kind] = clock
-        return due
+        return [v for v in declared if owner_active(v)]
 
     def run_forever(self) -> None:
         while not self._stop.is_set():
@@ -160,3 +171,4 @@ class Scheduler:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self.watches.stop_all()

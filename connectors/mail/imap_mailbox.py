@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import socket
 import ssl as ssl_module
+import threading
 import time
 from contextlib import contextmanager
 
@@ -35,6 +36,8 @@ from ..errors import PermanentError, TransientError
 from .polled import MAX_BYTES, Fetched, FolderState, Polled
 
 _TRANSIENT_CODES = ("[UNAVAILABLE]", "[INUSE]", "[LIMIT]", "[SERVERBUG]")
+_STOP_CHECK_SECONDS = 1.0  # how soon `wait_for_new` notices its stop event
+_SETTLE_SECONDS = 1.5  # the first, short IDLE of `wait_for_new`
 
 
 class ImapMailbox:
@@ -72,6 +75,10 @@ class ImapMailbox:
             # "n:*" always matches the highest UID, even below n: filter
             uids = sorted(uid for uid in imap.search(["UID", f"{after + 1}:*"]) if uid > after)
             if not uids:
+                # the UIDs up to UIDNEXT were expunged unread: they never come back, and
+                # keeping them "unread" would make `wait_for_new` answer at once forever
+                if uid_next is not None:
+                    kept = FolderState(uidvalidity, max(after, int(uid_next) - 1))
                 return Polled([], kept, notice)
             sizes = {uid: data[b"RFC822.SIZE"]
                      for uid, data in imap.fetch(uids[:batch], ["RFC822.SIZE"]).items()}
@@ -82,26 +89,35 @@ class ImapMailbox:
             return Polled(messages, FolderState(uidvalidity, chosen[-1]), notice)
 
     def wait_for_new(self, folder: str = "INBOX", state: FolderState | None = None,
-                     timeout: float = 600.0) -> bool:
-        """Block until the folder has mail after `state` or `timeout` seconds
-        pass (keep it under the 29 minutes RFC 2177 allows); True when there
-        may be new mail. With IDLE the server says when mail arrives; without
-        it this only waits, and the caller polls after it."""
+                     timeout: float = 600.0, stop: threading.Event | None = None) -> bool:
+        """Block until the folder has mail after `state`, `timeout` seconds
+        pass (keep it under the 29 minutes RFC 2177 allows) or `stop` is set
+        (checked every second); True when there may be new mail. With IDLE
+        the server says when mail arrives; without it this only waits, and
+        the caller polls after it. A connection the server closed meanwhile
+        is a `TransientError`, as in `poll`.
+
+        A mail that lands while the IDLE begins can go unannounced (dovecot,
+        seen in bench/mail_gateway.py: a change within the second it last
+        looked, announced only by its 30 s check), so the first IDLE lasts
+        _SETTLE_SECONDS, then the folder is opened again (a full look) before
+        the long one."""
+        deadline = time.monotonic() + timeout
         with self._talking(f"waiting on {folder}") as imap:
-            selected = imap.select_folder(folder, readonly=True)
-            uid_next = selected.get(b"UIDNEXT")
-            if state is None or int(selected[b"UIDVALIDITY"]) != state.uidvalidity or (
-                    uid_next is not None and int(uid_next) > state.last_uid + 1):
+            if _has_new(imap, folder, state):
                 return True
             if not imap.has_capability("IDLE"):
-                time.sleep(timeout)
+                (stop or threading.Event()).wait(timeout)
                 return True
-            imap.idle()
-            try:
-                responses = imap.idle_check(timeout=timeout)
-            finally:
-                imap.idle_done()
-            return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
+            settled = min(deadline, time.monotonic() + _SETTLE_SECONDS)
+            if _idle(imap, settled, stop) or _has_new(imap, folder, state):
+                return True
+            return _idle(imap, deadline, stop)
+
+    def offers_idle(self) -> bool:
+        """Whether the server offers IDLE (RFC 2177) to this login."""
+        with self._talking("reading its capabilities") as imap:
+            return imap.has_capability("IDLE")
 
     def test_connection(self) -> str:
         """Log in and look at INBOX; one line saying what answered."""
@@ -176,6 +192,41 @@ class ImapMailbox:
             except OSError:
                 pass
             self._imap = None
+
+
+def _has_new(imap: IMAPClient, folder: str, state: FolderState | None) -> bool:
+    """Open the folder; whether it holds mail after `state` (UIDNEXT), or
+    was rebuilt (UIDVALIDITY)."""
+    selected = imap.select_folder(folder, readonly=True)
+    uid_next = selected.get(b"UIDNEXT")
+    return state is None or int(selected[b"UIDVALIDITY"]) != state.uidvalidity or (
+        uid_next is not None and int(uid_next) > state.last_uid + 1)
+
+
+def _idle(imap: IMAPClient, deadline: float, stop: threading.Event | None) -> bool:
+    """IDLE until the server announces a message (EXISTS/RECENT), the
+    deadline, or `stop`; other announcements (flags, expunges, "still here")
+    keep it waiting. On an error the connection is dropped, not ended."""
+    imap.idle()
+    while True:
+        now = time.monotonic()
+        if now >= deadline or (stop is not None and stop.is_set()):
+            return _announces_mail(imap.idle_done()[1])
+        wait = deadline - now if stop is None else min(deadline - now, _STOP_CHECK_SECONDS)
+        responses = imap.idle_check(timeout=wait)
+        if _announces_mail(responses):
+            imap.idle_done()
+            return True
+        if not responses and time.monotonic() - now < wait / 2:
+            # woken with nothing to read: a closed connection (idle_check
+            # swallows the EOF) or half a line; ending the IDLE tells which
+            if _announces_mail(imap.idle_done()[1]):
+                return True
+            imap.idle()
+
+
+def _announces_mail(responses) -> bool:
+    return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses)
 
 
 def _within(uids: list[int], sizes: dict[int, int], batch_bytes: int, max_bytes: int) -> list[int]:

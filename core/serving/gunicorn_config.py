@@ -65,3 +65,15 @@ def _own_control_socket(server):
     address = re.sub(r"[^\w.-]+", "-", cfg.bind[0]).strip("-")
     cfg.set("control_socket", os.path.join(os.path.dirname(setting.default),
                                            f"gunicorn-{address}.ctl"))
+
+
+def post_worker_init(worker):
+    """The app is loaded: put what start-up made (some 370,000 long-lived
+    objects: routes, models, catalogs) out of the garbage collector's sight,
+    so a full collection no longer walks them every few requests. Measured
+    (bench/service_desk_tickets.py, which does the same): a list page's p95
+    was such a collection, 240 -> 65-100 ms at 20,000 tickets, p50 alike."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

@@ -86,9 +86,10 @@ TINY = {
         ["--runs", "1"],
         r"^seen by a second app .* p50\s+[\d.]+ ms\s+p95\s+[\d.]+ ms"),
     "mail_gateway.py": (
-        ["--mails", "10", "--received", "10"],
+        ["--mails", "10", "--received", "10", "--idle", "2"],
         r"^send: 10 mails in [\d.]+ s, \d+/s, each delivered once[\s\S]*"
-        r"^route: 10 mails processed in [\d.]+ s, \d+/s, each stored and routed once"),
+        r"^route: 10 mails processed in [\d.]+ s, \d+/s, each stored and routed once[\s\S]*"
+        r"^idle: 2 mails appended one at a time, each stored in p50 \d+ ms"),
     "invoicing_sync.py": (
         ["--invoices", "4", "--payments", "60"],
         r"^payments: 60 paid invoices read back in one pull round in [\d.]+ s"),

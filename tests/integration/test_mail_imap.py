@@ -132,7 +132,20 @@ def test_idle_wakes_on_new_mail_and_times_out_without(dovecot):
         started = time.monotonic()
         assert mailbox.wait_for_new("INBOX", state, timeout=20) is True
         assert time.monotonic() - started < 10
-        assert _subjects(mailbox.poll("INBOX", state)) == ["question 1"]
+        read = mailbox.poll("INBOX", state)
+        assert _subjects(read) == ["question 1"]
+
+        dovecot.deliver(samples.plain_mail(2))  # and someone deletes it before we read it
+        admin = dovecot.imap()
+        admin.select("INBOX")
+        admin.store("2", "+FLAGS", "\\Deleted")
+        admin.expunge()
+        admin.logout()
+        gone = mailbox.poll("INBOX", read.state)
+        assert gone.messages == [] and gone.state.last_uid > read.state.last_uid
+        stop = threading.Event()
+        stop.set()  # nothing is new, so it waits: here, stopped before it began
+        assert mailbox.wait_for_new("INBOX", gone.state, timeout=20, stop=stop) is False
 
 
 def test_a_mail_account_backend_tests_both_servers(dovecot, smtp_server):

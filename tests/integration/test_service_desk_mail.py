@@ -10,12 +10,16 @@ send (RFC 3834's Auto-Submitted, or only Precedence: bulk, or only
 X-Autoreply) gets one acknowledgement over several poll rounds, and its
 replies join no ticket; a ticket missing both SLA targets mails the
 team's manager once per target, in their profile's language and time zone,
-with a link to the ticket. SQLite only: the mail and the hub are the
+with a link to the ticket. With IMAP IDLE a mail is a ticket in seconds,
+with no poll round, and still after the IMAP server restarts. SQLite only: the mail and the hub are the
 point, the tickets' storage is tested on both databases by service_desk."""
 from __future__ import annotations
 
 import email
 import json
+import logging
+import threading
+import time
 from email import policy
 
 import pytest
@@ -245,3 +249,57 @@ def test_a_missed_sla_target_mails_the_team_manager_once_in_their_language(desk,
         about = db.session.execute(select(OutgoingMailRecord.record_model,
                                           OutgoingMailRecord.record_id)).all()
     assert sorted(about) == [("service_desk.escalation", e) for e in escalations]
+
+
+def _wait_for(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {timeout} s"
+        time.sleep(0.1)
+
+
+def _threads(prefix: str) -> list[str]:
+    return [t.name for t in threading.enumerate() if t.name.startswith(prefix)]
+
+
+def test_with_idle_a_mail_is_a_ticket_without_a_poll_round_and_after_a_server_restart(
+        desk, dovecot, smtp_server, caplog, monkeypatch):
+    """The elected scheduler's one round polls the empty mailbox and starts
+    the IDLE watch (addons/mail_gateway/services/idle_watch.py); no round
+    follows, so the tickets can only come through IDLE. A disabled account
+    is no longer watched; stopping the scheduler ends the watch."""
+    from addons.mail_gateway.services import idle_watch
+    from connectors.hub.models import Backend
+    from connectors.hub.scheduler import Scheduler
+
+    monkeypatch.setattr(idle_watch, "FOLLOW_SECONDS", 0.2)  # accounts read again (10 s)
+    app, _ = desk
+    runtime = app.extensions["hub"]
+    runtime.start_worker(2)  # the inbound mails' jobs
+    scheduler = Scheduler(runtime, "idle")
+    try:
+        assert scheduler.tick()["tasks"]["mail_gateway.poll"] == "Support mailbox/INBOX: 0 new"
+        dovecot.deliver(samples.gbk_customer_mail())
+        _wait_for(lambda: len(_tickets(app)) == 1, timeout=15)
+
+        dovecot.stop()  # the IDLE connection drops; the watch connects again when it is back
+        dovecot.start()
+        dovecot.deliver(samples.plain_mail(2))
+        _wait_for(lambda: len(_tickets(app)) == 2, timeout=30)
+
+        with app.app_context():
+            db.session.scalar(select(Backend)).active = False
+            db.session.commit()
+        _wait_for(lambda: not _threads("crossdock-mail-idle"), timeout=10)
+        assert _threads("crossdock-watch-mail_gateway.idle")  # the watch goes on, idle
+    finally:
+        scheduler.stop()
+    assert not _threads("crossdock-watch")
+    assert [(company, thread[0][1]) for _, _, company, thread in _tickets(app)] == [
+        ("华东机械有限公司", "您好，打印机坏了。联系人：朱镕基\n附件是报价单。"),
+        (None, "question 2")]
+    assert len(_sent(smtp_server)) >= 1  # acknowledged, as after a scheduled poll
+    said = [r.getMessage() for r in caplog.records
+            if r.name.endswith("idle_watch") and r.levelno >= logging.WARNING]
+    assert 1 <= len(said) <= 5, said  # one line per failed attempt (after 1, 2, 4 s ...)
+    assert all(line.startswith("mail: IDLE on Support mailbox/INBOX: ") for line in said), said

@@ -8,7 +8,8 @@ started as the unprivileged `dovecot` user the Debian package creates, and
 the folder is that user's; otherwise as whoever runs the tests.
 `deliver(raw, folder)` puts a mail in the mailbox the way an MTA's delivery
 would (IMAP APPEND with stdlib imaplib, not the client under test);
-`stop()` / `start()` restart it on the same port and maildirs.
+`stop()` / `start()` restart it on the same port and maildirs (connections
+closed).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import imaplib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -65,9 +67,9 @@ class DovecotServer:
             as_user = {"user": self.account.pw_uid, "group": self.account.pw_gid,
                        "extra_groups": []}
         with open(self.workdir / "dovecot.log", "ab") as log:  # what it says before logging starts
-            self.process = subprocess.Popen(
+            self.process = subprocess.Popen(  # a session of its own: stop() ends all of it
                 [_binary(), "-F", "-c", str(self.workdir / "dovecot.conf")],
-                stdout=log, stderr=subprocess.STDOUT, **as_user)
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **as_user)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -87,13 +89,20 @@ class DovecotServer:
         self.username = f"support{self.accounts}"
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        """Stop the master and every process it started: the clients'
+        connections close, as in a restart (terminating the master alone
+        leaves the `imap` processes serving them)."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
         self.process = None
 
     def imap(self) -> imaplib.IMAP4:

@@ -54,7 +54,7 @@ EXTERNAL_ID_MAX = 200  # hub_inbound_event.external_id
 def poll_accounts(session: Session) -> str:
     """Every folder of every active mail account; what happened, in words."""
     folders = [(backend.id, folder) for backend in hub.active_backends(session, MAIL_KINDS)
-               for folder in backend.options.get("folders", ["INBOX"])]
+               for folder in folders_of(backend)]
     session.commit()
     return "; ".join(poll_folder(session, backend_id, folder) for backend_id, folder in folders) \
         or "no active mail account"
@@ -72,8 +72,7 @@ def poll_folder(session: Session, backend_id: int, folder: str) -> str:
     stored = 0
     try:
         row = session.get(MailFolder, row_id)
-        state = (FolderState(row.uidvalidity, row.last_uid, row.cursor)
-                 if row.uidvalidity or row.cursor else None)
+        state = _state_of(row)
         client, name = hub.client_of(row.backend), row.backend.name
         session.commit()  # no transaction open while the mailbox talks
         with client.mailbox() as mailbox:
@@ -98,6 +97,23 @@ def poll_folder(session: Session, backend_id: int, folder: str) -> str:
         raise
     _release(session, row_id, token, stored=stored)
     return f"{name}/{folder}: {stored} new"
+
+
+def folders_of(backend) -> list[str]:
+    """The folders an account's options name (default: INBOX)."""
+    return backend.options.get("folders", ["INBOX"])
+
+
+def kept_state(session: Session, backend_id: int, folder: str) -> FolderState | None:
+    """Where the last stored poll of a folder left it (None: never polled)."""
+    row = session.scalar(select(MailFolder).where(MailFolder.backend_id == backend_id,
+                                                  MailFolder.folder == folder))
+    return None if row is None else _state_of(row)
+
+
+def _state_of(row: MailFolder) -> FolderState | None:
+    return (FolderState(row.uidvalidity, row.last_uid, row.cursor)
+            if row.uidvalidity or row.cursor else None)
 
 
 def _store(session: Session, row_id: int, token: str, backend_id: int, folder: str,

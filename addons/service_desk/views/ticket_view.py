@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext as _l
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from wtforms import SelectField
 
 from core.db import db
 from core.security.record_rules import AccessDenied
+from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
 
 from ..models import Ticket, TicketStage
@@ -37,7 +37,9 @@ LABELS = {"number": _l("Number"), "subject": _l("Subject"), "description": _l("D
 
 class DeskTicketView(RecordView):
     route_base = "/tickets"
-    datamodel = SQLAInterface(Ticket)
+    # the count stops at the cap: a full COUNT of 200,000 tickets was a third
+    # of the page on PostgreSQL (the REST list's interface already did)
+    datamodel = CappedCountInterface(Ticket)
     list_title, show_title = _l("Tickets"), _l("Ticket")
     add_title, edit_title = _l("New ticket"), _l("Edit ticket")
     label_columns = LABELS
