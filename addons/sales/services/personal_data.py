@@ -42,13 +42,19 @@ ORDERS_KEPT = _l("accounting records: confirmed and cancelled orders are kept wi
                  "person")
 
 
-def _leads(session: Session, subject: Subject) -> list[Lead]:
+def person_leads(subject: Subject):
+    """The condition for a person's leads: linked to them, or typed with one of
+    their e-mails or phones (social leads erase their part of the same leads)."""
     found = [Lead.person_id == subject.person.id]
     if subject.emails:
         found.append(func.lower(Lead.email).in_(subject.emails))
     if subject.phones:
         found.append(Lead.phone.in_(subject.phones))
-    return session.scalars(select(Lead).where(or_(*found)).order_by(Lead.id)).all()
+    return or_(*found)
+
+
+def _leads(session: Session, subject: Subject) -> list[Lead]:
+    return session.scalars(select(Lead).where(person_leads(subject)).order_by(Lead.id)).all()
 
 
 def _activities(session: Session, subject: Subject, lead_ids: list[int]) -> list[Activity]:

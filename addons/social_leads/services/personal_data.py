@@ -21,6 +21,7 @@ from addons.contacts.services.personal_data.provider import (ANONYMISED, DELETED
                                                              Erased, Found, Provider, Subject)
 from addons.contacts.services.personal_data.rows import row_of
 from addons.sales.models import Lead
+from addons.sales.services.personal_data import person_leads
 from connectors import hub
 
 from ..channels import CHANNELS
@@ -38,12 +39,7 @@ LABELS = {"identities": ("社交账号", "social identities"), "consents": ("同
 
 
 def _lead_ids(session: Session, subject: Subject) -> list[int]:
-    found = [Lead.person_id == subject.person.id]
-    if subject.emails:
-        found.append(func.lower(Lead.email).in_(subject.emails))
-    if subject.phones:
-        found.append(Lead.phone.in_(subject.phones))
-    return list(session.scalars(select(Lead.id).where(or_(*found))))
+    return list(session.scalars(select(Lead.id).where(person_leads(subject))))
 
 
 def _identities(session: Session, subject: Subject, lead_ids: list[int]):
