@@ -46,5 +46,6 @@ def test_commands_are_read_from_the_addons_and_broken_ones_are_skipped(monkeypat
         found = cli._addon_commands()
     finally:
         cli._addon_commands.cache_clear()
-    assert [c.name for c in found["contacts"]] == ["demo"]
+    assert [c.name for c in found["contacts"]] == [
+        "demo", "export-personal-data", "erase-personal-data"]
     assert "broken_import" not in found and "example_notes" not in found
