@@ -340,5 +340,6 @@ def _fail(runtime, session: Session, job_id: int, token: str, error: str,
                                     .execution_options(synchronize_session=False)).rowcount
     session.commit()
     if moved:
+        log.warning("hub: job #%s failed: %s", job_id, error[:500])
         runtime.dispatch_next(session, job_id)
     return "failed"
