@@ -54,6 +54,14 @@ SALE_FIELDS = ["number", "state", "party", "untaxed_amount", "tax_amount", "tota
                "reference"]
 
 
+SALE_STEPS = ("draft", "quotation", "confirmed", "processing", "done")  # Tryton's sale workflow
+
+
+def _past(state: str, step: str) -> bool:
+    """Whether a sale in `state` has reached `step` (a cancelled one has not)."""
+    return state in SALE_STEPS and SALE_STEPS.index(state) >= SALE_STEPS.index(step)
+
+
 class TrytonClient(InvoiceCalls):
     """ErpClient for one Tryton database (see the module docstring)."""
 
@@ -172,12 +180,21 @@ class TrytonClient(InvoiceCalls):
         return sale_id, match.by or "created", match.notes
 
     def _finish(self, sale_id: int, state: str) -> None:
-        """Quote then confirm, from wherever an earlier attempt stopped."""
-        if state == "draft":
-            self.call("model.sale.sale.quote", [sale_id])
-            state = "quotation"
-        if state == "quotation":
-            self.call("model.sale.sale.confirm", [sale_id])
+        """Quote then confirm, from wherever an earlier attempt stopped. A step
+        Tryton refuses because the sale is already past it counts as done: the
+        request of a worker killed mid-call may still be running in Tryton when
+        the job runs again ("You can not call quote on ..." seen under kill -9)."""
+        for step, method in (("quotation", "quote"), ("confirmed", "confirm")):
+            if _past(state, step):
+                continue
+            try:
+                self.call(f"model.sale.sale.{method}", [sale_id])
+            except PermanentError:
+                state = self._read_sale(sale_id)["state"]
+                if not _past(state, step):
+                    raise
+                continue
+            state = step
 
     def _id_by_code(self, model: str, code: str) -> int | None:
         """Currencies and countries hardly change: one look-up per client."""

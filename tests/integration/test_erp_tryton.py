@@ -82,16 +82,43 @@ def test_push_again_returns_the_same_sale(tryton):
     assert len(sales_with_reference(tryton, pushed.reference)) == 1
 
 
-def test_a_draft_left_by_a_crashed_attempt_is_confirmed_not_duplicated(tryton):
-    pushed = order()
+def _draft_sale(tryton, reference) -> int:
+    """A draft sale with our reference, as an attempt that stopped after creating it leaves."""
     party_id, = tryton.rpc("model.party.party.create", [{"name": "Crash Test Co."}])
     address_id, = tryton.rpc("model.party.address.create", [{"party": party_id}])
     currency = tryton.search_read("currency.currency", [("code", "=", "CNY")], ["id"])[0]["id"]
     draft_id, = tryton.rpc("model.sale.sale.create", [{
         "party": party_id, "invoice_address": address_id, "shipment_address": address_id,
-        "currency": currency, "reference": pushed.reference, "company": 1,
+        "currency": currency, "reference": reference, "company": 1,
         "lines": [["create", [{"type": "line", "product": 1, "quantity": 1.0, "unit": 1,
                                "unit_price": Decimal("1280")}]]]}])
+    return draft_id
+
+
+def test_a_step_the_killed_attempt_still_made_is_not_refused(tryton):
+    """A worker killed during its `quote` call: Tryton finishes that request after
+    the job ran again and read the sale as a draft; our own `quote` is refused
+    ("You can not call quote") and must count as done, not fail the job."""
+    pushed = order()
+    draft_id = _draft_sale(tryton, pushed.reference)
+    erp = client(tryton)
+    read = erp._sales_with_reference
+
+    def read_then_the_dead_request_lands(reference):
+        rows = read(reference)  # draft, as the re-run sees it
+        tryton.rpc("model.sale.sale.quote", [draft_id])  # the killed worker's call ends
+        return rows
+
+    erp._sales_with_reference = read_then_the_dead_request_lands
+    remote = erp.push_order(pushed)
+
+    sale, = sales_with_reference(tryton, pushed.reference)
+    assert (remote.external_id, sale["state"]) == (str(draft_id), "confirmed")
+
+
+def test_a_draft_left_by_a_crashed_attempt_is_confirmed_not_duplicated(tryton):
+    pushed = order()
+    draft_id = _draft_sale(tryton, pushed.reference)
 
     remote = client(tryton).push_order(pushed)
 
