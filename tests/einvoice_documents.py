@@ -13,7 +13,7 @@ from pathlib import Path
 
 from connectors.einvoice import cii, ubl
 from connectors.einvoice.document import (CREDIT_NOTE, Address, AllowanceCharge, Document,
-                                          Exemption, Line, Party, PaymentMeans)
+                                          Exemption, Line, Party, PaymentMeans, StatedVat)
 
 ARTEFACTS = Path(__file__).resolve().parents[1] / ".." / "shared" / "reference" / "en16931"
 D = Decimal
@@ -80,6 +80,10 @@ CASES = {
         preceding_issue_date=date(2026, 12, 1), payment_terms="Gutschrift per Überweisung"),
     "odd rounding 3 x 10.005": invoice(line(1, "Schrauben M6 (100 Stück)", 3, "10.005"),
                                        line(2, "Muttern M6 (100 Stück)", 7, "1.333", rate="7")),
+    # the seller's books round VAT per line: 3 x 0.0175 -> 0.06, not 0.75 x 7% = 0.05
+    "per-line VAT stated": replace(
+        invoice(*(line(n, "Unterlegscheibe M6", 1, "0.25", rate="7") for n in (1, 2, 3))),
+        stated_vat=(StatedVat("S", D(7), D("0.06")),)),
     "prepaid and cash rounding": replace(
         invoice(line(1, "Kaffee Arabica", 3, "10.005", rate="8.1"),
                 line(2, "Tasse", 1, "7.79", rate="8.1")),

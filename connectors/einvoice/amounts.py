@@ -6,7 +6,10 @@ sum is taken over the rounded figures, so the business rules that check sums
 (BR-CO-10..16, BR-S-08, BR-Z-08, BR-E-08, BR-AE-08 ...) hold exactly: the line
 net amount is quantity x price rounded; a category's taxable amount is the sum
 of its line amounts minus its allowances plus its charges; its tax is that
-times the rate, rounded; the document's tax is the sum of the categories'.
+times the rate, rounded, unless the seller states its own (its lines' VAT
+rounded one by one and summed, as most books keep it) within BR-CO-17's
+tolerance: then the e-invoice's total is the invoice's to the cent; the
+document's tax is the sum of the categories'.
 Rounding itself is `rounding.py`'s.
 """
 from __future__ import annotations
@@ -17,6 +20,9 @@ from decimal import Decimal
 from .rounding import money, to_step
 
 ZERO = Decimal("0.00")
+# BR-CO-17, BR-S-09: a category's stated tax may differ from taxable x rate by less than
+# one unit of the currency (the CII rule allows <= 1, the UBL rule < 1)
+STATED_TOLERANCE = Decimal(1)
 # VAT category codes (UNCL 5305) that carry no VAT and need an exemption reason
 EXEMPT = ("E", "AE", "K", "G", "O")
 # what the breakdown says when the document gives no reason of its own (E has
@@ -54,9 +60,10 @@ class Totals:  # BG-22
 
 
 def compute(lines, allowances_charges, exemptions, prepaid: Decimal,
-            cash_rounding: Decimal | None) -> tuple[tuple[VatBreakdown, ...], Totals]:
+            cash_rounding: Decimal | None, stated_vat=()
+            ) -> tuple[tuple[VatBreakdown, ...], Totals]:
     """The VAT breakdown (in the order categories first appear) and the totals
-    of a document's `Line`s, `AllowanceCharge`s and `Exemption`s."""
+    of a document's `Line`s, `AllowanceCharge`s, `Exemption`s and `StatedVat`s."""
     taxable: dict[tuple[str, Decimal | None], Decimal] = {}
     for line in lines:
         key = (line.vat_category, line.vat_rate)
@@ -66,9 +73,14 @@ def compute(lines, allowances_charges, exemptions, prepaid: Decimal,
         taxable[key] = taxable.get(key, ZERO) + (money(ac.amount) if ac.charge
                                                  else -money(ac.amount))
     given = {e.category: (e.reason, e.code) for e in exemptions}
+    stated = {(s.category, s.rate): money(s.tax) for s in stated_vat}
     breakdown = []
     for (category, rate), base in taxable.items():
         tax = ZERO if category in EXEMPT or rate is None else money(base * rate / 100)
+        own = stated.get((category, rate))
+        if own is not None and category not in EXEMPT and rate and \
+                abs(own - tax) < STATED_TOLERANCE:
+            tax = own
         reason, code = given.get(category, DEFAULT_EXEMPTIONS.get(category, ("", "")))
         if category not in EXEMPT:
             reason = code = ""  # the rules forbid a reason on taxed categories

@@ -2,7 +2,9 @@
 holds, in its words (BT-/BG- numbers beside the fields), and nothing of
 Crossdock's models. An addon builds a `Document`; `ubl.py` and `cii.py` write
 it; its VAT breakdown and totals are derived from the lines and the document
-allowances/charges by `amounts.py` alone, so they always agree.
+allowances/charges by `amounts.py` alone, so they always agree. A seller whose
+books round VAT per line states its own tax per category (`StatedVat`): it is
+kept where BR-CO-17 allows, so the e-invoice's total is the invoice's.
 
 Amounts are Decimals in the document currency, positive on credit notes as on
 invoices (the type code says which).
@@ -75,6 +77,15 @@ class Exemption:  # BT-120 / BT-121 for one VAT category
 
 
 @dataclass(frozen=True)
+class StatedVat:
+    """The seller's own VAT of one category and rate (its lines' rounded VAT
+    summed), stated as BT-117 when within BR-CO-17's tolerance (amounts.py)."""
+    category: str
+    rate: Decimal | None
+    tax: Decimal
+
+
+@dataclass(frozen=True)
 class PaymentMeans:  # BG-16
     code: str = "58"  # BT-81, UNCL 4461: 58 SEPA credit transfer, 30 credit transfer
     iban: str = ""  # BT-84
@@ -105,6 +116,7 @@ class Document:
     payment_means: PaymentMeans | None = None
     prepaid: Decimal = Decimal("0")  # BT-113
     cash_rounding: Decimal | None = None  # e.g. 0.05: payable rounded to it (BT-114)
+    stated_vat: tuple[StatedVat, ...] = ()  # per-line rounded VAT, see StatedVat
 
     @property
     def is_credit_note(self) -> bool:
@@ -121,4 +133,4 @@ class Document:
     @cached_property
     def _computed(self) -> tuple[tuple[VatBreakdown, ...], Totals]:
         return compute(self.lines, self.allowances_charges, self.exemptions, self.prepaid,
-                       self.cash_rounding)
+                       self.cash_rounding, self.stated_vat)

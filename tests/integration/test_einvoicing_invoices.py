@@ -16,7 +16,7 @@ from sqlalchemy import select
 from core.db import db
 from tests.einvoice_documents import ARTEFACTS
 from tests.helpers import api_token, company_form, install, login
-from tests.invoicing_world import as_finance, load, world  # noqa: F401
+from tests.invoicing_world import as_finance, confirmed_order, load, world  # noqa: F401
 
 pytestmark = pytest.mark.addons("invoicing_link")
 UBL = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
@@ -159,3 +159,31 @@ def test_the_channel_on_the_company_form_and_who_may_download(issued):
     assert "Factur-X (PDF with EN 16931 CII)" in page
     assert finance.get("/einvoice/999999/ubl").status_code == 404
     assert finance.get(f"/einvoice/{invoice_id}/docx").status_code == 404
+
+
+def test_an_invoice_rounded_per_line_leaves_with_its_own_total(issued):
+    """Three lines of 0.25 at 13%: each line's VAT 0.0325 is 0.03, the invoice's
+    0.09; EN 16931 would compute 0.75 x 13% = 0.10 and ask the customer for a
+    cent more than the invoice. The e-invoice states the invoice's VAT (BR-CO-17
+    allows it) and is valid, so the customer pays what Finance booked."""
+    app, _invoice_id, _number, _company_id = issued
+    order_id = confirmed_order(app, "s1", [("W-1", "1", "0.25", "0")] * 3, team="A")
+    with app.test_request_context():
+        from addons.invoicing_link.services.invoices import draft_from_order, issue_invoice
+
+        as_finance(app)
+        invoice = draft_from_order.invoice_order(db.session, load(order_id))
+        db.session.flush()
+        issue_invoice.issue(db.session, invoice)
+        db.session.commit()
+        invoice_id = invoice.id
+        assert (invoice.amount_tax, invoice.amount_total) == (Decimal("0.09"), Decimal("0.84"))
+    finance = app.test_client()
+    login(finance, "fin")
+    page = finance.get(f"/invoiceview/show/{invoice_id}").get_data(as_text=True)
+    assert 'id="einvoice-valid"' in page and 'id="einvoice-vat-difference"' not in page
+    ubl = etree.fromstring(finance.get(f"/einvoice/{invoice_id}/ubl").data)
+    assert ubl.findtext("cac:TaxTotal/cbc:TaxAmount", namespaces=UBL) == "0.09"
+    assert ubl.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount", namespaces=UBL) == "0.84"
+    cii = finance.get(f"/einvoice/{invoice_id}/cii")
+    assert cii.status_code == 200 and b"<ram:DuePayableAmount>0.84<" in cii.data

@@ -9,6 +9,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from connectors.einvoice.amounts import VatBreakdown
+from connectors.einvoice.document import StatedVat
 from tests.einvoice_documents import CASES, line
 
 D = Decimal
@@ -76,3 +77,26 @@ def test_the_amounts_follow_the_lines_of_each_document():
 def test_a_credit_note_states_positive_amounts():
     doc = CASES["credit note for an invoice"]
     assert doc.is_credit_note and doc.totals.payable == D("1487.50")
+
+
+def test_the_sellers_per_line_vat_is_stated_within_br_co_17s_tolerance():
+    """Three lines of 0.25 at 7%: each line's VAT 0.0175 rounds to 0.02, so the
+    books say 0.06; the category computes 0.75 x 7% = 0.05. The stated 0.06 is
+    kept, and the payable amount is the invoice's."""
+    lines = tuple(line(n, "x", 1, "0.25", rate=7) for n in (1, 2, 3))
+    doc = replace(CASES["mixed 19% and 7%"], lines=lines, allowances_charges=())
+    assert breakdown(doc) == [("S", D(7), D("0.75"), D("0.05"))]
+    stated = replace(doc, stated_vat=(StatedVat("S", D(7), D("0.06")),))
+    assert breakdown(stated) == [("S", D(7), D("0.75"), D("0.06"))]
+    assert (stated.totals.tax, stated.totals.payable) == (D("0.06"), D("0.81"))
+
+
+def test_a_stated_vat_a_unit_or_more_away_or_on_an_untaxed_category_is_not_kept():
+    doc = CASES["mixed 19% and 7%"]  # 19%: 26.39 computed
+    far = replace(doc, stated_vat=(StatedVat("S", D(19), D("27.39")),))
+    assert breakdown(far)[0][3] == D("26.39")
+    near = replace(doc, stated_vat=(StatedVat("S", D(19), D("27.38")),))
+    assert breakdown(near)[0][3] == D("27.38")
+    exempt = replace(CASES["exempt line with reason"],
+                     stated_vat=(StatedVat("E", D(0), D("0.01")),))
+    assert all(b.tax == 0 for b in exempt.vat_breakdown if b.category == "E")

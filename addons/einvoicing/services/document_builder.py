@@ -5,9 +5,12 @@ seller, the buyer from the customer company, each line at its untaxed amount.
 Lines: the net price is the line's untaxed amount per unit (discount and a
 price-included tax already taken out, to 6 decimals so quantity x price gives
 the amount back to the cent); a rate above 0 is category S, 0 is Z. The
-document's VAT is EN 16931's: per category and rate on the sum of the lines
-(BR-CO-17), which may differ by a cent from the invoice's per-line rounded
-tax; `vat_difference` says by how much, for the page to show.
+invoice's VAT is rounded per line (sales' rule); EN 16931 computes it per
+category and rate on the sum of the lines, which may differ by cents. The
+invoice's own VAT per rate is stated (`StatedVat`) and kept, as BR-CO-17
+allows within one unit, so the e-invoice's total is the invoice's to the
+cent; only beyond that (hundreds of lines rounded one way) does the document
+compute its own, and `vat_difference` says by how much, for the page to show.
 """
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from addons.invoicing_link.models.invoice import CREDIT_NOTE, Invoice
 from connectors.einvoice.document import (CREDIT_NOTE as TYPE_CREDIT_NOTE, INVOICE,
-                                          Address, Document, Line, Party, PaymentMeans)
+                                          Address, Document, Line, Party, PaymentMeans,
+                                          StatedVat)
 
 from ..models.seller import EinvoiceSeller
 
@@ -62,15 +66,29 @@ def _buyer_party(invoice: Invoice) -> Party:
                                  subdivision=company.province or ""))
 
 
+def _category(line) -> tuple[str, Decimal]:
+    rate = Decimal(line.tax_rate or 0).normalize()
+    return ("S" if rate > 0 else "Z"), rate
+
+
 def _line(number: int, line) -> Line:
     quantity = Decimal(line.quantity)
     untaxed = Decimal(line.amount_untaxed)
     price = (untaxed / quantity).quantize(PRICE_PLACES) if quantity else Decimal(0)
     if price < 0:  # a deduction (a final invoice's down payment): the quantity is negative
         quantity, price = -quantity, -price  # BR-27: a net price is never negative
-    rate = Decimal(line.tax_rate or 0).normalize()
+    category, rate = _category(line)
     return Line(id=str(number), name=line.description, quantity=quantity, net_price=price,
-                vat_category="S" if rate > 0 else "Z", vat_rate=rate)
+                vat_category=category, vat_rate=rate)
+
+
+def _stated_vat(lines) -> tuple[StatedVat, ...]:
+    """The invoice's VAT per category and rate: its lines' rounded VAT summed."""
+    sums: dict[tuple[str, Decimal], Decimal] = {}
+    for line in lines:
+        key = _category(line)
+        sums[key] = sums.get(key, Decimal(0)) + Decimal(line.amount_tax)
+    return tuple(StatedVat(category, rate, tax) for (category, rate), tax in sums.items())
 
 
 def build_document(session: Session, invoice: Invoice) -> Document:
@@ -82,6 +100,7 @@ def build_document(session: Session, invoice: Invoice) -> Document:
         currency=invoice.currency.code, seller=_seller_party(seller),
         buyer=_buyer_party(invoice),
         lines=tuple(_line(n, line) for n, line in enumerate(invoice.lines, 1)),
+        stated_vat=_stated_vat(invoice.lines),
         type_code=TYPE_CREDIT_NOTE if credit else INVOICE,
         due_date=invoice.due_date, note=invoice.note or "",
         order_reference=invoice.order.number if invoice.order else "",
