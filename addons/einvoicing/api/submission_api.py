@@ -12,6 +12,7 @@ import json
 
 from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import permission_name, protect
+from sqlalchemy.exc import IntegrityError
 
 from core.api import CrossdockModelRestApi
 from core.api.fields import utc_text
@@ -90,6 +91,8 @@ class EinvoiceSubmissionApi(CrossdockModelRestApi):
         except NotSendable as exc:
             db.session.rollback()
             return self.response(409, message=str(exc))
+        except IntegrityError as exc:  # a second request made the same attempt meanwhile
+            return self._refused(exc)
         return self.response(201, result=submission_json(again))
 
     send_again.__doc__ = SEND_AGAIN_DOC
