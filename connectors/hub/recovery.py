@@ -2,9 +2,12 @@
 
 - `recover_dead_claims`: running jobs whose claim names a process of this
   host that is gone (process_identity.is_gone: no such pid, or a new process
-  under it) go back to `queued` at once and are sent again; the lease (120 s)
-  still covers processes of other hosts and hung ones. Run when a worker
-  starts and at every sweep.
+  under it) go back to `queued` at once and run again after a short grace
+  (`hub_recovery_grace_seconds`): a process killed during a remote call
+  leaves that request running at the remote, and the re-run must find what
+  it made (a Tryton sale created or quoted a moment after the kill) instead
+  of making it twice. The lease (120 s) still covers processes of other
+  hosts and hung ones. Run when a worker starts and at every sweep.
 - `resend_after_restart`: with the embedded broker the messages of the
   process before were in its memory: at start, every waiting job at the head
   of its serial chain is sent again (sending twice is harmless: one claim wins),
@@ -12,6 +15,8 @@
 Each job is logged and counted (job_events).
 """
 from __future__ import annotations
+
+import datetime as dt
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -21,11 +26,10 @@ from .models import PENDING, QUEUED, RUNNING, SyncJob, utcnow
 from .process_identity import HOST, is_gone
 from .sweeper import chain_heads
 
-RECOVERED_TEXT = "its worker process stopped during an attempt; sent again at once"
-
 
 def recover_dead_claims(session: Session, runtime) -> list[int]:
     now = utcnow()
+    grace = runtime.hub_settings.hub_recovery_grace_seconds
     claims = session.execute(select(SyncJob.id, SyncJob.lease_holder, SyncJob.lease_token)
                              .where(SyncJob.state == RUNNING,
                                     SyncJob.lease_holder.like(f"{HOST}:%"))).all()
@@ -35,17 +39,18 @@ def recover_dead_claims(session: Session, runtime) -> list[int]:
             continue
         if session.execute(update(SyncJob).where(
                 SyncJob.id == job_id, SyncJob.state == RUNNING, SyncJob.lease_token == token)
-                .values(state=QUEUED, next_attempt_at=now, sent_at=now,
-                        last_error=RECOVERED_TEXT, lease_token=None, lease_expires_at=None,
-                        lease_holder=None)
+                .values(state=QUEUED, next_attempt_at=now + dt.timedelta(seconds=grace),
+                        sent_at=now, lease_token=None, lease_expires_at=None,
+                        lease_holder=None, last_error="its worker process stopped during an "
+                        f"attempt; runs again in {grace:g} s")
                 .execution_options(synchronize_session=False)).rowcount:
             moved.append(job_id)
             job_events.record(session, job_events.RECOVERED, job_events.refs(session, [job_id]),
-                              f"its worker process {holder} is gone; sent again without "
-                              "waiting for the lease")
+                              f"its worker process {holder} is gone; runs again in "
+                              f"{grace:g} s without waiting for the lease")
     session.commit()
     for job_id in moved:
-        runtime.send(job_id)
+        runtime.send(job_id, delay_seconds=grace)
     return moved
 
 

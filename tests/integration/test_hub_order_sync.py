@@ -44,7 +44,8 @@ def _wait(predicate, timeout=20.0, what="condition"):
 def shop(make_app):
     """sales installed, a salesperson's customer and the double's products."""
     app = make_app(hub_lease_seconds=5, hub_backoff_base_seconds=0.2,
-                   hub_backoff_ceiling_seconds=1, hub_resend_after_seconds=1)
+                   hub_backoff_ceiling_seconds=1, hub_resend_after_seconds=1,
+                   hub_recovery_grace_seconds=1.5)
     install(app, "sales")
     add_user(app, "s1", ["Salesperson"], "A")
     with app.app_context():
@@ -749,7 +750,9 @@ def test_a_dead_process_claims_are_taken_back_at_once_not_after_the_lease(shop, 
                                                                          caplog):
     """A job claimed by a process of this host that is gone (a killed
     `crossdock run`) goes back to the queue at the next sweep, long before its
-    lease (120 s) ends; one claimed by a live process stays, whatever its age."""
+    lease (120 s) ends, and runs after the recovery grace (the remote call it
+    had in flight may still commit); one claimed by a live process stays,
+    whatever its age."""
     _backend(shop, odoo_server.url)
     dead_id, dead_number = _confirmed_order(shop)
     _company(shop, "第二客户 Second Customer")
@@ -767,14 +770,16 @@ def test_a_dead_process_claims_are_taken_back_at_once_not_after_the_lease(shop, 
                 attempts=1, lease_expires_at=utcnow() + dt.timedelta(seconds=120)))
         db.session.commit()
         caplog.set_level("INFO", logger="connectors.hub")
+        swept_at = utcnow()
         assert sweep(db.session, shop.extensions["hub"]) == {
             "expired": 0, "resent": 0, "recovered": 1}
         db.session.remove()
-    states = {j.id: (j.state, j.lease_holder) for j in _jobs(shop)}
+    states = {j.id: (j.state, j.next_attempt_at) for j in _jobs(shop)}
     assert states[dead_job][0] == "queued" and states[live_job][0] == "running"
+    assert states[dead_job][1] >= swept_at + dt.timedelta(seconds=1.5)  # the grace
     [line] = [r.getMessage() for r in caplog.records if "recovered" in r.getMessage()]
     assert (f"job #{dead_job} sales.order.push sales.order:{dead_id}" in line
-            and f"its worker process {HOST}:999999:12345 is gone" in line)
+            and f"its worker process {HOST}:999999:12345 is gone; runs again in 1.5 s" in line)
     with shop.app_context():
         from sqlalchemy import update
         from connectors.hub.models import SyncJob
