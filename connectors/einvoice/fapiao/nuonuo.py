@@ -19,9 +19,9 @@ Idempotency on our order number:
   it is taken as ours);
 - red-letter: the red fapiao's order number is also the form's billId;
   before applying, the order number is looked up, so a retry after a lost
-  answer reads the red fapiao instead of applying twice; a form applied but
-  not yet turned into a red fapiao is refused as a duplicate (E9106) and
-  taken as pending.
+  answer reads the red fapiao, or its form, instead of applying twice; a
+  form Nuonuo does not show yet is refused as a duplicate (E9106) and taken
+  as pending.
 The red fapiao of a digital e-fapiao comes by itself only when the form
 needs no confirmation (the buyer has not booked the blue one) or both sides
 confirmed; a form the buyer must confirm waits (02), and the bureau voids
