@@ -24,11 +24,20 @@ signing as the official samples do it):
   "error_description"}` for a wrong client id or secret and 070315 for
   another content type; `expire_tokens()` ends every token fetched so far
   (the 24 hours passed), which the gateway then refuses;
-- `saveInvoiceRedConfirm`: the form needs no confirmation here (as for a
-  blue fapiao the buyer has not booked), so the red fapiao is issued under
-  the form's orderNo like a blue one, negative, with oldEleInvoiceNumber,
-  and is unknown to queryInvoiceResult until issued; a billId sent again is
-  refused as a duplicate (E9106), as clients in the wild report.
+- `saveInvoiceRedConfirm`: for a blue fapiao the buyer has not booked the
+  form needs no confirmation (01), so the red fapiao is issued under the
+  form's orderNo like a blue one, negative, with oldEleInvoiceNumber, and is
+  unknown to queryInvoiceResult until issued; a billId sent again is
+  refused as a duplicate (E9106), as clients in the wild report. For a blue
+  fapiao the buyer booked (`buyer_books(number)`) the form waits for the
+  buyer (02) until `buyer_confirms` (04, then the red fapiao is issued as
+  above), `buyer_refuses` (05) or `form_expires` (07, the 72 hours);
+- `queryInvoiceRedConfirm` {"identity": "0", billId / billNo / billUuid /
+  billStatus, pageSize (at most 50), pageNo}: {"total", "list"} of the
+  forms, each with billNo, billUuid, billStatus, billMessage, openStatus
+  ("1" once the red fapiao is issued, with orderNo and invoiceSerialNum),
+  billTime / confirmTime (Beijing time), the parties, the blue number and
+  the red totals; an unknown billId: total 0.
 
 The double's own choices, where the pages we read name no code:
 `REFUSED_APP_KEY` 070101 "获取app密钥失败或appkey无效" and `REFUSED_SIGNATURE`
@@ -36,7 +45,8 @@ The double's own choices, where the pages we read name no code:
 `REFUSED_TOKEN` is the published common code 070301 "accessToken不匹配/或appKey
 不匹配", answered for an expired token too (the pages name no other);
 `ALREADY_RED` for a second red-letter of a fully corrected blue fapiao, and
-`BLUE_UNKNOWN` for a blue number it never issued. `fail_after_taking = n`:
+`BLUE_UNKNOWN` for a blue number it never issued, `BAD_FORM_QUERY` for a
+form query not as the seller or asking more than 50 a page. `fail_after_taking = n`:
 the next n requestBillingNew are taken and then answered HTTP 502, as a
 gateway that lost the answer (the caller must not issue twice).
 """
@@ -50,8 +60,10 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 from .json_http import Request
 
@@ -65,7 +77,9 @@ REFUSED_TOKEN = ("070301", "accessToken不匹配/或appKey不匹配")
 TOKEN_PATH = "/accessToken"
 ALREADY_RED = ("DOUBLE-RED", "该蓝票已冲红，不能再次全额冲红")
 BLUE_UNKNOWN = ("DOUBLE-BLUE", "对应蓝票不存在")
+BAD_FORM_QUERY = ("DOUBLE-FORM", "identity须为0（销方），pageSize不超过50")
 BAD_TAX_CODE = "9999999999999999999"  # syntactically fine, unknown to the bureau
+CHINA = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass
@@ -84,6 +98,21 @@ class Order:
     issued_ms: int = 0
 
 
+@dataclass
+class RedForm:
+    """A red-letter confirmation form: the red fapiao's order waits in it until
+    the form needs no (more) confirmation."""
+    bill_id: str
+    number: str                 # billNo, the bureau's 红字确认单编号
+    uuid: str
+    status: str                 # billStatus
+    body: dict                  # what was asked
+    order: Order                # the red order, placed with the bureau once confirmed
+    bill_time: str
+    confirm_time: str = ""
+    message: str = ""           # billMessage
+
+
 class NuonuoDouble:
     def __init__(self, *, app_key="nn-app-key", app_secret="nn-app-secret",
                  token="nn-access-token", taxnum="91330106MA2AYNWD8M",
@@ -93,6 +122,8 @@ class NuonuoDouble:
         self.pending_seconds, self.unknown_tax_codes = pending_seconds, set(unknown_tax_codes)
         self.orders: dict[str, Order] = {}
         self.red_forms: dict[str, str] = {}   # billId -> body
+        self.forms: dict[str, RedForm] = {}   # billId -> the form's state
+        self.booked: set[str] = set()         # blue numbers the buyer booked
         self.calls: list[tuple[str, str]] = []  # (method, answer code)
         self.placed: list[str] = []  # order numbers, one per fapiao put to the bureau
         self.fetched_tokens: dict[str, bool] = {}  # token -> still valid
@@ -159,7 +190,8 @@ class NuonuoDouble:
         body = json.loads(request.raw_body or b"{}", parse_float=Decimal)
         calls = {"nuonuo.OpeMplatform.requestBillingNew": self._issue,
                  "nuonuo.OpeMplatform.queryInvoiceResult": self._query,
-                 "nuonuo.OpeMplatform.saveInvoiceRedConfirm": self._red_confirm}
+                 "nuonuo.OpeMplatform.saveInvoiceRedConfirm": self._red_confirm,
+                 "nuonuo.OpeMplatform.queryInvoiceRedConfirm": self._query_forms}
         if method not in calls:
             return "E9999", f"方法{method}不存在", None
         return calls[method](body, request.headers.get("host", "127.0.0.1"))
@@ -210,9 +242,79 @@ class NuonuoDouble:
             lines = [{"taxExcludedAmount": -Decimal(str(d["taxExcludedAmount"])),
                       "tax": -Decimal(str(d["tax"]))} for d in blue.lines]
         self.red_forms[bill_id] = canonical
-        self._place(order_no, canonical, lines, blue_number=blue.number,
-                    red_reason=str(body.get("redReason") or ""), full_red=not body.get("detail"))
+        order = Order(order_no, canonical, "", lines, 0.0, blue_number=blue.number,
+                      red_reason=str(body.get("redReason") or ""), full_red=not body.get("detail"))
+        self._file_form(bill_id, body, order)
         return OK, "申请成功", bill_id
+
+    def _query_forms(self, body: dict, host: str):
+        size, page = int(body.get("pageSize") or 10), int(body.get("pageNo") or 1)
+        if str(body.get("identity")) != "0" or not 0 < size <= 50 or page < 1:
+            return (*BAD_FORM_QUERY, None)
+        wanted = {"billId": "bill_id", "billNo": "number", "billUuid": "uuid",
+                  "billStatus": "status"}
+        forms = [form for form in self.forms.values()
+                 if all(getattr(form, ours) == str(body[theirs])
+                        for theirs, ours in wanted.items() if body.get(theirs))]
+        rows = [self._form_row(form) for form in forms[(page - 1) * size:page * size]]
+        return OK, "查询成功", {"total": len(forms), "list": rows}
+
+    # -- red-letter forms (the bureau's, the buyer's part as test controls) -----------
+    def _file_form(self, bill_id: str, body: dict, order: Order) -> None:
+        waits = order.blue_number in self.booked
+        form = RedForm(bill_id, f"4403{next(self._numbers):016d}", f"{next(self._numbers):032x}",
+                       "02" if waits else "01", body, order, _china_now())
+        self.forms[bill_id] = form
+        if not waits:
+            self._place_red(form)
+
+    def _place_red(self, form: RedForm) -> None:
+        red = self._place(form.order.order_no, form.order.body, form.order.lines,
+                          blue_number=form.order.blue_number, red_reason=form.order.red_reason,
+                          full_red=form.order.full_red)
+        form.order = red
+
+    def buyer_books(self, blue_number: str) -> None:
+        """The buyer booked (用途确认/入账) the blue fapiao: its red-letter forms wait for them."""
+        with self._lock:
+            self.booked.add(blue_number)
+
+    def buyer_confirms(self, bill_id: str) -> None:
+        self._answer_form(bill_id, "04")
+
+    def buyer_refuses(self, bill_id: str, reason: str = "") -> None:
+        self._answer_form(bill_id, "05", reason)
+
+    def form_expires(self, bill_id: str) -> None:
+        """72 hours passed with no answer from the buyer: the bureau voids the form."""
+        self._answer_form(bill_id, "07")
+
+    def _answer_form(self, bill_id: str, status: str, message: str = "") -> None:
+        with self._lock:
+            form = self.forms[bill_id]
+            if form.status != "02":
+                raise ValueError(f"form {bill_id} is {form.status}, not waiting for the buyer")
+            form.status, form.message, form.confirm_time = status, message, _china_now()
+            if status == "04":
+                self._place_red(form)
+
+    def _form_row(self, form: RedForm) -> dict:
+        body, order = form.body, form.order
+        issued = order.order_no in self.orders and self._settled(order).status == "2"
+        untaxed = sum(Decimal(str(line["taxExcludedAmount"])) for line in order.lines)
+        tax = sum(Decimal(str(line["tax"])) for line in order.lines)
+        row = {"billId": form.bill_id, "billNo": form.number, "billUuid": form.uuid,
+               "billStatus": form.status, "billMessage": form.message, "requestStatus": "",
+               "openStatus": "1" if issued else "0", "applySource": "0",
+               "blueInvoiceLine": body.get("blueInvoiceLine"),
+               "blueInvoiceNumber": order.blue_number, "billTime": form.bill_time,
+               "confirmTime": form.confirm_time, "sellerTaxNo": body.get("sellerTaxNo"),
+               "sellerName": body.get("sellerName"), "buyerTaxNo": body.get("buyerTaxNo"),
+               "buyerName": body.get("buyerName"), "taxExcludedAmount": f"{untaxed:.2f}",
+               "taxAmount": f"{tax:.2f}", "redReason": order.red_reason}
+        if issued:
+            row.update(orderNo=order.order_no, invoiceSerialNum=order.serial)
+        return row
 
     # -- the bureau ---------------------------------------------------------------
     def _place(self, order_no: str, canonical: str, lines: list[dict], **red) -> Order:
@@ -253,3 +355,7 @@ class NuonuoDouble:
     def issued_for(self, order_no: str) -> int:
         """How many fapiao the double put to the bureau under `order_no`."""
         return self.placed.count(order_no)
+
+
+def _china_now() -> str:
+    return datetime.now(CHINA).strftime("%Y-%m-%d %H:%M:%S")

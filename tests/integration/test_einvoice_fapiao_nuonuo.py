@@ -1,19 +1,21 @@
 """The Nuonuo fapiao provider against the Nuonuo double over real HTTP:
 issue and poll, idempotency on our order number, refusals before and after
-sending, outages, red-letter corrections, and the signature the double
+sending, outages, red-letter corrections (and their forms waiting for the
+buyer, confirmed, refused or voided), and the signature the double
 recomputes from the published formula."""
 from __future__ import annotations
 
 import time
 from dataclasses import astuple, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
-from connectors.einvoice.fapiao.fapiao import (FapiaoKind, FapiaoLine, FapiaoRequest,
-                                               FapiaoState, Party, RedLetterLine,
-                                               RedLetterReason, RedLetterRequest)
+from connectors.einvoice.fapiao.fapiao import (AWAITS_BUYER, FapiaoKind, FapiaoLine,
+                                               FapiaoRequest, FapiaoState, Party,
+                                               RedLetterLine, RedLetterReason,
+                                               RedLetterRequest)
 from connectors.einvoice.fapiao.nuonuo import NuonuoProvider
 from connectors.errors import PermanentError, TransientError
 from tests.doubles.nuonuo_double import BAD_TAX_CODE
@@ -202,12 +204,76 @@ def test_a_red_letter_retried_before_its_fapiao_exists_applies_one_form(fapiao, 
     fapiao.issue(blue_request)
     blue = settled(fapiao, blue_request.order_no)
     red_request = red_letter_of(blue, blue_request)
+    applied = forms_applied(nuonuo_server.app)
     first = fapiao.red_letter(red_request)
     again = fapiao.red_letter(red_request)        # the red fapiao is still being issued
     assert first.state is again.state is FapiaoState.PENDING
-    assert nuonuo_server.app.calls[-1] == ("nuonuo.OpeMplatform.saveInvoiceRedConfirm", "E9106")
+    assert again.red_form.status == "01"          # the form read back, not applied again
+    assert forms_applied(nuonuo_server.app) == applied + 1
     assert settled(fapiao, red_request.order_no).state is FapiaoState.RED_LETTERED
     assert nuonuo_server.app.issued_for(red_request.order_no) == 1
+
+
+def forms_applied(double) -> int:
+    return sum(1 for method, code in double.calls
+               if method == "nuonuo.OpeMplatform.saveInvoiceRedConfirm" and code == "E0000")
+
+
+def booked_blue(fapiao, double):
+    """An issued blue fapiao the buyer has booked: its red-letter forms wait for them."""
+    blue_request = fapiao_request()
+    fapiao.issue(blue_request)
+    blue = settled(fapiao, blue_request.order_no)
+    double.buyer_books(blue.number)
+    return blue, blue_request
+
+
+def test_a_form_the_buyer_booked_waits_for_them_then_issues_the_red_fapiao(
+        fapiao, nuonuo_server):
+    double = nuonuo_server.app
+    blue, blue_request = booked_blue(fapiao, double)
+    red_request = red_letter_of(blue, blue_request)
+    fapiao.red_letter(red_request)
+    waiting = settled(fapiao, red_request.order_no, timeout=0.5)  # longer than any issuing
+    assert waiting.state is FapiaoState.PENDING
+    form = waiting.red_form
+    assert (form.status, form.words, form.awaits) == ("02", "销方录入待购方确认", AWAITS_BUYER)
+    assert form.number == double.forms[red_request.order_no].number and len(form.number) == 20
+    assert abs(form.since - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert fapiao.red_letter(red_request) == waiting       # a retry reads the waiting form
+    assert double.issued_for(red_request.order_no) == 0
+
+    double.buyer_confirms(red_request.order_no)
+    red = settled(fapiao, red_request.order_no)
+    assert (red.state, red.corrects, red.red_form) == (FapiaoState.RED_LETTERED, blue.number,
+                                                       None)
+    assert red.total == -blue.total and double.issued_for(red_request.order_no) == 1
+
+
+@pytest.mark.parametrize("answer, words", [
+    (lambda double, bill: double.buyer_refuses(bill, "货物未退回"),
+     "作废（销方录入购方否认）: 货物未退回"),
+    (lambda double, bill: double.form_expires(bill), "作废（超72小时未确认）")],
+    ids=["refused", "72 hours passed"])
+def test_a_form_refused_or_left_unconfirmed_fails_in_the_bureaus_words(
+        fapiao, nuonuo_server, answer, words):
+    double = nuonuo_server.app
+    blue, blue_request = booked_blue(fapiao, double)
+    red_request = red_letter_of(blue, blue_request)
+    fapiao.red_letter(red_request)
+    answer(double, red_request.order_no)
+    voided = fapiao.result(red_request.order_no)
+    assert (voided.state, voided.message) == (FapiaoState.FAILED, words)
+    assert voided.code == voided.red_form.status == ("05" if "否认" in words else "07")
+    assert voided.red_form.number == double.forms[red_request.order_no].number
+    assert double.issued_for(red_request.order_no) == 0
+
+
+def test_an_order_unknown_as_fapiao_and_as_form_is_pending(fapiao, nuonuo_server):
+    unknown = fapiao.result(unique_ref("RED"))
+    assert (unknown.state, unknown.code, unknown.red_form) == (FapiaoState.PENDING, "E9500",
+                                                              None)
+    assert nuonuo_server.app.calls[-1] == ("nuonuo.OpeMplatform.queryInvoiceRedConfirm", "E0000")
 
 
 def test_the_backend_fetches_its_token_once_and_says_what_is_wrong(nuonuo_server):

@@ -7,7 +7,10 @@ waits for the blue fapiao, then becomes a red-letter form whose red fapiao
 names the blue one (after the token expired: fetched again, once). A
 product without a tax classification code keeps the fapiao from leaving;
 sent again with a code the bureau does not know, it comes back rejected in
-Nuonuo's words.
+Nuonuo's words. When the buyer has booked the blue fapiao, a credit note's
+red-letter form waits for them (one step on the invoice page however often
+it is pulled) until they confirm it, or refuse it: rejected in the bureau's
+words, sent again as a new form.
 SQLite only: the hub's jobs, pulls and bindings are proven on both databases
 by the hub's and invoicing's tests; this is the channel.
 """
@@ -15,7 +18,9 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +28,7 @@ from sqlalchemy import func, select
 from core.db import db
 from tests.doubles.json_http import JsonHttpServer
 from tests.doubles.nuonuo_double import BAD_TAX_CODE, NuonuoDouble
-from tests.helpers import install
+from tests.helpers import csrf_token, install, login
 from tests.invoicing_world import as_finance, jobs_run_out, load, world  # noqa: F401
 from tests.sqlite_only import sqlite_database_url  # noqa: F401 (the database_url fixture)
 
@@ -253,3 +258,102 @@ def test_a_missing_tax_code_keeps_the_fapiao_from_leaving_an_unknown_one_is_reje
                                                                      rejected.file_name[:-5])
     assert rejected.state_text == (f"Nuonuo status 22: 商品编码{BAD_TAX_CODE}"
                                    "在税收分类编码表中不存在")
+
+
+def credited(app, invoice_id, code) -> int:
+    """A credit note of one unit of the invoice's line of product `code`, issued."""
+    from addons.invoicing_link.models import Invoice
+    from addons.invoicing_link.services.invoices import credit_note, issue_invoice
+
+    with app.test_request_context():
+        as_finance(app)
+        invoice = db.session.get(Invoice, invoice_id)
+        line = next(line for line in invoice.lines if line.description.startswith(code))
+        credit = credit_note.credit_note(db.session, invoice, {line.id: "1"})
+        issue_invoice.issue(db.session, credit)
+        db.session.commit()
+        return credit.id
+
+
+def history(finance, invoice_id) -> list[str]:
+    """The latest attempt's history rows on the invoice page, as the reader sees them."""
+    page = finance.get(f"/invoiceview/show/{invoice_id}").get_data(as_text=True)
+    latest = page.split('id="invoice-einvoice"', 1)[1].split("einvoice-history")[-1]
+    return [unescape(row.split("<td>")[-1].split("</td>")[0])
+            for row in latest.split("</table>", 1)[0].split("<tr>")[2:]]
+
+
+def test_a_red_letter_form_waits_for_the_buyer_who_confirms_or_refuses_it(china, nuonuo):
+    from addons.einvoicing.services.sending.fapiao import FAPIAO
+    from connectors import hub
+
+    app, ids = china
+    double = nuonuo.app
+    invoice_id = issued_invoice(app, ids)
+    jobs_run_out(app)
+    blue = pulled_until_final(app, invoice_id)
+    double.buyer_books(blue.remote_number)       # the buyer booked it: forms need their word
+    finance = app.test_client()
+    login(finance, "fin")
+
+    returned = credited(app, invoice_id, "G")
+    jobs_run_out(app)
+    for _ in range(3):                            # the scheduler's pulls, minutes apart
+        with app.app_context():
+            hub.pull_now(db.session, *FAPIAO.answers)
+            db.session.commit()
+    with app.app_context():
+        (waiting,) = submissions(returned)
+        order_no = waiting.remote_id
+    form = double.forms[order_no]
+    assert (waiting.state, form.status) == ("sent", "02")
+    since = datetime.strptime(form.bill_time, "%Y-%m-%d %H:%M:%S")
+    words = (f"red-letter form (红字确认单) {form.number} waits for the buyer's confirmation "
+             f"since {since:%Y-%m-%d %H:%M}; unconfirmed, the bureau voids it at "
+             f"{since + timedelta(hours=72):%Y-%m-%d %H:%M} (Beijing time)")
+    assert waiting.state_text == words
+    # queued, sent, then the waiting step: once over three pulls
+    assert [step == words for step in history(finance, returned)] == [False, False, True]
+
+    double.buyer_confirms(order_no)
+    red = pulled_until_final(app, returned)
+    assert red.state == "issued" and red.remote_number == double.orders[order_no].number
+    with app.app_context():
+        (blue,) = submissions(invoice_id)
+        assert blue.state == "issued"
+        assert blue.events[-1].text.startswith(f"red-lettered by fapiao {red.remote_number}")
+        blue_steps = len(blue.events)
+
+    # another credit note; the buyer refuses its form: rejected in the bureau's words
+    refused_id = credited(app, invoice_id, "W")
+    jobs_run_out(app)
+    with app.app_context():
+        hub.pull_now(db.session, *FAPIAO.answers)
+        db.session.commit()
+        first_order = submissions(refused_id)[0].remote_id
+    double.buyer_refuses(first_order, "货物未退回")
+    refused = pulled_until_final(app, refused_id)
+    first_form = double.forms[first_order]
+    assert (refused.state, refused.state_text) == ("rejected", (
+        f"red-letter form (红字确认单) {first_form.number}: 作废（销方录入购方否认）: 货物未退回 "
+        "(Nuonuo status 05); send the credit note again for a new form"))
+    with app.app_context():
+        (blue,) = submissions(invoice_id)
+        assert (blue.state, len(blue.events)) == ("issued", blue_steps)  # nothing else moves
+
+    with app.app_context():
+        first_id = submissions(refused_id)[0].id
+    page = finance.get(f"/invoiceview/show/{refused_id}").get_data(as_text=True)
+    assert "einvoice-send-again" in page           # Finance sends it again: a new form
+    assert finance.post(f"/einvoicing/submissions/send_again/{first_id}",
+                        data={"csrf_token": csrf_token(page)}).status_code == 302
+    jobs_run_out(app)
+    with app.app_context():
+        hub.pull_now(db.session, *FAPIAO.answers)
+        db.session.commit()
+        second_order = submissions(refused_id)[1].remote_id
+    assert second_order != first_order and double.forms[second_order].status == "02"
+    double.buyer_confirms(second_order)
+    again = pulled_until_final(app, refused_id)
+    assert (again.attempt, again.state) == (2, "issued")
+    assert double.issued_for(first_order) == 0 and double.issued_for(second_order) == 1

@@ -5,7 +5,8 @@ normalised result) and the `FapiaoProvider` contract; `fapiao_json.py` keeps
 a request as JSON; `request_checks.py` refuses what the tax bureau would
 refuse before anything is sent; one provider speaks it: the Nuonuo open
 platform (`nuonuo_wire.py` transport and signing, `nuonuo_token.py` the
-app's access token, `nuonuo_order.py` the bodies, `nuonuo.py` the calls,
+app's access token, `nuonuo_order.py` the bodies, `nuonuo_red_form.py`
+the red-letter form's state, `nuonuo.py` the calls,
 `backend.py` the hub backend of kind `nuonuo`). The einvoicing addon's
 `fapiao` channel sends through it.
 """

@@ -18,7 +18,14 @@ bureau issues minutes or seconds after the request.
 3. the issued result carries the documents' URLs (PDF / OFD / XML);
 4. `red_letter(request)` applies for the red-letter confirmation
    (红字确认单), which issues the red fapiao under the request's own
-   `order_no`; poll it with `result`.
+   `order_no`; poll it with `result`;
+5. until that red fapiao exists, `result` of its order number says how the
+   form is (`red_form`): pending while the bureau works on it or while it
+   waits for one side's confirmation (`RedForm.awaits`: the buyer has booked
+   the blue fapiao and must agree; the bureau voids a form unconfirmed for
+   72 hours), failed (code and words) once voided, refused or not accepted:
+   a new form then needs a new order number. A provider whose forms never
+   wait leaves `red_form` empty.
 """
 from __future__ import annotations
 
@@ -136,6 +143,20 @@ class Documents:
 
 
 @dataclass(frozen=True)
+class RedForm:
+    """A red-letter confirmation form (红字确认单) as the bureau keeps it."""
+    number: str                      # the bureau's form number (empty until it has one)
+    status: str                      # the provider's status code
+    words: str                       # that status in the bureau's words
+    awaits: str = ""                 # whose confirmation it waits for: AWAITS_* or ""
+    since: datetime | None = None    # when it was filled in (waiting since)
+    message: str = ""                # the provider's remark on it
+
+
+AWAITS_BUYER, AWAITS_SELLER = "buyer", "seller"
+
+
+@dataclass(frozen=True)
 class FapiaoResult:
     order_no: str
     state: FapiaoState
@@ -149,6 +170,7 @@ class FapiaoResult:
     code: str = ""                   # failed (or pending, unknown to it): provider code, words
     message: str = ""
     documents: Documents = field(default_factory=Documents)
+    red_form: RedForm | None = None  # a red-letter order before its red fapiao exists
 
 
 class FapiaoProvider(Protocol):

@@ -19,21 +19,27 @@ Idempotency on our order number:
   it is taken as ours);
 - red-letter: the red fapiao's order number is also the form's billId;
   before applying, the order number is looked up, so a retry after a lost
-  answer reads the red fapiao instead of applying twice; a form applied but
-  not yet turned into a red fapiao is refused as a duplicate (E9106) and
-  taken as pending.
+  answer reads the red fapiao, or its form, instead of applying twice; a
+  form Nuonuo does not show yet is refused as a duplicate (E9106) and taken
+  as pending.
 The red fapiao of a digital e-fapiao comes by itself only when the form
 needs no confirmation (the buyer has not booked the blue one) or both sides
-confirmed; a form waiting for the buyer stays pending here (confirming and
-`queryInvoiceRedConfirm` are not built).
-A query for an order Nuonuo does not know answers E9500: pending right
-after a submission (its store may lag), the caller decides after that.
+confirmed; a form the buyer must confirm waits (02), and the bureau voids
+it when the buyer refuses or lets 72 hours pass. So an order that
+`queryInvoiceResult` does not know is looked up as a form
+(`queryInvoiceRedConfirm`, one call per such order: the call takes one
+billId): its state is the result (nuonuo_red_form.py). Confirming a form
+from our side (a form the buyer filled in, 03) is not built.
+A query for an order Nuonuo knows neither as a fapiao nor as a form answers
+E9500: pending right after a submission (its store may lag), the caller
+decides after that.
 """
 from __future__ import annotations
 
 from ...errors import PermanentError
 from .fapiao import FapiaoRequest, FapiaoResult, FapiaoState, RedLetterRequest
 from .nuonuo_order import order_body, red_confirm_body, result_of
+from .nuonuo_red_form import form_query, form_result
 from .nuonuo_token import FixedToken
 from .nuonuo_wire import NuonuoRefusal, NuonuoWire
 from .request_checks import check_red_letter, check_request
@@ -41,6 +47,7 @@ from .request_checks import check_red_letter, check_request
 ISSUE = "nuonuo.OpeMplatform.requestBillingNew"
 QUERY = "nuonuo.OpeMplatform.queryInvoiceResult"
 RED_CONFIRM = "nuonuo.OpeMplatform.saveInvoiceRedConfirm"
+RED_FORMS = "nuonuo.OpeMplatform.queryInvoiceRedConfirm"
 DUPLICATE_ORDER = "E9106"
 NOT_FOUND = "E9500"
 QUERY_BATCH = 50  # queryInvoiceResult's most order numbers a call
@@ -71,8 +78,8 @@ class NuonuoProvider:
         return self.results([order_no])[order_no]
 
     def results(self, order_nos: list[str]) -> dict[str, FapiaoResult]:
-        """Each order's result, asked QUERY_BATCH at a time; an order Nuonuo
-        does not know (yet) is pending."""
+        """Each order's result, asked QUERY_BATCH at a time; an order with
+        no fapiao yet is its red-letter form's state, else pending."""
         found = {}
         for start in range(0, len(order_nos), QUERY_BATCH):
             batch, unknown = list(order_nos[start:start + QUERY_BATCH]), ("", "")
@@ -85,14 +92,22 @@ class NuonuoProvider:
             by_order = {str(row.get("orderNo")): row for row in rows or ()}
             for order_no in batch:
                 row = by_order.get(order_no)
-                found[order_no] = result_of(order_no, row) if row is not None else FapiaoResult(
-                    order_no, FapiaoState.PENDING, code=unknown[0], message=unknown[1])
+                found[order_no] = result_of(order_no, row) if row is not None \
+                    else self._red_form(order_no) or FapiaoResult(
+                        order_no, FapiaoState.PENDING, code=unknown[0], message=unknown[1])
         return found
+
+    def _red_form(self, order_no: str) -> FapiaoResult | None:
+        """The state of the red-letter form applied for under `order_no`; None: no form."""
+        answer = self.wire.call(RED_FORMS, form_query(order_no)) or {}
+        row = next((row for row in answer.get("list") or ()
+                    if str(row.get("billId")) == order_no), None)
+        return form_result(order_no, row) if row is not None else None
 
     def red_letter(self, request: RedLetterRequest) -> FapiaoResult:
         check_red_letter(request)
         known = self.result(request.order_no)
-        if known.serial:  # applied before (the answer was lost): never a second form
+        if known.serial or known.red_form:  # applied before (the answer was lost): no second
             return known
         try:
             bill_id = self.wire.call(RED_CONFIRM, red_confirm_body(request))

@@ -62,7 +62,8 @@ def pull_of(channel: Channel, results: Callable[[object, list[str]], dict[str, S
         changed = 0
         for record_id, read in rows:
             submission = session.get(EinvoiceSubmission, record_id)
-            if submission is not None and record_answer(session, submission, read.answer):
+            if submission is not None and record_answer(
+                    session, submission, read.answer, message_id=read.answer.step_id or None):
                 changed += 1
                 if then is not None:
                     then(session, submission, read.answer)

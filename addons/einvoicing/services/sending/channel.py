@@ -59,6 +59,7 @@ class Sent:
     text: str = ""
     remote_number: str = ""
     document_url: str = ""
+    step_id: str = ""  # names this answer: pulled again, it adds no second history step
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@
   sent orders (`results`): `issued` with the 20-digit number and the PDF's
   URL, or `rejected` with Nuonuo's status and words; still pending ones are
   left out and asked again. A red fapiao once issued adds a step to its blue
-  one's history.
+  one's history; before that, its red-letter form waiting for the buyer, or
+  voided, is the answer (fapiao_red_form.py).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from .. import channels
 from . import states
 from .answers import pull_of
 from .channel import Built, Channel, Outgoing, Sent
+from .fapiao_red_form import form_answer
 from .fapiao_request import blue_request, latest_fapiao, red_request
 
 PULL_SECONDS = 60.0  # a fapiao is issued within seconds to minutes
@@ -57,6 +59,8 @@ def results(client, order_nos: list[str]) -> dict[str, Sent]:
 
 def answer_of(result: FapiaoResult) -> Sent | None:
     """A settled result as the submission's answer; None while pending."""
+    if result.red_form is not None:
+        return form_answer(result)
     if result.state is FapiaoState.PENDING:
         return None
     if result.state is FapiaoState.FAILED:
