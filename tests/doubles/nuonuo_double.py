@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import parse_qs
 
+from .fapiao_files import FILES_PATH, FapiaoFileServer
 from .json_http import Request
 
 PATH = "/open/v1/services"
@@ -84,7 +85,7 @@ class Order:
     issued_ms: int = 0
 
 
-class NuonuoDouble:
+class NuonuoDouble(FapiaoFileServer):  # GET /fp/<number>.pdf|ofd|xml: fapiao_files.py
     def __init__(self, *, app_key="nn-app-key", app_secret="nn-app-secret",
                  token="nn-access-token", taxnum="91330106MA2AYNWD8M",
                  pending_seconds=0.3, unknown_tax_codes=(BAD_TAX_CODE,)):
@@ -102,6 +103,8 @@ class NuonuoDouble:
 
     # -- envelope ---------------------------------------------------------------
     def handle(self, request: Request):
+        if request.method == "GET" and request.path.startswith(FILES_PATH):
+            return self.serve_document(request)
         if request.method == "POST" and request.path == TOKEN_PATH:
             with self._lock:
                 return 200, self._token(request), {}
