@@ -90,7 +90,9 @@ def test_an_issued_fapiao_s_files_are_kept_and_handed_to_finance_only(china, nuo
     listed = finance.get(f"/api/v1/einvoice_submission/{blue.id}", headers=api).get_json()
     assert [(f["kind"], f["size"], f["url"]) for f in listed["result"]["fapiao_files"]] == [
         (kind, len(contents[kind]), href) for kind, href in zip(("pdf", "ofd", "xml"), hrefs)]
-    # a salesperson may not download the files, nor the kept request
+    rows = finance.get("/api/v1/einvoice_submission/", headers=api).get_json()["result"]
+    assert [[f["kind"] for f in row["fapiao_files"]] for row in rows] == [["pdf", "ofd", "xml"]]
+    # a salesperson may not download them; an unknown kind is not there
     seller = app.test_client()
     login(seller, "s1")
     for href in hrefs:
