@@ -3,7 +3,8 @@ by a hub job and kept with the submission: the XML names our invoice's
 number and totals; Finance downloads them from the invoice page and REST
 lists them, a salesperson is refused. A download answered 500 is retried
 and the files kept once, also when the job runs again; a red fapiao whose
-XML arrives broken keeps nothing and says why in its history.
+XML arrives broken keeps nothing and says why in its history, and gets its
+files when Finance asks again (`fetch-files`) once the provider serves them.
 SQLite only, against the Nuonuo double over HTTP (the channel's own tests
 are test_einvoice_fapiao_sending.py, whose fixtures these reuse).
 """
@@ -154,3 +155,14 @@ def test_a_failed_download_is_retried_the_files_kept_once_a_broken_one_refused( 
         assert red.state == "issued"  # the fapiao is issued; its files are not kept
         assert red.events[-1].text.startswith("The fapiao's files were not kept: ")
         assert "not well-formed XML" in red.events[-1].text
+
+    # the provider serves it right now: Finance asks for the missing files again
+    double.corrupt_documents = set()
+    from addons.einvoicing.services.sending.fapiao_documents import queue_missing
+
+    with app.app_context():
+        assert queue_missing(db.session) == 1  # the red fapiao: the blue one has its files
+        db.session.commit()
+    assert jobs_run_out(app)[-1][:2] == (FETCH, "done")
+    with app.app_context():
+        assert list(kept(red.id)) == ["pdf", "ofd", "xml"]

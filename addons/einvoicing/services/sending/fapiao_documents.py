@@ -13,14 +13,18 @@ Network trouble and 5xx retry with the hub's backoff; a worker killed
 mid-fetch leaves the job to the sweeper and nothing half-written. A file
 that fails its check, or a link that answers 4xx, fails the job: the
 reason is a step of the submission's history, nothing is kept, and the job
-can be retried from Integrations > Sync jobs once the provider serves it.
+can be retried from Integrations > Sync jobs once the provider serves it,
+or with `crossdock einvoicing fetch-files` (also for fapiao issued before
+their files were kept).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+import click
 from flask_babel import gettext
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from connectors import hub
@@ -88,3 +92,27 @@ def queue_documents(session: Session, submission: EinvoiceSubmission, answer: Se
     """The pull found the fapiao issued: fetch its files after the pull commits."""
     if answer.state == states.ISSUED and submission.backend_id is not None:
         hub.enqueue(session, FETCH_DOCUMENTS, submission.id, submission.backend_id)
+
+
+def queue_missing(session: Session) -> int:
+    """Every issued fapiao with no file kept gets its fetch (again): one issued
+    before files were kept, or whose fetch failed (that job is retried)."""
+    missing = session.scalars(select(EinvoiceSubmission).where(
+        EinvoiceSubmission.channel == channels.FAPIAO,
+        EinvoiceSubmission.state == states.ISSUED, EinvoiceSubmission.backend_id.is_not(None),
+        ~EinvoiceSubmission.fapiao_documents.any())).all()
+    for submission in missing:
+        hub.enqueue(session, FETCH_DOCUMENTS, submission.id, submission.backend_id,
+                    retry_failed=True)
+    return len(missing)
+
+
+@click.command("fetch-files")
+def fetch_files_command() -> None:
+    """Fetch the files of every issued fapiao that has none kept yet."""
+    from core.db import db
+
+    count = queue_missing(db.session)
+    db.session.commit()
+    click.echo(f"{count} issued fapiao queued to have their PDF, OFD and XML fetched "
+               "(by `crossdock run` or the workers)")
