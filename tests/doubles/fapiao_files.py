@@ -9,9 +9,9 @@
   BasicInformation's TotalAmWithoutTax, TotalTaxAm, TotalTax-includedAmount,
   TaxSupervisionInfo / InvoiceNumber), the figures summed from the lines
   the double received.
-Controls: `fail_document_fetches = n` answers the next n downloads HTTP 500;
-`corrupt_documents = {"xml", ...}` serves those kinds broken (a PDF that is
-not one, a ZIP without OFD.xml, XML cut off). `document_gets` lists the
+Controls, on the double's `files`: `fail_next = n` answers the next n
+downloads HTTP 500; `corrupt = {"xml", ...}` serves those kinds broken (a
+PDF that is not one, a ZIP without OFD.xml, XML cut off); `gets` lists the
 paths asked for.
 """
 from __future__ import annotations
@@ -30,24 +30,25 @@ TYPES = {"pdf": "application/pdf", "ofd": "application/ofd", "xml": "application
 OFD_NS = "http://www.ofdspec.org/2016"
 
 
-class FapiaoFileServer:
-    """Mixed into the double: it has `orders` (number -> figures) and `_lock`."""
-    fail_document_fetches = 0
-    corrupt_documents: frozenset | set = frozenset()
+class FapiaoFiles:
+    """The double's file server: `serve(request, orders)` under the double's lock."""
 
-    def serve_document(self, request):
-        with self._lock:
-            self.document_gets = [*getattr(self, "document_gets", []), request.path]
-            if self.fail_document_fetches:
-                self.fail_document_fetches -= 1
-                return 500, b"Internal Server Error", {"Content-Type": "text/plain"}
-            number, _, kind = request.path[len(FILES_PATH):].partition(".")
-            order = next((o for o in self.orders.values() if o.number and o.number == number),
-                         None)
-            if order is None or kind not in TYPES:
-                return 404, b"Not Found", {"Content-Type": "text/plain"}
-            facts = _facts(order)
-        if kind in self.corrupt_documents:
+    def __init__(self):
+        self.fail_next = 0           # answer the next n downloads HTTP 500
+        self.corrupt: set[str] = set()  # kinds served broken
+        self.gets: list[str] = []    # the paths asked for
+
+    def serve(self, request, orders: dict):
+        self.gets.append(request.path)
+        if self.fail_next:
+            self.fail_next -= 1
+            return 500, b"Internal Server Error", {"Content-Type": "text/plain"}
+        number, _, kind = request.path[len(FILES_PATH):].partition(".")
+        order = next((o for o in orders.values() if o.number and o.number == number), None)
+        if order is None or kind not in TYPES:
+            return 404, b"Not Found", {"Content-Type": "text/plain"}
+        facts = _facts(order)
+        if kind in self.corrupt:
             content = {"pdf": b"<html>session expired</html>", "ofd": _zip({"x.txt": "x"}),
                        "xml": xml_file(facts)[:60]}[kind]
         else:

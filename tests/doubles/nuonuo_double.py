@@ -53,8 +53,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import parse_qs
 
-from .fapiao_files import FILES_PATH, FapiaoFileServer
 from .json_http import Request
+from .fapiao_files import FILES_PATH, FapiaoFiles
 
 PATH = "/open/v1/services"
 OK = "E0000"
@@ -85,7 +85,7 @@ class Order:
     issued_ms: int = 0
 
 
-class NuonuoDouble(FapiaoFileServer):  # GET /fp/<number>.pdf|ofd|xml: fapiao_files.py
+class NuonuoDouble:
     def __init__(self, *, app_key="nn-app-key", app_secret="nn-app-secret",
                  token="nn-access-token", taxnum="91330106MA2AYNWD8M",
                  pending_seconds=0.3, unknown_tax_codes=(BAD_TAX_CODE,)):
@@ -100,11 +100,13 @@ class NuonuoDouble(FapiaoFileServer):  # GET /fp/<number>.pdf|ofd|xml: fapiao_fi
         self.fail_after_taking = 0
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
+        self.files = FapiaoFiles()  # GET /fp/<number>.pdf|ofd|xml: the issued fapiao's files
 
     # -- envelope ---------------------------------------------------------------
     def handle(self, request: Request):
         if request.method == "GET" and request.path.startswith(FILES_PATH):
-            return self.serve_document(request)
+            with self._lock:
+                return self.files.serve(request, self.orders)
         if request.method == "POST" and request.path == TOKEN_PATH:
             with self._lock:
                 return 200, self._token(request), {}

@@ -105,7 +105,7 @@ def test_a_failed_download_is_retried_the_files_kept_once_a_broken_one_refused( 
         china, nuonuo):  # noqa: F811
     app, ids = china  # noqa: F811
     double = nuonuo.app
-    double.fail_document_fetches = 1  # the first download answers 500
+    double.files.fail_next = 1  # the first download answers 500
     invoice_id = issued_invoice(app, ids)
     jobs_run_out(app)
     blue = pulled_until_final(app, invoice_id)
@@ -126,10 +126,10 @@ def test_a_failed_download_is_retried_the_files_kept_once_a_broken_one_refused( 
     assert [state for _, state, _ in jobs_run_out(app)] == ["done", "done", "done"]
     with app.app_context():
         assert {kind: f.sha256 for kind, f in kept(blue.id).items()} == first
-    assert len(double.document_gets) == 1 + 3 + 3
+    assert len(double.files.gets) == 1 + 3 + 3
 
     # the credit note's red fapiao: its XML arrives cut off
-    double.corrupt_documents = {"xml"}
+    double.files.corrupt = {"xml"}
     from addons.invoicing_link.models import Invoice
     from addons.invoicing_link.services.invoices import credit_note, issue_invoice
 
@@ -157,7 +157,7 @@ def test_a_failed_download_is_retried_the_files_kept_once_a_broken_one_refused( 
         assert "not well-formed XML" in red.events[-1].text
 
     # the provider serves it right now: Finance asks for the missing files again
-    double.corrupt_documents = set()
+    double.files.corrupt = set()
     from addons.einvoicing.services.sending.fapiao_documents import queue_missing
 
     with app.app_context():

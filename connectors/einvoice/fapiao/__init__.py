@@ -6,8 +6,8 @@ a request as JSON; `request_checks.py` refuses what the tax bureau would
 refuse before anything is sent; one provider speaks it: the Nuonuo open
 platform (`nuonuo_wire.py` transport and signing, `nuonuo_token.py` the
 app's access token, `nuonuo_order.py` the bodies, `nuonuo.py` the calls,
-`backend.py` the hub backend of kind `nuonuo`); `documents.py` fetches an
-issued fapiao's PDF, OFD and XML from the result's links and
-`document_checks.py` says whether each is what it must be. The einvoicing
-addon's `fapiao` channel sends through it and keeps the files.
+`backend.py` the hub backend of kind `nuonuo`). The einvoicing addon's
+`fapiao` channel sends through it.
+An issued fapiao's PDF, OFD and XML: `documents.py` fetches them from the
+result's links, `document_checks.py` says whether each is what it must be.
 """
