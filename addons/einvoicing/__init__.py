@@ -20,6 +20,7 @@ from .api.submission_api import EinvoiceSubmissionApi
 from .services import sending
 from .services.channels import CHANNELS
 from .services.load_demo import demo_command
+from .services.sending.fapiao_documents import fetch_files_command
 from .services.sending.pull_command import pull_command
 from .views.download_view import EinvoiceDownloadView
 from .views.einvoice_panel import invoice_einvoice
@@ -65,5 +66,6 @@ def register(addon):
                                            context=invoice_einvoice, order=20))
     addon.command(demo_command)  # crossdock einvoicing demo: an invoice per channel
     addon.command(pull_command)  # crossdock einvoicing pull: the remotes' answers now
+    addon.command(fetch_files_command)  # crossdock einvoicing fetch-files: fapiao files missing
     issue_hooks.add(addon.name, sending.queue_einvoice)  # an issued invoice's e-invoice, queued
     sending.register_with_hub()

@@ -222,7 +222,7 @@ def _finish(runtime, session: Session, job_id: int, token: str,
     try:
         for bind in outcome.bindings:
             write_binding(session, backend_id, bind, now)
-        _settle(session, job_id, True, outcome.summary)
+        _settle(session, job_id, True, outcome.summary, outcome.data)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -307,7 +307,7 @@ def _reschedule(runtime, session: Session, ctx: JobContext, token: str, error: s
     return "retry"
 
 
-def _settle(session: Session, job_id: int, ok: bool, text: str) -> None:
+def _settle(session: Session, job_id: int, ok: bool, text: str, data=None) -> None:
     """The handler's on_settled, in the transaction that ends the job."""
     job = session.execute(select(SyncJob.kind, SyncJob.record_id, SyncJob.backend_id,
                                  Backend.name).outerjoin(Backend, Backend.id == SyncJob.backend_id)
@@ -318,7 +318,7 @@ def _settle(session: Session, job_id: int, ok: bool, text: str) -> None:
         return
     if getattr(handler, "on_settled", None) is not None:
         handler.on_settled(session, Settled(job_id, job.kind, job.record_id, job.backend_id,
-                                            job.name or "", ok, text))
+                                            job.name or "", ok, text, data))
 
 
 def _fail(runtime, session: Session, job_id: int, token: str, error: str,

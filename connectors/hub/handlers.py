@@ -51,6 +51,7 @@ class Outcome:
     summary: str  # in words, shown on the job and the record
     remote_ref: str | None = None
     bindings: tuple[Bind, ...] = field(default_factory=tuple)
+    data: Any = None  # what the call brought back for on_settled to keep (files); not stored
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Settled:
     backend_name: str
     ok: bool  # done (True) or failed for good (False)
     text: str  # the outcome's summary, or the error
+    data: Any = None  # the outcome's data when done
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ class Push:
     left remotely; it runs with no transaction open, before the job fails.
     `on_settled(session, settled)` (optional) brings the record in step with
     how the job ended (done, or failed for good; not a retry), in the same
-    transaction as the job's final state and its bindings."""
+    transaction as the job's final state and its bindings; what `call`
+    fetched for us to keep travels there as `Outcome.data` -> `Settled.data`."""
     kind: str  # e.g. "sales.order.push"; stored on the job row
     model: str  # e.g. "sales.order"
     prepare: Callable[[Any], Any]

@@ -66,6 +66,7 @@ from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from .json_http import Request
+from .fapiao_files import FILES_PATH, FapiaoFiles
 
 PATH = "/open/v1/services"
 OK = "E0000"
@@ -130,9 +131,13 @@ class NuonuoDouble:
         self.fail_after_taking = 0
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
+        self.files = FapiaoFiles()  # GET /fp/<number>.pdf|ofd|xml: the issued fapiao's files
 
     # -- envelope ---------------------------------------------------------------
     def handle(self, request: Request):
+        if request.method == "GET" and request.path.startswith(FILES_PATH):
+            with self._lock:
+                return self.files.serve(request, self.orders)
         if request.method == "POST" and request.path == TOKEN_PATH:
             with self._lock:
                 return 200, self._token(request), {}

@@ -195,7 +195,9 @@ def test_an_invoice_is_issued_once_and_its_credit_note_red_letters_it(china, nuo
         again = send_again(db.session, waiting)
         db.session.commit()
         assert again.state == "queued"
-    assert [state for _, state, _ in jobs_run_out(app)] == ["done", "done"]
+    assert [(kind, state) for kind, state, _ in jobs_run_out(app)] == [
+        ("einvoicing.fapiao.send", "done"), ("einvoicing.fapiao.documents", "done"),
+        ("einvoicing.fapiao.send", "done")]  # the blue fapiao's files fetched meanwhile
     red = pulled_until_final(app, credit_id)
     assert red.state == "issued", red.state_text
     red_fapiao = double.orders[red.remote_id]

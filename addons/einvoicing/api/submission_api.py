@@ -5,19 +5,26 @@ step the remote reported), and
 ``POST /api/v1/einvoice_submission/<pk>/send_again`` (Finance; audited): a
 new attempt of the latest one once it is over. Answers of the action: 201
 with the new attempt; 404 one the caller cannot see; 409 not the latest or
-still live. The kept file is not in the JSON: the screen hands it out."""
+still live. The kept file is not in the JSON: the screen hands it out; so
+are an issued fapiao's files, which each answer lists under `fapiao_files`
+(kind, file name, content type, size, sha256, fetched at, download URL;
+empty until fetched)."""
 from __future__ import annotations
 
 import json
 
+from flask import url_for
 from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import permission_name, protect
 from sqlalchemy.exc import IntegrityError
 
 from core.api import CrossdockModelRestApi
 from core.api.fields import utc_text
+from sqlalchemy import select
+
 from core.db import db
 
+from ..models.fapiao_document import FapiaoDocument
 from ..models.submission import EinvoiceSubmission
 from ..services.sending import NotSendable, send_again
 from ..views.submission_view import UrgentFirst, readable_submission
@@ -39,11 +46,25 @@ SEND_AGAIN_DOC = """Send an e-invoice again as a new attempt
         """
 
 
+def fapiao_files(submission_ids) -> dict[int, list[dict]]:
+    """Each submission's kept fapiao files (no content), in one query."""
+    found: dict[int, list[dict]] = {int(i): [] for i in submission_ids}
+    for d in db.session.scalars(select(FapiaoDocument).where(
+            FapiaoDocument.submission_id.in_(list(found))).order_by(FapiaoDocument.id)):
+        found[d.submission_id].append({
+            "kind": d.kind, "file_name": d.file_name, "content_type": d.content_type,
+            "size": d.size, "sha256": d.sha256, "fetched_at": utc_text(d.fetched_at),
+            "url": url_for("EinvoiceSubmissionView.fapiao_document", pk=d.submission_id,
+                           kind=d.kind)})
+    return found
+
+
 def submission_json(s: EinvoiceSubmission) -> dict:
     return {"id": s.id, "invoice_id": s.invoice_id, "channel": s.channel,
             "attempt": s.attempt, "state": s.state, "state_text": s.state_text,
             "file_name": s.file_name, "remote_id": s.remote_id,
             "remote_number": s.remote_number, "document_url": s.document_url,
+            "fapiao_files": fapiao_files([s.id])[s.id],
             "history": [{"at": utc_text(e.at), "state": e.state, "text": e.text,
                          "details": json.loads(e.details_json) if e.details_json else None}
                         for e in s.events]}
@@ -58,6 +79,15 @@ class EinvoiceSubmissionApi(CrossdockModelRestApi):
     list_columns = show_columns = LISTED
     search_columns = ["state", "channel", "invoice", "file_name", "remote_id", "updated_at"]
     order_columns = ["id", "updated_at", "state"]
+
+    def pre_get(self, data):
+        pk = int(data["id"])
+        data["result"]["fapiao_files"] = fapiao_files([pk])[pk]
+
+    def pre_get_list(self, data):
+        files = fapiao_files(data["ids"])
+        for pk, row in zip(data["ids"], data["result"]):
+            row["fapiao_files"] = files[int(pk)]
 
     @expose("/<int:pk>/history", methods=["GET"])
     @protect()

@@ -38,6 +38,8 @@ class EinvoiceSubmission(Model):
     backend = relationship("Backend")
     events = relationship("EinvoiceEvent", order_by="EinvoiceEvent.id",
                           back_populates="submission", cascade="all, delete-orphan")
+    fapiao_documents = relationship("FapiaoDocument", order_by="FapiaoDocument.id",
+                                    back_populates="submission", cascade="all, delete-orphan")
 
     def __repr__(self):
         return f"{self.file_name or self.channel} ({self.state})"

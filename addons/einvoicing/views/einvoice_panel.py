@@ -2,8 +2,9 @@
 the customer's channel; for EN 16931 the document's validation by the
 official rules (each failing rule by id, in the reader's language where we
 have it) and its files; then what was sent through the channel: each
-attempt's kept file, its state and the remote's history, and "Send again"
-for Finance once an attempt is over. For readers of e-invoices (Finance,
+attempt's kept file (and an issued fapiao's PDF, OFD and XML once
+fetched), its state and the remote's history, and "Send again" for Finance
+once an attempt is over. For readers of e-invoices (Finance,
 Read-only)."""
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from addons.invoicing_link.models.invoice import CROSSDOCK, ISSUED
 from connectors.einvoice.artefacts import ArtefactsMissing
+from connectors.einvoice.fapiao.documents import LABELS as DOCUMENT_LABELS
 from connectors.einvoice.rule_texts import rule_text
 from core.db import db
 
@@ -66,7 +68,8 @@ def _submissions(invoice, sm) -> list[dict]:
     """Newest attempt first, each with its history and what may be done with it."""
     rows = db.session.scalars(
         select(EinvoiceSubmission).where(EinvoiceSubmission.invoice_id == invoice.id)
-        .options(selectinload(EinvoiceSubmission.events))
+        .options(selectinload(EinvoiceSubmission.events),
+                 selectinload(EinvoiceSubmission.fapiao_documents))
         .order_by(EinvoiceSubmission.attempt.desc())).all()
     may_send = sm.has_access("can_send_again", SUBMISSIONS)
     shown = []
@@ -83,6 +86,11 @@ def _submissions(invoice, sm) -> list[dict]:
             "file_url": url_for(f"{SUBMISSIONS}.download", pk=row.id) if row.content else None,
             "remote_id": row.remote_id, "remote_number": row.remote_number,
             "document_url": row.document_url, "problems": problems,
+            "fapiao_files": [(DOCUMENT_LABELS[d.kind], url_for(
+                f"{SUBMISSIONS}.fapiao_document", pk=row.id, kind=d.kind))
+                for d in row.fapiao_documents],
+            "fapiao_files_pending": row.channel == FAPIAO and row.state == states.ISSUED
+            and not row.fapiao_documents,
             "events": [(e.at, states.LABELS.get(e.state, e.state), e.text) for e in row.events],
             "send_again_url": url_for(f"{SUBMISSIONS}.send_again", pk=row.id)
             if may_send and n == 0 and row.state in states.MAY_SEND_AGAIN else None})

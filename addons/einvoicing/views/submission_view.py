@@ -1,22 +1,26 @@
 """Invoicing > E-invoices: every e-invoice sent or held, what needs Finance
 first (rejected, failed, invalid, refused, not sent, not delivered), then
 the newest; filters by state and channel. Each row's kept file can be
-downloaded; "Send again" (POST) makes a new attempt of one that is over."""
+downloaded, and an issued fapiao's PDF, OFD and XML as they were fetched;
+"Send again" (POST) makes a new attempt of one that is over."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.actions import action
+from flask_appbuilder.security.decorators import permission_name
 from flask_babel import gettext, lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import undefer
 
 from addons.invoicing_link.models.invoice import Invoice
 from core.db import db, is_row_id
 from core.views.capped_count import CappedCountInterface
 from core.views.record_view import RecordView
 
+from ..models.fapiao_document import FapiaoDocument
 from ..models.submission import EinvoiceSubmission
 from ..services.channels import CHANNELS
 from ..services.sending import NotSendable, send_again
@@ -110,6 +114,21 @@ class EinvoiceSubmissionView(RecordView):
                         "application/octet-stream", headers={
                             "Content-Disposition":
                                 f'attachment; filename="{submission.file_name}"'})
+
+    @expose("/fapiao/<int:pk>/<kind>", methods=["GET"])
+    @has_access
+    @permission_name("download")
+    def fapiao_document(self, pk, kind):
+        """A kept file of the issued fapiao (pdf, ofd, xml): as the kept file, to
+        whoever may download that."""
+        submission = readable_submission(pk)
+        document = db.session.scalars(select(FapiaoDocument).where(
+            FapiaoDocument.submission_id == submission.id, FapiaoDocument.kind == kind)
+            .options(undefer(FapiaoDocument.content))).first() if submission else None
+        if document is None:
+            abort(404)
+        return Response(document.content, mimetype=document.content_type, headers={
+            "Content-Disposition": f'attachment; filename="{document.file_name}"'})
 
     @expose("/send_again/<int:pk>", methods=["POST"])
     @has_access

@@ -9,4 +9,6 @@ app's access token, `nuonuo_order.py` the bodies, `nuonuo_red_form.py`
 the red-letter form's state, `nuonuo.py` the calls,
 `backend.py` the hub backend of kind `nuonuo`). The einvoicing addon's
 `fapiao` channel sends through it.
+An issued fapiao's PDF, OFD and XML: `documents.py` fetches them from the
+result's links, `document_checks.py` says whether each is what it must be.
 """

@@ -15,7 +15,8 @@ bureau issues minutes or seconds after the request.
    pending / issued (20-digit number, date, amounts, tax) / failed
    (provider code and words) / red_lettered (for a red fapiao: its number
    and the blue one's);
-3. the issued result carries the documents' URLs (PDF / OFD / XML);
+3. the issued result carries the documents' URLs (PDF / OFD / XML), which
+   expire; `documents(result)` fetches and checks the files (documents.py);
 4. `red_letter(request)` applies for the red-letter confirmation
    (红字确认单), which issues the red fapiao under the request's own
    `order_no`; poll it with `result`;
@@ -178,3 +179,4 @@ class FapiaoProvider(Protocol):
     def result(self, order_no: str) -> FapiaoResult: ...
     def results(self, order_nos: list[str]) -> dict[str, FapiaoResult]: ...
     def red_letter(self, request: RedLetterRequest) -> FapiaoResult: ...
+    def documents(self, result: FapiaoResult) -> list: ...  # [documents.FetchedDocument]

@@ -37,6 +37,7 @@ decides after that.
 from __future__ import annotations
 
 from ...errors import PermanentError
+from .documents import FetchedDocument, fetch_documents
 from .fapiao import FapiaoRequest, FapiaoResult, FapiaoState, RedLetterRequest
 from .nuonuo_order import order_body, red_confirm_body, result_of
 from .nuonuo_red_form import form_query, form_result
@@ -116,6 +117,11 @@ class NuonuoProvider:
                 raise
             bill_id = request.order_no  # our form exists; its red fapiao is on its way
         return FapiaoResult(request.order_no, FapiaoState.PENDING, serial=str(bill_id or ""))
+
+    def documents(self, result: FapiaoResult) -> list[FetchedDocument]:
+        """The issued fapiao's PDF, OFD and XML from the links Nuonuo's result
+        names (its own file servers: no signature, no token)."""
+        return fetch_documents(self.wire.session, result, what="Nuonuo's fapiao files")
 
     def _same_order(self, request: FapiaoRequest, refusal: NuonuoRefusal) -> FapiaoResult:
         known = self.result(request.order_no)

@@ -1,7 +1,8 @@
 """Sending e-invoices through the hub (see channel.py for what a channel is):
 `queue_einvoice` runs when an invoice is issued, each channel's push sends
 the kept file once, its pull or inbound handler brings the remote's answers
-back onto the submission (states.py)."""
+back onto the submission (states.py); an issued fapiao's files are fetched
+and kept by a job of their own (fapiao_documents.py)."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from connectors import hub
 
 from ...models.submission import EinvoiceSubmission
 from .channels_sending import SENDING
+from .fapiao_documents import FETCH_DOCUMENTS
 from .queue import NotSendable, queue_einvoice, send_again
 from .send_push import push_of
 
@@ -28,3 +30,4 @@ def register_with_hub() -> None:
     for channel in SENDING.values():
         hub.register(push_of(channel), *channel.answers)
         hub.register_labels(channel.model, submission_names)
+    hub.register(FETCH_DOCUMENTS)

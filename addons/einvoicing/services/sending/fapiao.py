@@ -32,6 +32,7 @@ from .answers import pull_of
 from .channel import Built, Channel, Outgoing, Sent
 from .fapiao_red_form import form_answer
 from .fapiao_request import blue_request, latest_fapiao, red_request
+from .fapiao_documents import queue_documents
 
 PULL_SECONDS = 60.0  # a fapiao is issued within seconds to minutes
 
@@ -86,6 +87,13 @@ def red_on_blue(session: Session, submission: EinvoiceSubmission, answer: Sent) 
             credit=credit.number), message_id=f"red:{answer.remote_number}")
 
 
+def after_answer(session: Session, submission: EinvoiceSubmission, answer: Sent) -> None:
+    """What a moved submission sets off: its red fapiao on the blue one's
+    history, an issued fapiao's files fetched (fapiao_documents.py)."""
+    red_on_blue(session, submission, answer)
+    queue_documents(session, submission, answer)
+
+
 FAPIAO = Channel(channels.FAPIAO, "nuonuo", build, send)
 FAPIAO = replace(FAPIAO, answers=(pull_of(FAPIAO, results, every_seconds=PULL_SECONDS,
-                                          then=red_on_blue),))
+                                          then=after_answer),))
