@@ -16,12 +16,11 @@ import json
 from flask import url_for
 from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import permission_name, protect
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.api import CrossdockModelRestApi
 from core.api.fields import utc_text
-from sqlalchemy import select
-
 from core.db import db
 
 from ..models.fapiao_document import FapiaoDocument
