@@ -79,14 +79,16 @@ class RedisServer:
 class Hub:
     """The app in this process (it writes the work) and worker/scheduler processes."""
 
-    def __init__(self, tmp_path: Path, pg_admin_url: str, broker):
+    def __init__(self, tmp_path: Path, pg_admin_url: str, broker, **more: str):
+        """`more`: further settings by field name (say en16931_artefacts="..."),
+        for the app here and, as CROSSDOCK_* variables, for the processes."""
         from tests.conftest import new_pg_database
         from tests.conftest import test_settings as settings_for
 
         self.database_url = new_pg_database(pg_admin_url)
         self.instance = tmp_path / "instance"
         settings = settings_for(self.instance, self.database_url, broker_url=broker.url,
-                                 **{k.lower(): float(v) for k, v in HUB_TIMING.items()})
+                                 **{k.lower(): float(v) for k, v in HUB_TIMING.items()}, **more)
         from core.app import create_app
 
         self.app = create_app(settings)
@@ -96,7 +98,8 @@ class Hub:
                     "CROSSDOCK_BROKER_URL": broker.url,
                     "CROSSDOCK_ADDONS_PATH": str(EXAMPLE_ADDONS),  # as the app here
                     "CROSSDOCK_SECRET_KEY": settings.secret_key,
-                    **{f"CROSSDOCK_{k}": v for k, v in HUB_TIMING.items()}}
+                    **{f"CROSSDOCK_{k}": v for k, v in HUB_TIMING.items()},
+                    **{f"CROSSDOCK_{k.upper()}": v for k, v in more.items()}}
         self.webs: list[subprocess.Popen] = []
         self.workers: list[subprocess.Popen] = []
         self.schedulers: list[subprocess.Popen] = []
