@@ -10,7 +10,9 @@ accepted, issued), no job failed, and each remote holds exactly one document
 per invoice, equal to ours (total to the cent, buyer): Storecove one
 submission, SdI one file taken (a repeat of the same name it refused as
 00002 only when our submission kept SdI's first id and no rejection), Nuonuo
-one fapiao per order number.
+one fapiao per order number. One exception, the access point's known limit
+(`LOST_ANSWER`): a Peppol or Factur-X file whose first answer died with its
+worker is at Storecove once, but stays `sent`, saying so.
 """
 from __future__ import annotations
 
@@ -39,7 +41,8 @@ from tests.sdi_documents import SDI_ARTEFACTS
 pytestmark = pytest.mark.postgres
 PER_CUSTOMER = 16  # invoices of the Peppol, the Italian and the Chinese customer each
 ANSWER_DELAY = 1.0  # seconds each remote answers after taking the file: kills land there
-KILLS = 4
+KILLS = 3
+WORKERS = 3  # of 2 threads: two are killed a second apart, one works meanwhile
 FINAL = {"peppol_ubl": "delivered", "facturx": "delivered", "sdi": "accepted",
          "fapiao": "issued"}
 ACCESS_POINT = ("peppol_ubl", "facturx")
@@ -67,11 +70,14 @@ def hub(tmp_path, pg_admin_url, redis):
 
 @pytest.fixture
 def remotes(hub):
-    """The web process SdI calls back (started, not yet serving) and the three
-    remotes' servers, slow to answer, with a backend each:
-    (web, its URL, storecove, sdi, nuonuo)."""
+    """The three remotes' servers, slow to answer, with a backend each, and
+    the processes started (web, scheduler, workers; starting up takes
+    seconds): (web, its URL, storecove, sdi, nuonuo)."""
     install(hub.app, "einvoicing")
     web, base_url = hub.start_web()
+    hub.start_scheduler()
+    for _ in range(WORKERS):
+        hub.start_worker(threads=2)
     storecove = JsonHttpServer(StorecoveDouble(), answer_delay=ANSWER_DELAY).start()
     nuonuo = JsonHttpServer(NuonuoDouble(), answer_delay=ANSWER_DELAY).start()
     sdi = SdiStandin(SDI_ARTEFACTS, base_url + PATH, after_receipt=("RC", "NE"),
@@ -86,14 +92,17 @@ def remotes(hub):
 
 
 def _issue_invoices(app) -> None:
-    """The e-invoicing demo (a Factur-X customer's invoice too), then more
-    invoices of the Peppol, Italian and Chinese customers: all queued."""
+    """The e-invoicing demo (a Factur-X customer's invoice too) on the sales
+    demo's products alone, then more invoices of the Peppol, Italian and
+    Chinese customers: all queued."""
     from addons.einvoicing.services.load_demo import invoice_again, load_demo
+    from addons.sales.services.seeding.load_demo import load_products
 
     with app.app_context(), acting_as(SYSTEM):
+        load_products(db.session)
         load_demo(db.session)
-        for key in ("de-peppol", "it-sdi", "cn-fapiao"):
-            for _ in range(PER_CUSTOMER - 1):
+        for _ in range(PER_CUSTOMER - 1):  # interleaved: a kill hits every channel's sends
+            for key in ("de-peppol", "it-sdi", "cn-fapiao"):
                 invoice_again(db.session, key)
         db.session.commit()
         db.session.remove()
@@ -141,6 +150,16 @@ def _holds_jobs(hub, worker) -> bool:
                  SyncJob.lease_holder.like(f"%:{worker.pid}:%")) > 0
 
 
+def _run_again(hub) -> dict[str, int]:
+    from connectors.hub.models import SyncJob
+
+    with hub.app.app_context():
+        rows = db.session.execute(select(SyncJob.kind, func.count(SyncJob.id))
+                                  .where(SyncJob.attempts > 1).group_by(SyncJob.kind)).all()
+        db.session.remove()
+    return dict(rows)
+
+
 def _failures(hub) -> str:
     """The hub's own lines for failed jobs (`hub: job #N failed: reason`)."""
     return "\n".join(line for path in hub.logs.iterdir()
@@ -155,40 +174,36 @@ def test_every_einvoice_once_while_workers_are_killed(hub, remotes):
     started = time.monotonic()
     _issue_invoices(hub.app)
     hub.wait_serving(web, base_url)
-    hub.start_scheduler()
-    for _ in range(3):
-        hub.start_worker(threads=2)
 
     # while the remotes are slow: a worker that holds jobs is killed and another
     # started, a second or more apart, as long as another one works meanwhile
     kills, last_kill, deadline = 0, 0.0, time.monotonic() + 120
-    while _sending(hub) and time.monotonic() < deadline:
+    while kills < KILLS and _sending(hub) and time.monotonic() < deadline:
         time.sleep(0.2)
         working = [w for w in hub.alive_workers() if hub.working(w)]
-        if kills < KILLS and len(working) > 1 and time.monotonic() - last_kill > 1 \
+        if len(working) > 1 and time.monotonic() - last_kill > 1 \
                 and _holds_jobs(hub, working[0]):
             hub.kill_worker(working[0])
             kills, last_kill = kills + 1, time.monotonic()
             hub.start_worker(threads=2)
-    sent_at = time.monotonic() - started
-    # then the answers, as the scheduler pulls them (the remotes quick now)
+    # then the rest, the remotes quick now, and their answers as the scheduler pulls them
     storecove.answer_delay = nuonuo.answer_delay = sdi.answer_delay = 0
     while time.monotonic() < deadline and (
             _sending(hub) or not all(_answered(r) for r in _submissions(hub.app))):
         pull_answers(hub.app, storecove.app)
         time.sleep(0.3)
-    ours = _submissions(hub.app)
+    ours, again = _submissions(hub.app), _run_again(hub)
     lost = [r.number for r in ours if r.state == "sent"]
-    print(f"\n{len(ours)} e-invoices, {kills} workers killed, "
-          f"{_jobs(hub, SyncJob.attempts > 1)} jobs run again; sent {sent_at:.1f} s, "
-          f"answered {time.monotonic() - started:.1f} s after the first invoice was issued; "
+    print(f"\n{len(ours)} e-invoices, {kills} workers killed, jobs run again: {again}; "
+          "all answered "
+          f"{time.monotonic() - started:.1f} s after the first invoice was issued; "
           f"SdI refused {sum(1 for d in sdi.deliveries if d[0] == 'NS')} repeated names, "
           f"Nuonuo was asked {sum(1 for c in nuonuo.app.calls if c[0].endswith('BillingNew'))}"
           f" times for {len(nuonuo.app.placed)} fapiao; access point answers lost: {lost}")
     assert not _jobs(hub, SyncJob.state == FAILED), _failures(hub)
     assert not _sending(hub), (hub.job_states(), hub.log_tail())
     assert [r for r in ours if not _answered(r)] == []
-    assert kills == KILLS
+    assert kills == KILLS and again, "no kill landed inside a job"
     assert {c: sum(1 for r in ours if r.channel == c) for c in FINAL} == {
         "peppol_ubl": PER_CUSTOMER, "facturx": 1, "sdi": PER_CUSTOMER, "fapiao": PER_CUSTOMER}
 
