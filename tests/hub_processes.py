@@ -2,8 +2,9 @@
 `crossdock scheduler` processes on one PostgreSQL database, and the app in
 the test's process that writes the work. Tests that break workers on purpose
 (test_hub_reliability.py, test_social_leads_burst.py,
-test_production_cluster.py) subclass `Hub` with their data; the broker is
-Redis or RabbitMQ (tests/rabbitmq_server.py), anything with a `url`.
+test_production_cluster.py, test_einvoicing_killed_workers.py) subclass or
+use `Hub` with their data and settings; the broker is Redis or RabbitMQ
+(tests/rabbitmq_server.py), anything with a `url`.
 """
 from __future__ import annotations
 
