@@ -2,8 +2,9 @@
 `crossdock scheduler` processes on one PostgreSQL database, and the app in
 the test's process that writes the work. Tests that break workers on purpose
 (test_hub_reliability.py, test_social_leads_burst.py,
-test_production_cluster.py) subclass `Hub` with their data; the broker is
-Redis or RabbitMQ (tests/rabbitmq_server.py), anything with a `url`.
+test_production_cluster.py, test_einvoicing_killed_workers.py) subclass or
+use `Hub` with their data and settings; the broker is Redis or RabbitMQ
+(tests/rabbitmq_server.py), anything with a `url`.
 """
 from __future__ import annotations
 
@@ -80,14 +81,16 @@ class RedisServer:
 class Hub:
     """The app in this process (it writes the work) and worker/scheduler processes."""
 
-    def __init__(self, tmp_path: Path, pg_admin_url: str, broker):
+    def __init__(self, tmp_path: Path, pg_admin_url: str, broker, **more: str):
+        """`more`: further settings by field name (say en16931_artefacts="..."),
+        for the app here and, as CROSSDOCK_* variables, for the processes."""
         from tests.conftest import new_pg_database
         from tests.conftest import test_settings as settings_for
 
         self.database_url = new_pg_database(pg_admin_url)
         self.instance = tmp_path / "instance"
         settings = settings_for(self.instance, self.database_url, broker_url=broker.url,
-                                 **{k.lower(): float(v) for k, v in HUB_TIMING.items()})
+                                 **{k.lower(): float(v) for k, v in HUB_TIMING.items()}, **more)
         from core.app import create_app
 
         self.app = create_app(settings)
@@ -97,7 +100,8 @@ class Hub:
                     "CROSSDOCK_BROKER_URL": broker.url,
                     "CROSSDOCK_ADDONS_PATH": str(EXAMPLE_ADDONS),  # as the app here
                     "CROSSDOCK_SECRET_KEY": settings.secret_key,
-                    **{f"CROSSDOCK_{k}": v for k, v in HUB_TIMING.items()}}
+                    **{f"CROSSDOCK_{k}": v for k, v in HUB_TIMING.items()},
+                    **{f"CROSSDOCK_{k.upper()}": v for k, v in more.items()}}
         self.webs: list[subprocess.Popen] = []
         self.workers: list[subprocess.Popen] = []
         self.schedulers: list[subprocess.Popen] = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +48,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body, raw_body=raw)
         status, payload, headers = self.server.app.handle(request)
+        time.sleep(self.server.answer_delay)
         headers = dict(headers or {})
         if isinstance(payload, bytes):  # not JSON: a body of its own type (a MIME message)
             data = payload
@@ -54,13 +56,16 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             data = json.dumps(payload, default=_json_default).encode()
             kind = "application/json; charset=utf-8"
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client is gone (a killed worker): no one to tell
 
     do_GET = do_POST = do_PUT = do_DELETE = _serve
 
@@ -79,18 +84,31 @@ def _json_default(value):
 
 
 class JsonHttpServer:
-    """Serve `app` on 127.0.0.1 (a free port unless given) in a daemon thread."""
+    """Serve `app` on 127.0.0.1 (a free port unless given) in a daemon thread.
+    `answer_delay`: seconds between the app's answer and sending it, as a
+    remote that did the work and is slow to say so (a client killed meanwhile
+    never reads the answer)."""
 
-    def __init__(self, app, port: int = 0, host: str = "127.0.0.1"):
+    def __init__(self, app, port: int = 0, host: str = "127.0.0.1", *,
+                 answer_delay: float = 0.0):
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.app = app
+        self._httpd.answer_delay = answer_delay
         self._thread: threading.Thread | None = None
 
     @property
     def app(self):
         """The double behind the server, for tests to seed and inspect."""
         return self._httpd.app
+
+    @property
+    def answer_delay(self) -> float:
+        return self._httpd.answer_delay
+
+    @answer_delay.setter
+    def answer_delay(self, seconds: float) -> None:
+        self._httpd.answer_delay = seconds
 
     @property
     def port(self) -> int:

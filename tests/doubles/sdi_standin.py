@@ -26,6 +26,7 @@ import copy
 import datetime as dt
 import itertools
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -77,6 +78,7 @@ class SdiStandin:
     callback_url: str  # our TrasmissioneFatture endpoint
     after_receipt: tuple[str, ...] = ("RC",)  # kinds sent after an accepted file
     unavailable: bool = False  # answer EI02 (service unavailable) while True
+    answer_delay: float = 0.0  # seconds between taking a file and answering (a slow SdI)
     received: dict[str, Received] = field(default_factory=dict)
     deliveries: list[tuple[str, str, int]] = field(default_factory=list)  # kind, file, HTTP
 
@@ -224,11 +226,15 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         status, data = self.standin.ricevi_file(self.rfile.read(length),
                                                 self.headers.get("SOAPAction", ""))
-        self.send_response(status)
-        self.send_header("Content-Type", "text/xml; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        time.sleep(self.standin.answer_delay)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the caller is gone (a killed worker)
 
 
 def _envelope(content) -> bytes:

@@ -12,7 +12,6 @@ test both databases' parts."""
 from __future__ import annotations
 
 import io
-import json
 import threading
 import time
 from decimal import Decimal
@@ -31,6 +30,7 @@ from tests.doubles.nuonuo_double import NuonuoDouble
 from tests.doubles.peppol_ap_double import StorecoveDouble
 from tests.doubles.sdi_standin import CLIENT_SUBJECT, SdiStandin
 from tests.einvoice_documents import ARTEFACTS
+from tests.einvoicing_backends import pull_answers, save_backends
 from tests.helpers import add_user, login
 from tests.sdi_documents import SDI_ARTEFACTS
 from tests.sqlite_only import sqlite_database_url  # noqa: F401 (the database_url fixture)
@@ -55,17 +55,7 @@ def remotes(make_app):
     storecove = JsonHttpServer(StorecoveDouble()).start()
     nuonuo = JsonHttpServer(NuonuoDouble()).start()
     with app.app_context():
-        from connectors.hub.backends import save_backend
-
-        save_backend(db.session, None, name="Storecove", kind="peppol_ap",
-                     url=f"{storecove.url}/api/v2", secret=storecove.app.api_key,
-                     options_json=json.dumps({"legal_entity_id":
-                                              storecove.app.legal_entity_id}))
-        save_backend(db.session, None, name="SdI", kind="sdi", url=sdi.url)
-        save_backend(db.session, None, name="Nuonuo", kind="nuonuo",
-                     url=f"{nuonuo.url}/open/v1/services", database="91310000MA1FL8XQ37",
-                     username="nn-app-key", secret="nn-app-secret",
-                     options_json=json.dumps({"token_url": f"{nuonuo.url}/accessToken"}))
+        save_backends(db.session, storecove, sdi, nuonuo)
         db.session.commit()
     yield app, sdi, storecove.app, nuonuo.app
     app.extensions["hub"].stop()
@@ -112,16 +102,9 @@ def _by_customer(app) -> dict[str, tuple]:
 def _answers_until(app, storecove, wanted, timeout=30.0) -> dict:
     """Pull the access point's and Nuonuo's answers (as the scheduler does)
     until every customer's latest invoice is in its wanted state."""
-    from addons.einvoicing.services.sending.channels_sending import SENDING
-    from connectors import hub
-
-    pulls = [a for c in SENDING.values() for a in c.answers if isinstance(a, hub.Pull)]
     deadline = time.monotonic() + timeout
     while True:
-        storecove.deliver()
-        with app.app_context():
-            hub.pull_now(db.session, *pulls)
-            db.session.remove()
+        pull_answers(app, storecove)
         found = _by_customer(app)
         states = {key: rows[-1][3] for key, rows in found.items()}
         if all(states.get(k) == v for k, v in wanted.items()) or time.monotonic() > deadline:

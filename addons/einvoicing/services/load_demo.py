@@ -63,6 +63,14 @@ def load_demo(session: Session) -> list[str]:
     return said
 
 
+def invoice_again(session: Session, key: str) -> Invoice:
+    """Another order of demo customer `key` (loaded before), invoiced and
+    issued like its first: a load of e-invoices on one channel."""
+    company = session.scalars(select(Company).where(Company.source == data.SOURCE + key)).one()
+    _key, _fields, tax, currency, lines = next(c for c in data.CUSTOMERS if c[0] == key)
+    return _invoiced_order(session, company, _tax(session, *tax), currency, lines)
+
+
 def _customer(session: Session, key: str, fields: dict) -> Company:
     owner = session.scalars(select(Company).where(Company.source.like("demo:%"),
                                                   Company.owner_id.is_not(None))).first()

@@ -340,6 +340,14 @@ def load_demo(session: Session, *, logins: bool = False) -> SalesDemoResult:
     return result
 
 
+def load_products(session: Session) -> SalesDemoResult:
+    """The demo's products alone (with the exchange rates and price lists),
+    for a demo built on them without the contacts, leads and orders; flushes."""
+    result = SalesDemoResult()
+    _products(session, _currencies(session, result), result)
+    return result
+
+
 def demo_counts(session: Session) -> dict[str, int]:
     """How many demo leads and opportunities are stored (for the command's output)."""
     rows = session.execute(select(Lead.type, func.count()).where(
