@@ -29,7 +29,7 @@ GUNICORN = str(Path(CROSSDOCK).with_name("gunicorn"))
 HUB_TIMING = {  # short leases and delays so a test sees recovery within seconds
     "HUB_LEASE_SECONDS": "8", "HUB_RESEND_AFTER_SECONDS": "4", "HUB_SWEEP_SECONDS": "1",
     "HUB_BACKOFF_BASE_SECONDS": "0.5", "HUB_BACKOFF_CEILING_SECONDS": "3",
-    "HUB_RECOVERY_GRACE_SECONDS": "2"}
+    "HUB_RECOVERY_GRACE_SECONDS": "1"}
 
 
 def free_port() -> int:

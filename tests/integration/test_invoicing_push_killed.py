@@ -168,7 +168,8 @@ def test_crossdock_run_killed_between_odoo_write_and_binding_pushes_each_invoice
     env.update(CROSSDOCK_DATABASE_URL=database_url, CROSSDOCK_INSTANCE_PATH=str(tmp_path / "i"),
                CROSSDOCK_ADDONS_PATH=str(EXAMPLE_ADDONS), PYTHONUNBUFFERED="1",
                CROSSDOCK_SECRET_KEY=app.extensions["crossdock"].settings.secret_key,
-               CROSSDOCK_HUB_SWEEP_SECONDS="1", CROSSDOCK_HUB_BACKOFF_BASE_SECONDS="0.5")
+               CROSSDOCK_HUB_SWEEP_SECONDS="1", CROSSDOCK_HUB_BACKOFF_BASE_SECONDS="0.5",
+               CROSSDOCK_HUB_RECOVERY_GRACE_SECONDS="1")  # the double answers synchronously
     runs: list[tuple[subprocess.Popen, object]] = []
 
     def start():
