@@ -212,3 +212,43 @@ def test_an_e_invoice_that_cannot_be_built_never_stops_the_invoice(peppol_custom
         from addons.invoicing_link.models import Invoice
 
         assert db.session.get(Invoice, invoice_id).state == "issued"
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_send_again_requests_at_once_make_one_attempt_and_a_409(peppol_customer,
+                                                                     database_url):
+    """Two REST calls of send_again racing: both read attempt 1 as the latest,
+    the other request commits attempt 2 while this one is about to write its
+    own. The unique attempt refuses the second: 409, one attempt 2, not a 500."""
+    from sqlalchemy import create_engine, event, text
+    from sqlalchemy.orm import Session
+
+    from addons.einvoicing.models import EinvoiceSubmission
+
+    app, ids = peppol_customer
+    invoice_id = _issue(app, ids)  # attempt 1 is invalid: it may be sent again
+    other, raced_once = create_engine(database_url), []
+
+    def the_other_request_commits_first(session, _context, _instances):
+        if raced_once or not any(isinstance(o, EinvoiceSubmission) for o in session.new):
+            return
+        raced_once.append(True)
+        with other.begin() as conn:
+            conn.execute(text(
+                "INSERT INTO einvoicing_submission (invoice_id, channel, attempt, state, "
+                "created_at, updated_at) VALUES (:invoice, 'peppol_ubl', 2, 'not_sent', "
+                "now(), now())"), {"invoice": invoice_id})
+
+    finance = app.test_client()
+    api = {"Authorization": f"Bearer {api_token(finance, 'fin')}"}
+    with app.app_context():
+        first = db.session.scalars(select(EinvoiceSubmission.id)).one()
+    event.listen(Session, "before_flush", the_other_request_commits_first)
+    try:
+        raced = finance.post(f"/api/v1/einvoice_submission/{first}/send_again", headers=api)
+    finally:
+        event.remove(Session, "before_flush", the_other_request_commits_first)
+        other.dispose()
+    assert raced.status_code == 409, raced.get_data(as_text=True)
+    assert [(a, s) for a, s, _t, _e in _submissions(app, invoice_id)] == [
+        (1, "invalid"), (2, "not_sent")]
